@@ -1,0 +1,52 @@
+# Two commands set luutru up on a fresh Debian 12 machine (as root, or with sudo):
+#   make demo   install everything, make sample scans, run the whole pipeline on them
+#   make test   install everything, run the test suite
+# Both are idempotent: run them again and they only do what is left.
+
+PYTHON ?= python3
+VENV   ?= .venv
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+BIN    := $(VENV)/bin
+
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils qpdf \
+                fonts-liberation2 fonts-dejavu-core python3 python3-venv python3-pip
+
+DEMO_DIR ?= demo
+
+.PHONY: demo test install system-deps python-env models clean-demo
+
+demo: install
+	$(BIN)/python -m luutru.samples.make_samples $(DEMO_DIR)/scans
+	$(BIN)/luutru --archive $(DEMO_DIR)/archive run $(DEMO_DIR)/scans
+	@echo
+	@echo "Done. Look next at:"
+	@echo "  $(BIN)/luutru -a $(DEMO_DIR)/archive status"
+	@echo "  $(DEMO_DIR)/archive/documents/   (searchable PDFs)"
+	@echo "  $(DEMO_DIR)/archive/ARCHIVE.md   (what every folder holds)"
+
+test: install
+	$(BIN)/python -m pytest
+
+install: system-deps python-env models
+
+system-deps:
+	@if dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
+	  echo "system packages: already installed"; \
+	else \
+	  $(SUDO) apt-get update && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends $(APT_PACKAGES); \
+	fi
+
+python-env: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+models:
+	@true
+
+clean-demo:
+	rm -rf $(DEMO_DIR)

@@ -1,0 +1,238 @@
+"""The archive on disk: where every stage reads and writes, and how it writes safely.
+
+The archive directory is the record. Its layout (documented for people in ``ARCHIVE.md``, which
+:func:`Archive.open` writes into every archive):
+
+    originals/<aa>/<sha256>.<ext>       write-once copy of each scanned file (read-only)
+    originals/<aa>/<sha256>.json        what we know of it: format, pages, where it came from
+    pages/<sha256>/<NNNN>/page.json     one page of an original (NNNN = 1-based page index)
+    pages/<sha256>/<NNNN>/...           that page's derivatives (clean image, text, hOCR, ALTO, PDF)
+    documents/<sha256>.pdf              searchable PDF of a whole original
+    quarantine/                         input that could not be ingested, each with its reason
+    catalog/                            the XML catalogue (fonds → file → item)
+    index/                              search indexes (derived, rebuildable)
+    tmp/                                scratch space for atomic writes (safe to delete)
+
+Everything but ``originals/``, the quarantine and what an archivist typed in can be rebuilt.
+Every write goes through a temporary file in the same directory and ``os.replace``, so a killed
+process leaves either the old file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ARCHIVE_ENV = "LUUTRU_ARCHIVE"
+LAYOUT_VERSION = 1
+_CHUNK = 1 << 20
+
+
+def default_archive_path() -> Path:
+    """``$LUUTRU_ARCHIVE`` if set, else ``./archive``."""
+    return Path(os.environ.get(ARCHIVE_ENV) or "archive")
+
+
+# --- atomic, durable writes -------------------------------------------------------------------
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the complete new one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def dump_json(obj: Any) -> str:
+    """Stable, human-readable JSON: same object, same bytes (so records diff well)."""
+    return json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def write_json(path: Path, obj: Any) -> None:
+    atomic_write_text(path, dump_json(obj))
+
+
+def read_json(path: Path) -> Any:
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def atomic_move_into(src: Path, dst: Path) -> None:
+    """Move a finished temporary file (made in the same file system) to ``dst`` atomically."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(src, dst)
+    _fsync_dir(dst.parent)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# --- value objects ----------------------------------------------------------------------------
+
+@dataclass(frozen=True, order=True)
+class PageRef:
+    """A page is identified by the SHA-256 of its original and its 1-based index in it."""
+
+    sha256: str
+    index: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.sha256}:{self.index}"
+
+    @classmethod
+    def parse(cls, key: str) -> "PageRef":
+        sha, _, index = key.partition(":")
+        return cls(sha, int(index))
+
+
+# --- the archive ------------------------------------------------------------------------------
+
+_README = """# luutru archive
+
+This directory is a luutru archive: the record of scanned documents and what was read from them.
+
+| path | what | can be rebuilt? |
+|---|---|---|
+| `originals/<aa>/<sha256>.<ext>` | the scanned file exactly as received, named by its SHA-256, read-only | **no** (the original) |
+| `originals/<aa>/<sha256>.json` | format, page count, resolution and where the file came from (fonds, file, path) | from the originals and ingest logs |
+| `pages/<sha256>/<NNNN>/page.json` | page NNNN (1-based) of that original: size, resolution, fonds, file | yes (`luutru ingest`) |
+| `pages/<sha256>/<NNNN>/` other files | cleaned image, OCR text, hOCR, ALTO, one-page PDF, `ocr.json` provenance | yes (`luutru ocr --redo`) |
+| `documents/<sha256>.pdf` | searchable PDF of the whole original | yes (`luutru ocr --redo`) |
+| `quarantine/` | files that could not be ingested, with a machine-readable reason each | **no** (kept for a person) |
+| `catalog/` | the XML catalogue: fonds → file (hồ sơ) → item (văn bản) | machine fields yes; archivist values **no** |
+| `index/` | search indexes | yes (`luutru reindex`) |
+| `tmp/` | scratch space | delete at will when nothing runs |
+
+Every file is written atomically (temporary file + rename). Text is UTF-8, Unicode NFC.
+"""
+
+
+class Archive:
+    """Paths into one archive directory, and the few reads every stage needs."""
+
+    def __init__(self, root: Path | str):
+        self.root = Path(root)
+
+    @classmethod
+    def open(cls, root: Path | str | None = None, create: bool = True) -> "Archive":
+        archive = cls(root if root is not None else default_archive_path())
+        if create:
+            archive.initialise()
+        elif not (archive.root / "ARCHIVE.md").exists():
+            raise FileNotFoundError(f"{archive.root} is not a luutru archive (no ARCHIVE.md)")
+        return archive
+
+    def initialise(self) -> None:
+        for directory in (self.originals_dir, self.pages_dir, self.documents_dir,
+                          self.quarantine_dir, self.catalog_dir, self.index_dir, self.tmp_dir):
+            directory.mkdir(parents=True, exist_ok=True)
+        readme = self.root / "ARCHIVE.md"
+        if not readme.exists():
+            atomic_write_text(readme, _README)
+        version = self.root / "layout.json"
+        if not version.exists():
+            write_json(version, {"luutru_archive_layout": LAYOUT_VERSION})
+
+    # directories
+    @property
+    def originals_dir(self) -> Path:
+        return self.root / "originals"
+
+    @property
+    def pages_dir(self) -> Path:
+        return self.root / "pages"
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.root / "documents"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.root / "quarantine"
+
+    @property
+    def catalog_dir(self) -> Path:
+        return self.root / "catalog"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.root / "index"
+
+    @property
+    def tmp_dir(self) -> Path:
+        return self.root / "tmp"
+
+    # originals
+    def original_record_path(self, sha256: str) -> Path:
+        return self.originals_dir / sha256[:2] / f"{sha256}.json"
+
+    def original_path(self, sha256: str, extension: str) -> Path:
+        return self.originals_dir / sha256[:2] / f"{sha256}{extension}"
+
+    def original_record(self, sha256: str) -> dict[str, Any]:
+        return read_json(self.original_record_path(sha256))
+
+    def stored_original(self, sha256: str) -> Path:
+        """Path of the stored original bytes, whatever their extension."""
+        return self.original_record_path(sha256).parent / self.original_record(sha256)["stored_as"]
+
+    def iter_original_records(self) -> Iterator[dict[str, Any]]:
+        for path in sorted(self.originals_dir.glob("*/*.json")):
+            yield read_json(path)
+
+    # pages
+    def page_dir(self, ref: PageRef) -> Path:
+        return self.pages_dir / ref.sha256 / f"{ref.index:04d}"
+
+    def page_record(self, ref: PageRef) -> dict[str, Any]:
+        return read_json(self.page_dir(ref) / "page.json")
+
+    def iter_page_refs(self) -> Iterator[PageRef]:
+        """Every ingested page, in (original, index) order."""
+        for record_path in sorted(self.pages_dir.glob("*/*/page.json")):
+            sha, index = record_path.parent.parent.name, int(record_path.parent.name)
+            yield PageRef(sha, index)
+
+    def document_pdf_path(self, sha256: str) -> Path:
+        return self.documents_dir / f"{sha256}.pdf"
+
+    def temp_dir(self) -> Path:
+        """A fresh scratch directory on the archive's file system (so renames are atomic)."""
+        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(dir=self.tmp_dir))
