@@ -1,0 +1,140 @@
+"""One Tesseract run per page, giving every output we keep (text, hOCR, ALTO, PDF) at once.
+
+Tesseract spends nearly all its time recognising; each renderer it writes afterwards is almost
+free. Running it once with several renderers instead of once per output is what keeps the OCR
+stage close to raw Tesseract's throughput.
+
+The page image is handed over as a file whose encoding decides what the PDF renderer embeds: a
+bitonal page goes in as a 1-bit CCITT G4 TIFF (a few kB per page in the PDF), anything else as an
+uncompressed TIFF, which Tesseract embeds as JPEG. A PNG would be embedded losslessly (Flate) and
+make grey pages several times larger.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pytesseract
+from PIL import Image
+
+#: output name -> (Tesseract's switch, extension of the file it writes)
+OUTPUTS: dict[str, tuple[str, str]] = {
+    "txt": ("tessedit_create_txt", "txt"),
+    "hocr": ("tessedit_create_hocr", "hocr"),
+    "alto": ("tessedit_create_alto", "xml"),
+    "pdf": ("tessedit_create_pdf", "pdf"),
+    "tsv": ("tessedit_create_tsv", "tsv"),
+}
+DEFAULT_OUTPUTS = ("txt", "hocr", "alto", "pdf")
+
+
+class TesseractFailed(RuntimeError):
+    """Tesseract could not read a page (crash, timeout, missing model); the message says why."""
+
+
+def run_tesseract(image: np.ndarray | Image.Image, *, dpi: int, psm: int = 3, lang: str = "vie",
+                  tessdata_dir: str | Path | None = None,
+                  outputs: Sequence[str] = DEFAULT_OUTPUTS, config: str = "",
+                  timeout: float = 0, workdir: str | Path | None = None) -> dict[str, bytes]:
+    """Recognise ``image`` once and return the requested outputs' bytes by name.
+
+    ``image``: uint8 grey (1 channel) or BGR colour array as OpenCV gives it, or a PIL image.
+    ``dpi`` is written into the image file: Tesseract sizes the PDF page and its text by it.
+    ``config``: extra Tesseract arguments, e.g. ``"-c preserve_interword_spaces=1"``.
+    """
+    unknown = set(outputs) - OUTPUTS.keys()
+    if unknown:
+        raise ValueError(f"unknown Tesseract outputs {sorted(unknown)}; known: {sorted(OUTPUTS)}")
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one core per page; parallelism is per page
+    with tempfile.TemporaryDirectory(prefix="tess-", dir=workdir) as tmp:
+        page_file = write_page_image(_to_pil(image), Path(tmp) / "page", dpi)
+        base = Path(tmp) / "out"
+        args = [f"--psm {int(psm)}", config]
+        if tessdata_dir is not None:
+            args.insert(0, f"--tessdata-dir {shlex.quote(str(tessdata_dir))}")
+        args += [f"-c {OUTPUTS[name][0]}=1" for name in outputs]
+        try:
+            pytesseract.pytesseract.run_tesseract(
+                str(page_file), str(base), extension="", lang=lang,
+                config=" ".join(a for a in args if a), timeout=timeout)
+        except pytesseract.TesseractError as error:
+            raise TesseractFailed(f"tesseract failed ({error.status}): {error.message}") from error
+        except RuntimeError as error:  # pytesseract raises a bare RuntimeError on timeout
+            raise TesseractFailed(f"tesseract: {error}") from error
+        return {name: _read_output(base, OUTPUTS[name][1]) for name in outputs}
+
+
+def write_page_image(image: Image.Image, stem: Path, dpi: int) -> Path:
+    """Save ``image`` as the TIFF that Tesseract reads and its PDF renderer embeds (see module doc)."""
+    path = stem.with_suffix(".tif")
+    if is_bitonal(image):
+        image.convert("L").point(lambda v: 255 if v >= 128 else 0).convert("1").save(
+            path, dpi=(dpi, dpi), compression="group4")
+    else:
+        image.save(path, dpi=(dpi, dpi))
+    return path
+
+
+def is_bitonal(image: Image.Image) -> bool:
+    """True for mode "1" and for grey images holding only pure black and pure white."""
+    if image.mode == "1":
+        return True
+    if image.mode != "L":
+        return False
+    histogram = image.histogram()
+    return histogram[0] + histogram[255] == image.width * image.height
+
+
+def _to_pil(image: np.ndarray | Image.Image) -> Image.Image:
+    if isinstance(image, Image.Image):
+        return image if image.mode in ("1", "L", "RGB") else image.convert("RGB")
+    array = np.asarray(image)
+    if array.dtype != np.uint8:
+        raise ValueError(f"page image must be uint8, got {array.dtype}")
+    if array.ndim == 2:
+        return Image.fromarray(array, "L")
+    if array.ndim == 3 and array.shape[2] == 3:
+        return Image.fromarray(array[:, :, ::-1].copy(), "RGB")  # OpenCV's BGR -> RGB
+    raise ValueError(f"page image must be grey or BGR, got shape {array.shape}")
+
+
+def _read_output(base: Path, extension: str) -> bytes:
+    path = base.with_suffix(f".{extension}")
+    if not path.exists():
+        raise TesseractFailed(f"tesseract wrote no {extension} output")
+    return path.read_bytes()
+
+
+@lru_cache(maxsize=1)
+def tesseract_version() -> str:
+    """The Tesseract version string, e.g. ``5.3.0`` (recorded in each page's provenance)."""
+    return str(pytesseract.get_tesseract_version())
+
+
+@lru_cache(maxsize=8)
+def available_languages(tessdata_dir: str | None = None) -> frozenset[str]:
+    """Languages (model names) Tesseract finds, in ``tessdata_dir`` or its default place."""
+    command = [pytesseract.pytesseract.tesseract_cmd, "--list-langs"]
+    if tessdata_dir:
+        command[1:1] = ["--tessdata-dir", tessdata_dir]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    lines = result.stdout.splitlines()[1:]  # first line: "List of available languages in ..."
+    return frozenset(line.strip() for line in lines if line.strip())
+
+
+@lru_cache(maxsize=1)
+def default_tessdata_dir() -> Path | None:
+    """Where Tesseract looks for models by default (for copying ``pdf.ttf`` next to ours)."""
+    result = subprocess.run([pytesseract.pytesseract.tesseract_cmd, "--list-langs"],
+                            capture_output=True, text=True, check=False)
+    first = (result.stdout.splitlines() or [""])[0]
+    if '"' in first:
+        return Path(first.split('"')[1])
+    return None
