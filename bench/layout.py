@@ -1,0 +1,182 @@
+"""Tuning benchmark for page segmentation and reading order (ocr/layout.py, ocr/recognize.py).
+
+Runs Tesseract once per page and page-segmentation mode, caches its hOCR under ``--cache``
+(default /tmp/c2/hocr) so that reading-order iterations never re-run Tesseract, then scores
+three predictions per psm with the corpus scorer:
+
+* ``raw``: Tesseract's own text output (its segmentation and order);
+* ``ordered``: our text, built from the hOCR by :func:`luutru.ocr.layout.reading_order`;
+* ``recognize``: the whole :func:`luutru.ocr.recognize.recognize` (yield check + fallback), run
+  live with ``--recognize`` (it needs Tesseract again, so it is slow).
+
+    python bench/layout.py --tiers t0,t1 --psm 3,6 [--limit 8] [--clean] [--recognize]
+
+t2/t3 pages need clean-up first (rotation, borders): ``--clean`` runs ``luutru.ocr.cleanup``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from luutru.ocr.layout import lines_to_text, parse_hocr, reading_order
+
+CORPUS = Path("/work/shared/corpus/dev")
+SCORER = Path("/work/shared/tools/score_ocr.py")
+
+
+def manifest_rows(corpus: Path, tiers: set[str], limit: int | None) -> list[dict]:
+    """Manifest rows of the chosen tiers, at most ``limit`` pages per tier."""
+    with open(corpus / "manifest.csv", newline="", encoding="utf-8") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["tier"] in tiers]
+    if limit is None:
+        return rows
+    per_tier: dict[str, int] = defaultdict(int)
+    kept = []
+    for row in rows:
+        if per_tier[row["tier"]] < limit:
+            per_tier[row["tier"]] += 1
+            kept.append(row)
+    return kept
+
+
+def load_page(corpus: Path, row: dict) -> np.ndarray:
+    """The page as decoded, greyscale or colour (BGR like OpenCV)."""
+    path = corpus / "scans" / row["source"]
+    index = int(row["page_index"])
+    if path.suffix.lower() == ".pdf":
+        from pdf2image import convert_from_path
+        image = convert_from_path(str(path), dpi=int(row["dpi"]), first_page=index, last_page=index)[0]
+    else:
+        image = Image.open(path)
+        image.seek(index - 1)
+    if image.mode in ("1", "L", "I;16"):
+        return np.asarray(image.convert("L"))
+    return np.asarray(image.convert("RGB"))[:, :, ::-1].copy()
+
+
+def prepare(image: np.ndarray, dpi: int, clean: bool) -> tuple[np.ndarray, int]:
+    if clean:
+        from luutru.ocr.cleanup import clean_page
+        result = clean_page(image, dpi)
+        return result.image, result.dpi
+    if image.ndim == 3:
+        import cv2
+        image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    return image, dpi
+
+
+def page_key(row: dict) -> Path:
+    return Path(row["source"]) / f"page-{int(row['page_index']):03d}"
+
+
+def cached_tesseract(corpus: Path, row: dict, psm: int, cache: Path, clean: bool) -> tuple[str, str]:
+    """(hOCR, Tesseract's txt) of one page, from the cache or a fresh run."""
+    base = cache / ("clean" if clean else "raw") / f"psm{psm}" / page_key(row)
+    hocr_path, txt_path = base.with_suffix(".hocr"), base.with_suffix(".txt")
+    if not hocr_path.exists():
+        image, dpi = prepare(load_page(corpus, row), int(row["dpi"]), clean)
+        base.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="c2-") as tmp:
+            src = Path(tmp) / "page.png"
+            Image.fromarray(image).save(src, dpi=(dpi, dpi))
+            env = dict(os.environ, OMP_THREAD_LIMIT="1")
+            subprocess.run(["tesseract", str(src), str(Path(tmp) / "out"), "-l", "vie",
+                            "--psm", str(psm), "--dpi", str(dpi), "txt", "hocr"],
+                           check=True, capture_output=True, env=env)
+            txt_path.write_bytes((Path(tmp) / "out.txt").read_bytes())
+            hocr_path.write_bytes((Path(tmp) / "out.hocr").read_bytes())
+    return hocr_path.read_text(encoding="utf-8"), txt_path.read_text(encoding="utf-8")
+
+
+def page_size(hocr: str) -> tuple[int, int]:
+    import re
+    match = re.search(r"ocr_page.*?bbox 0 0 (\d+) (\d+)", hocr)
+    return int(match.group(1)), int(match.group(2))
+
+
+def write_pred(root: Path, row: dict, text: str) -> None:
+    path = root / f"{page_key(row)}.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def score(pred: Path, corpus: Path) -> dict:
+    out = subprocess.run([sys.executable, str(SCORER), "--truth", str(corpus), "--pred", str(pred),
+                          "--pred-by-source", "--json"], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def cer_table(result: dict, tiers: list[str]) -> str:
+    """Micro-averaged CER per tier over the pages predicted (a subset run leaves others missing)."""
+    cells = []
+    for tier in tiers:
+        rows = [r for r in result["pages"] if r["tier"] == tier and not r["missing"]]
+        chars = sum(r["chars"] for r in rows)
+        value = sum(r["char_edits"] for r in rows) / chars if chars else None
+        cells.append(f"{tier} {value * 100:5.2f}%" if value is not None else f"{tier}   -  ")
+    return "  ".join(cells)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--tiers", default="t0,t1")
+    parser.add_argument("--psm", default="3")
+    parser.add_argument("--limit", type=int, default=None, help="pages per tier")
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/c2/hocr"))
+    parser.add_argument("--out", type=Path, default=Path("/tmp/c2/pred"))
+    parser.add_argument("--clean", action="store_true")
+    parser.add_argument("--recognize", action="store_true")
+    args = parser.parse_args()
+    tiers = args.tiers.split(",")
+    rows = manifest_rows(args.corpus, set(tiers), args.limit)
+    # Pages not in the subset count as missing; score only on the subset's documents.
+    print(f"{len(rows)} pages, tiers {tiers}", file=sys.stderr)
+    for psm in [int(p) for p in args.psm.split(",")]:
+        started = time.monotonic()
+        preds = {name: args.out / f"psm{psm}-{name}" for name in ("raw", "ordered")}
+        for root in preds.values():
+            subprocess.run(["rm", "-rf", str(root)], check=True)
+        for row in rows:
+            hocr, txt = cached_tesseract(args.corpus, row, psm, args.cache, args.clean)
+            width, height = page_size(hocr)
+            write_pred(preds["raw"], row, txt)
+            write_pred(preds["ordered"], row, lines_to_text(reading_order(parse_hocr(hocr), width, height)))
+        elapsed = time.monotonic() - started
+        for name, root in preds.items():
+            result = score(root, args.corpus)
+            print(f"psm {psm} {name:9s} {cer_table(result, tiers)}   ({elapsed:.0f}s)")
+    if args.recognize:
+        run_recognize(args, rows, tiers)
+
+
+def run_recognize(args: argparse.Namespace, rows: list[dict], tiers: list[str]) -> None:
+    from luutru.ocr.recognize import recognize
+    root = args.out / "recognize"
+    subprocess.run(["rm", "-rf", str(root)], check=True)
+    fallbacks, seconds = 0, 0.0
+    for row in rows:
+        image, dpi = prepare(load_page(args.corpus, row), int(row["dpi"]), args.clean)
+        started = time.monotonic()
+        result = recognize(image, dpi)
+        seconds += time.monotonic() - started
+        fallbacks += len(result.attempts) > 1
+        write_pred(root, row, result.text)
+    print(f"recognize       {cer_table(score(root, args.corpus), tiers)}   "
+          f"fallback {fallbacks}/{len(rows)} pages, {seconds / max(1, len(rows)):.1f} s/page")
+
+
+if __name__ == "__main__":
+    main()
