@@ -1,3 +1,66 @@
 """Command-line layer of the ingest stage (thin: it calls the library API)."""
 
-COMMANDS: list = []
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from luutru.cliutil import archive_option, json_option, open_archive, print_json, show_progress
+from luutru.ingest import IngestBusy, InventoryError, ingest_batch
+from luutru.pageimage import DEFAULT_MAX_PIXELS
+from luutru.status import archive_status, status_lines
+
+EXIT_QUARANTINED = 2
+
+
+@click.command("ingest")
+@click.argument("scans", type=click.Path(exists=True, path_type=Path))
+@click.option("--fonds", help="Fonds (phông) code for every file [default: first folder level].")
+@click.option("--file", "file_code",
+              help="File (hồ sơ) code for every file [default: the next folder level].")
+@click.option("--inventory", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The archivist's file inventory (mục lục hồ sơ), CSV.")
+@click.option("--max-pixels", type=click.IntRange(min=1), default=DEFAULT_MAX_PIXELS,
+              show_default=True, help="Largest page accepted, in pixels (decompression bombs).")
+@archive_option
+@json_option
+def ingest_command(scans: Path, fonds: str | None, file_code: str | None, inventory: Path | None,
+                   max_pixels: int, archive_path: Path | None, as_json: bool) -> None:
+    """Store the scans under SCANS (SCANS/<fonds>/<file>/...) in the archive.
+
+    Exits 2 when some input went to quarantine (the rest is ingested all the same).
+    """
+    archive = open_archive(archive_path)
+    try:
+        report = ingest_batch(archive, scans, fonds=fonds, file=file_code, inventory=inventory,
+                              progress=show_progress(as_json), max_pixels=max_pixels)
+    except (InventoryError, IngestBusy) as exc:
+        raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        raise click.ClickException(f"Lỗi ghi vào kho lưu trữ {archive.root}: {exc}") from exc
+    if as_json:
+        print_json(report.to_json())
+    else:
+        click.echo("\n".join(report.summary_lines()))
+    if not report.ok:
+        raise SystemExit(EXIT_QUARANTINED)
+
+
+@click.command("status")
+@archive_option
+@json_option
+def status_command(archive_path: Path | None, as_json: bool) -> None:
+    """Counts per stage, per fonds and in quarantine."""
+    try:
+        archive = open_archive(archive_path, create=False)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    status = archive_status(archive)
+    if as_json:
+        print_json(status)
+    else:
+        click.echo("\n".join(status_lines(status)))
+
+
+COMMANDS: list = [ingest_command, status_command]

@@ -1,0 +1,200 @@
+"""One ingest batch: every file under SCANS stored once, or quarantined with its reason.
+
+A batch never stops for a bad file and never loses one: each file ends as ingested, already
+ingested (a re-run), a duplicate of stored bytes, or a quarantine entry. Only a failure of the
+archive itself (disk full, permissions) stops it, because then nothing more can be kept safely.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tqdm import tqdm
+
+from luutru.archive import Archive
+from luutru.ingest import quarantine as quarantine_mod
+from luutru.ingest.inventory import store_inventory, unlisted_warnings
+from luutru.ingest.report import Duplicate, IngestReport, Quarantined
+from luutru.ingest.store import (CopyMismatch, SourceFile, copy_and_hash, note_also_seen,
+                                 store_original, verify_copy, write_original_record,
+                                 write_page_records)
+from luutru.pageimage import DEFAULT_MAX_PIXELS, BadInput, FileProbe, probe
+
+KNOWN_EXTENSIONS = {"tiff": {".tif", ".tiff"}, "jpeg": {".jpg", ".jpeg", ".jpe", ".jfif"},
+                    "png": {".png"}, "pdf": {".pdf"}}
+WORK_PREFIX = "ingest-"
+
+
+class IngestBusy(RuntimeError):
+    """Another ingest is writing to this archive."""
+
+
+def ingest_batch(archive: Archive, scans: Path, fonds: str | None = None, file: str | None = None,
+                 inventory: Path | None = None, progress: bool = False,
+                 max_pixels: int = DEFAULT_MAX_PIXELS) -> IngestReport:
+    """Ingest every file under ``scans`` (or ``scans`` itself if it is a file).
+
+    Fonds and file come from ``fonds``/``file`` if given, else from the folder levels under
+    ``scans``: ``<fonds>/<file>/...``; with only ``fonds`` given, the first level is the file.
+    """
+    report = IngestReport()
+    with _ingest_lock(archive):
+        listed = store_inventory(archive, inventory) if inventory is not None else None
+        sources = list(_scan_sources(Path(scans), fonds, file, report))
+        work_dir = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=archive.tmp_dir))
+        try:
+            for source in tqdm(sources, desc="ingest", unit="file", disable=not progress):
+                _ingest_one(archive, source, work_dir, report, max_pixels)
+        finally:
+            shutil.rmtree(work_dir, ignore_errors=True)
+    if listed is not None:
+        report.inventory = listed.sha256
+        report.warnings.extend(unlisted_warnings(listed, {(s.fonds, s.file) for s in sources}))
+    return report
+
+
+@contextmanager
+def _ingest_lock(archive: Archive) -> Iterator[None]:
+    """One ingest per archive at a time; the lock dies with its process, even on ``kill -9``,
+    and whoever holds it may sweep the scratch files a killed run left behind."""
+    archive.initialise()
+    with open(archive.tmp_dir / "ingest.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise IngestBusy(f"another ingest is running on {archive.root}") from exc
+        for stale in archive.tmp_dir.glob(f"{WORK_PREFIX}*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        yield
+
+
+def _scan_sources(scans: Path, fonds: str | None, file: str | None,
+                  report: IngestReport) -> Iterator[SourceFile]:
+    if scans.is_file():
+        yield SourceFile(scans, scans.name, fonds, file)
+        return
+    for path in sorted(_walk_files(scans)):
+        rel = path.relative_to(scans)
+        if any(part.startswith(".") for part in rel.parts):
+            report.skipped.append(rel.as_posix())
+            continue
+        yield SourceFile(path, rel.as_posix(), *_placement(rel.parts[:-1], fonds, file))
+
+
+def _walk_files(root: Path) -> Iterator[Path]:
+    for directory, _, names in os.walk(root):
+        for name in names:
+            yield Path(directory) / name
+
+
+def _placement(folders: tuple[str, ...], fonds: str | None,
+               file: str | None) -> tuple[str | None, str | None]:
+    """``SCANS/<fonds>/<file>/...``; folders the options already name are not read as levels."""
+    levels = list(folders)
+    if fonds is None:
+        fonds = levels.pop(0) if levels else None
+    if file is None:
+        file = levels.pop(0) if levels else None
+    return fonds, file
+
+
+def _ingest_one(archive: Archive, source: SourceFile, work_dir: Path, report: IngestReport,
+                max_pixels: int) -> None:
+    try:
+        copy, sha, size = copy_and_hash(source.path, work_dir)
+        verify_copy(copy, sha)
+    except (CopyMismatch, OSError) as exc:
+        if not source.path.exists() or _is_read_error(source.path):
+            _quarantine(archive, report, source, "unreadable-file",
+                        f"Không đọc được tệp ({getattr(exc, 'strerror', None) or exc}).")
+            return
+        raise  # the archive itself failed (disk full, permissions): stop the batch
+    if archive.original_record_path(sha).exists():
+        copy.unlink()
+        _seen_again(archive, source, sha, report)
+        return
+    if (entry := _quarantined_before(archive, sha)) is not None:
+        quarantine_mod.quarantine(archive, source, entry["reason"], entry["message"],
+                                  sha256=sha, data=copy)
+        report.quarantined.append(Quarantined(source.rel, entry["reason"], entry["message"], sha))
+        return
+    try:
+        found = _probe(copy, max_pixels)
+    except BadInput as exc:
+        _quarantine(archive, report, source, exc.reason, exc.message, sha=sha, data=copy)
+        return
+    _warn_on_extension(source, found, report)
+    stored = store_original(archive, copy, sha, found.extension)
+    report.pages_added += write_page_records(archive, sha, found, source)
+    write_original_record(archive, sha, found, size, stored, source)
+    report.ingested.append(source.rel)
+    report.originals_added += 1
+    _report_bad_pages(archive, source, sha, stored, found.bad_pages, report)
+
+
+def _probe(copy: Path, max_pixels: int) -> FileProbe:
+    """Probe the verified copy (what is stored is what was checked); any decoder failure is the
+    file's fault, never a traceback."""
+    try:
+        return probe(copy, max_pixels)
+    except BadInput:
+        raise
+    except Exception as exc:  # noqa: BLE001 - third-party decoders raise anything on bad data
+        raise BadInput("corrupt-image", f"Tệp hỏng, không đọc được ({type(exc).__name__}: {exc}).")
+
+
+def _is_read_error(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            handle.read(1)
+    except OSError:
+        return True
+    return False
+
+
+def _seen_again(archive: Archive, source: SourceFile, sha: str, report: IngestReport) -> None:
+    first, same_path = note_also_seen(archive, sha, source)
+    if same_path:
+        report.already_ingested.append(source.rel)
+    else:
+        report.duplicates.append(Duplicate(source.rel, sha, first))
+    bad = archive.original_record(sha).get("bad_pages", [])
+    if bad:
+        _report_bad_pages(archive, source, sha, archive.stored_original(sha),
+                          [(b["index"], b["reason"], b["message"]) for b in bad], report)
+
+
+def _quarantined_before(archive: Archive, sha: str) -> dict | None:
+    path = archive.quarantine_dir / sha / quarantine_mod.REASON_FILE
+    return quarantine_mod.read_json(path) if path.exists() else None
+
+
+def _quarantine(archive: Archive, report: IngestReport, source: SourceFile, reason: str,
+                message: str, sha: str | None = None, data: Path | None = None) -> None:
+    quarantine_mod.quarantine(archive, source, reason, message, sha256=sha, data=data)
+    report.quarantined.append(Quarantined(source.rel, reason, message, sha))
+
+
+def _report_bad_pages(archive: Archive, source: SourceFile, sha: str, stored: Path,
+                      bad_pages: list[tuple[int, str, str]], report: IngestReport) -> None:
+    """The good pages are in; the file also goes to quarantine so a person sees the bad ones."""
+    if not bad_pages:
+        return
+    indices = [index for index, _, _ in bad_pages]
+    message = "; ".join(message for _, _, message in bad_pages)
+    quarantine_mod.quarantine(archive, source, "bad-page", message, sha256=sha, data=stored,
+                              move=False, bad_pages=indices)
+    report.quarantined.append(Quarantined(source.rel, "bad-page", message, sha, indices))
+
+
+def _warn_on_extension(source: SourceFile, found: FileProbe, report: IngestReport) -> None:
+    suffix = source.path.suffix.lower()
+    if suffix not in KNOWN_EXTENSIONS[found.format]:
+        report.warnings.append(f"{source.rel}: đuôi tệp '{suffix}' nhưng nội dung là "
+                               f"{found.format.upper()}; đã nhập theo nội dung.")

@@ -1,0 +1,71 @@
+"""Input that could not be ingested, kept for a person with a machine-readable reason.
+
+``quarantine/<key>/`` holds the file's bytes under its own name and ``reason.json`` (written last,
+so its presence means the entry is complete). ``<key>`` is the SHA-256 of the bytes, so the same
+bad file arriving twice is one entry listing both paths; a file that could not even be read is
+keyed by its path instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+from typing import Any
+
+from luutru.archive import Archive, atomic_move_into, read_json, write_json
+from luutru.ingest.store import SourceFile, now_iso
+
+REASON_FILE = "reason.json"
+
+
+def entry_dir(archive: Archive, sha256: str | None, source: SourceFile) -> Path:
+    key = sha256 or "unreadable-" + hashlib.sha256(source.rel.encode("utf-8")).hexdigest()[:32]
+    return archive.quarantine_dir / key
+
+
+def quarantine(archive: Archive, source: SourceFile, reason: str, message: str, *,
+               sha256: str | None = None, data: Path | None = None, move: bool = True,
+               bad_pages: list[int] | None = None) -> Path:
+    """Record ``source`` in quarantine; ``data`` (moved if ``move``, else copied) are its bytes."""
+    directory = entry_dir(archive, sha256, source)
+    reason_path = directory / REASON_FILE
+    record = _existing(reason_path)
+    if record is None:
+        stored = _keep_bytes(directory, source.path.name, data, move) if data else None
+        record = {"sha256": sha256, "reason": reason, "message": message,
+                  "bad_pages": bad_pages or [], "stored_as": stored,
+                  "paths": [], "quarantined_at": now_iso()}
+    elif data is not None and move:
+        data.unlink(missing_ok=True)
+    if source.as_record() not in record["paths"]:
+        record["paths"] = [*record["paths"], source.as_record()]
+        write_json(reason_path, record)
+    return directory
+
+
+def _existing(reason_path: Path) -> dict[str, Any] | None:
+    try:
+        return read_json(reason_path)
+    except (OSError, ValueError):
+        return None
+
+
+def _keep_bytes(directory: Path, name: str, data: Path, move: bool) -> str:
+    target = directory / (name if name not in ("", REASON_FILE) else "file.bin")
+    if move:
+        atomic_move_into(data, target)
+    else:
+        directory.mkdir(parents=True, exist_ok=True)
+        partial = directory / f".{target.name}.partial"
+        shutil.copyfile(data, partial)
+        atomic_move_into(partial, target)
+    return target.name
+
+
+def iter_entries(archive: Archive):
+    """Every complete quarantine entry's record."""
+    for path in sorted(archive.quarantine_dir.glob(f"*/{REASON_FILE}")):
+        record = _existing(path)
+        if record is not None:
+            yield record

@@ -1,0 +1,378 @@
+"""What a scanned file is, and its pages one at a time.
+
+Scanner stations write TIFF (single and multi-page), JPEG, PNG and PDF; file names and extensions
+lie, so the format is read from the first bytes. :func:`probe` checks a file well enough to store
+it (size of every page before anything is decoded, then every page decoded once, one at a time) and
+says which pages are bad; :func:`load_page` decodes one page when a later stage needs it. Nothing
+here ever holds more than one page of a file in memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pikepdf
+from pdf2image import convert_from_path
+from PIL import Image, UnidentifiedImageError
+
+DEFAULT_MAX_PIXELS = 150_000_000
+A4_LONG_SIDE_MM = 297.0
+COMMON_DPIS = (75, 100, 150, 200, 240, 300, 400, 600, 1200)
+PDF_TEXT_ONLY_DPI = 300
+
+MEDIA_TYPES = {"tiff": "image/tiff", "jpeg": "image/jpeg", "png": "image/png",
+               "pdf": "application/pdf"}
+EXTENSIONS = {"tiff": ".tif", "jpeg": ".jpg", "png": ".png", "pdf": ".pdf"}
+
+
+class BadInput(Exception):
+    """A file luutru cannot take in; ``reason`` is a stable machine code, ``message`` for people."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(f"{reason}: {message}")
+        self.reason = reason
+        self.message = message
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    index: int
+    width: int
+    height: int
+    dpi: int
+    dpi_estimated: bool
+    mode: str
+
+
+@dataclass(frozen=True)
+class FileProbe:
+    format: str
+    media_type: str
+    page_count: int
+    pages: list[PageInfo]
+    bad_pages: list[tuple[int, str, str]] = field(default_factory=list)
+    has_text: bool = False
+
+    @property
+    def extension(self) -> str:
+        return EXTENSIONS[self.format]
+
+
+# --- format by magic bytes ----------------------------------------------------------------------
+
+def sniff_format(path: Path) -> str:
+    """The file's real format from its first bytes (never from its name)."""
+    with open(path, "rb") as handle:
+        head = handle.read(1024)
+    if not head:
+        raise BadInput("empty-file", "Tệp rỗng (0 byte).")
+    if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
+        return "tiff"
+    if head[:3] == b"\xff\xd8\xff":
+        return "jpeg"
+    if head[:8] == b"\x89PNG\r\n\x1a\n":
+        return "png"
+    if b"%PDF-" in head:
+        return "pdf"
+    raise BadInput("unsupported-type",
+                   "Định dạng không được hỗ trợ (chỉ nhận TIFF, JPEG, PNG, PDF).")
+
+
+def probe(path: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> FileProbe:
+    """Check ``path`` page by page; raise :class:`BadInput` if no page of it can be used."""
+    fmt = sniff_format(Path(path))
+    if fmt == "pdf":
+        pages, bad, has_text = _probe_pdf(Path(path), max_pixels)
+    else:
+        pages, bad = _probe_image(Path(path), fmt, max_pixels)
+        has_text = False
+    if not pages:
+        if len(bad) == 1:
+            raise BadInput(bad[0][1], bad[0][2])
+        reasons = sorted({reason for _, reason, _ in bad}) or ["corrupt-image"]
+        raise BadInput(reasons[0] if len(reasons) == 1 else "corrupt-image",
+                       f"Không trang nào đọc được ({len(bad)} trang hỏng): {bad[0][2]}")
+    return FileProbe(format=fmt, media_type=MEDIA_TYPES[fmt], page_count=len(pages) + len(bad),
+                     pages=pages, bad_pages=bad, has_text=has_text)
+
+
+# --- raster images (TIFF, JPEG, PNG) -------------------------------------------------------------
+
+@contextlib.contextmanager
+def _pixel_cap(max_pixels: int) -> Iterator[None]:
+    """Let Pillow's own bomb guard use our cap while we look at a file (we check it ourselves)."""
+    previous = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            yield
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous
+
+
+def _decode_error(exc: Exception) -> tuple[str, str]:
+    text = str(exc) or type(exc).__name__
+    if "truncated" in text.lower() or isinstance(exc, EOFError):
+        return "truncated-image", f"Ảnh bị cắt cụt, thiếu dữ liệu ({text})."
+    return "corrupt-image", f"Ảnh hỏng, không giải mã được ({text})."
+
+
+def _too_large(width: int, height: int, max_pixels: int) -> tuple[str, str]:
+    return ("image-too-large",
+            f"Trang {width}×{height} = {width * height / 1e6:.0f} MP vượt giới hạn "
+            f"{max_pixels / 1e6:.0f} MP (có thể là bom giải nén).")
+
+
+def estimate_dpi(width: int, height: int) -> int:
+    """Resolution of a page that does not say, assuming an A4 sheet (Party documents are A4)."""
+    dpi = max(width, height) / (A4_LONG_SIDE_MM / 25.4)
+    nearest = min(COMMON_DPIS, key=lambda common: abs(common - dpi))
+    return nearest if abs(nearest - dpi) <= 0.06 * nearest else max(1, round(dpi))
+
+
+def _stated_dpi(image: Image.Image) -> int | None:
+    """The resolution the file declares, unless it is a placeholder (72/96 on a page larger
+    than A3, or an impossible value)."""
+    dpi = image.info.get("dpi")
+    if not dpi:
+        return None
+    try:
+        value = round(float(dpi[0]))
+    except (TypeError, ValueError, IndexError):
+        return None
+    if value < 50 or value > 2400:
+        return None
+    long_side_mm = max(image.size) / value * 25.4
+    if value in (72, 96) and long_side_mm > 450:
+        return None
+    return value
+
+
+def _page_info(image: Image.Image, index: int) -> PageInfo:
+    width, height = image.size
+    stated = _stated_dpi(image)
+    dpi = stated if stated is not None else estimate_dpi(width, height)
+    return PageInfo(index=index, width=width, height=height, dpi=dpi,
+                    dpi_estimated=stated is None, mode=image.mode)
+
+
+def _check_frame(image: Image.Image, index: int, max_pixels: int) -> PageInfo:
+    width, height = image.size
+    if width <= 0 or height <= 0:
+        raise BadInput("corrupt-image", f"Trang {index}: kích thước ảnh không hợp lệ.")
+    if width * height > max_pixels:
+        raise BadInput(*_too_large(width, height, max_pixels))
+    info = _page_info(image, index)
+    try:
+        image.load()
+    except Exception as exc:  # Pillow raises many types for bad data  # noqa: BLE001
+        raise BadInput(*_decode_error(exc)) from exc
+    return info
+
+
+def _probe_image(path: Path, fmt: str, max_pixels: int
+                 ) -> tuple[list[PageInfo], list[tuple[int, str, str]]]:
+    pages: list[PageInfo] = []
+    bad: list[tuple[int, str, str]] = []
+    with _pixel_cap(max_pixels):
+        try:
+            image = Image.open(path)
+        except Image.DecompressionBombError as exc:
+            raise BadInput("image-too-large", f"Ảnh vượt giới hạn điểm ảnh ({exc}).") from exc
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+            raise BadInput(*_decode_error(exc)) from exc
+        with image:
+            for index in _frame_indices(image, bad):
+                try:
+                    if index > 1:
+                        image.seek(index - 1)
+                    pages.append(_check_frame(image, index, max_pixels))
+                except BadInput as exc:
+                    bad.append((index, exc.reason, exc.message))
+                except Exception as exc:  # noqa: BLE001 - a broken IFD
+                    bad.append((index, *_decode_error(exc)))
+    if fmt == "tiff" and pages and bad:
+        bad = [(index, "bad-page", f"Trang {index} hỏng: {message}")
+               for index, _, message in bad]
+    return pages, bad
+
+
+def _frame_indices(image: Image.Image, bad: list[tuple[int, str, str]]) -> range:
+    """1-based frame numbers; a TIFF whose page chain breaks keeps the pages before the break."""
+    try:
+        return range(1, getattr(image, "n_frames", 1) + 1)
+    except Exception as exc:  # noqa: BLE001 - the IFD chain is broken somewhere
+        count = _count_frames(image)
+        bad.append((count + 1, *_decode_error(exc)))
+        return range(1, count + 1)
+
+
+def _count_frames(image: Image.Image) -> int:
+    count = 0
+    while True:
+        try:
+            image.seek(count)
+        except Exception:  # noqa: BLE001
+            return count
+        count += 1
+
+
+# --- PDF -----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _PdfPage:
+    width_pt: float
+    height_pt: float
+    image_width: int
+    image_height: int
+    image_mode: str
+
+
+def _open_pdf(path: Path) -> pikepdf.Pdf:
+    try:
+        return pikepdf.open(path)
+    except pikepdf.PasswordError as exc:
+        raise BadInput("encrypted-pdf", "PDF được bảo vệ bằng mật khẩu, không mở được.") from exc
+    except (pikepdf.PdfError, OSError, ValueError) as exc:
+        text = str(exc)
+        reason = "truncated-image" if "end of file" in text.lower() else "corrupt-image"
+        raise BadInput(reason, f"PDF hỏng, không đọc được ({text}).") from exc
+
+
+def _page_images(page: pikepdf.Page) -> list[pikepdf.Object]:
+    try:
+        return list(page.images.values())
+    except Exception:  # noqa: BLE001 - broken resources: the page has no usable image
+        return []
+
+
+def _pdf_page_geometry(page: pikepdf.Page) -> _PdfPage:
+    box = [float(v) for v in page.mediabox]
+    width_pt, height_pt = abs(box[2] - box[0]), abs(box[3] - box[1])
+    if int(page.obj.get("/Rotate", 0)) % 180 == 90:
+        width_pt, height_pt = height_pt, width_pt
+    largest = max(_page_images(page), key=lambda im: int(im.get("/Width", 0)) * int(im.get("/Height", 0)),
+                  default=None)
+    if largest is None:
+        return _PdfPage(width_pt, height_pt, 0, 0, "RGB")
+    mode = _pdf_image_mode(largest)
+    return _PdfPage(width_pt, height_pt, int(largest.get("/Width", 0)),
+                    int(largest.get("/Height", 0)), mode)
+
+
+def _pdf_image_mode(image: pikepdf.Object) -> str:
+    if image.get("/ImageMask", False) or int(image.get("/BitsPerComponent", 8)) == 1:
+        return "1"
+    colorspace = image.get("/ColorSpace")
+    return "L" if colorspace == pikepdf.Name.DeviceGray else "RGB"
+
+
+def _pdf_page_dpi(geometry: _PdfPage) -> tuple[int, bool]:
+    """The embedded scan's own resolution (pixels over page inches), or a render default."""
+    if geometry.image_width <= 0 or geometry.width_pt <= 0:
+        return PDF_TEXT_ONLY_DPI, True
+    long_px = max(geometry.image_width, geometry.image_height)
+    long_in = max(geometry.width_pt, geometry.height_pt) / 72.0
+    dpi = long_px / long_in
+    nearest = min(COMMON_DPIS, key=lambda common: abs(common - dpi))
+    return (nearest if abs(nearest - dpi) <= 0.01 * nearest else max(1, round(dpi))), False
+
+
+def _page_has_text(page: pikepdf.Page) -> bool:
+    try:
+        fonts = page.obj.get("/Resources", {}).get("/Font")
+        if not fonts:
+            return False
+        return bool(pikepdf.parse_content_stream(page, "Tj TJ ' \""))
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _verify_pdf_page(page: pikepdf.Page, index: int, geometry: _PdfPage, max_pixels: int) -> PageInfo:
+    dpi, estimated = _pdf_page_dpi(geometry)
+    width = round(geometry.width_pt / 72.0 * dpi)
+    height = round(geometry.height_pt / 72.0 * dpi)
+    for w, h in ((width, height), (geometry.image_width, geometry.image_height)):
+        if w * h > max_pixels:
+            raise BadInput(*_too_large(w, h, max_pixels))
+    if width <= 0 or height <= 0:
+        raise BadInput("corrupt-image", f"Trang {index}: khổ trang PDF không hợp lệ.")
+    try:
+        pikepdf.parse_content_stream(page)
+        for image in _page_images(page):
+            _decode_pdf_image(image, max_pixels)
+    except BadInput:
+        raise
+    except Exception as exc:  # noqa: BLE001 - qpdf/Pillow errors for damaged streams
+        raise BadInput(*_decode_error(exc)) from exc
+    return PageInfo(index=index, width=width, height=height, dpi=dpi, dpi_estimated=estimated,
+                    mode=geometry.image_mode)
+
+
+def _decode_pdf_image(image: pikepdf.Object, max_pixels: int) -> None:
+    """Decode an embedded scan once, so a damaged one is caught now rather than at OCR time."""
+    from pikepdf.models.image import PdfImage, UnsupportedImageTypeError
+
+    width, height = int(image.get("/Width", 0)), int(image.get("/Height", 0))
+    if width * height > max_pixels:
+        raise BadInput(*_too_large(width, height, max_pixels))
+    try:
+        pil = PdfImage(image).as_pil_image()
+    except (UnsupportedImageTypeError, NotImplementedError):
+        image.read_bytes()  # at least the stream itself must decode
+        return
+    with _pixel_cap(max_pixels):
+        pil.load()
+
+
+def _probe_pdf(path: Path, max_pixels: int
+               ) -> tuple[list[PageInfo], list[tuple[int, str, str]], bool]:
+    pages: list[PageInfo] = []
+    bad: list[tuple[int, str, str]] = []
+    has_text = False
+    with _open_pdf(path) as pdf:
+        if len(pdf.pages) == 0:
+            raise BadInput("corrupt-image", "PDF không có trang nào.")
+        for index, page in enumerate(pdf.pages, start=1):
+            try:
+                pages.append(_verify_pdf_page(page, index, _pdf_page_geometry(page), max_pixels))
+                has_text = has_text or _page_has_text(page)
+            except BadInput as exc:
+                bad.append((index, exc.reason, exc.message))
+            except Exception as exc:  # noqa: BLE001
+                bad.append((index, *_decode_error(exc)))
+    if pages and bad:
+        bad = [(index, "bad-page", f"Trang {index} hỏng: {message}") for index, _, message in bad]
+    return pages, bad, has_text
+
+
+def pdf_page_dpi(path: Path, index: int) -> int:
+    """The resolution :func:`load_page` renders page ``index`` (1-based) of a PDF at."""
+    with _open_pdf(path) as pdf:
+        return _pdf_page_dpi(_pdf_page_geometry(pdf.pages[index - 1]))[0]
+
+
+# --- one page, on demand -------------------------------------------------------------------------
+
+def load_page(path: Path, fmt: str, index: int, dpi: int | None = None) -> Image.Image:
+    """Decode page ``index`` (1-based) of a file :func:`probe` accepted.
+
+    PDF pages are rendered at their scan's own resolution unless ``dpi`` is given, so OCR sees the
+    pixels the scanner made, no more and no fewer.
+    """
+    path = Path(path)
+    if fmt == "pdf":
+        render_dpi = dpi or pdf_page_dpi(path, index)
+        images = convert_from_path(str(path), dpi=render_dpi, first_page=index, last_page=index)
+        if not images:
+            raise BadInput("bad-page", f"Không dựng được trang {index} của PDF.")
+        return images[0]
+    with Image.open(path) as image:
+        image.seek(index - 1)
+        image.load()
+        return image.copy()
