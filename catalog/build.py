@@ -1,0 +1,249 @@
+"""Build or update the catalogue from the OCR'd pages, the inventories and the archivists' values.
+
+One pass: group the OCR'd pages by fonds and hồ sơ, split each hồ sơ into documents, extract each
+document's fields, merge with what is already in the record (an archivist's value is never
+overwritten, an inventory value beats a machine one), link citations both ways, and write one XML
+file per fonds. Re-running with nothing changed rewrites nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from luutru.archive import Archive, PageRef
+from luutru.catalog.boundaries import first_page_score
+from luutru.catalog.extract import extract_fields
+from luutru.catalog.inventory import InventoryRow, load_inventories
+from luutru.catalog.model import (ACCESS_PUBLIC, ACCESS_RESTRICTED, ARCHIVIST, INVENTORY, MACHINE,
+                                  FieldValue, FileRecord, Fonds, Item, item_dict, merge_field)
+from luutru.catalog.pagelines import PageLines, load_page_lines
+from luutru.catalog.record import NO_FONDS, read_catalog, write_fonds
+
+LANGUAGE = "Tiếng Việt"
+NO_FILE = "KHONG-RO"
+
+
+@dataclass
+class CatalogReport:
+    fonds: int = 0
+    files: int = 0
+    items: int = 0
+    pages: int = 0
+    pages_not_ocred: int = 0
+    needs_review: int = 0
+    written: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class _Page:
+    ref: PageRef
+    source: str
+    index: int
+    page_count: int
+    lines: PageLines
+
+
+def _natural(text: str) -> list:
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", text)]
+
+
+def _collect_pages(archive: Archive, report: CatalogReport) -> dict[tuple[str, str], list[_Page]]:
+    groups: dict[tuple[str, str], list[_Page]] = defaultdict(list)
+    for ref in archive.iter_page_refs():
+        page_dir = archive.page_dir(ref)
+        if not (page_dir / "ocr.json").exists():
+            report.pages_not_ocred += 1
+            continue
+        record = archive.page_record(ref)
+        lines = load_page_lines(page_dir)
+        if lines is None:
+            report.pages_not_ocred += 1
+            continue
+        source = record.get("source") or ref.sha256
+        if isinstance(source, dict):
+            source = source.get("path") or ref.sha256
+        key = (record.get("fonds") or NO_FONDS, record.get("file") or NO_FILE)
+        groups[key].append(_Page(ref, str(source), ref.index, int(record.get("page_count") or 1), lines))
+        report.pages += 1
+    for pages in groups.values():
+        pages.sort(key=lambda p: (_natural(p.source), p.index))
+    return groups
+
+
+def _is_start(pages: list[_Page], i: int) -> bool:
+    if i == 0:
+        return True
+    page, score = pages[i], first_page_score(pages[i].lines)
+    if page.index == 1 and page.page_count > 1:
+        return True        # a multi-page scan never starts inside the previous file's document
+    return score >= 2.0
+
+
+def split_file(pages: list[_Page]) -> list[list[_Page]]:
+    docs: list[list[_Page]] = []
+    for i, page in enumerate(pages):
+        if _is_start(pages, i):
+            docs.append([])
+        docs[-1].append(page)
+    return docs
+
+
+def item_id(ref: PageRef) -> str:
+    """Stable: an item is named after its first page (an XML ID must start with a letter)."""
+    return f"vb-{ref.sha256[:16]}-{ref.index:04d}"
+
+
+def _machine_item(fonds: str, file_code: str, doc: list[_Page]) -> Item:
+    first = doc[0]
+    same_source = [p for p in doc if p.source == first.source]
+    extracted = extract_fields([p.lines for p in doc])
+    fields = {name: FieldValue(e.value, MACHINE, round(e.confidence, 2), e.pages, e.review)
+              for name, e in extracted.items()}
+    fields["ngon_ngu"] = FieldValue(LANGUAGE, MACHINE)
+    return Item(item_id(first.ref), fonds, file_code, first.source, first.index,
+                same_source[-1].index, [p.ref.key for p in doc], fields)
+
+
+def _merge_fields(old: dict[str, FieldValue], new: dict[str, FieldValue]) -> dict[str, FieldValue]:
+    merged = {}
+    for name in list(new) + [n for n in old if n not in new]:
+        value = merge_field(old.get(name), new.get(name))
+        if value is not None:
+            merged[name] = value
+    return merged
+
+
+def _inventory_fields(row: InventoryRow | None) -> dict[str, FieldValue]:
+    if row is None:
+        return {}
+    values = {"tieu_de": row.file_title, "thoi_gian_bat_dau": row.start_date,
+              "thoi_gian_ket_thuc": row.end_date, "so_luong_trang": row.pages,
+              "vi_tri": row.shelf, "thoi_han_bao_quan": row.retention}
+    return {k: FieldValue(v, INVENTORY) for k, v in values.items() if v not in (None, "")}
+
+
+def _file_machine_fields(items: list[Item]) -> dict[str, FieldValue]:
+    dates = sorted(d for d in (i.value("ngay_ban_hanh") for i in items) if d)
+    secret = any(i.value("do_mat") for i in items)
+    fields = {"muc_do_tiep_can": FieldValue(ACCESS_RESTRICTED if secret else ACCESS_PUBLIC, MACHINE),
+              "so_luong_trang": FieldValue(sum(len(i.pages) for i in items), MACHINE),
+              "ngon_ngu": FieldValue(LANGUAGE, MACHINE)}
+    if dates:
+        fields["thoi_gian_bat_dau"] = FieldValue(dates[0], MACHINE)
+        fields["thoi_gian_ket_thuc"] = FieldValue(dates[-1], MACHINE)
+    return fields
+
+
+def _fonds_machine_fields(files: list[FileRecord]) -> dict[str, FieldValue]:
+    years = sorted(d[:4] for f in files for i in f.items for d in [i.value("ngay_ban_hanh")] if d)
+    fields = {"ngon_ngu": FieldValue(LANGUAGE, MACHINE)}
+    if years:
+        span = years[0] if years[0] == years[-1] else f"{years[0]}-{years[-1]}"
+        fields["thoi_gian_tai_lieu"] = FieldValue(span, MACHINE)
+    return fields
+
+
+def _link_citations(items: list[Item]) -> None:
+    by_number: dict[str, list[str]] = defaultdict(list)
+    for item in items:
+        if item.value("so_ky_hieu"):
+            by_number[item.value("so_ky_hieu")].append(item.id)
+    cited_by: dict[str, list[str]] = defaultdict(list)
+    for item in items:
+        item.cites = sorted({t for n in item.value("so_ky_hieu_trich_dan") or []
+                             for t in by_number.get(n, []) if t != item.id})
+        for target in item.cites:
+            cited_by[target].append(item.id)
+    for item in items:
+        item.cited_by = sorted(set(cited_by.get(item.id, [])))
+
+
+def _build_fonds_records(archive: Archive, report: CatalogReport, progress: bool) -> dict[str, Fonds]:
+    old = {f.code: f for f in read_catalog(archive)}
+    old_items = {i.id: i for f in old.values() for r in f.files for i in r.items}
+    old_files = {(f.code, r.code): r for f in old.values() for r in f.files}
+    inventory, errors = load_inventories(archive)
+    report.warnings.extend(str(e) for e in errors)
+    groups = _collect_pages(archive, report)
+    keys = sorted(set(groups) | set(inventory) | set(old_files))
+    fonds: dict[str, Fonds] = {}
+    for fonds_code, file_code in _progress(keys, progress):
+        record = FileRecord(file_code, fonds_code)
+        for doc in split_file(groups.get((fonds_code, file_code), [])):
+            item = _machine_item(fonds_code, file_code, doc)
+            if item.id in old_items:
+                item.fields = _merge_fields(old_items.pop(item.id).fields, item.fields)
+            record.items.append(item)
+        previous = old_files.get((fonds_code, file_code))
+        fields = _merge_fields(_file_machine_fields(record.items),
+                               _inventory_fields(inventory.get((fonds_code, file_code))))
+        record.fields = _merge_fields(previous.fields if previous else {}, fields)
+        target = fonds.setdefault(fonds_code, Fonds(fonds_code))
+        target.files.append(record)
+        row = inventory.get((fonds_code, file_code))
+        if row and row.fonds_name:
+            target.fields["ten_phong"] = FieldValue(row.fonds_name, INVENTORY)
+    for lost in old_items.values():
+        if any(fv.origin == ARCHIVIST for fv in lost.fields.values()):
+            report.warnings.append(f"item {lost.id} no longer exists (its first page no longer starts "
+                                   f"a document); its archivist values are not carried over")
+    for code, record in fonds.items():
+        previous = old.get(code)
+        record.fields = _merge_fields(previous.fields if previous else {},
+                                      _merge_fields(_fonds_machine_fields(record.files), record.fields))
+    return fonds
+
+
+def _progress(keys, progress: bool):
+    if not progress:
+        return keys
+    from tqdm import tqdm
+    return tqdm(keys, desc="catalogue", unit="hồ sơ")
+
+
+def build_catalog(archive: Archive, progress: bool = False) -> CatalogReport:
+    """Build or update the whole catalogue under ``archive.catalog_dir``."""
+    report = CatalogReport()
+    fonds = _build_fonds_records(archive, report, progress)
+    all_items = [i for f in fonds.values() for r in f.files for i in r.items]
+    _link_citations(all_items)
+    for code in sorted(fonds):
+        if write_fonds(archive, fonds[code]):
+            report.written.append(f"{code}.xml")
+    report.fonds = len(fonds)
+    report.files = sum(len(f.files) for f in fonds.values())
+    report.items = len(all_items)
+    report.needs_review = sum(1 for i in all_items if i.needs_review)
+    return report
+
+
+def iter_fonds(archive: Archive) -> Iterator[dict[str, Any]]:
+    for fonds in read_catalog(archive):
+        out = {"code": fonds.code, "files": [r.code for r in fonds.files]}
+        out.update({name: fv.value for name, fv in fonds.fields.items()})
+        yield out
+
+
+def iter_files(archive: Archive) -> Iterator[dict[str, Any]]:
+    for fonds in read_catalog(archive):
+        for record in fonds.files:
+            out = {"code": record.code, "fonds_code": fonds.code, "items": [i.id for i in record.items],
+                   "access": record.value("muc_do_tiep_can")}
+            out.update({name: fv.value for name, fv in record.fields.items()})
+            yield out
+
+
+def iter_items(archive: Archive) -> Iterator[dict[str, Any]]:
+    """Every item of the catalogue as a plain dict (the contract the search stage indexes from)."""
+    for fonds in read_catalog(archive):
+        for record in fonds.files:
+            for item in record.items:
+                yield item_dict(item, record.value("muc_do_tiep_can"))

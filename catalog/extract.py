@@ -1,0 +1,360 @@
+"""Read an item's catalogue fields from its OCR'd pages.
+
+Page 1 carries the header (organ block and ``Số …`` left; party name, place and date right), the
+secrecy/urgency stamps, the title (type + trích yếu) or, for a công văn, ``V/v …`` under the number.
+The last page carries ``Nơi nhận`` (bottom left) and the signature block (bottom right: authority
+lines T/M, K/T, T/L, T/UQ; the signer's title; the name). Each value is returned with a confidence
+(Tesseract's word confidences of the words it came from) and whether a person should check it: a
+value is never guessed, and a registration stamp's ``Số``/``Ngày`` is never taken for the document's.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from luutru.catalog.pagelines import Line, PageLines
+from luutru.catalog.patterns import (find_so_ky_hieu, mark_of, match_doc_type, parse_date,
+                                     type_of_number)
+from luutru.textnorm import fold, nfc
+
+# Below these word confidences a value goes to review (digits are unforgiving: 1/7, 0/6, 3/8).
+DIGITS_MIN_CONF = 0.80
+TEXT_MIN_CONF = 0.60
+
+ITEM_FIELDS = ("so_ky_hieu", "loai_van_ban", "ngay_ban_hanh", "co_quan_ban_hanh", "trich_yeu",
+               "nguoi_ky", "chuc_vu_nguoi_ky", "the_thuc_ky", "dia_danh", "do_mat", "do_khan",
+               "noi_nhan", "so_ky_hieu_trich_dan")
+LIST_FIELDS = frozenset({"the_thuc_ky", "noi_nhan", "so_ky_hieu_trich_dan"})
+# Fields every Party document has: missing means "look at it", not "it has none".
+REQUIRED = ("so_ky_hieu", "loai_van_ban", "ngay_ban_hanh", "co_quan_ban_hanh", "nguoi_ky",
+            "chuc_vu_nguoi_ky", "dia_danh")
+
+
+@dataclass
+class Extracted:
+    value: Any
+    confidence: float = 1.0
+    pages: list[int] = field(default_factory=list)  # 1-based pages of the item
+    review: bool = False
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+_PARTY = "dang cong san viet nam"
+_STAMP_HEAD = re.compile(r"^(cong van|van ban) den\b")
+_STAMP_LINE = re.compile(r"^(so|ngay|chuyen|van phong (tinh|thanh) uy)\b\s*:?")
+_SO_LINE = re.compile(r"^s[o0ô6]\b|^s[o0]\s*\d")
+_AUTHORITY = re.compile(r"^(T\s*/\s*M|K\s*/\s*T|T\s*/\s*L|T\s*/\s*UQ|TM\.|KT\.|TL\.|TUQ\.)\s*(.*)$")
+_BODY_START = re.compile(r"^(thuc hien|kinh gui|can cu|"
+                         r"(i|ii|iii|iv|v)\.|\d+\.|phan |chuong |dieu )")
+_KNOWN_ORGANS = ["Ban Tuyên giáo", "Ban Tổ chức", "Ban Dân vận", "Ban Kiểm tra", "Ủy ban Kiểm tra",
+                 "Văn phòng", "Ban Nội chính", "Ban Bảo vệ chăm sóc sức khỏe cán bộ", "Tỉnh ủy",
+                 "Thành ủy", "Huyện ủy", "Quận ủy", "Thị ủy", "Đảng ủy", "Ban Thường vụ"]
+_ORGAN_KINDS = ("TỈNH ỦY", "THÀNH ỦY", "HUYỆN ỦY", "QUẬN ỦY", "THỊ ỦY", "ĐẢNG ỦY")
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9/ ]", " ", fold(text))).strip()
+
+
+def _similar(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, _key(a), _key(b)).ratio()
+
+
+def _is_upper(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 2 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+def _clean_item(text: str) -> str:
+    return re.sub(r"^[-–—•·*+]\s*", "", text).strip().rstrip(",.;:").strip()
+
+
+def _conf_review(conf: float, floor: float) -> bool:
+    return conf < floor
+
+
+def _left(line: Line, page: PageLines) -> bool:
+    return line.box is not None and page.width and (line.box[0] + line.box[2]) / 2 < page.width / 2
+
+
+def _right(line: Line, page: PageLines) -> bool:
+    return line.box is not None and page.width and (line.box[0] + line.box[2]) / 2 >= page.width / 2
+
+
+def _proper_case(text: str) -> str:
+    """``THÁI BÌNH`` → ``Thái Bình`` (place names), with ``ủy`` and organ words kept as written."""
+    return " ".join(w[:1].upper() + w[1:].lower() for w in text.split())
+
+
+def _organ_case(text: str) -> str:
+    """``BAN TUYÊN GIÁO`` → ``Ban Tuyên giáo``; ``HUYỆN ỦY KIẾN XƯƠNG`` → ``Huyện ủy Kiến Xương``."""
+    best, score = None, 0.0
+    words = text.split()
+    for organ in _KNOWN_ORGANS:
+        n = len(organ.split())
+        head = " ".join(words[:n])
+        s = _similar(head, organ)
+        if s > score and s >= 0.8:
+            best, score = (organ, n), s
+    if best is None:
+        return _proper_case(text)
+    organ, n = best
+    rest = " ".join(words[n:])
+    return f"{organ} {_proper_case(rest)}".strip()
+
+
+# --- page 1 ---------------------------------------------------------------------------------------
+
+def _strip_registration_stamp(lines: list[Line]) -> list[Line]:
+    """Drop a receiving office's ``CÔNG VĂN ĐẾN / Số: / Ngày:`` stamp: its numbers are not ours."""
+    out, skipping = [], 0
+    keys = [_key(ln.text) for ln in lines]
+    for i, (line, key) in enumerate(zip(lines, keys)):
+        if _STAMP_HEAD.match(key) or ("den" in key.split() and i + 1 < len(keys)
+                                       and _STAMP_LINE.match(keys[i + 1]) and "cong" in key):
+            skipping = 4
+            if out and _key(out[-1].text).startswith("van phong") and _is_upper(out[-1].text) \
+                    and not any(_key(o.text) == _PARTY for o in out[-1:]):
+                if len(out) == 1 or not _is_upper(out[-2].text):
+                    out.pop()
+            continue
+        if skipping and (_STAMP_LINE.match(key) and ":" in line.text or re.fullmatch(r"[\d/ .:-]+", key)):
+            skipping -= 1
+            continue
+        skipping = 0
+        out.append(line)
+    return out
+
+
+@dataclass
+class _Header:
+    organ: list[Line] = field(default_factory=list)
+    so: Line | None = None
+    date: Line | None = None
+    vv: list[Line] = field(default_factory=list)
+    marks: list[tuple[str, str, Line]] = field(default_factory=list)
+    title_index: int | None = None
+
+
+def _scan_header(lines: list[Line], page: PageLines) -> _Header:
+    head = _Header()
+    seen_star = False
+    for i, line in enumerate(lines):
+        key = _key(line.text)
+        if match_doc_type(line.text) and _is_upper(line.text) and (head.so or head.date):
+            head.title_index = i
+            break
+        if head.date and head.so and _BODY_START.match(key):
+            head.title_index = i
+            break
+        mark = mark_of(line.text)
+        if mark:
+            head.marks.append((mark[0], mark[1], line))
+        elif _similar(key, _PARTY) > 0.8:
+            continue
+        elif head.date is None and parse_date(line.text) and re.search(r"ngay|thang|nam", key):
+            head.date = line
+        elif head.so is None and _SO_LINE.match(key) and find_so_ky_hieu(line.text):
+            head.so = line
+        elif key.startswith("v/v") or key.startswith("v v "):
+            head.vv.append(line)
+        elif head.vv and not _is_upper(line.text) and (not page.has_geometry or _left(line, page)) \
+                and not key.startswith("kinh gui"):
+            head.vv.append(line)
+        elif key in ("", "*") or set(line.text.strip()) <= set("*-—_.·"):
+            seen_star = True
+        elif head.so is None and not seen_star and _is_upper(line.text) \
+                and (not page.has_geometry or _left(line, page)):
+            head.organ.append(line)
+    return head
+
+
+def _co_quan(organ: list[Line]) -> str | None:
+    texts = [nfc(ln.text).strip() for ln in organ if len(_key(ln.text)) > 2]
+    if not texts:
+        return None
+    if len(texts) == 1:
+        return _organ_case(texts[0])
+    superior, own = texts[-2], texts[-1]
+    sup_key = _key(superior)
+    if sup_key.startswith("dang bo"):
+        place = re.sub(r"^(DANG BO|ĐẢNG BỘ)\s+(TỈNH|THÀNH PHỐ|TINH|THANH PHO)\s+", "",
+                       superior, flags=re.IGNORECASE)
+        own_key = _key(own)
+        if any(own_key == _key(kind) for kind in _ORGAN_KINDS):
+            return f"{_organ_case(own)} {_proper_case(place)}"
+        return _organ_case(own)
+    return f"{_organ_case(own)} {_organ_case(superior)}"
+
+
+def _trich_yeu(lines: list[Line], start: int, page: PageLines) -> list[Line]:
+    """Title lines after the type line: centred, until the body starts."""
+    out: list[Line] = []
+    prev = lines[start]
+    for line in lines[start + 1:start + 6]:
+        key = _key(line.text)
+        if _BODY_START.match(key) or key.startswith("noi nhan"):
+            break
+        if line.box and prev.box:
+            height = max(1, prev.box[3] - prev.box[1])
+            gap = line.box[1] - prev.box[3]
+            centre = (line.box[0] + line.box[2]) / 2
+            if gap > 1.2 * height or abs(centre - page.width / 2) > 0.08 * page.width:
+                break
+        out.append(line)
+        prev = line
+    return out
+
+
+def _page_one(page: PageLines, fields: dict[str, Extracted]) -> None:
+    lines = _strip_registration_stamp(page.lines)
+    head = _scan_header(lines, page)
+    if head.so is not None:
+        number = find_so_ky_hieu(head.so.text)[0]
+        digits = re.match(r"\d+", number).group(0)
+        conf = min(head.so.conf_of(digits), head.so.conf)
+        fields["so_ky_hieu"] = Extracted(number, conf, [1], conf < DIGITS_MIN_CONF)
+    if head.date is not None:
+        text = head.date.text
+        iso = parse_date(text)
+        conf = head.date.conf
+        fields["ngay_ban_hanh"] = Extracted(iso, conf, [1], conf < DIGITS_MIN_CONF)
+        place = re.split(r",|\bng[aà]y\b", text, maxsplit=1)[0].strip(" ,.")
+        if place:
+            pconf = min([w.conf for w in head.date.words if w.text.strip(",") in place.split()] or [conf])
+            fields["dia_danh"] = Extracted(place, pconf, [1], pconf < TEXT_MIN_CONF)
+    for name, value, line in head.marks:
+        fields.setdefault(name, Extracted(value, line.conf, [1], line.conf < TEXT_MIN_CONF))
+    organ = _co_quan(head.organ)
+    if organ:
+        conf = min((ln.conf for ln in head.organ), default=1.0)
+        fields["co_quan_ban_hanh"] = Extracted(organ, conf, [1], conf < TEXT_MIN_CONF)
+    title_lines: list[Line] = []
+    if head.title_index is not None and match_doc_type(lines[head.title_index].text):
+        type_line = lines[head.title_index]
+        fields["loai_van_ban"] = Extracted(match_doc_type(type_line.text), type_line.conf, [1],
+                                           type_line.conf < TEXT_MIN_CONF)
+        title_lines = _trich_yeu(lines, head.title_index, page)
+    elif head.vv:
+        fields["loai_van_ban"] = Extracted("Công văn", 1.0, [1])
+        title_lines = head.vv
+    if title_lines:
+        text = " ".join(ln.text.strip() for ln in title_lines)
+        conf = min(ln.conf for ln in title_lines)
+        fields["trich_yeu"] = Extracted(re.sub(r"\s+", " ", text), conf, [1], conf < TEXT_MIN_CONF)
+
+
+# --- last page ------------------------------------------------------------------------------------
+
+def _last_page(page: PageLines, page_no: int, fields: dict[str, Extracted]) -> None:
+    lines = page.lines
+    start = next((i for i, ln in enumerate(lines) if _key(ln.text).startswith("noi nhan")), None)
+    if start is None:
+        return
+    anchor = lines[start]
+    below = lines[start + 1:]
+    if page.has_geometry:
+        left = [ln for ln in below if _left(ln, page)]
+        right = [ln for ln in lines[start:] if _right(ln, page)]
+        # the signature may start level with "Nơi nhận:"
+        right += [ln for ln in lines[max(0, start - 2):start] if _right(ln, page)
+                  and anchor.box and ln.box[3] > anchor.box[1]]
+        right.sort(key=lambda ln: ln.box[1])
+    else:
+        items_end = start + 1
+        while items_end < len(lines) and re.match(r"^[-–—•·+]", lines[items_end].text.strip()):
+            items_end += 1
+        left, right = lines[start + 1:items_end], lines[items_end:]
+    recipients = [ln for ln in left if re.match(r"^[-–—•·+]", ln.text.strip())]
+    if recipients:
+        conf = min(ln.conf for ln in recipients)
+        fields["noi_nhan"] = Extracted([_clean_item(ln.text) for ln in recipients], conf,
+                                       [page_no], conf < TEXT_MIN_CONF)
+    _signature(right, page_no, fields)
+
+
+def _signature(lines: list[Line], page_no: int, fields: dict[str, Extracted]) -> None:
+    lines = [ln for ln in lines if len(re.sub(r"[^\w]", "", ln.text)) >= 2 and ln.conf >= 0.3
+             or _AUTHORITY.match(ln.text.strip())]
+    authority, title, name = [], None, None
+    for line in lines:
+        text = line.text.strip()
+        m = _AUTHORITY.match(text)
+        if m and title is None:
+            authority.append(line)
+        elif _is_upper(text) and title is None:
+            title = line
+        elif not _is_upper(text) and title is not None and len(text.split()) >= 2:
+            name = line
+    if authority or title:
+        values = [_canonical_authority(ln.text) for ln in authority]
+        conf = min((ln.conf for ln in authority), default=1.0)
+        fields["the_thuc_ky"] = Extracted(values, conf, [page_no], conf < TEXT_MIN_CONF)
+    if title:
+        fields["chuc_vu_nguoi_ky"] = Extracted(title.text.strip(), title.conf, [page_no],
+                                               title.conf < TEXT_MIN_CONF)
+    if name:
+        fields["nguoi_ky"] = Extracted(name.text.strip(), name.conf, [page_no],
+                                       name.conf < TEXT_MIN_CONF)
+
+
+def _canonical_authority(text: str) -> str:
+    m = _AUTHORITY.match(text.strip())
+    if not m:
+        return text.strip()
+    prefix = re.sub(r"[\s.]", "", m.group(1)).replace("TM", "T/M").replace("KT", "K/T")
+    prefix = {"TL": "T/L", "TUQ": "T/UQ"}.get(prefix, prefix)
+    return f"{prefix} {m.group(2).strip()}".strip()
+
+
+# --- the whole item -------------------------------------------------------------------------------
+
+def _citations(pages: list[PageLines], own: str | None) -> Extracted:
+    found: list[str] = []
+    pages_seen: list[int] = []
+    for number, page in enumerate(pages, start=1):
+        for line in page.lines:
+            if _SO_LINE.match(_key(line.text)) and number == 1 and own and own in find_so_ky_hieu(line.text):
+                continue
+            for value in find_so_ky_hieu(line.text):
+                if value != own and value not in found:
+                    found.append(value)
+                    pages_seen.append(number)
+    return Extracted(found, 1.0, sorted(set(pages_seen)))
+
+
+def extract_fields(pages: list[PageLines]) -> dict[str, Extracted]:
+    """All catalogue fields of one item (its pages in order); absent fields are None values."""
+    fields: dict[str, Extracted] = {}
+    if not pages:
+        return fields
+    _page_one(pages[0], fields)
+    for number in range(len(pages), 0, -1):
+        _last_page(pages[number - 1], number, fields)
+        if "noi_nhan" in fields or "nguoi_ky" in fields:
+            break
+    own = fields["so_ky_hieu"].value if "so_ky_hieu" in fields else None
+    fields["so_ky_hieu_trich_dan"] = _citations(pages, own)
+    _cross_check(fields)
+    for name in ITEM_FIELDS:
+        if name not in fields:
+            empty = [] if name in LIST_FIELDS else None
+            fields[name] = Extracted(empty, 0.0, [], name in REQUIRED)
+    return fields
+
+
+def _cross_check(fields: dict[str, Extracted]) -> None:
+    """The number's abbreviation names the type: when they disagree, one of them is misread."""
+    number, kind = fields.get("so_ky_hieu"), fields.get("loai_van_ban")
+    if number is None:
+        return
+    implied = type_of_number(number.value)
+    if kind is None and implied:
+        fields["loai_van_ban"] = Extracted(implied, number.confidence, [1], number.review)
+    elif kind is not None and implied and implied != kind.value and \
+            not (implied.startswith("Chương trình") and kind.value.startswith("Chương trình")):
+        number.review = kind.review = True

@@ -1,0 +1,141 @@
+"""The archivist's inventory (mục lục hồ sơ): CSV or XLSX, one row per hồ sơ.
+
+Columns as the corpus' ``inventory.csv``: ``fonds_code, fonds_name, file_code, file_title,
+start_date, end_date, pages, shelf, retention``. A bad row is reported with its line number and
+skipped; the other rows are used.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from luutru.archive import Archive, atomic_write_text
+from luutru.textnorm import nfc
+
+COLUMNS = ("fonds_code", "fonds_name", "file_code", "file_title", "start_date", "end_date",
+           "pages", "shelf", "retention")
+REQUIRED = ("fonds_code", "file_code")
+_CODE = re.compile(r"^[^\s/\\]+$")
+
+
+@dataclass
+class InventoryRow:
+    line: int
+    fonds_code: str
+    fonds_name: str | None
+    file_code: str
+    file_title: str | None
+    start_date: str | None
+    end_date: str | None
+    pages: int | None
+    shelf: str | None
+    retention: str | None
+
+
+@dataclass
+class RowError:
+    source: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}, line {self.line}: {self.message}"
+
+
+def inventories_dir(archive: Archive) -> Path:
+    return archive.root / "inputs" / "inventories"
+
+
+def _raw_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+        sheet = load_workbook(path, read_only=True, data_only=True).active
+        rows = list(sheet.iter_rows(values_only=True))
+        if not rows:
+            return []
+        header = [str(h or "").strip() for h in rows[0]]
+        return [(n, {h: "" if v is None else (v.isoformat()[:10] if isinstance(v, date) else str(v))
+                     for h, v in zip(header, row)})
+                for n, row in enumerate(rows[1:], start=2) if any(v not in (None, "") for v in row)]
+    text = path.read_text(encoding="utf-8-sig")
+    reader = csv.DictReader(io.StringIO(text))
+    return [(reader.line_num, row) for row in reader]
+
+
+def _date(value: str, column: str) -> str | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError(f"{column} {value!r} is not an ISO date (YYYY-MM-DD)") from None
+
+
+def _row(line: int, raw: dict[str, str]) -> InventoryRow:
+    clean = {k.strip(): nfc((v or "").strip()) for k, v in raw.items() if k}
+    for column in REQUIRED:
+        if not clean.get(column):
+            raise ValueError(f"{column} is empty")
+        if not _CODE.match(clean[column]):
+            raise ValueError(f"{column} {clean[column]!r} contains spaces or slashes")
+    start, end = _date(clean.get("start_date", ""), "start_date"), _date(clean.get("end_date", ""), "end_date")
+    if start and end and start > end:
+        raise ValueError(f"start_date {start} is after end_date {end}")
+    pages = clean.get("pages") or None
+    if pages is not None:
+        if not pages.isdigit():
+            raise ValueError(f"pages {pages!r} is not a whole number")
+        pages = int(pages)
+    return InventoryRow(line, clean["fonds_code"], clean.get("fonds_name") or None, clean["file_code"],
+                        clean.get("file_title") or None, start, end, pages,
+                        clean.get("shelf") or None, clean.get("retention") or None)
+
+
+def read_inventory(path: Path) -> tuple[list[InventoryRow], list[RowError]]:
+    """Good rows and the errors of the bad ones (with line numbers); raises on an unreadable file."""
+    raw_rows = _raw_rows(path)
+    if raw_rows and "file_code" not in raw_rows[0][1]:
+        raise ValueError(f"{path.name}: no file_code column (expected {', '.join(COLUMNS)})")
+    rows, errors = [], []
+    for line, raw in raw_rows:
+        try:
+            rows.append(_row(line, raw))
+        except ValueError as exc:
+            errors.append(RowError(path.name, line, str(exc)))
+    return rows, errors
+
+
+def store_inventory(archive: Archive, rows: list[InventoryRow], name: str) -> Path:
+    """Keep the good rows in the archive (as CSV) so every later build uses them."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for r in rows:
+        writer.writerow([r.fonds_code, r.fonds_name or "", r.file_code, r.file_title or "",
+                         r.start_date or "", r.end_date or "", "" if r.pages is None else r.pages,
+                         r.shelf or "", r.retention or ""])
+    path = inventories_dir(archive) / f"{Path(name).stem}.csv"
+    atomic_write_text(path, out.getvalue())
+    return path
+
+
+def load_inventories(archive: Archive) -> tuple[dict[tuple[str, str], InventoryRow], list[RowError]]:
+    """Every stored inventory's rows by (fonds, file); later files win over earlier ones."""
+    rows: dict[tuple[str, str], InventoryRow] = {}
+    errors: list[RowError] = []
+    directory = inventories_dir(archive)
+    for path in sorted(directory.glob("*.csv")) + sorted(directory.glob("*.xlsx")):
+        try:
+            good, bad = read_inventory(path)
+        except (ValueError, OSError, csv.Error) as exc:
+            errors.append(RowError(path.name, 0, str(exc)))
+            continue
+        errors.extend(bad)
+        for row in good:
+            rows[(row.fonds_code, row.file_code)] = row
+    return rows, errors

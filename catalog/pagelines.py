@@ -1,0 +1,131 @@
+"""The lines of one OCR'd page, with where they stand and how sure Tesseract was of them.
+
+A Party page sets blocks side by side (organ block left, party name and date right; "Nơi nhận"
+left, signature right). Tesseract's hOCR often joins such neighbours into one line, so each hOCR
+line is cut where the gap between two words is much wider than a space: every piece (a *segment*)
+then belongs to one block. Without hOCR the page's ``text.txt`` lines are used, without geometry.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from luutru.catalog import xmlsafe
+from luutru.textnorm import nfc
+
+_BBOX = re.compile(r"bbox (\d+) (\d+) (\d+) (\d+)")
+_WCONF = re.compile(r"x_wconf (\d+)")
+
+
+@dataclass
+class Word:
+    text: str
+    box: tuple[int, int, int, int]
+    conf: float  # 0..1
+
+
+@dataclass
+class Line:
+    """One printed line (or one block's part of it); ``box`` is None for plain-text input."""
+
+    text: str
+    box: tuple[int, int, int, int] | None = None
+    words: list[Word] = field(default_factory=list)
+
+    @property
+    def conf(self) -> float:
+        """Lowest word confidence: one misread word is enough to doubt a number or a name."""
+        return min((w.conf for w in self.words), default=1.0 if self.box is None else 0.0)
+
+    def conf_of(self, needle: str) -> float:
+        """Lowest confidence of the words that make up ``needle`` (e.g. a number in a line)."""
+        parts = [w for w in self.words if w.text and (w.text in needle or needle in w.text)]
+        return min((w.conf for w in parts), default=self.conf)
+
+
+@dataclass
+class PageLines:
+    lines: list[Line]
+    width: int | None = None
+    height: int | None = None
+
+    @property
+    def has_geometry(self) -> bool:
+        return self.width is not None
+
+
+def _title_value(title: str, pattern: re.Pattern) -> re.Match | None:
+    return pattern.search(title or "")
+
+
+def _split_segments(words: list[Word]) -> list[list[Word]]:
+    """Cut a line where the gap between words is wider than ~2.5 letter heights."""
+    if not words:
+        return []
+    height = max(1, sorted(w.box[3] - w.box[1] for w in words)[len(words) // 2])
+    segments, current = [], [words[0]]
+    for prev, word in zip(words, words[1:]):
+        if word.box[0] - prev.box[2] > 2.5 * height:
+            segments.append(current)
+            current = []
+        current.append(word)
+    segments.append(current)
+    return segments
+
+
+def _segment_line(words: list[Word]) -> Line:
+    x0 = min(w.box[0] for w in words)
+    y0 = min(w.box[1] for w in words)
+    x1 = max(w.box[2] for w in words)
+    y1 = max(w.box[3] for w in words)
+    return Line(nfc(" ".join(w.text for w in words)), (x0, y0, x1, y1), words)
+
+
+def parse_hocr(data: bytes | Path) -> PageLines:
+    """Segments of a Tesseract hOCR page in top-to-bottom, left-to-right order."""
+    root = xmlsafe.parse(data).getroot()
+    width = height = None
+    lines: list[Line] = []
+    for node in root.iter("{*}div", "{*}span"):
+        cls = node.get("class", "")
+        if cls == "ocr_page":
+            box = _title_value(node.get("title"), _BBOX)
+            if box:
+                width, height = int(box.group(3)), int(box.group(4))
+        elif cls in ("ocr_line", "ocr_header", "ocr_caption", "ocr_textfloat"):
+            words = []
+            for span in node.iter("{*}span"):
+                if span.get("class") != "ocrx_word":
+                    continue
+                text = "".join(span.itertext()).strip()
+                box = _title_value(span.get("title"), _BBOX)
+                conf = _title_value(span.get("title"), _WCONF)
+                if text and box:
+                    words.append(Word(nfc(text), tuple(int(v) for v in box.groups()),
+                                      int(conf.group(1)) / 100 if conf else 0.0))
+            words.sort(key=lambda w: w.box[0])
+            lines.extend(_segment_line(seg) for seg in _split_segments(words))
+    lines.sort(key=lambda ln: ((ln.box[1] + ln.box[3]) // 2 // 12, ln.box[0]))
+    return PageLines(lines, width, height)
+
+
+def parse_text(text: str) -> PageLines:
+    return PageLines([Line(nfc(t).strip()) for t in text.splitlines() if t.strip()])
+
+
+def load_page_lines(page_dir: Path) -> PageLines | None:
+    """A page's lines from ``ocr.hocr`` (preferred: it has geometry) or ``text.txt``; None if not OCR'd."""
+    hocr, text = page_dir / "ocr.hocr", page_dir / "text.txt"
+    if hocr.exists():
+        try:
+            return parse_hocr(hocr)
+        except (etree.XMLSyntaxError, xmlsafe.UnsafeXMLError):
+            if not text.exists():
+                raise
+    if text.exists():
+        return parse_text(text.read_text(encoding="utf-8"))
+    return None
