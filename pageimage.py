@@ -246,7 +246,7 @@ def _open_pdf(path: Path) -> pikepdf.Pdf:
 
 def _page_images(page: pikepdf.Page) -> list[pikepdf.Object]:
     try:
-        return list(page.images.values())
+        return list(page.get_images().values())
     except Exception:  # noqa: BLE001 - broken resources: the page has no usable image
         return []
 

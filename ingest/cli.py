@@ -42,7 +42,7 @@ def ingest_command(scans: Path, fonds: str | None, file_code: str | None, invent
     if as_json:
         print_json(report.to_json())
     else:
-        click.echo("\n".join(report.summary_lines()))
+        click.echo(report.summary_text())
     if not report.ok:
         raise SystemExit(EXIT_QUARANTINED)
 

@@ -59,6 +59,9 @@ class IngestReport:
             "inventory": self.inventory,
         }
 
+    def summary_text(self) -> str:
+        return "\n".join(self.summary_lines())
+
     def summary_lines(self) -> list[str]:
         """The summary in Vietnamese, for the archivist at the terminal."""
         lines = [f"Đã nhập: {len(self.ingested)} tệp mới ({self.pages_added} trang); "
