@@ -151,7 +151,7 @@ def _fonds_machine_fields(files: list[FileRecord]) -> dict[str, FieldValue]:
     return fields
 
 
-def _link_citations(items: list[Item]) -> None:
+def link_citations(items: list[Item]) -> None:
     by_number: dict[str, list[str]] = defaultdict(list)
     for item in items:
         if item.value("so_ky_hieu"):
@@ -183,9 +183,9 @@ def _build_fonds_records(archive: Archive, report: CatalogReport, progress: bool
                 item.fields = _merge_fields(old_items.pop(item.id).fields, item.fields)
             record.items.append(item)
         previous = old_files.get((fonds_code, file_code))
-        fields = _merge_fields(_file_machine_fields(record.items),
-                               _inventory_fields(inventory.get((fonds_code, file_code))))
-        record.fields = _merge_fields(previous.fields if previous else {}, fields)
+        fresh = {**_file_machine_fields(record.items),
+                 **_inventory_fields(inventory.get((fonds_code, file_code)))}
+        record.fields = _merge_fields(previous.fields if previous else {}, fresh)
         target = fonds.setdefault(fonds_code, Fonds(fonds_code))
         target.files.append(record)
         row = inventory.get((fonds_code, file_code))
@@ -197,8 +197,8 @@ def _build_fonds_records(archive: Archive, report: CatalogReport, progress: bool
                                    f"a document); its archivist values are not carried over")
     for code, record in fonds.items():
         previous = old.get(code)
-        record.fields = _merge_fields(previous.fields if previous else {},
-                                      _merge_fields(_fonds_machine_fields(record.files), record.fields))
+        fresh = {**_fonds_machine_fields(record.files), **record.fields}
+        record.fields = _merge_fields(previous.fields if previous else {}, fresh)
     return fonds
 
 
@@ -214,7 +214,7 @@ def build_catalog(archive: Archive, progress: bool = False) -> CatalogReport:
     report = CatalogReport()
     fonds = _build_fonds_records(archive, report, progress)
     all_items = [i for f in fonds.values() for r in f.files for i in r.items]
-    _link_citations(all_items)
+    link_citations(all_items)
     for code in sorted(fonds):
         if write_fonds(archive, fonds[code]):
             report.written.append(f"{code}.xml")

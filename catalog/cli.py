@@ -1,3 +1,175 @@
 """Command-line layer of the catalog stage (thin: it calls the library API)."""
 
-COMMANDS: list = []
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from luutru.archive import atomic_write_bytes, atomic_write_text
+from luutru.catalog import build_catalog, iter_items
+from luutru.catalog.ead import EADError, export_ead
+from luutru.catalog.export import items_csv, items_jsonl, items_xlsx
+from luutru.catalog.inventory import read_inventory, store_inventory
+from luutru.catalog.record import InvalidCatalogError
+from luutru.catalog.review import export_review, import_review
+from luutru.catalog.xmlsafe import UnsafeXMLError
+from luutru.cliutil import archive_option, json_option, open_archive, print_json, show_progress
+
+_USER_ERRORS = (InvalidCatalogError, UnsafeXMLError, EADError, ValueError, OSError)
+
+
+def _fail(exc: Exception) -> None:
+    raise click.ClickException(str(exc))
+
+
+@click.group(invoke_without_command=True)
+@archive_option
+@json_option
+@click.pass_context
+def catalog(ctx: click.Context, archive_path: Path | None, as_json: bool) -> None:
+    """Build or update the catalogue (fonds → hồ sơ → văn bản) from the OCR'd pages."""
+    ctx.obj = archive_path
+    if ctx.invoked_subcommand is not None:
+        return
+    try:
+        report = build_catalog(open_archive(archive_path, create=False), progress=show_progress(as_json))
+    except _USER_ERRORS as exc:
+        _fail(exc)
+    if as_json:
+        print_json(report.to_json())
+        return
+    click.echo(f"{report.items} văn bản in {report.files} hồ sơ, {report.fonds} phông "
+               f"({report.pages} pages; {report.pages_not_ocred} not OCR'd yet); "
+               f"{report.needs_review} need review; files written: {', '.join(report.written) or 'none'}")
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+@catalog.command("show")
+@click.argument("item_id")
+@archive_option
+@json_option
+@click.pass_obj
+def show(parent_archive: Path | None, item_id: str, archive_path: Path | None, as_json: bool) -> None:
+    """Print one item (văn bản) of the catalogue."""
+    archive = open_archive(archive_path or parent_archive, create=False)
+    item = next((i for i in iter_items(archive) if i["id"] == item_id), None)
+    if item is None:
+        raise click.ClickException(f"no item {item_id!r} in the catalogue")
+    if as_json:
+        print_json(item)
+        return
+    for key, value in item.items():
+        if isinstance(value, list):
+            value = "; ".join(value)
+        click.echo(f"{key:22} {'' if value is None else value}")
+
+
+@catalog.command("import-inventory")
+@click.argument("inventory", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@archive_option
+@json_option
+@click.pass_obj
+def import_inventory(parent_archive: Path | None, inventory: Path, archive_path: Path | None,
+                     as_json: bool) -> None:
+    """Import a mục lục hồ sơ (CSV or XLSX); bad rows are reported, the rest imported."""
+    archive = open_archive(archive_path or parent_archive, create=False)
+    try:
+        rows, errors = read_inventory(inventory)
+        stored = store_inventory(archive, rows, inventory.name)
+        report = build_catalog(archive)
+    except _USER_ERRORS as exc:
+        _fail(exc)
+    result = {"imported": len(rows), "bad_rows": [str(e) for e in errors],
+              "stored_as": str(stored.relative_to(archive.root)), "catalog": report.to_json()}
+    if as_json:
+        print_json(result)
+    else:
+        click.echo(f"{len(rows)} rows imported, {len(errors)} bad rows")
+        for error in errors:
+            click.echo(f"bad row: {error}", err=True)
+    if errors:
+        sys.exit(1)
+
+
+@catalog.command("review-export")
+@click.argument("outfile", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--all", "everything", is_flag=True, help="Every item, not only those needing review.")
+@archive_option
+@click.pass_obj
+def review_export(parent_archive: Path | None, outfile: Path, everything: bool,
+                  archive_path: Path | None) -> None:
+    """Write items needing review to a CSV or XLSX sheet for archivists."""
+    archive = open_archive(archive_path or parent_archive, create=False)
+    count = export_review(archive, outfile, everything)
+    click.echo(f"{count} items written to {outfile}")
+
+
+@catalog.command("review-import")
+@click.argument("sheet", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@archive_option
+@json_option
+@click.pass_obj
+def review_import(parent_archive: Path | None, sheet: Path, archive_path: Path | None,
+                  as_json: bool) -> None:
+    """Apply an archivist's corrected review sheet; corrections survive every re-run."""
+    archive = open_archive(archive_path or parent_archive, create=False)
+    try:
+        report = import_review(archive, sheet)
+    except _USER_ERRORS as exc:
+        _fail(exc)
+    if as_json:
+        print_json(report.to_json())
+    else:
+        click.echo(f"{report.rows} rows read, {report.items_changed} items changed, "
+                   f"{report.values_set} values set, {report.confirmed} confirmed, "
+                   f"{len(report.errors)} errors")
+        for error in report.errors:
+            click.echo(f"error: {error}", err=True)
+    if report.errors:
+        sys.exit(1)
+
+
+@click.command("ead")
+@click.argument("outfile", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--fonds", "fonds_code", help="Only this fonds (mã phông).")
+@archive_option
+def ead(outfile: Path, fonds_code: str | None, archive_path: Path | None) -> None:
+    """Export the catalogue as EAD3 (validated against the official schema)."""
+    try:
+        data = export_ead(open_archive(archive_path, create=False), fonds_code)
+    except _USER_ERRORS as exc:
+        _fail(exc)
+    if str(outfile) == "-":
+        sys.stdout.buffer.write(data)
+    else:
+        atomic_write_bytes(outfile, data)
+
+
+@click.command("items")
+@click.argument("outfile", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "xlsx"]), default="jsonl",
+              show_default=True)
+@archive_option
+def items(outfile: Path, fmt: str, archive_path: Path | None) -> None:
+    """Export one row per item (fields as score_fields.py reads them, plus id and needs_review)."""
+    try:
+        rows = list(iter_items(open_archive(archive_path, create=False)))
+    except _USER_ERRORS as exc:
+        _fail(exc)
+    if fmt == "xlsx":
+        if str(outfile) == "-":
+            raise click.UsageError("xlsx cannot go to standard output; give a file name")
+        items_xlsx(rows, outfile)
+        return
+    text = items_jsonl(rows) if fmt == "jsonl" else items_csv(rows)
+    if str(outfile) == "-":
+        click.echo(text, nl=False)
+    else:
+        atomic_write_text(outfile, text)
+
+
+COMMANDS: list = [catalog]
+EXPORT_COMMANDS: list = [ead, items]
