@@ -4,7 +4,6 @@ and duplicates never add anything."""
 from __future__ import annotations
 
 import fcntl
-import os
 import shutil
 
 import pytest

@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from luutru.samples.render import render_lines
+from luutru.textnorm import strip_diacritics
 
 DPI = 100
 
@@ -56,12 +57,12 @@ def write_image_pdf(path: Path, count: int, dpi: int = DPI, tag: str = "") -> Pa
 
 
 def write_text_pdf(path: Path, text: str = "Bao cao tong ket") -> Path:
-    """A born-digital A4 PDF with a real text layer and no image."""
+    """A born-digital A4 PDF with a real text layer and no image (ASCII: a standard font)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     pdf = pikepdf.new()
     font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
                                                 BaseFont=pikepdf.Name.Helvetica))
-    content = f"BT /F1 14 Tf 72 760 Td ({text}) Tj ET".encode("ascii")
+    content = f"BT /F1 14 Tf 72 760 Td ({strip_diacritics(text)}) Tj ET".encode("ascii")
     page_obj = pikepdf.Dictionary(
         Type=pikepdf.Name.Page, MediaBox=[0, 0, 595.28, 841.89],
         Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)),
