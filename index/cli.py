@@ -1,3 +1,141 @@
 """Command-line layer of the index stage (thin: it calls the library API)."""
 
-COMMANDS: list = []
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from luutru.cliutil import archive_option, json_option, open_archive, print_json, show_progress
+from luutru.index.es import ES_ENV
+from luutru.index.model import CLEARANCE_NAMES, QueryError, SearchRequest, parse_clearance
+from luutru.index.snippets import MARK_CLOSE, MARK_OPEN
+from luutru.index.update import open_backend, reindex, update_index
+
+
+def es_option(func):
+    return click.option("--es", "es_url", envvar=ES_ENV, show_envvar=True, default=None,
+                        metavar="URL",
+                        help="Elasticsearch URL (http://user:password@host:9200) instead of the "
+                             "embedded SQLite index.")(func)
+
+
+def _backend(archive_path: Path | None, es_url: str | None, create: bool = True):
+    try:
+        archive = open_archive(archive_path, create=create)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        return archive, open_backend(archive, es_url)
+    except Exception as exc:  # a wrong URL or an unreachable server: say so, no traceback
+        raise click.ClickException(f"Không mở được chỉ mục tìm kiếm: {exc}") from exc
+
+
+def _index_run(action, archive_path: Path | None, es_url: str | None, as_json: bool) -> None:
+    archive, backend = _backend(archive_path, es_url)
+    try:
+        with backend:
+            report = action(archive, backend, progress=show_progress(as_json))
+    except click.ClickException:
+        raise
+    except Exception as exc:
+        if type(exc).__module__.startswith(("elasticsearch", "elastic_transport")):
+            raise click.ClickException(f"Lỗi Elasticsearch: {exc}") from exc
+        raise
+    if as_json:
+        print_json(report.to_json())
+    else:
+        click.echo(report.summary_text())
+    if report.exit_code:
+        raise SystemExit(report.exit_code)
+
+
+@click.command("index")
+@archive_option
+@es_option
+@json_option
+def index_command(archive_path: Path | None, es_url: str | None, as_json: bool) -> None:
+    """Bring the search index up to date with the record (only what changed; safe to rerun)."""
+    _index_run(update_index, archive_path, es_url, as_json)
+
+
+@click.command("reindex")
+@archive_option
+@es_option
+@json_option
+def reindex_command(archive_path: Path | None, es_url: str | None, as_json: bool) -> None:
+    """Rebuild the search index from the record; the old one serves until the new one is ready."""
+    _index_run(reindex, archive_path, es_url, as_json)
+
+
+@click.command("search")
+@click.argument("query")
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--page", "page_no", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Page of results (1-based).")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance",
+              show_default=True)
+@click.option("--clearance", type=click.Choice(list(CLEARANCE_NAMES)), default="none",
+              show_default=True, help="Secrecy levels you may see (each includes those below).")
+@archive_option
+@es_option
+@json_option
+def search_command(query: str, limit: int, page_no: int, sort: str, clearance: str,
+                   archive_path: Path | None, es_url: str | None, as_json: bool) -> None:
+    """Search the archive: words, "phrases", AND/OR/NOT, -word, prefix*, and filters
+    fonds: file: type: organ: number: year:2006..2020 date:2012-05."""
+    _, backend = _backend(archive_path, es_url, create=False)
+    try:
+        with backend:
+            request = SearchRequest(query, parse_clearance(clearance), limit, page_no, sort)
+            result = backend.search(request)
+    except QueryError as exc:
+        raise click.UsageError(f"Câu tìm kiếm không hợp lệ: {exc}") from exc
+    except Exception as exc:
+        if type(exc).__module__.startswith(("elasticsearch", "elastic_transport")):
+            raise click.ClickException(f"Lỗi Elasticsearch: {exc}") from exc
+        raise
+    if as_json:
+        print_json(result.to_json())
+        return
+    _print_result(result, request)
+
+
+def _terminal(snippet: str) -> str:
+    parts = re.split(f"({re.escape(MARK_OPEN)}.*?{re.escape(MARK_CLOSE)})", snippet)
+    out = []
+    for part in parts:
+        if part.startswith(MARK_OPEN):
+            out.append(click.style(part[len(MARK_OPEN):-len(MARK_CLOSE)], bold=True))
+        else:
+            out.append(part)
+    return "".join(out).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _print_result(result, request: SearchRequest) -> None:
+    first = request.offset + 1
+    last = request.offset + len(result.hits)
+    click.echo(f"{result.total} kết quả" + (f" (hiển thị {first}–{last})" if result.hits else "."))
+    if result.suggestion:
+        click.echo(f"Có phải bạn muốn tìm: {result.suggestion}")
+    for rank, hit in enumerate(result.hits, start=first):
+        if hit["item"] is None:
+            title = f"[trang chưa biên mục] {hit['source']} trang {hit['page']}"
+        else:
+            title = " ".join(x for x in (hit.get("so_ky_hieu"), hit.get("loai_van_ban"),
+                                         hit.get("trich_yeu")) if x)
+            title += f"  ({hit.get('ngay_ban_hanh') or 'không rõ ngày'})"
+        click.echo(f"\n{rank}. {title}")
+        if hit["item"] is not None:
+            click.echo(f"   {hit['source']} tr. {hit['first_page']}–{hit['last_page']}  [{hit['id']}]")
+        pages = ", ".join(str(p["n"]) for p in hit["pages"])
+        if pages:
+            click.echo(f"   khớp ở trang {pages} của văn bản")
+        click.echo(f"   {_terminal(hit['snippet'])}")
+    for name, counts in result.facets.items():
+        if counts:
+            click.echo(f"\n{name}: " + ", ".join(f"{k} ({v})" for k, v in counts.items()))
+
+
+COMMANDS: list = [index_command, reindex_command, search_command]

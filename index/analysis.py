@@ -1,0 +1,84 @@
+"""How text becomes search terms, the same way for indexing, querying and snippets.
+
+Tokens are runs of letters and digits (what SQLite's ``unicode61`` and Elasticsearch's standard
+tokenizer also cut), in two forms: *exact* (NFC, lower case) ranks exact diacritics first, *folded*
+(:func:`luutru.textnorm.fold`, đ→d) makes ``dang uy`` find ``Đảng ủy``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+
+from luutru.textnorm import nfc
+
+_TOKEN = re.compile(r"[^\W_]+")
+# "43-NQ/TW", "43/NQ-TW", "120-KH/BTGTU", "15/2012/NQ-HĐND", "43 NQ TW": digits, then symbol groups.
+_NUMBER = re.compile(
+    r"(?<![^\W_])\d{1,5}(?:[ \t]*[-/.][ \t]*(?:\d+|[^\W\d_]+)|[ \t]+[A-ZĐ]{1,8}(?![^\W_]))+",
+    re.UNICODE)
+
+
+_MARKS = re.compile("[\u0300-\u036f]+")
+
+
+def fast_fold(text: str) -> str:
+    """:func:`luutru.textnorm.fold` for Vietnamese, about 4× faster (indexing folds every page).
+
+    Vietnamese letters decompose into an ASCII letter and combining marks (U+0300–U+036F) except
+    đ, which ``nfc`` leaves for ``replace``; tests check it agrees with ``fold``.
+    """
+    text = nfc(text).replace("đ", "d").replace("Đ", "D")
+    return _MARKS.sub("", unicodedata.normalize("NFD", text)).casefold()
+
+
+def exact(text: str) -> str:
+    return nfc(text).lower()
+
+
+def iter_tokens(text: str) -> Iterator[re.Match[str]]:
+    return _TOKEN.finditer(text)
+
+
+def exact_tokens(text: str) -> list[str]:
+    return [m.group() for m in _TOKEN.finditer(exact(text))]
+
+
+def folded_tokens(text: str) -> list[str]:
+    return [m.group() for m in _TOKEN.finditer(fast_fold(text))]
+
+
+def number_key(so_ky_hieu: str | None) -> str | None:
+    """Canonical form of a document number: ``Số 43-NQ/TW``, ``43 NQ TW`` → ``43-nq-tw``."""
+    if not so_ky_hieu:
+        return None
+    parts = folded_tokens(so_ky_hieu)
+    if parts and parts[0] == "so" and len(parts) > 1:
+        parts = parts[1:]
+    if not parts or not any(ch.isdigit() for ch in parts[0]):
+        return None
+    return "-".join(parts)
+
+
+def find_numbers(text: str) -> list[tuple[int, int]]:
+    """Spans of things that look like document numbers (a digit group, then letter groups)."""
+    spans = []
+    for match in _NUMBER.finditer(nfc(text)):
+        if any(ch.isalpha() for ch in match.group()):
+            spans.append(match.span())
+    return spans
+
+
+def meta_text(item_fields: dict[str, str | None]) -> str:
+    """The catalogue fields that are searched (and weighted above body text), as one text.
+
+    ``loai_van_ban số so_ky_hieu`` is spelled out so the quoted citation form
+    ``"Nghị quyết số 43-NQ/TW"`` finds the item itself, not only the documents citing it.
+    """
+    loai, so = item_fields.get("loai_van_ban"), item_fields.get("so_ky_hieu")
+    parts = [f"{loai or ''} số {so}" if so else (loai or "")]
+    for name in ("trich_yeu", "co_quan_ban_hanh", "nguoi_ky"):
+        if item_fields.get(name):
+            parts.append(str(item_fields[name]))
+    return nfc(" . ".join(p for p in parts if p))

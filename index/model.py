@@ -1,0 +1,212 @@
+"""The small value objects the search engines are fed with and answer in.
+
+The index knows nothing of hOCR, XML or page.json: the glue in :mod:`luutru.index.update` turns the
+record into :class:`ItemDoc` and :class:`PageDoc`, so each engine can be tested with plain objects.
+A *unit* is what one search hit is: a catalogued item with its pages, or a page no item claims.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# Clearance levels: each includes those below it.
+CLEARANCE_NAMES = {"none": 0, "mat": 1, "toi-mat": 2, "tuyet-mat": 3}
+DO_MAT_LEVEL = {None: 0, "": 0, "Mật": 1, "Tối mật": 2, "Tuyệt mật": 3}
+RESTRICTED_ACCESS = "Hạn chế"
+# A file with restricted access needs at least the first clearance level.
+RESTRICTED_LEVEL = 1
+
+
+class QueryError(ValueError):
+    """A query the user typed cannot be understood; the message says why, in plain words."""
+
+
+def parse_clearance(value: str | int | None) -> int:
+    """``none|mat|toi-mat|tuyet-mat`` (or 0..3) → level number."""
+    if value is None:
+        return 0
+    if isinstance(value, int) and value in CLEARANCE_NAMES.values():
+        return value
+    key = str(value).strip().lower().replace("_", "-")
+    if key not in CLEARANCE_NAMES:
+        raise ValueError(f"unknown clearance {value!r}; use one of {', '.join(CLEARANCE_NAMES)}")
+    return CLEARANCE_NAMES[key]
+
+
+def secrecy_level(do_mat: str | None, access: str | None = None) -> int:
+    """Clearance needed to see an item: its độ mật, and at least level 1 if its file is restricted."""
+    level = DO_MAT_LEVEL.get((do_mat or "").strip().capitalize() if do_mat else None)
+    if level is None:  # an unknown secrecy mark is treated as the strictest, never as public
+        level = 3
+    if (access or "").strip().lower() == RESTRICTED_ACCESS.lower():
+        level = max(level, RESTRICTED_LEVEL)
+    return level
+
+
+@dataclass(frozen=True)
+class PageDoc:
+    """One page's text. ``key`` is the archive PageRef key ``sha256:index``; ``page`` is ``index``.
+
+    ``restricted``: the page lies in a file with restricted access (matters when no item claims it).
+    """
+
+    key: str
+    source: str
+    page: int
+    text: str
+    fonds: str | None = None
+    file: str | None = None
+    restricted: bool = False
+
+
+@dataclass(frozen=True)
+class ItemDoc:
+    """A catalogued item (văn bản): the fields search filters, ranks and shows."""
+
+    id: str
+    so_ky_hieu: str | None = None
+    loai_van_ban: str | None = None
+    ngay_ban_hanh: str | None = None
+    co_quan_ban_hanh: str | None = None
+    trich_yeu: str | None = None
+    nguoi_ky: str | None = None
+    fonds: str | None = None
+    file: str | None = None
+    source: str | None = None
+    first_page: int | None = None
+    last_page: int | None = None
+    do_mat: str | None = None
+    access: str | None = None
+    page_keys: tuple[str, ...] = ()
+    needs_review: bool = False
+
+
+@dataclass(frozen=True)
+class UnitPage:
+    """A page as stored in the index: its text and where it sits."""
+
+    key: str
+    source: str
+    page: int
+    n: int  # 1-based page number within the unit (the document)
+    text: str
+
+
+@dataclass
+class Unit:
+    """What one hit is: an item with its pages, or a lone page (``item`` is None)."""
+
+    uid: str
+    item: ItemDoc | None
+    pages: list[UnitPage]
+    level: int
+    fonds: str | None = None
+    file: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever anything indexed changes, so ``luutru index`` can skip the rest."""
+        payload = json.dumps([asdict(self.item) if self.item else None,
+                              [asdict(p) for p in self.pages], self.level, self.fonds, self.file],
+                             ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+
+    @property
+    def year(self) -> int | None:
+        date = self.item.ngay_ban_hanh if self.item else None
+        return int(date[:4]) if date and date[:4].isdigit() else None
+
+    @property
+    def date(self) -> str | None:
+        return self.item.ngay_ban_hanh if self.item else None
+
+
+def build_units(items: Iterable[ItemDoc], pages: Iterable[PageDoc]) -> Iterator[Unit]:
+    """Group pages under the items that claim them; every other page with text is a unit alone."""
+    items = list(items)
+    owned = {key for item in items for key in item.page_keys}
+    claimed: dict[str, PageDoc] = {}
+    for page in pages:
+        if page.key in owned:
+            claimed[page.key] = page
+        elif page.text.strip():
+            yield Unit(uid=f"page:{page.key}", item=None,
+                       pages=[UnitPage(page.key, page.source, page.page, 1, page.text)],
+                       level=RESTRICTED_LEVEL if page.restricted else 0,
+                       fonds=page.fonds, file=page.file)
+    for item in items:
+        unit_pages = []
+        for n, key in enumerate(item.page_keys, start=1):
+            page = claimed.get(key)
+            index = int(key.rpartition(":")[2]) if key.rpartition(":")[2].isdigit() else n
+            unit_pages.append(UnitPage(key, page.source if page else (item.source or ""),
+                                       page.page if page else index, n, page.text if page else ""))
+        yield Unit(uid=item.id, item=item, pages=unit_pages,
+                   level=secrecy_level(item.do_mat, item.access), fonds=item.fonds, file=item.file)
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: str
+    clearance: int = 0
+    limit: int = 10
+    page: int = 1
+    sort: str = "relevance"  # or "date" (newest first)
+    facets: bool = True
+
+    def __post_init__(self) -> None:
+        if self.limit < 1 or self.limit > 1000:
+            raise QueryError("limit must be between 1 and 1000")
+        if self.page < 1:
+            raise QueryError("page numbers start at 1")
+        if self.sort not in ("relevance", "date"):
+            raise QueryError("sort must be 'relevance' or 'date'")
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.limit
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[dict[str, Any]]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    suggestion: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"total": self.total, "hits": self.hits, "facets": self.facets}
+        if self.suggestion:
+            data["suggestion"] = self.suggestion
+        return data
+
+
+@dataclass
+class IndexReport:
+    """What ``luutru index`` did: counts, and the documents the engine refused (never dropped)."""
+
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    pages: int = 0
+    failures: list[dict[str, str]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def exit_code(self) -> int:
+        """2 when the engine refused documents (they are listed, a person has to look)."""
+        return 2 if self.failures else 0
+
+    def summary_text(self) -> str:
+        text = (f"Chỉ mục tìm kiếm: {self.added} mới, {self.updated} cập nhật, {self.deleted} xóa, "
+                f"{self.unchanged} không đổi ({self.pages} trang).")
+        for failure in self.failures:
+            text += f"\n  LỖI chỉ mục {failure['uid']}: {failure['reason']}"
+        return text

@@ -1,0 +1,328 @@
+"""The query language researchers type, parsed once into a tree both engines compile.
+
+``nghi quyet "dân vận" -"tôn giáo" (tinh OR thanh) uy* fonds:PHONG-41 year:2006..2020``:
+words (all required), "phrases", ``AND``/``OR``/``NOT`` (upper case) and ``-word``, ``prefix*``,
+parentheses, and field filters (``fonds: file: type: organ: number: year: date:``). Field filters
+narrow the whole result, so they must stand at the top level (``-fonds:X`` excludes).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+
+from luutru.index.analysis import exact_tokens, find_numbers, folded_tokens, number_key
+from luutru.index.model import QueryError
+from luutru.textnorm import fold, nfc
+
+FIELDS = ("fonds", "file", "type", "organ", "number", "year", "date")
+_OPERATORS = {"AND", "OR", "NOT"}
+_LEXEME = re.compile(r'\s*(?:(?P<lp>\()|(?P<rp>\))|(?P<quote>-?"[^"]*"?\*?)|(?P<field>-?[A-Za-z]+:"[^"]*")|(?P<word>[^\s()"]+))')
+_FIELD = re.compile(r"^(-?)([A-Za-z]+):(.+)$")
+_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+@dataclass(frozen=True)
+class Term:
+    folded: str
+    exact: str
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class Phrase:
+    folded: tuple[str, ...]
+    exact: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple
+
+
+@dataclass(frozen=True)
+class Not:
+    child: object
+
+
+Node = Term | Phrase | And | Or | Not
+
+
+@dataclass(frozen=True)
+class Filter:
+    """``field`` in FIELDS; ``value`` folded (keywords) or ``low``/``high`` (year, date), inclusive."""
+
+    field: str
+    value: str | None = None
+    low: str | int | None = None
+    high: str | int | None = None
+    negate: bool = False
+
+
+@dataclass
+class ParsedQuery:
+    text: Node | None
+    filters: list[Filter] = field(default_factory=list)
+
+    def positive_terms(self) -> list[Term | Phrase]:
+        """Terms and phrases that make a document match (not the excluded ones), for snippets."""
+        found: list[Term | Phrase] = []
+
+        def walk(node: object, negated: bool) -> None:
+            if isinstance(node, (Term, Phrase)):
+                if not negated:
+                    found.append(node)
+            elif isinstance(node, (And, Or)):
+                for child in node.children:
+                    walk(child, negated)
+            elif isinstance(node, Not):
+                walk(node.child, not negated)
+
+        walk(self.text, False)
+        return found
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """Parse ``query``; raise :class:`QueryError` with a plain message if it is malformed."""
+    query = _quote_spaced_numbers(nfc(query or ""))
+    lexemes = _lex(query)
+    filters: list[Filter] = []
+    parser = _Parser(lexemes, filters)
+    text = parser.parse()
+    if text is None and not filters:
+        raise QueryError("empty query: type some words, a \"phrase\" or a filter such as fonds:PHONG-41")
+    if text is not None and _only_negative(text):
+        raise QueryError("a query cannot only exclude: add a word to search for before NOT or -word")
+    return ParsedQuery(text, filters)
+
+
+def _quote_spaced_numbers(query: str) -> str:
+    """``43 NQ TW`` typed with spaces is one document number: search it as a phrase."""
+    out, last, inside = [], 0, False
+    spans = [s for s in find_numbers(query) if re.search(r"\s", query[s[0]:s[1]])]
+    for start, end in spans:
+        inside = query.count('"', 0, start) % 2 == 1
+        if inside or (start > 0 and query[start - 1] in ':"'):
+            continue
+        out.append(query[last:start] + '"' + query[start:end] + '"')
+        last = end
+    return "".join(out) + query[last:]
+
+
+def _lex(query: str) -> list[tuple[str, str]]:
+    lexemes, pos = [], 0
+    while pos < len(query):
+        match = _LEXEME.match(query, pos)
+        if not match or match.end() == pos:
+            if query[pos:].strip() == "":
+                break
+            raise QueryError(f"cannot read the query at {query[pos:pos + 20]!r}")
+        pos = match.end()
+        kind = match.lastgroup
+        lexemes.append((kind, match.group(kind)))
+    return lexemes
+
+
+def _only_negative(node: object) -> bool:
+    if isinstance(node, Not):
+        return True
+    if isinstance(node, And):
+        return all(_only_negative(child) for child in node.children)
+    if isinstance(node, Or):
+        return any(_only_negative(child) for child in node.children)
+    return False
+
+
+class _Parser:
+    """Recursive descent: or_expr := and_expr (OR and_expr)*; and_expr := unary (AND? unary)*."""
+
+    def __init__(self, lexemes: list[tuple[str, str]], filters: list[Filter]):
+        self.lexemes = lexemes
+        self.pos = 0
+        self.depth = 0
+        self.filters = filters
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.lexemes[self.pos] if self.pos < len(self.lexemes) else None
+
+    def is_op(self, name: str) -> bool:
+        lexeme = self.peek()
+        return lexeme is not None and lexeme[0] == "word" and lexeme[1] == name
+
+    def parse(self) -> Node | None:
+        node = self.or_expr()
+        if self.peek() is not None:
+            kind, value = self.peek()
+            raise QueryError("unbalanced ')' in the query" if kind == "rp"
+                             else f"unexpected {value!r} in the query")
+        return node
+
+    def or_expr(self) -> Node | None:
+        children = [self.and_expr()]
+        while self.is_op("OR"):
+            self.pos += 1
+            if self.peek() is None or self.peek()[0] == "rp" or self.is_op("OR"):
+                raise QueryError("OR needs something on both sides")
+            children.append(self.and_expr())
+        if len(children) > 1 and any(child is None for child in children):
+            raise QueryError("OR needs words on both sides (field filters cannot be alternatives)")
+        if children[0] is None:
+            return None
+        return children[0] if len(children) == 1 else Or(tuple(children))
+
+    def and_expr(self) -> Node | None:
+        children: list[Node] = []
+        while True:
+            lexeme = self.peek()
+            if lexeme is None or lexeme[0] == "rp" or self.is_op("OR"):
+                break
+            if self.is_op("AND"):
+                self.pos += 1
+                if not children or self.peek() is None or self.is_op("OR") or self.is_op("AND"):
+                    raise QueryError("AND needs something on both sides")
+                continue
+            node = self.unary()
+            if node is not None:
+                children.append(node)
+        if not children:
+            return None
+        return children[0] if len(children) == 1 else And(tuple(children))
+
+    def unary(self) -> Node | None:
+        if self.is_op("NOT"):
+            self.pos += 1
+            if self.peek() is None or self.peek()[0] == "rp" or self.peek()[1] in _OPERATORS:
+                raise QueryError("NOT needs a word or phrase after it")
+            node = self.unary()
+            return Not(node) if node is not None else None
+        return self.atom()
+
+    def atom(self) -> Node | None:
+        kind, value = self.lexemes[self.pos]
+        self.pos += 1
+        if kind == "lp":
+            self.depth += 1
+            node = self.or_expr()
+            if self.peek() is None or self.peek()[0] != "rp":
+                raise QueryError("unclosed '(' in the query")
+            self.pos += 1
+            self.depth -= 1
+            return node
+        if kind == "quote":
+            return self.phrase(value)
+        if kind == "field":
+            return self.word(value)
+        return self.word(value)
+
+    def phrase(self, value: str) -> Node | None:
+        negate = value.startswith("-")
+        body = value[1:] if negate else value
+        if body.endswith("*"):
+            raise QueryError("a \"phrase\" cannot end with *; put * on a single word")
+        if len(body) < 2 or not body.endswith('"'):
+            raise QueryError("unclosed quote (\") in the query")
+        node = _text_node(body[1:-1])
+        if node is None:
+            return None
+        return Not(node) if negate else node
+
+    def word(self, value: str) -> Node | None:
+        field_match = _FIELD.match(value)
+        if field_match and field_match.group(2).lower() in FIELDS:
+            self.add_filter(field_match.group(2).lower(), field_match.group(3),
+                            negate=field_match.group(1) == "-")
+            return None
+        if field_match and field_match.group(2).isascii() and not field_match.group(3).startswith("/"):
+            raise QueryError(f"unknown field {field_match.group(2)}: (fields: {', '.join(FIELDS)})")
+        negate = value.startswith("-") and len(value) > 1
+        if negate:
+            value = value[1:]
+        prefix = value.endswith("*")
+        node = _text_node(value.rstrip("*"), prefix=prefix)
+        if node is None:
+            if prefix:
+                raise QueryError("* must follow a word, as in nghi*")
+            return None
+        return Not(node) if negate else node
+
+    def add_filter(self, name: str, raw: str, negate: bool) -> None:
+        if self.depth:
+            raise QueryError(f"field filter {name}: must stand outside parentheses")
+        if self.pos >= 2 and self.lexemes[self.pos - 2][1] in ("NOT", "OR"):
+            raise QueryError(f"field filter {name}: cannot follow NOT or OR; use -{name}:value")
+        self.filters.append(_make_filter(name, raw, negate))
+
+
+def _text_node(text: str, prefix: bool = False) -> Node | None:
+    folded, exact = folded_tokens(text), exact_tokens(text)
+    if not folded:
+        return None
+    if len(folded) != len(exact):  # fold can only remove marks; keep exact aligned with folded
+        exact = folded
+    if len(folded) == 1:
+        return Term(folded[0], exact[0], prefix)
+    if prefix:
+        raise QueryError(f"* must follow a single word, not {text!r}")
+    return Phrase(tuple(folded), tuple(exact))
+
+
+def _make_filter(name: str, raw: str, negate: bool) -> Filter:
+    raw = raw.strip('"')
+    if not raw:
+        raise QueryError(f"{name}: needs a value")
+    if name == "year":
+        low, high = _range(raw, name, _year)
+        return Filter(name, low=low, high=high, negate=negate)
+    if name == "date":
+        low, high = _range(raw, name, _date_bounds)
+        return Filter(name, low=low[0] if low else None, high=high[1] if high else None,
+                      negate=negate)
+    if name == "number":
+        key = number_key(raw)
+        if key is None:
+            raise QueryError(f"number:{raw} does not look like a document number such as 43-NQ/TW")
+        return Filter(name, value=key, negate=negate)
+    return Filter(name, value=fold(raw), negate=negate)
+
+
+def _range(raw: str, name: str, convert):
+    low_text, sep, high_text = raw.partition("..")
+    low = convert(low_text, name) if low_text else None
+    high = convert(high_text, name) if sep and high_text else (None if sep else low)
+    if low is None and high is None:
+        raise QueryError(f"{name}: needs a value or a range such as {name}:2006..2020")
+    return low, high
+
+
+def _year(text: str, name: str) -> int:
+    if not re.fullmatch(r"\d{4}", text):
+        raise QueryError(f"{name}:{text} is not a year (use four digits, e.g. 2012 or 2006..2020)")
+    return int(text)
+
+
+def _date_bounds(text: str, name: str) -> tuple[str, str]:
+    """``2012`` → (2012-01-01, 2012-12-31); ``2012-05`` → whole month; a full date → itself."""
+    match = _DATE.match(text)
+    if not match:
+        raise QueryError(f"{name}:{text} is not a date (use 2012, 2012-05 or 2012-05-14)")
+    year, month, day = int(match.group(1)), match.group(2), match.group(3)
+    try:
+        if month is None:
+            return f"{year:04d}-01-01", f"{year:04d}-12-31"
+        m = int(month)
+        if day is None:
+            last = calendar.monthrange(year, m)[1]
+            return f"{year:04d}-{m:02d}-01", f"{year:04d}-{m:02d}-{last:02d}"
+        d = int(day)
+        calendar.monthrange(year, m)
+        if not 1 <= d <= calendar.monthrange(year, m)[1]:
+            raise ValueError
+        return (f"{year:04d}-{m:02d}-{d:02d}",) * 2
+    except (ValueError, calendar.IllegalMonthError):
+        raise QueryError(f"{name}:{text} is not a real date") from None

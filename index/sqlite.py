@@ -1,0 +1,326 @@
+"""The embedded default: SQLite FTS5 in ``<archive>/index/search.sqlite``, no server.
+
+FTS5's own ``remove_diacritics`` leaves ``đ`` alone, so text is folded in Python
+(:func:`~luutru.index.analysis.fast_fold`) into the ``meta``/``body`` columns and kept exact (lower
+case, marks kept) in ``meta_x``/``body_x``. A query term is compiled to ``(folded OR exact)``: the
+same rows match, but rows with the exact diacritics score twice. Adjacent words add their bigram the
+same way, so the phrase ranks above scattered syllables. The FTS table is contentless; page text is
+stored once, zlib-compressed, for snippets (and to delete a unit's old terms on update).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from luutru.index.analysis import exact, fast_fold, meta_text, number_key
+from luutru.index.backend import (FACET_SIZE, FACETS, SearchBackend, confirm_suggestion, make_hit,
+                                  unit_display)
+from luutru.index.model import (IndexReport, QueryError, SearchRequest, SearchResult, Unit,
+                                UnitPage)
+from luutru.index.query import And, Filter, Not, Or, ParsedQuery, Phrase, Term, parse_query
+from luutru.index.suggest import edits1
+from luutru.textnorm import fold
+
+INDEX_FILE = "search.sqlite"
+SCHEMA_VERSION = "1"
+# bm25 weights of meta, meta_x, body, body_x: the catalogue fields outweigh body text.
+BM25 = "bm25(fts, 10.0, 10.0, 1.0, 1.0)"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS info(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS units(
+    rowid INTEGER PRIMARY KEY, uid TEXT NOT NULL UNIQUE, fingerprint TEXT NOT NULL,
+    level INTEGER NOT NULL, fonds TEXT, fonds_key TEXT, file TEXT, file_key TEXT,
+    type TEXT, type_key TEXT, organ TEXT, organ_key TEXT, number_key TEXT,
+    year INTEGER, date TEXT, meta TEXT NOT NULL, display TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS units_level ON units(level);
+CREATE INDEX IF NOT EXISTS units_number ON units(number_key);
+CREATE INDEX IF NOT EXISTS units_date ON units(date);
+CREATE TABLE IF NOT EXISTS pages(
+    unit INTEGER NOT NULL, n INTEGER NOT NULL, key TEXT NOT NULL, source TEXT, page INTEGER,
+    text BLOB NOT NULL, PRIMARY KEY (unit, n)) WITHOUT ROWID;
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
+    meta, meta_x, body, body_x, content='', tokenize='unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE IF NOT EXISTS vocab USING fts5vocab(fts, 'row');
+"""
+
+_FILTER_COLUMNS = {"fonds": "fonds_key", "file": "file_key", "type": "type_key",
+                   "organ": "organ_key", "number": "number_key"}
+
+
+class SqliteBackend(SearchBackend):
+    name = "sqlite"
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = _connect(self.path)
+
+    @classmethod
+    def for_archive(cls, archive) -> "SqliteBackend":
+        return cls(archive.index_dir / INDEX_FILE)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def fingerprints(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT uid, fingerprint FROM units"))
+
+    def upsert(self, units: Iterable[Unit]) -> list[dict[str, str]]:
+        with self.db:
+            for unit in units:
+                old = self.db.execute("SELECT rowid FROM units WHERE uid = ?", (unit.uid,)).fetchone()
+                if old:
+                    self._remove(old[0])
+                _insert(self.db, unit)
+        return []
+
+    def delete(self, uids: Iterable[str]) -> None:
+        with self.db:
+            for uid in uids:
+                row = self.db.execute("SELECT rowid FROM units WHERE uid = ?", (uid,)).fetchone()
+                if row:
+                    self._remove(row[0])
+
+    def _remove(self, rowid: int) -> None:
+        meta = self.db.execute("SELECT meta FROM units WHERE rowid = ?", (rowid,)).fetchone()[0]
+        texts = [zlib.decompress(t).decode("utf-8") for (t,) in self.db.execute(
+            "SELECT text FROM pages WHERE unit = ? ORDER BY n", (rowid,))]
+        self.db.execute("INSERT INTO fts(fts, rowid, meta, meta_x, body, body_x) "
+                        "VALUES ('delete', ?, ?, ?, ?, ?)", (rowid, *_fts_values(meta, texts)))
+        self.db.execute("DELETE FROM pages WHERE unit = ?", (rowid,))
+        self.db.execute("DELETE FROM units WHERE rowid = ?", (rowid,))
+
+    def rebuild(self, units: Iterable[Unit]) -> IndexReport:
+        """Build ``search.sqlite`` anew beside the old one and rename it over (atomic)."""
+        fresh = self.path.with_name(f".{self.path.name}.{os.getpid()}.new")
+        fresh.unlink(missing_ok=True)
+        db = _connect(fresh)
+        report = IndexReport()
+        try:
+            with db:
+                for unit in units:
+                    _insert(db, unit)
+                    report.added += 1
+                    report.pages += len(unit.pages)
+            db.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+            db.commit()
+            db.close()
+            self.db.close()
+            os.replace(fresh, self.path)
+        except BaseException:
+            db.close()
+            fresh.unlink(missing_ok=True)
+            raise
+        finally:
+            self.db = _connect(self.path)
+        return report
+
+    def optimize(self) -> None:
+        with self.db:
+            self.db.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+
+    # --- searching ----------------------------------------------------------------------------
+
+    def search(self, request: SearchRequest, suggest: bool = True) -> SearchResult:
+        parsed = parse_query(request.query)
+        match = compile_match(parsed.text) if parsed.text is not None else None
+        try:
+            total = self._collect(parsed, match, request.clearance)
+        except sqlite3.OperationalError as error:  # never expected: every token is quoted
+            raise QueryError(f"the search engine could not read this query ({error})") from None
+        order = ("score, uid" if request.sort == "relevance"
+                 else "date IS NULL, date DESC, score, uid")
+        rows = self.db.execute(f"SELECT rid, score FROM temp.hits ORDER BY {order} LIMIT ? OFFSET ?",
+                               (request.limit, request.offset)).fetchall()
+        hits = [make_hit(display, pages, parsed, -score if match else None)
+                for (display, pages), (_, score) in zip(self._load(r[0] for r in rows), rows)]
+        facets = self._facets() if request.facets else {}
+        suggestion = None
+        if suggest and total == 0 and parsed.text is not None:
+            suggestion = self._suggest(request, parsed)
+        return SearchResult(total=total, hits=hits, facets=facets, suggestion=suggestion)
+
+    def _collect(self, parsed: ParsedQuery, match: str | None, clearance: int) -> int:
+        """Put every visible match (with its score and facet values) in ``temp.hits``."""
+        where, params = filter_sql(parsed.filters)
+        where.insert(0, "u.level <= ?")
+        params.insert(0, clearance)
+        if match is None:
+            source, params_before = "units u", []
+            score = "0.0"
+        else:
+            source = (f"(SELECT rowid AS rid, {BM25} AS score FROM fts WHERE fts MATCH ?) m "
+                      "JOIN units u ON u.rowid = m.rid")
+            params_before, score = [match], "m.score"
+        self.db.execute("DROP TABLE IF EXISTS temp.hits")
+        self.db.execute(
+            f"CREATE TEMP TABLE hits AS SELECT u.rowid AS rid, {score} AS score, u.uid, u.date, "
+            f"u.fonds, u.type, u.year, u.organ FROM {source} WHERE {' AND '.join(where)}",
+            params_before + params)
+        return self.db.execute("SELECT count(*) FROM temp.hits").fetchone()[0]
+
+    def _load(self, rowids: Iterable[int]) -> Iterator[tuple[dict[str, Any], list[UnitPage]]]:
+        for rowid in rowids:
+            display = json.loads(self.db.execute(
+                "SELECT display FROM units WHERE rowid = ?", (rowid,)).fetchone()[0])
+            pages = [UnitPage(key, source, page, n, zlib.decompress(text).decode("utf-8"))
+                     for n, key, source, page, text in self.db.execute(
+                         "SELECT n, key, source, page, text FROM pages WHERE unit = ? ORDER BY n",
+                         (rowid,))]
+            yield display, pages
+
+    def _facets(self) -> dict[str, dict[str, int]]:
+        facets = {}
+        for name in FACETS:
+            rows = self.db.execute(
+                f"SELECT {name}, count(*) AS c FROM temp.hits WHERE {name} IS NOT NULL "
+                f"GROUP BY {name} ORDER BY c DESC, {name} LIMIT ?", (FACET_SIZE,))
+            facets[name] = {str(value): count for value, count in rows}
+        return facets
+
+    def _suggest(self, request: SearchRequest, parsed: ParsedQuery) -> str | None:
+        """"Did you mean": a close word from the index, kept only if the caller may see it."""
+        replacements = {}
+        for term in parsed.positive_terms():
+            if not isinstance(term, Term) or term.prefix or term.folded in replacements:
+                continue
+            if self._visible(term.folded, request.clearance):
+                continue
+            candidates = sorted(edits1(term.folded))
+            marks = ",".join("?" * len(candidates))
+            known = self.db.execute(f"SELECT term FROM vocab WHERE term IN ({marks}) "
+                                    "ORDER BY doc DESC LIMIT 5", candidates).fetchall()
+            for (candidate,) in known:
+                if self._visible(candidate, request.clearance):
+                    replacements[term.folded] = candidate
+                    break
+        return confirm_suggestion(self, request, replacements)
+
+    def _visible(self, folded_term: str, clearance: int) -> bool:
+        return self.db.execute(
+            "SELECT 1 FROM fts JOIN units u ON u.rowid = fts.rowid "
+            "WHERE fts MATCH ? AND u.level <= ? LIMIT 1",
+            (f'{{meta body}} : "{folded_term}"', clearance)).fetchone() is not None
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA temp_store = MEMORY")
+    db.execute("PRAGMA journal_mode = WAL")
+    db.executescript(_SCHEMA)
+    with db:
+        db.execute("INSERT OR IGNORE INTO info VALUES ('schema', ?)", (SCHEMA_VERSION,))
+    return db
+
+
+def _fts_values(meta: str, texts: list[str]) -> tuple[str, str, str, str]:
+    body = "\n".join(texts)
+    return fast_fold(meta), exact(meta), fast_fold(body), exact(body)
+
+
+def _insert(db: sqlite3.Connection, unit: Unit) -> None:
+    item = unit.item
+    meta = meta_text(item.__dict__) if item else ""
+    keys = {name: (fold(value) if value else None) for name, value in (
+        ("fonds", unit.fonds), ("file", unit.file), ("type", item and item.loai_van_ban),
+        ("organ", item and item.co_quan_ban_hanh))}
+    cursor = db.execute(
+        "INSERT INTO units(uid, fingerprint, level, fonds, fonds_key, file, file_key, type, "
+        "type_key, organ, organ_key, number_key, year, date, meta, display) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (unit.uid, unit.fingerprint, unit.level, unit.fonds, keys["fonds"], unit.file,
+         keys["file"], item and item.loai_van_ban, keys["type"], item and item.co_quan_ban_hanh,
+         keys["organ"], number_key(item.so_ky_hieu) if item else None, unit.year, unit.date,
+         meta, json.dumps(unit_display(unit), ensure_ascii=False)))
+    rowid = cursor.lastrowid
+    db.executemany("INSERT INTO pages(unit, n, key, source, page, text) VALUES (?, ?, ?, ?, ?, ?)",
+                   [(rowid, p.n, p.key, p.source, p.page, zlib.compress(p.text.encode("utf-8"), 6))
+                    for p in unit.pages])
+    db.execute("INSERT INTO fts(rowid, meta, meta_x, body, body_x) VALUES (?, ?, ?, ?, ?)",
+               (rowid, *_fts_values(meta, [p.text for p in unit.pages])))
+
+
+def filter_sql(filters: list[Filter]) -> tuple[list[str], list[Any]]:
+    """SQL conditions on ``units u`` for the field filters (NULL never matches, never excludes)."""
+    where, params = [], []
+    for flt in filters:
+        if flt.field in _FILTER_COLUMNS:
+            cond, values = f"u.{_FILTER_COLUMNS[flt.field]} = ?", [flt.value]
+        else:
+            column = "u.year" if flt.field == "year" else "u.date"
+            parts, values = [], []
+            if flt.low is not None:
+                parts.append(f"{column} >= ?")
+                values.append(flt.low)
+            if flt.high is not None:
+                parts.append(f"{column} <= ?")
+                values.append(flt.high)
+            cond = " AND ".join(parts)
+        where.append(f"NOT coalesce(({cond}), 0)" if flt.negate else f"coalesce(({cond}), 0)")
+        params.extend(values)
+    return where, params
+
+
+# --- query compilation ------------------------------------------------------------------------
+
+def _phrase(columns: str, tokens: Iterable[str], prefix: bool = False) -> str:
+    return f'{{{columns}}} : "{" ".join(tokens)}"' + (" *" if prefix else "")
+
+
+def _term_alternatives(node: Term | Phrase, following: Term | None = None) -> str:
+    """Folded match, OR'ed with what only boosts: exact diacritics, the bigram with the next word."""
+    if isinstance(node, Term):
+        folded, exact_form = (node.folded,), (node.exact,)
+    else:
+        folded, exact_form = node.folded, node.exact
+    prefix = isinstance(node, Term) and node.prefix
+    alternatives = [_phrase("meta body", folded, prefix)]
+    if exact_form != folded and not prefix:
+        alternatives.append(_phrase("meta_x body_x", exact_form))
+    if following is not None:
+        alternatives.append(_phrase("meta body", folded + (following.folded,)))
+    return alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")"
+
+
+def _plain(node: object) -> bool:
+    return isinstance(node, Term) and not node.prefix
+
+
+def compile_match(node: object) -> str:
+    """An FTS5 MATCH expression for the parsed query tree (every token quoted)."""
+    if isinstance(node, (Term, Phrase)):
+        return _term_alternatives(node)
+    if isinstance(node, Or):
+        if any(isinstance(child, Not) for child in node.children):
+            raise QueryError("NOT cannot be an alternative of OR; write (a OR b) NOT c")
+        return "(" + " OR ".join(compile_match(child) for child in node.children) + ")"
+    if isinstance(node, And):
+        positives = [c for c in node.children if not isinstance(c, Not)]
+        negatives = [c.child for c in node.children if isinstance(c, Not)]
+        if not positives:
+            raise QueryError("a group cannot only exclude: add a word to search for before NOT")
+        parts = []
+        for i, child in enumerate(positives):
+            nxt = positives[i + 1] if i + 1 < len(positives) else None
+            if _plain(child) and _plain(nxt):
+                parts.append(_term_alternatives(child, following=nxt))
+            else:
+                parts.append(compile_match(child))
+        expression = "(" + " AND ".join(parts) + ")"
+        if negatives:
+            expression += " NOT (" + " OR ".join(compile_match(n) for n in negatives) + ")"
+        return "(" + expression + ")"
+    if isinstance(node, Not):
+        raise QueryError("a query cannot only exclude: add a word to search for before NOT")
+    raise TypeError(f"unknown query node {node!r}")

@@ -1,0 +1,129 @@
+"""Glue between the record and the engines: read the catalogue and page texts, feed the index.
+
+The index is derived: everything here reads the archive (catalogue items through
+:func:`luutru.catalog.iter_items`, page texts from ``pages/<sha>/<NNNN>/text.txt``) and never runs
+OCR. A page that an item claims is searched as part of that item; every other page is a unit of
+its own, so a page nobody has catalogued yet is still findable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from luutru.archive import Archive, PageRef
+from luutru.index.backend import SearchBackend, sync
+from luutru.index.es import ES_ENV, ElasticsearchBackend
+from luutru.index.model import (RESTRICTED_ACCESS, IndexReport, ItemDoc, PageDoc, SearchRequest,
+                                SearchResult, Unit, build_units, parse_clearance)
+from luutru.index.sqlite import SqliteBackend
+from luutru.textnorm import nfc
+
+TEXT_FILE = "text.txt"
+
+
+def open_backend(archive: Archive, es_url: str | None = None) -> SearchBackend:
+    """Elasticsearch when ``es_url`` or ``$LUUTRU_ES_URL`` is given, else the embedded SQLite."""
+    url = es_url or os.environ.get(ES_ENV)
+    if url:
+        return ElasticsearchBackend(url)
+    return SqliteBackend.for_archive(archive)
+
+
+def _catalog_items(archive: Archive) -> list[dict[str, Any]]:
+    try:
+        from luutru.catalog import iter_items
+    except ImportError:  # the catalogue stage is not installed: pages alone are still searchable
+        return []
+    return list(iter_items(archive))
+
+
+def item_doc(item: dict[str, Any]) -> ItemDoc:
+    """The catalogue's item dict (``luutru.catalog.iter_items``) as the index sees it."""
+    return ItemDoc(
+        id=item["id"], so_ky_hieu=item.get("so_ky_hieu"), loai_van_ban=item.get("loai_van_ban"),
+        ngay_ban_hanh=item.get("ngay_ban_hanh"), co_quan_ban_hanh=item.get("co_quan_ban_hanh"),
+        trich_yeu=item.get("trich_yeu"), nguoi_ky=item.get("nguoi_ky"),
+        fonds=item.get("fonds_code"), file=item.get("file_code"), source=item.get("source"),
+        first_page=item.get("first_page"), last_page=item.get("last_page"),
+        do_mat=item.get("do_mat"), access=item.get("access"),
+        page_keys=tuple(item.get("pages") or ()), needs_review=bool(item.get("needs_review")))
+
+
+def _read_text(archive: Archive, ref: PageRef) -> str | None:
+    path = archive.page_dir(ref) / TEXT_FILE
+    try:
+        return nfc(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+
+
+def iter_page_docs(archive: Archive, restricted_files: set[tuple[Any, Any]],
+                   progress: bool = False) -> Iterator[PageDoc]:
+    """Every page that has OCR text, in archive order."""
+    refs: Any = list(archive.iter_page_refs())
+    if progress:
+        from tqdm import tqdm
+        refs = tqdm(refs, desc="index", unit="page")
+    for ref in refs:
+        text = _read_text(archive, ref)
+        if text is None:
+            continue
+        record = archive.page_record(ref)
+        fonds, file = record.get("fonds"), record.get("file")
+        yield PageDoc(ref.key, _source(record), ref.index, text, fonds, file,
+                      restricted=(fonds, file) in restricted_files)
+
+
+def iter_units(archive: Archive, progress: bool = False) -> Iterator[Unit]:
+    """Every unit of the archive: each lone page, then each catalogued item with its pages."""
+    items = [item_doc(i) for i in _catalog_items(archive)]
+    restricted_files = {(i.fonds, i.file) for i in items
+                        if (i.access or "").strip().lower() == RESTRICTED_ACCESS.lower()}
+    return build_units(items, iter_page_docs(archive, restricted_files, progress))
+
+
+def _source(record: dict[str, Any]) -> str:
+    source = record.get("source")
+    if isinstance(source, dict):
+        source = source.get("path")
+    return source or record.get("original", "")
+
+
+def update_index(archive: Archive, backend: SearchBackend | None = None,
+                 progress: bool = False) -> IndexReport:
+    """``luutru index``: add what is new or changed, drop what is gone; safe to run again."""
+    own = backend is None
+    backend = backend or open_backend(archive)
+    try:
+        return sync(backend, iter_units(archive, progress))
+    finally:
+        if own:
+            backend.close()
+
+
+def reindex(archive: Archive, backend: SearchBackend | None = None,
+            progress: bool = False) -> IndexReport:
+    """``luutru reindex``: rebuild the whole index from the record, switching only when done."""
+    own = backend is None
+    backend = backend or open_backend(archive)
+    try:
+        return backend.rebuild(iter_units(archive, progress))
+    finally:
+        if own:
+            backend.close()
+
+
+def search(archive: Archive, query: str, *, clearance: str | int = "none", limit: int = 10,
+           page: int = 1, sort: str = "relevance", backend: SearchBackend | None = None
+           ) -> SearchResult:
+    """Search the archive's index as a caller with ``clearance`` (none, mat, toi-mat, tuyet-mat)."""
+    request = SearchRequest(query, parse_clearance(clearance), limit, page, sort)
+    own = backend is None
+    backend = backend or open_backend(archive)
+    try:
+        return backend.search(request)
+    finally:
+        if own:
+            backend.close()
