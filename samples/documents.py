@@ -15,6 +15,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from luutru.samples import vocab
 from luutru.samples.fonts import FONT_NAMES, pt_to_mm, style_name, text_width_mm
@@ -358,18 +359,23 @@ def _kinh_gui(pager: _Pager, recipient: str) -> None:
     pager.y += 5
 
 
-def _wrapped_unit(unit: _Unit, font: str) -> list[Placed]:
-    bold = unit.kind == "heading"
+def _wrapped_unit(unit: _Unit, font: str) -> tuple[Placed, ...]:
+    return _wrapped_text(unit.text, unit.kind == "heading", font)
+
+
+@lru_cache(maxsize=8192)
+def _wrapped_text(text: str, bold: bool, font: str) -> tuple[Placed, ...]:
+    """A paragraph wrapped once: fitting a body to its pages lays the same paragraphs out many times."""
     style = style_name(font, bold)
     width = RIGHT - LEFT
-    lines = wrap(unit.text, width, style, BODY_PT, first_indent=INDENT)
+    lines = wrap(text, width, style, BODY_PT, first_indent=INDENT)
     placed = []
     for i, text in enumerate(lines):
         x = LEFT + (INDENT if i == 0 else 0)
         last = i == len(lines) - 1
         placed.append(Placed(text, x, 0, "left" if last or bold else "justify", width - (x - LEFT), font=font,
                              size_pt=BODY_PT, bold=bold))
-    return placed
+    return tuple(placed)
 
 
 def _closing_block(font: str, noi_nhan: list[str], the_thuc: tuple[str, ...], chuc_vu: str,
@@ -456,7 +462,7 @@ def generate_document(rng: random.Random, *, doc_type: str | None = None, year: 
         kinh_gui = rng.choice(vocab.KINH_GUI).format(committee=organ.cap)
     elif dtype.code == "TTr":
         kinh_gui = f"Ban Thường vụ {organ.cap}"
-    ctx = dict(org=organ.actor, cap=organ.cap, year=year, next=year + rng.randint(2, 5), topic=topic,
+    ctx = dict(kind=dtype.name.lower(), Kind=dtype.name, org=organ.actor, cap=organ.cap, year=year, next=year + rng.randint(2, 5), topic=topic,
                place=organ.dia_danh)
     main, closing_units = body_units(rng, dtype, organ, day, ctx, count=10 * target + 6)
     closing = _closing_block(font, noi_nhan, the_thuc, chuc_vu, signer)
