@@ -1,3 +1,81 @@
 """Command-line layer of the ocr stage (thin: it calls the library API)."""
 
-COMMANDS: list = []
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from luutru.cliutil import archive_option, json_option, open_archive, print_json, show_progress
+from luutru.ocr.cleanup import STEPS, CleanupOptions
+from luutru.ocr.models import DEFAULT_MODEL, MODELS, ModelMissing
+from luutru.ocr.pipeline import OcrOptions, export_text, ocr_archive
+
+EXIT_PAGES_FAILED = 2
+
+
+def _step_switches(func):
+    """One ``--no-<step>`` flag per clean-up step, gathered into ``disabled_steps``."""
+    for step in reversed(STEPS):
+        func = click.option(f"--no-{step}", f"no_{step}", is_flag=True,
+                            help=f"Skip the {step} clean-up step.")(func)
+    return func
+
+
+@click.command("ocr")
+@click.option("--redo", is_flag=True, help="Read pages again even when already read.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Pages read in parallel processes.")
+@click.option("--model", type=click.Choice(sorted(MODELS)), default=DEFAULT_MODEL,
+              show_default=True, help="Tesseract Vietnamese model.")
+@click.option("--debug-images", is_flag=True,
+              help="Keep every clean-up intermediate image in each page's debug/ folder.")
+@_step_switches
+@archive_option
+@json_option
+def ocr_command(redo: bool, jobs: int, model: str, debug_images: bool, archive_path: Path | None,
+                as_json: bool, **switches: bool) -> None:
+    """Clean and read (OCR) the ingested pages; build each original's searchable PDF.
+
+    Pages already read with the same settings are skipped, so an interrupted run resumes.
+    Exits 2 when some page could not be read (the others are kept).
+    """
+    try:
+        archive = open_archive(archive_path, create=False)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    disabled = frozenset(step for step in STEPS if switches.get(f"no_{step}"))
+    options = OcrOptions(cleanup=CleanupOptions(disabled=disabled), debug_images=debug_images)
+    try:
+        report = ocr_archive(archive, redo=redo, jobs=jobs, options=options, model=model,
+                             progress=show_progress(as_json))
+    except ModelMissing as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        print_json(report.to_json())
+    else:
+        click.echo(report.summary_text())
+    if report.exit_code:
+        raise SystemExit(report.exit_code)
+
+
+@click.command("text")
+@click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
+@archive_option
+@json_option
+def export_text_command(outdir: Path, archive_path: Path | None, as_json: bool) -> None:
+    """Write each page's text as OUTDIR/<scanned file>/page-NNN.txt (NNN: page in that file)."""
+    try:
+        archive = open_archive(archive_path, create=False)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    counts = export_text(archive, outdir)
+    if as_json:
+        print_json(counts)
+    else:
+        click.echo(f"{counts['written']} trang đã xuất vào {outdir}; "
+                   f"{counts['not_read']} trang chưa được OCR.")
+
+
+COMMANDS: list = [ocr_command]
+EXPORT_COMMANDS: list = [export_text_command]

@@ -1,0 +1,374 @@
+"""The OCR stage over an archive: clean, read and keep every ingested page, then each original's PDF.
+
+One page is one unit of work, done by :func:`ocr_page` in a worker process: load that page alone
+from its original, clean it (:mod:`luutru.ocr.cleanup`), recognise it (:mod:`luutru.ocr.recognize`,
+one Tesseract run normally), and write its outputs into its page folder. ``ocr.json``, the page's
+provenance, is removed first and written last, so its presence means the page is done with the
+settings it records; a run killed at any moment loses only the pages in flight, and the next run
+does exactly what is left. When every page of an original is done, its searchable PDF is (re)built.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timezone
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+from tqdm import tqdm
+
+from luutru.archive import Archive, PageRef, atomic_write_bytes, atomic_write_text, read_json, write_json
+from luutru.ocr.alto import finish_alto
+from luutru.ocr.cleanup import CleanupOptions, clean_page
+from luutru.ocr.engine import is_bitonal, tesseract_version
+from luutru.ocr.models import DEFAULT_MODEL, ModelLocation, locate
+from luutru.ocr.pdf import build_document_pdf
+from luutru.ocr.recognize import Recognition, recognize
+from luutru.pageimage import BadInput, load_page
+from luutru.textnorm import nfc
+
+PIPELINE_VERSION = 1
+PROVENANCE = "ocr.json"
+OUTPUT_FILES = ("clean.png", "text.txt", "ocr.hocr", "ocr.alto.xml", "ocr.pdf")
+# Pages below these are flagged for a person to review (a warning, never an error).
+LOW_QUALITY = 0.80          # share of tokens that are valid Vietnamese syllables
+LOW_CONFIDENCE = 60.0       # Tesseract's mean word confidence, 0..100
+
+
+@dataclass(frozen=True)
+class OcrOptions:
+    """How pages are read; everything here is recorded in each page's provenance."""
+
+    cleanup: CleanupOptions = field(default_factory=CleanupOptions)
+    debug_images: bool = False           # keep clean-up intermediates in the page's debug/
+    tesseract_config: str = ""           # extra Tesseract arguments
+
+    def settings(self, model: ModelLocation) -> dict[str, Any]:
+        """What decides a page's reading: a page read with other settings is read again."""
+        return {"pipeline": PIPELINE_VERSION, "model": model.name, "model_sha256": model.sha256,
+                "lang": model.lang, "cleanup_disabled": sorted(self.cleanup.disabled),
+                "binarize_method": self.cleanup.binarize_method,
+                "target_dpi": self.cleanup.target_dpi, "min_dpi": self.cleanup.min_dpi,
+                "tesseract_config": self.tesseract_config}
+
+
+@dataclass
+class PageOutcome:
+    page: str                            # PageRef key "sha:index"
+    status: str                          # "done" | "skipped" | "failed"
+    reason: str | None = None            # failed: machine code
+    message: str | None = None           # failed: for people
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    peak_rss_kb: int = 0                 # of the process that read the page
+
+
+@dataclass
+class OcrReport:
+    model: str
+    done: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+    peak_rss_kb: int = 0                 # largest of any process that read a page
+
+    def add(self, outcome: PageOutcome, source: str | None) -> None:
+        self.peak_rss_kb = max(self.peak_rss_kb, outcome.peak_rss_kb)
+        if outcome.status == "failed":
+            self.failed.append({"page": outcome.page, "source": source,
+                                "reason": outcome.reason, "message": outcome.message})
+            return
+        (self.done if outcome.status == "done" else self.skipped).append(outcome.page)
+        self.warnings += [{"page": outcome.page, "source": source, "warning": w}
+                          for w in outcome.warnings]
+
+    @property
+    def exit_code(self) -> int:
+        """2 when some page could not be read (a person should look), else 0."""
+        return 2 if self.failed else 0
+
+    def summary_text(self) -> str:
+        """For people (archivists read Vietnamese)."""
+        lines = [f"OCR (mô hình {self.model}): {len(self.done)} trang đã đọc, "
+                 f"{len(self.skipped)} trang đã có sẵn, {len(self.failed)} trang lỗi, "
+                 f"{len(self.warnings)} cảnh báo; {len(self.documents)} PDF tài liệu được tạo."]
+        lines += [f"  lỗi {f['source']} trang {f['page'].split(':')[1]}: {f['reason']} — "
+                  f"{f['message']}" for f in self.failed]
+        lines += [f"  cần xem lại {w['source']} trang {w['page'].split(':')[1]}: {w['warning']}"
+                  for w in self.warnings]
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"model": self.model, "pages_done": len(self.done),
+                "pages_skipped": len(self.skipped), "pages_failed": len(self.failed),
+                "failed": self.failed, "warnings": self.warnings, "documents": self.documents,
+                "seconds": round(self.seconds, 2), "peak_rss_mb": round(self.peak_rss_kb / 1024, 1)}
+
+
+# --- one page -----------------------------------------------------------------------------------
+
+def is_current(page_dir: Path, settings: dict[str, Any]) -> bool:
+    """True when the page was read to completion with exactly these settings."""
+    try:
+        return read_json(page_dir / PROVENANCE).get("settings") == settings
+    except (OSError, ValueError):
+        return False
+
+
+def ocr_page(archive: Archive, ref: PageRef, options: OcrOptions, model: ModelLocation,
+             redo: bool = False) -> PageOutcome:
+    """Read one page into its page folder; never raises for a bad page (the outcome says why)."""
+    started = time.monotonic()
+    page_dir = archive.page_dir(ref)
+    settings = options.settings(model)
+    if not redo and is_current(page_dir, settings):
+        return PageOutcome(ref.key, "skipped")
+    try:
+        outcome = _read_page(archive, ref, page_dir, options, model, settings)
+    except BadInput as error:
+        outcome = PageOutcome(ref.key, "failed", error.reason, error.message)
+    except Exception as error:  # noqa: BLE001 — one bad page must not stop the batch
+        outcome = PageOutcome(ref.key, "failed", "ocr-error", f"{type(error).__name__}: {error}")
+    outcome.seconds = time.monotonic() - started
+    outcome.peak_rss_kb = _peak_rss_kb()
+    return outcome
+
+
+def _read_page(archive: Archive, ref: PageRef, page_dir: Path, options: OcrOptions,
+               model: ModelLocation, settings: dict[str, Any]) -> PageOutcome:
+    timings: dict[str, float] = {}
+    clock = time.monotonic()
+    (page_dir / PROVENANCE).unlink(missing_ok=True)   # from here on the page is not done
+    record = archive.page_record(ref)
+    image = page_array(load_page(archive.stored_original(ref.sha256),
+                                 record["format"], ref.index, record.get("dpi")))
+    clock = _lap(timings, "load", clock)
+    cleanup = replace(options.cleanup, debug_dir=page_dir / "debug" if options.debug_images else None)
+    cleaned = clean_page(image, int(record["dpi"]), cleanup)
+    del image
+    clock = _lap(timings, "cleanup", clock)
+    recognition = recognize(cleaned.image, cleaned.dpi, lang=model.lang,
+                            tessdata_dir=str(model.tessdata_dir) if model.tessdata_dir else None,
+                            config=options.tesseract_config)
+    clock = _lap(timings, "recognize", clock)
+    _write_outputs(page_dir, cleaned.image, cleaned.dpi, recognition)
+    _lap(timings, "write", clock)
+    warnings = page_warnings(recognition)
+    write_json(page_dir / PROVENANCE, _provenance(ref, settings, model, cleaned, recognition,
+                                                  warnings, timings))
+    return PageOutcome(ref.key, "done", warnings=warnings)
+
+
+def page_array(image: Image.Image) -> np.ndarray:
+    """A decoded page as OpenCV wants it: grey stays grey (1 channel), colour becomes BGR."""
+    if image.mode in ("1", "L", "I;16", "I", "F", "LA"):
+        gray = image.convert("L")
+        return np.asarray(gray)
+    return np.asarray(image.convert("RGB"))[:, :, ::-1].copy()
+
+
+def _write_outputs(page_dir: Path, image: np.ndarray, dpi: int, recognition: Recognition) -> None:
+    clean = Image.fromarray(image)
+    if clean.mode == "L" and is_bitonal(clean):
+        clean = clean.convert("1")   # a 1-bit PNG: a tenth of the size, the same pixels
+    png_path = page_dir / "clean.png"
+    tmp = page_dir / ".clean.png.tmp"
+    clean.save(tmp, format="PNG", dpi=(dpi, dpi), optimize=False)
+    os.replace(tmp, png_path)
+    atomic_write_text(page_dir / "text.txt", nfc(recognition.text).rstrip("\n") + "\n")
+    atomic_write_bytes(page_dir / "ocr.hocr", finish_hocr(recognition.hocr, "clean.png"))
+    atomic_write_bytes(page_dir / "ocr.alto.xml", finish_alto(recognition.alto, "clean.png"))
+    atomic_write_bytes(page_dir / "ocr.pdf", recognition.pdf)
+
+
+_HOCR_IMAGE = re.compile(r'image "[^"]*"')
+
+
+def finish_hocr(hocr: bytes, image_name: str) -> bytes:
+    """hOCR text in NFC, naming the kept image instead of Tesseract's temporary file."""
+    text = _HOCR_IMAGE.sub(f'image "{image_name}"', nfc(hocr.decode("utf-8")), count=1)
+    return text.encode("utf-8")
+
+
+def page_warnings(recognition: Recognition) -> list[str]:
+    warnings = []
+    if recognition.quality < LOW_QUALITY:
+        warnings.append(f"low-quality: {recognition.quality:.2f} of words are Vietnamese syllables")
+    if recognition.mean_conf < LOW_CONFIDENCE:
+        warnings.append(f"low-confidence: mean word confidence {recognition.mean_conf:.0f}")
+    if not recognition.text.strip():
+        warnings.append("no-text: nothing was read on this page")
+    return warnings
+
+
+def _provenance(ref: PageRef, settings: dict[str, Any], model: ModelLocation, cleaned: Any,
+                recognition: Recognition, warnings: list[str],
+                timings: dict[str, float]) -> dict[str, Any]:
+    return {
+        "page": ref.key, "original": ref.sha256, "index": ref.index,
+        "settings": settings,
+        "tesseract_version": tesseract_version(),
+        "model": {"name": model.name, "lang": model.lang, "sha256": model.sha256},
+        "cleanup": {"dpi": cleaned.dpi, "rotation": cleaned.rotation,
+                    "skew": round(float(cleaned.skew), 3),
+                    "steps": [asdict(step) for step in cleaned.steps]},
+        "psm": recognition.psm, "attempts": recognition.attempts,
+        "mean_conf": round(recognition.mean_conf, 2), "quality": round(recognition.quality, 4),
+        "word_count": len(recognition.words), "char_count": len(recognition.text),
+        "warnings": warnings,
+        "timings": {name: round(seconds, 3) for name, seconds in timings.items()},
+        "outputs": list(OUTPUT_FILES),
+        "done_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def _lap(timings: dict[str, float], name: str, since: float) -> float:
+    now = time.monotonic()
+    timings[name] = now - since
+    return now
+
+
+def _peak_rss_kb() -> int:
+    try:
+        import resource
+    except ImportError:  # not on every platform
+        return 0
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+# --- the archive --------------------------------------------------------------------------------
+
+def ocr_archive(archive: Archive, *, redo: bool = False, jobs: int = 1,
+                options: OcrOptions | None = None, model: str = DEFAULT_MODEL,
+                progress: bool = False) -> OcrReport:
+    """Read every ingested page not yet read with these settings, then build documents' PDFs.
+
+    Raises :class:`luutru.ocr.models.ModelMissing` before any work when the model is absent.
+    """
+    started = time.monotonic()
+    options = options or OcrOptions()
+    location = locate(model)
+    report = OcrReport(model=model)
+    refs = list(archive.iter_page_refs())
+    sources = _page_sources(archive, refs)
+    outcomes = _run_pages(archive, refs, options, location, redo, jobs)
+    with tqdm(total=len(refs), desc="OCR", unit="page", disable=not progress,
+              file=sys.stderr) as bar:
+        for outcome in outcomes:
+            report.add(outcome, sources.get(outcome.page))
+            bar.update()
+    report.documents = build_document_pdfs(archive, {ref.sha256 for ref in refs}, location, options)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _page_sources(archive: Archive, refs: list[PageRef]) -> dict[str, str | None]:
+    sources: dict[str, str | None] = {}
+    for ref in refs:
+        try:
+            sources[ref.key] = archive.page_record(ref).get("source")
+        except (OSError, ValueError):
+            sources[ref.key] = None
+    return sources
+
+
+def _run_pages(archive: Archive, refs: list[PageRef], options: OcrOptions, model: ModelLocation,
+               redo: bool, jobs: int) -> Iterator[PageOutcome]:
+    if jobs <= 1:
+        for ref in refs:
+            yield ocr_page(archive, ref, options, model, redo)
+        return
+    yield from _run_parallel(archive, refs, options, model, redo, jobs)
+
+
+def _run_parallel(archive: Archive, refs: Iterable[PageRef], options: OcrOptions,
+                  model: ModelLocation, redo: bool, jobs: int) -> Iterator[PageOutcome]:
+    """Pages in ``jobs`` worker processes, with only a few pages queued at any time.
+
+    Workers are replaced every few dozen pages, so a leak in a native library cannot grow a
+    long run's memory.
+    """
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    pending: set[Future] = set()
+    context = get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                             max_tasks_per_child=50) as pool:
+        try:
+            for ref in refs:
+                if len(pending) >= 2 * jobs:
+                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    yield from (future.result() for future in finished)
+                pending.add(pool.submit(_worker, str(archive.root), ref, options, model, redo))
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                yield from (future.result() for future in finished)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
+def _worker(root: str, ref: PageRef, options: OcrOptions, model: ModelLocation,
+            redo: bool) -> PageOutcome:
+    return ocr_page(Archive(root), ref, options, model, redo)
+
+
+# --- documents ----------------------------------------------------------------------------------
+
+def build_document_pdfs(archive: Archive, originals: Iterable[str], model: ModelLocation,
+                        options: OcrOptions) -> list[dict[str, Any]]:
+    """(Re)build the searchable PDF of each original whose pages are all read and newer than it."""
+    built = []
+    settings = options.settings(model)
+    for sha in sorted(originals):
+        page_dirs = sorted(path.parent for path in (archive.pages_dir / sha).glob("*/page.json"))
+        if not page_dirs or not all(is_current(d, settings) for d in page_dirs):
+            continue
+        page_pdfs = [d / "ocr.pdf" for d in page_dirs]
+        target = archive.document_pdf_path(sha)
+        newest = max(p.stat().st_mtime_ns for p in page_pdfs)
+        if target.exists() and target.stat().st_mtime_ns >= newest:
+            continue
+        title = _source_path(archive, sha)
+        result = build_document_pdf(page_pdfs, target, title=title)
+        built.append({"original": sha, "source": title, "path": str(target),
+                      "pages": result.pages, "pdfa": result.pdfa, "problems": result.problems})
+    return built
+
+
+def _source_path(archive: Archive, sha: str) -> str | None:
+    try:
+        return (archive.original_record(sha).get("source") or {}).get("path")
+    except (OSError, ValueError):
+        return None
+
+
+# --- export -------------------------------------------------------------------------------------
+
+def export_text(archive: Archive, outdir: Path) -> dict[str, int]:
+    """Write each read page's text to ``OUTDIR/<source>/page-NNN.txt`` (NNN: page in its file).
+
+    That is the layout scoring tools read (``score_ocr.py --pred-by-source``): the source is the
+    scanned file's path as it was ingested, used as a folder.
+    """
+    written = missing = 0
+    for ref in archive.iter_page_refs():
+        text_path = archive.page_dir(ref) / "text.txt"
+        source = archive.page_record(ref).get("source")
+        if not source or not (archive.page_dir(ref) / PROVENANCE).exists():
+            missing += 1
+            continue
+        target = Path(outdir) / source / f"page-{ref.index:03d}.txt"
+        atomic_write_text(target, text_path.read_text(encoding="utf-8"))
+        written += 1
+    return {"written": written, "not_read": missing}
