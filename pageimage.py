@@ -187,7 +187,8 @@ def _probe_image(path: Path, fmt: str, max_pixels: int
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
             raise BadInput(*_decode_error(exc)) from exc
         with image:
-            for index in _frame_indices(image, bad):
+            frames = _frame_indices(image, bad) if fmt == "tiff" else range(1, 2)
+            for index in frames:
                 try:
                     if index > 1:
                         image.seek(index - 1)
@@ -234,14 +235,22 @@ class _PdfPage:
 
 
 def _open_pdf(path: Path) -> pikepdf.Pdf:
+    """Open a PDF for reading; an encrypted one is refused even when it opens without a password
+    (permissions only): encryption has no place in an archival original (PDF/A forbids it), so
+    a person decides what to do with it."""
     try:
-        return pikepdf.open(path)
+        pdf = pikepdf.open(path)
     except pikepdf.PasswordError as exc:
         raise BadInput("encrypted-pdf", "PDF được bảo vệ bằng mật khẩu, không mở được.") from exc
     except (pikepdf.PdfError, OSError, ValueError) as exc:
         text = str(exc)
         reason = "truncated-image" if "end of file" in text.lower() else "corrupt-image"
         raise BadInput(reason, f"PDF hỏng, không đọc được ({text}).") from exc
+    if pdf.is_encrypted:
+        pdf.close()
+        raise BadInput("encrypted-pdf", "PDF bị mã hóa (hạn chế quyền); tài liệu lưu trữ gốc "
+                                        "không được mã hóa.")
+    return pdf
 
 
 def _page_images(page: pikepdf.Page) -> list[pikepdf.Object]:

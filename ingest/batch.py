@@ -46,7 +46,7 @@ def ingest_batch(archive: Archive, scans: Path, fonds: str | None = None, file: 
     report = IngestReport()
     with _ingest_lock(archive):
         listed = store_inventory(archive, inventory) if inventory is not None else None
-        sources = list(_scan_sources(Path(scans), fonds, file, report))
+        sources = list(_scan_sources(Path(scans), fonds, file, report, archive.root))
         work_dir = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=archive.tmp_dir))
         try:
             for source in tqdm(sources, desc="ingest", unit="file", disable=not progress):
@@ -74,12 +74,12 @@ def _ingest_lock(archive: Archive) -> Iterator[None]:
         yield
 
 
-def _scan_sources(scans: Path, fonds: str | None, file: str | None,
-                  report: IngestReport) -> Iterator[SourceFile]:
+def _scan_sources(scans: Path, fonds: str | None, file: str | None, report: IngestReport,
+                  archive_root: Path) -> Iterator[SourceFile]:
     if scans.is_file():
         yield SourceFile(scans, scans.name, fonds, file)
         return
-    for path in sorted(_walk_files(scans)):
+    for path in sorted(_walk_files(scans, exclude=archive_root)):
         rel = path.relative_to(scans)
         if any(part.startswith(".") for part in rel.parts):
             report.skipped.append(rel.as_posix())
@@ -87,8 +87,12 @@ def _scan_sources(scans: Path, fonds: str | None, file: str | None,
         yield SourceFile(path, rel.as_posix(), *_placement(rel.parts[:-1], fonds, file))
 
 
-def _walk_files(root: Path) -> Iterator[Path]:
-    for directory, _, names in os.walk(root):
+def _walk_files(root: Path, exclude: Path) -> Iterator[Path]:
+    """Every file under ``root``, but not the archive itself (``luutru ingest .`` run in a scans
+    folder holding ``./archive`` must not ingest its own records)."""
+    excluded = exclude.resolve()
+    for directory, folders, names in os.walk(root):
+        folders[:] = [f for f in folders if (Path(directory) / f).resolve() != excluded]
         for name in names:
             yield Path(directory) / name
 

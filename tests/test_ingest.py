@@ -10,7 +10,7 @@ import pytest
 from test_ingest_samples import (BATCH_PAGES, archive_snapshot, make_bad_batch, make_batch,
                                  write_image, write_tiff)
 
-from luutru.archive import PageRef, read_json, sha256_file
+from luutru.archive import Archive, PageRef, read_json, sha256_file
 from luutru.ingest import IngestBusy, InventoryError, ingest_batch
 
 
@@ -180,3 +180,12 @@ def test_hidden_files_are_skipped_and_listed(archive, tmp_path):
     (tmp_path / "scans" / "F" / "H" / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
     report = ingest_batch(archive, tmp_path / "scans")
     assert report.skipped == ["F/H/.DS_Store"] and report.ingested == ["F/H/a.png"]
+
+
+def test_archive_inside_the_scans_folder_is_not_ingested(tmp_path):
+    write_image(tmp_path / "F" / "H" / "a.png", "PNG")
+    inside = Archive.open(tmp_path / "archive")
+    ingest_batch(inside, tmp_path)
+    report = ingest_batch(inside, tmp_path)
+    assert report.already_ingested == ["F/H/a.png"] and report.ingested == []
+    assert report.quarantined == [] and report.duplicates == []

@@ -72,10 +72,11 @@ def write_text_pdf(path: Path, text: str = "Bao cao tong ket") -> Path:
     return path
 
 
-def write_encrypted_pdf(path: Path) -> Path:
+def write_encrypted_pdf(path: Path, user_password: str = "mat-khau") -> Path:
+    """Encrypted with a password to open, or (``user_password=""``) with permissions only."""
     plain = write_image_pdf(path.with_suffix(".plain.pdf"), 1)
     with pikepdf.open(plain) as pdf:
-        pdf.save(path, encryption=pikepdf.Encryption(user="mat-khau", owner="chu-so-huu"))
+        pdf.save(path, encryption=pikepdf.Encryption(user=user_password, owner="chu-so-huu"))
     plain.unlink()
     return path
 

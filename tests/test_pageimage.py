@@ -72,6 +72,7 @@ def test_tiff_with_one_broken_page_keeps_the_good_pages(tmp_path):
     (lambda d: write_truncated_jpeg(d / "cut.jpg"), "truncated-image"),
     (lambda d: write_corrupt_png(d / "bad.png"), "corrupt-image"),
     (lambda d: write_encrypted_pdf(d / "secret.pdf"), "encrypted-pdf"),
+    (lambda d: write_encrypted_pdf(d / "restricted.pdf", user_password=""), "encrypted-pdf"),
     (lambda d: write_png_bomb(d / "bomb.png"), "image-too-large"),
     (lambda d: write_not_an_image(d / "notes.tif"), "unsupported-type"),
 ])
@@ -87,3 +88,4 @@ def test_pixel_cap_is_configurable(tmp_path):
         probe(small, max_pixels=10_000)
     with pytest.raises(BadInput, match="image-too-large"):
         probe(write_image_pdf(tmp_path / "a.pdf", 1), max_pixels=10_000)
+

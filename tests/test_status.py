@@ -9,6 +9,7 @@ import sys
 from test_ingest_samples import BATCH_PAGES, make_bad_batch, make_batch
 
 from luutru.archive import atomic_write_text
+from luutru import status as status_module
 from luutru.ingest import ingest_batch
 from luutru.status import archive_status, register_counter, status_lines
 
@@ -36,7 +37,8 @@ def test_counts_per_stage_fonds_and_quarantine(archive, tmp_path):
                                               "pages_ocr_done": 0}
 
 
-def test_later_stages_add_their_counts(archive):
+def test_later_stages_add_their_counts(archive, monkeypatch):
+    monkeypatch.setattr(status_module, "_COUNTERS", {})
     register_counter("test_items", lambda a: len(list(a.catalog_dir.glob("*.xml"))))
     status = archive_status(archive)
     assert status["test_items"] == 0 and status["originals"] == 0
