@@ -1,33 +1,76 @@
 """The ``luutru`` command line: one group gathering each stage's commands.
 
 Every command is a thin layer over a library function that a script can import; see the stage
-packages (``luutru.ingest``, ``luutru.ocr``, ``luutru.catalog``, ``luutru.index``).
+packages (``luutru.ingest``, ``luutru.ocr``, ``luutru.catalog``, ``luutru.index``) and
+``luutru.pipeline`` for ``luutru run``.
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
+from pathlib import Path
 
 import click
 
 from luutru import __version__
+from luutru.cliutil import archive_option, json_option, open_archive, print_json, show_progress
+
+STAGES = ("ingest", "ocr", "catalog", "index")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="luutru")
 def cli() -> None:
-    """luutru: scanned Vietnamese Party documents in, a searchable digital archive out."""
+    """luutru: scanned Vietnamese Party documents in, a searchable digital archive out.
+
+    A typical session: `luutru run SCANS` (ingest, OCR, catalogue, index), then
+    `luutru status` and `luutru search "nghị quyết"`.
+    """
 
 
-STAGES = ("ingest", "ocr", "catalog", "index")
+@cli.group()
+def export() -> None:
+    """Write the archive's content out in standard formats."""
+
+
+@cli.command()
+@click.argument("scans", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--fonds", help="Fonds (phông) code for every file, instead of the folder name.")
+@click.option("--file", "file_code", help="File (hồ sơ) code for every file, instead of the folder name.")
+@click.option("--inventory", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The archivist's file inventory (mục lục hồ sơ) as CSV.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Pages OCR'd in parallel processes.")
+@archive_option
+@json_option
+def run(scans: Path, fonds: str | None, file_code: str | None, inventory: Path | None, jobs: int,
+        archive_path: Path | None, as_json: bool) -> None:
+    """Run every stage on a folder of scans: ingest, OCR, catalogue, index.
+
+    Safe to run again: work already done is skipped, nothing is duplicated.
+    """
+    from luutru.pipeline import run_all
+
+    archive = open_archive(archive_path)
+    report = run_all(archive, scans, fonds=fonds, file=file_code, inventory=inventory, jobs=jobs,
+                     progress=show_progress(as_json))
+    if as_json:
+        print_json(report.to_json())
+    else:
+        click.echo(report.summary_text())
+    sys.exit(report.exit_code)
 
 
 def _register_stage_commands() -> None:
-    """Each stage package has a ``cli`` module listing its click commands in ``COMMANDS``."""
+    """Each stage package has a ``cli`` module listing its click commands in ``COMMANDS``
+    (and ``export`` subcommands in ``EXPORT_COMMANDS``)."""
     for stage in STAGES:
         module = importlib.import_module(f"luutru.{stage}.cli")
         for command in module.COMMANDS:
             cli.add_command(command)
+        for command in getattr(module, "EXPORT_COMMANDS", []):
+            export.add_command(command)
 
 
 _register_stage_commands()
