@@ -139,6 +139,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("/tmp/c2/pred"))
     parser.add_argument("--clean", action="store_true")
     parser.add_argument("--recognize", action="store_true")
+    parser.add_argument("--yields", action="store_true", help="print each page's ink yield per psm")
     args = parser.parse_args()
     tiers = args.tiers.split(",")
     rows = manifest_rows(args.corpus, set(tiers), args.limit)
@@ -158,8 +159,24 @@ def main() -> None:
         for name, root in preds.items():
             result = score(root, args.corpus)
             print(f"psm {psm} {name:9s} {cer_table(result, tiers)}   ({elapsed:.0f}s)")
+    if args.yields:
+        print_yields(args, rows, [int(p) for p in args.psm.split(",")])
     if args.recognize:
         run_recognize(args, rows, tiers)
+
+
+def print_yields(args: argparse.Namespace, rows: list[dict], psms: list[int]) -> None:
+    """Each page's text yield (ink covered by words) per psm: where to set MIN_YIELD."""
+    from luutru.ocr.recognize import find_ink, text_yield
+    for row in rows:
+        image, dpi = prepare(load_page(args.corpus, row), int(row["dpi"]), args.clean)
+        ink = find_ink(image, dpi)
+        cells = []
+        for psm in psms:
+            hocr, _ = cached_tesseract(args.corpus, row, psm, args.cache, args.clean)
+            words = [w for line in parse_hocr(hocr) for w in line.words]
+            cells.append(f"psm{psm} {text_yield(ink, words, dpi):.3f}")
+        print(f"{row['tier']} {page_key(row)}  " + "  ".join(cells))
 
 
 def run_recognize(args: argparse.Namespace, rows: list[dict], tiers: list[str]) -> None:
