@@ -10,6 +10,7 @@ here ever holds more than one page of a file in memory.
 from __future__ import annotations
 
 import contextlib
+import os
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ DEFAULT_MAX_PIXELS = 150_000_000
 A4_LONG_SIDE_MM = 297.0
 COMMON_DPIS = (75, 100, 150, 200, 240, 300, 400, 600, 1200)
 PDF_TEXT_ONLY_DPI = 300
+PDF_EOF_WINDOW = 4096
 
 MEDIA_TYPES = {"tiff": "image/tiff", "jpeg": "image/jpeg", "png": "image/png",
                "pdf": "application/pdf"}
@@ -104,18 +106,40 @@ def probe(path: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> FileProbe:
 
 @contextlib.contextmanager
 def _pixel_cap(max_pixels: int) -> Iterator[None]:
-    """Let Pillow's own bomb guard use our cap while we look at a file (we check it ourselves)."""
+    """Let Pillow's own bomb guard use our cap while we look at a file (we check it ourselves),
+    and make its "Truncated File Read" warning an error: a TIFF cut short otherwise loses its
+    last pages without a word."""
     previous = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = max_pixels
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _native_stderr_silenced():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            warnings.filterwarnings("error", message="Truncated File Read")
+            warnings.filterwarnings("ignore", message=".*EXIF data")
             yield
     finally:
         Image.MAX_IMAGE_PIXELS = previous
 
 
-def _decode_error(exc: Exception) -> tuple[str, str]:
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """libtiff prints its complaints straight to file descriptor 2; the reason we report says the
+    same thing once, in the batch summary, so the terminal is spared the noise."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _decode_error(exc: BaseException) -> tuple[str, str]:
     text = str(exc) or type(exc).__name__
     if "truncated" in text.lower() or isinstance(exc, EOFError):
         return "truncated-image", f"Ảnh bị cắt cụt, thiếu dữ liệu ({text})."
@@ -180,47 +204,59 @@ def _probe_image(path: Path, fmt: str, max_pixels: int
     pages: list[PageInfo] = []
     bad: list[tuple[int, str, str]] = []
     with _pixel_cap(max_pixels):
-        try:
-            image = Image.open(path)
-        except Image.DecompressionBombError as exc:
-            raise BadInput("image-too-large", f"Ảnh vượt giới hạn điểm ảnh ({exc}).") from exc
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-            raise BadInput(*_decode_error(exc)) from exc
-        with image:
-            frames = _frame_indices(image, bad) if fmt == "tiff" else range(1, 2)
-            for index in frames:
-                try:
-                    if index > 1:
-                        image.seek(index - 1)
-                    pages.append(_check_frame(image, index, max_pixels))
-                except BadInput as exc:
-                    bad.append((index, exc.reason, exc.message))
-                except Exception as exc:  # noqa: BLE001 - a broken IFD
-                    bad.append((index, *_decode_error(exc)))
+        count = _frame_count(path, bad) if fmt == "tiff" else 1
+        for index in range(1, count + 1):
+            try:
+                pages.append(_check_page(path, index, max_pixels))
+            except BadInput as exc:
+                bad.append((index, exc.reason, exc.message))
+    bad.sort()
     if fmt == "tiff" and pages and bad:
         bad = [(index, "bad-page", f"Trang {index} hỏng: {message}")
                for index, _, message in bad]
     return pages, bad
 
 
-def _frame_indices(image: Image.Image, bad: list[tuple[int, str, str]]) -> range:
-    """1-based frame numbers; a TIFF whose page chain breaks keeps the pages before the break."""
+@contextlib.contextmanager
+def _open_image(path: Path) -> Iterator[Image.Image]:
     try:
-        return range(1, getattr(image, "n_frames", 1) + 1)
-    except Exception as exc:  # noqa: BLE001 - the IFD chain is broken somewhere
-        count = _count_frames(image)
-        bad.append((count + 1, *_decode_error(exc)))
-        return range(1, count + 1)
+        image = Image.open(path)
+    except Image.DecompressionBombError as exc:
+        raise BadInput("image-too-large", f"Ảnh vượt giới hạn điểm ảnh ({exc}).") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, UserWarning) as exc:
+        raise BadInput(*_decode_error(exc)) from exc
+    with image:
+        yield image
 
 
-def _count_frames(image: Image.Image) -> int:
-    count = 0
-    while True:
+def _check_page(path: Path, index: int, max_pixels: int) -> PageInfo:
+    """Each page from a fresh handle: after a failed read Pillow's TIFF state cannot be trusted."""
+    with _open_image(path) as image:
         try:
-            image.seek(count)
-        except Exception:  # noqa: BLE001
-            return count
-        count += 1
+            image.seek(index - 1)
+        except Exception as exc:  # noqa: BLE001 - a broken page directory
+            raise BadInput(*_decode_error(exc)) from exc
+        return _check_frame(image, index, max_pixels)
+
+
+def _frame_count(path: Path, bad: list[tuple[int, str, str]]) -> int:
+    """Pages in a TIFF; when the page chain breaks, the pages before the break and one bad page
+    standing for whatever was lost after it."""
+    with _open_image(path) as image:
+        try:
+            return image.n_frames
+        except Exception as exc:  # noqa: BLE001 - the chain of page directories is broken
+            error = _decode_error(exc)
+    with _open_image(path) as image:
+        count = 0
+        while True:
+            try:
+                image.seek(count)
+            except Exception:  # noqa: BLE001
+                break
+            count += 1
+    bad.append((count + 1, *error))
+    return count
 
 
 # --- PDF -----------------------------------------------------------------------------------------
@@ -339,8 +375,19 @@ def _decode_pdf_image(image: pikepdf.Object, max_pixels: int) -> None:
         pil.load()
 
 
+def _check_pdf_complete(path: Path) -> None:
+    """qpdf quietly rebuilds a PDF cut short and shows whatever pages survived; the lost pages
+    would vanish without a word, so a file without its closing ``%%EOF`` is refused whole."""
+    with open(path, "rb") as handle:
+        handle.seek(max(0, path.stat().st_size - PDF_EOF_WINDOW))
+        if b"%%EOF" not in handle.read():
+            raise BadInput("truncated-image",
+                           "PDF bị cắt cụt (thiếu dấu kết thúc %%EOF), có thể mất trang.")
+
+
 def _probe_pdf(path: Path, max_pixels: int
                ) -> tuple[list[PageInfo], list[tuple[int, str, str]], bool]:
+    _check_pdf_complete(path)
     pages: list[PageInfo] = []
     bad: list[tuple[int, str, str]] = []
     has_text = False

@@ -94,9 +94,13 @@ def write_not_an_image(path: Path) -> Path:
 
 
 def write_truncated_jpeg(path: Path) -> Path:
-    write_image(path, "JPEG", text="Bị cắt cụt")
+    return cut_short(write_image(path, "JPEG", text="Bị cắt cụt"), 0.5)
+
+
+def cut_short(path: Path, keep: float) -> Path:
+    """The file as a copy interrupted part-way would leave it."""
     data = path.read_bytes()
-    path.write_bytes(data[: len(data) // 2])
+    path.write_bytes(data[: int(len(data) * keep)])
     return path
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_ingest_samples import (write_corrupt_png, write_empty, write_encrypted_pdf, write_image,
+from test_ingest_samples import (cut_short, write_corrupt_png, write_empty, write_encrypted_pdf, write_image,
                                  write_image_pdf, write_not_an_image, write_png_bomb,
                                  write_text_pdf, write_tiff, write_tiff_with_bad_page,
                                  write_truncated_jpeg)
@@ -89,3 +89,17 @@ def test_pixel_cap_is_configurable(tmp_path):
     with pytest.raises(BadInput, match="image-too-large"):
         probe(write_image_pdf(tmp_path / "a.pdf", 1), max_pixels=10_000)
 
+
+
+@pytest.mark.parametrize("compression", ["group4", "tiff_lzw", "jpeg"])
+def test_tiff_cut_short_keeps_the_pages_before_the_cut(tmp_path, compression):
+    tiff = cut_short(write_tiff(tmp_path / "doc.tif", 3, compression, mode="RGB"), 0.9)
+    found = probe(tiff)
+    assert [p.index for p in found.pages] == [1, 2]
+    assert [(index, reason) for index, reason, _ in found.bad_pages] == [(3, "bad-page")]
+
+
+def test_pdf_cut_short_is_refused_whole(tmp_path):
+    """qpdf would show the surviving pages and silently drop the rest."""
+    with pytest.raises(BadInput, match="truncated-image"):
+        probe(cut_short(write_image_pdf(tmp_path / "hs.pdf", 3), 0.9))
