@@ -58,6 +58,7 @@ class FileProbe:
     pages: list[PageInfo]
     bad_pages: list[tuple[int, str, str]] = field(default_factory=list)
     has_text: bool = False
+    text_pages: list[int] = field(default_factory=list)  # PDF pages with a text layer
 
     @property
     def extension(self) -> str:
@@ -88,10 +89,10 @@ def probe(path: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> FileProbe:
     """Check ``path`` page by page; raise :class:`BadInput` if no page of it can be used."""
     fmt = sniff_format(Path(path))
     if fmt == "pdf":
-        pages, bad, has_text = _probe_pdf(Path(path), max_pixels)
+        pages, bad, text_pages = _probe_pdf(Path(path), max_pixels)
     else:
         pages, bad = _probe_image(Path(path), fmt, max_pixels)
-        has_text = False
+        text_pages = []
     if not pages:
         if len(bad) == 1:
             raise BadInput(bad[0][1], bad[0][2])
@@ -99,7 +100,8 @@ def probe(path: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> FileProbe:
         raise BadInput(reasons[0] if len(reasons) == 1 else "corrupt-image",
                        f"Không trang nào đọc được ({len(bad)} trang hỏng): {bad[0][2]}")
     return FileProbe(format=fmt, media_type=MEDIA_TYPES[fmt], page_count=len(pages) + len(bad),
-                     pages=pages, bad_pages=bad, has_text=has_text)
+                     pages=pages, bad_pages=bad, has_text=bool(text_pages),
+                     text_pages=text_pages)
 
 
 # --- raster images (TIFF, JPEG, PNG) -------------------------------------------------------------
@@ -386,25 +388,26 @@ def _check_pdf_complete(path: Path) -> None:
 
 
 def _probe_pdf(path: Path, max_pixels: int
-               ) -> tuple[list[PageInfo], list[tuple[int, str, str]], bool]:
+               ) -> tuple[list[PageInfo], list[tuple[int, str, str]], list[int]]:
     _check_pdf_complete(path)
     pages: list[PageInfo] = []
     bad: list[tuple[int, str, str]] = []
-    has_text = False
+    text_pages: list[int] = []
     with _open_pdf(path) as pdf:
         if len(pdf.pages) == 0:
             raise BadInput("corrupt-image", "PDF không có trang nào.")
         for index, page in enumerate(pdf.pages, start=1):
             try:
                 pages.append(_verify_pdf_page(page, index, _pdf_page_geometry(page), max_pixels))
-                has_text = has_text or _page_has_text(page)
+                if _page_has_text(page):
+                    text_pages.append(index)
             except BadInput as exc:
                 bad.append((index, exc.reason, exc.message))
             except Exception as exc:  # noqa: BLE001
                 bad.append((index, *_decode_error(exc)))
     if pages and bad:
         bad = [(index, "bad-page", f"Trang {index} hỏng: {message}") for index, _, message in bad]
-    return pages, bad, has_text
+    return pages, bad, text_pages
 
 
 def pdf_page_dpi(path: Path, index: int) -> int:

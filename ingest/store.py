@@ -98,6 +98,7 @@ def write_page_records(archive: Archive, sha256: str, probe: FileProbe, source: 
             "source": source.rel, "fonds": source.fonds, "file": source.file,
             "width": page.width, "height": page.height, "dpi": page.dpi,
             "dpi_estimated": page.dpi_estimated, "mode": page.mode, "format": probe.format,
+            "has_text": page.index in probe.text_pages,
         }
         path = archive.page_dir(PageRef(sha256, page.index)) / "page.json"
         existed = path.exists()

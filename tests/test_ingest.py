@@ -31,12 +31,14 @@ def test_every_format_is_stored_write_once_with_page_records(archive, tmp_path):
         "tiff", 3, "PHONG-41", "HS-2008-015")
     assert records["PHONG-17/HS-1990-016/digital.pdf"]["has_text"] is True
     assert records["PHONG-41/HS-2008-015/HS-2008-015.pdf"]["has_text"] is False
+    digital = records["PHONG-17/HS-1990-016/digital.pdf"]["sha256"]
+    assert archive.page_record(PageRef(digital, 1))["has_text"] is True
 
     page = archive.page_record(PageRef(tiff["sha256"], 2))
     assert page == {"original": tiff["sha256"], "index": 2, "page_count": 3,
                     "source": "PHONG-41/HS-2008-015/doc-0001.tif", "fonds": "PHONG-41",
                     "file": "HS-2008-015", "width": 827, "height": 1169, "dpi": 100,
-                    "dpi_estimated": False, "mode": "1", "format": "tiff"}
+                    "dpi_estimated": False, "mode": "1", "format": "tiff", "has_text": False}
     png = records["PHONG-41/HS-2008-015/doc-0005_p001.png"]
     assert archive.page_record(PageRef(png["sha256"], 1))["dpi_estimated"] is True
     assert len(list(archive.iter_page_refs())) == BATCH_PAGES

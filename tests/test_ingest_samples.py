@@ -72,6 +72,16 @@ def write_text_pdf(path: Path, text: str = "Bao cao tong ket") -> Path:
     return path
 
 
+def write_pdf_with_bad_page(path: Path, count: int = 3, bad: int = 2) -> Path:
+    """An image PDF whose page ``bad`` embeds a JPEG stream that is not a JPEG."""
+    write_image_pdf(path, count)
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        image = next(iter(pdf.pages[bad - 1].get_images().values()))
+        image.write(b"\xff\xd8\xff\xe0 not a scan " * 50, filter=pikepdf.Name.DCTDecode)
+        pdf.save(path)
+    return path
+
+
 def write_encrypted_pdf(path: Path, user_password: str = "mat-khau") -> Path:
     """Encrypted with a password to open, or (``user_password=""``) with permissions only."""
     plain = write_image_pdf(path.with_suffix(".plain.pdf"), 1)

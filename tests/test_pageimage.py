@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_ingest_samples import (cut_short, write_corrupt_png, write_empty, write_encrypted_pdf, write_image,
+from test_ingest_samples import (cut_short, write_corrupt_png, write_pdf_with_bad_page, write_empty, write_encrypted_pdf, write_image,
                                  write_image_pdf, write_not_an_image, write_png_bomb,
                                  write_text_pdf, write_tiff, write_tiff_with_bad_page,
                                  write_truncated_jpeg)
@@ -41,7 +41,7 @@ def test_image_pdf_resolution_comes_from_the_embedded_scan(tmp_path):
 
 def test_pdf_with_text_layer_is_flagged(tmp_path):
     found = probe(write_text_pdf(tmp_path / "digital.pdf"))
-    assert found.has_text and found.page_count == 1
+    assert found.has_text and found.page_count == 1 and found.text_pages == [1]
     assert found.pages[0].dpi_estimated and (found.pages[0].width, found.pages[0].height) == (2480, 3508)
 
 
@@ -103,3 +103,9 @@ def test_pdf_cut_short_is_refused_whole(tmp_path):
     """qpdf would show the surviving pages and silently drop the rest."""
     with pytest.raises(BadInput, match="truncated-image"):
         probe(cut_short(write_image_pdf(tmp_path / "hs.pdf", 3), 0.9))
+
+
+def test_pdf_with_one_damaged_page_keeps_the_others(tmp_path):
+    found = probe(write_pdf_with_bad_page(tmp_path / "hs.pdf", count=3, bad=2))
+    assert [p.index for p in found.pages] == [1, 3] and found.page_count == 3
+    assert [(index, reason) for index, reason, _ in found.bad_pages] == [(2, "bad-page")]
