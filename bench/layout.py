@@ -9,9 +9,10 @@ three predictions per psm with the corpus scorer:
 * ``recognize``: the whole :func:`luutru.ocr.recognize.recognize` (yield check + fallback), run
   live with ``--recognize`` (it needs Tesseract again, so it is slow).
 
-    python bench/layout.py --tiers t0,t1 --psm 3,6 [--limit 8] [--clean] [--recognize]
+    python bench/layout.py --tiers t0,t1,t2,t3 --psm 3,6 [--limit 8] [--raw] [--model fast] [--recognize]
 
-t2/t3 pages need clean-up first (rotation, borders): ``--clean`` runs ``luutru.ocr.cleanup``.
+Pages go through ``luutru.ocr.cleanup.clean_page`` first, as in the pipeline (``--raw`` skips it),
+and are read with the pipeline's default model (``luutru.ocr.models``).
 """
 
 from __future__ import annotations
@@ -19,10 +20,8 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import subprocess
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -30,7 +29,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from luutru.ocr.engine import run_tesseract
 from luutru.ocr.layout import lines_to_text, parse_hocr, reading_order
+from luutru.ocr.models import DEFAULT_MODEL, locate
 
 CORPUS = Path("/work/shared/corpus/dev")
 SCORER = Path("/work/shared/tools/score_ocr.py")
@@ -43,7 +44,7 @@ def manifest_rows(corpus: Path, tiers: set[str], limit: int | None) -> list[dict
     if limit is None:
         return rows
     per_tier: dict[str, int] = defaultdict(int)
-    kept = []
+    kept: list[dict] = []
     for row in rows:
         if per_tier[row["tier"]] < limit:
             per_tier[row["tier"]] += 1
@@ -81,22 +82,19 @@ def page_key(row: dict) -> Path:
     return Path(row["source"]) / f"page-{int(row['page_index']):03d}"
 
 
-def cached_tesseract(corpus: Path, row: dict, psm: int, cache: Path, clean: bool) -> tuple[str, str]:
+def cached_tesseract(corpus: Path, row: dict, psm: int, args: argparse.Namespace) -> tuple[str, str]:
     """(hOCR, Tesseract's txt) of one page, from the cache or a fresh run."""
-    base = cache / ("clean" if clean else "raw") / f"psm{psm}" / page_key(row)
+    kind = f"{args.model}-{'clean' if args.clean else 'raw'}"
+    base = args.cache / kind / f"psm{psm}" / page_key(row)
     hocr_path, txt_path = base.with_suffix(".hocr"), base.with_suffix(".txt")
     if not hocr_path.exists():
-        image, dpi = prepare(load_page(corpus, row), int(row["dpi"]), clean)
+        image, dpi = prepare(load_page(corpus, row), int(row["dpi"]), args.clean)
+        model = locate(args.model)
+        outputs = run_tesseract(image, dpi=dpi, psm=psm, lang=model.lang, outputs=("txt", "hocr"),
+                                tessdata_dir=str(model.tessdata_dir) if model.tessdata_dir else None)
         base.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix="c2-") as tmp:
-            src = Path(tmp) / "page.png"
-            Image.fromarray(image).save(src, dpi=(dpi, dpi))
-            env = dict(os.environ, OMP_THREAD_LIMIT="1")
-            subprocess.run(["tesseract", str(src), str(Path(tmp) / "out"), "-l", "vie",
-                            "--psm", str(psm), "--dpi", str(dpi), "txt", "hocr"],
-                           check=True, capture_output=True, env=env)
-            txt_path.write_bytes((Path(tmp) / "out.txt").read_bytes())
-            hocr_path.write_bytes((Path(tmp) / "out.hocr").read_bytes())
+        txt_path.write_bytes(outputs["txt"])
+        hocr_path.write_bytes(outputs["hocr"])
     return hocr_path.read_text(encoding="utf-8"), txt_path.read_text(encoding="utf-8")
 
 
@@ -137,7 +135,9 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="pages per tier")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/c2/hocr"))
     parser.add_argument("--out", type=Path, default=Path("/tmp/c2/pred"))
-    parser.add_argument("--clean", action="store_true")
+    parser.add_argument("--raw", dest="clean", action="store_false",
+                        help="skip luutru.ocr.cleanup (t0/t1 pages are straight enough)")
+    parser.add_argument("--model", default=DEFAULT_MODEL, help="OCR model (luutru.ocr.models)")
     parser.add_argument("--recognize", action="store_true")
     parser.add_argument("--yields", action="store_true", help="print each page's ink yield per psm")
     args = parser.parse_args()
@@ -151,7 +151,7 @@ def main() -> None:
         for root in preds.values():
             subprocess.run(["rm", "-rf", str(root)], check=True)
         for row in rows:
-            hocr, txt = cached_tesseract(args.corpus, row, psm, args.cache, args.clean)
+            hocr, txt = cached_tesseract(args.corpus, row, psm, args)
             width, height = page_size(hocr)
             write_pred(preds["raw"], row, txt)
             write_pred(preds["ordered"], row, lines_to_text(reading_order(parse_hocr(hocr), width, height)))
@@ -173,7 +173,7 @@ def print_yields(args: argparse.Namespace, rows: list[dict], psms: list[int]) ->
         ink = find_ink(image, dpi)
         cells = []
         for psm in psms:
-            hocr, _ = cached_tesseract(args.corpus, row, psm, args.cache, args.clean)
+            hocr, _ = cached_tesseract(args.corpus, row, psm, args)
             words = [w for line in parse_hocr(hocr) for w in line.words]
             cells.append(f"psm{psm} {text_yield(ink, words, dpi):.3f}")
         print(f"{row['tier']} {page_key(row)}  " + "  ".join(cells))
@@ -187,7 +187,9 @@ def run_recognize(args: argparse.Namespace, rows: list[dict], tiers: list[str]) 
     for row in rows:
         image, dpi = prepare(load_page(args.corpus, row), int(row["dpi"]), args.clean)
         started = time.monotonic()
-        result = recognize(image, dpi)
+        model = locate(args.model)
+        result = recognize(image, dpi, lang=model.lang,
+                           tessdata_dir=str(model.tessdata_dir) if model.tessdata_dir else None)
         seconds += time.monotonic() - started
         fallbacks += len(result.attempts) > 1
         write_pred(root, row, result.text)
