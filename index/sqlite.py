@@ -30,7 +30,10 @@ from luutru.textnorm import fold
 INDEX_FILE = "search.sqlite"
 SCHEMA_VERSION = "1"
 # bm25 weights of meta, meta_x, body, body_x: the catalogue fields outweigh body text.
-BM25 = "bm25(fts, 10.0, 10.0, 1.0, 1.0)"
+BM25 = "bm25(fts, 4.0, 4.0, 1.0, 1.0)"
+
+# How many times the bigram of two adjacent query words counts (phrase above scattered).
+ADJACENT_REPEAT = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS info(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -288,8 +291,8 @@ def _term_alternatives(node: Term | Phrase, following: Term | None = None) -> st
     alternatives = [_phrase("meta body", folded, prefix)]
     if exact_form != folded and not prefix:
         alternatives.append(_phrase("meta_x body_x", exact_form))
-    if following is not None:
-        alternatives.append(_phrase("meta body", folded + (following.folded,)))
+    if following is not None:  # bm25 cannot weight one phrase: repeating it counts it again
+        alternatives += [_phrase("meta body", folded + (following.folded,))] * ADJACENT_REPEAT
     return alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")"
 
 

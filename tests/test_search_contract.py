@@ -1,0 +1,337 @@
+"""The search contract: every engine must pass these, with clearance enforced inside its query.
+
+SQLite always runs. Elasticsearch runs when LUUTRU_ES_URL points at a real server (these machines
+cannot run one), each run in its own throw-away alias. The corpus is built from the index's own
+value objects so the engines are tested without the other stages.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+from luutru.index import (ElasticsearchBackend, QueryError, SearchRequest, SqliteBackend,
+                          build_units, sync)
+from luutru.index.model import ItemDoc, PageDoc
+
+ES_URL = os.environ.get("LUUTRU_ES_URL")
+ES_SKIP = pytest.mark.skipif(not ES_URL, reason="LUUTRU_ES_URL not set: no Elasticsearch server "
+                             "here (docker compose up elasticsearch, then set it)")
+
+SECRET_WORD = "ZARAPHAT"  # occurs only in the Tối mật item
+RESTRICTED_WORD = "Vĩnh Bảo Hạ"  # occurs only in a page of a restricted file
+FILLER_PAGES = 30
+LONE_PAGES = 6  # pages no item claims, besides the filler
+FILLER_TAG = "hồ sơ lưu trữ điện tử"
+
+
+def _item(id_: str, so: str, loai: str, date: str | None, organ: str, trich_yeu: str,
+          fonds: str, file: str, keys: list[str], do_mat: str | None = None,
+          access: str | None = "Công khai") -> ItemDoc:
+    return ItemDoc(id=id_, so_ky_hieu=so, loai_van_ban=loai, ngay_ban_hanh=date,
+                   co_quan_ban_hanh=organ, trich_yeu=trich_yeu, fonds=fonds, file=file,
+                   source=f"{fonds}/{file}/{id_}.pdf", first_page=1, last_page=len(keys),
+                   do_mat=do_mat, access=access, page_keys=tuple(keys))
+
+
+def _page(key: str, source: str, text: str, fonds: str, file: str,
+          restricted: bool = False) -> PageDoc:
+    return PageDoc(key=key, source=source, page=int(key.split(":")[1]), text=text, fonds=fonds,
+                   file=file, restricted=restricted)
+
+
+def corpus() -> tuple[list[ItemDoc], list[PageDoc]]:
+    items = [
+        _item("nq43", "43-NQ/TW", "Nghị quyết", "2008-03-05", "Ban Chấp hành Trung ương",
+              "về công tác dân vận trong tình hình mới", "PHONG-41", "HS-2008-001",
+              ["a43:1", "a43:2"]),
+        _item("ct05", "05-CT/TU", "Chỉ thị", "2012-06-10", "Tỉnh ủy Thái Bình",
+              "về tăng cường công tác đăng ký quản lý hộ tịch", "PHONG-41", "HS-2012-003",
+              ["b05:1"]),
+        _item("bc99", "99-BC/TU", "Báo cáo", "2015-09-02", "Tỉnh ủy Hải Phòng",
+              "về tình hình an ninh khu vực biên giới", "PHONG-99", "HS-2015-009",
+              ["c99:1"], do_mat="Tối mật"),
+        _item("kh07", "07-KH/TU", "Kế hoạch", "2010-01-20", "Tỉnh ủy Thái Bình",
+              "về phòng chống thiên tai năm 2010", "PHONG-41", "HS-2010-002",
+              ["d07:1"], do_mat="Mật"),
+        _item("tb11", "11-TB/TU", "Thông báo", "2011-11-11", "Văn phòng Tỉnh ủy Thái Bình",
+              "kết luận của Thường trực Tỉnh ủy về công tác cán bộ", "PHONG-41", "HS-2011-007",
+              ["e11:1"], access="Hạn chế"),
+    ]
+    pages = [
+        _page("a43:1", "PHONG-41/HS-2008-001/nq43.pdf",
+              "BAN CHẤP HÀNH TRUNG ƯƠNG\n*\nSố 43-NQ/TW\nĐẢNG CỘNG SẢN VIỆT NAM\n"
+              "Hà Nội, ngày 5 tháng 3 năm 2008\nNGHỊ QUYẾT\nvề công tác dân vận trong tình hình mới\n"
+              "Đảng ủy các cấp lãnh đạo chặt chẽ việc triển khai.", "PHONG-41", "HS-2008-001"),
+        _page("a43:2", "PHONG-41/HS-2008-001/nq43.pdf",
+              "2\nTăng cường quan hệ mật thiết giữa Đảng và nhân dân, phát huy quyền làm chủ.",
+              "PHONG-41", "HS-2008-001"),
+        _page("b05:1", "PHONG-41/HS-2012-003/ct05.pdf",
+              "TỈNH ỦY THÁI BÌNH\n*\nSố 05-CT/TU\nCHỈ THỊ\nvề tăng cường công tác đăng ký "
+              "quản lý hộ tịch\nThực hiện Nghị quyết số 43-NQ/TW của Ban Chấp hành Trung ương, "
+              "quán triệt Nghị quyết số 43-NQ/TW đến từng chi bộ.", "PHONG-41", "HS-2012-003"),
+        _page("c99:1", "PHONG-99/HS-2015-009/bc99.pdf",
+              f"TỐI MẬT\nBÁO CÁO\nvề tình hình an ninh khu vực biên giới\nKế hoạch {SECRET_WORD} "
+              "triển khai tại đồn biên phòng. Đảng ủy quân sự họp.", "PHONG-99", "HS-2015-009"),
+        _page("d07:1", "PHONG-41/HS-2010-002/kh07.pdf",
+              "MẬT\nKẾ HOẠCH\nvề phòng chống thiên tai năm 2010\nĐảng ủy chỉ đạo sơ tán dân.",
+              "PHONG-41", "HS-2010-002"),
+        _page("e11:1", "PHONG-41/HS-2011-007/tb11.pdf",
+              "THÔNG BÁO\nkết luận của Thường trực Tỉnh ủy về công tác cán bộ\nĐảng ủy xem xét.",
+              "PHONG-41", "HS-2011-007"),
+        # pages no item claims
+        _page("f01:3", "PHONG-41/HS-2020-002/scan.pdf",
+              "Danh sách đảng viên được tặng Huy hiệu 30 năm tuổi Đảng đợt 3 tháng 2",
+              "PHONG-41", "HS-2020-002"),
+        _page("f02:1", "PHONG-41/HS-2011-007/note.jpg",
+              f"Ghi chú về cán bộ xã {RESTRICTED_WORD}", "PHONG-41", "HS-2011-007",
+              restricted=True),
+        # the same sentence with Đảng / đăng, and a phrase / the same syllables scattered
+        _page("g01:1", "PHONG-17/HS-2001-001/g01.jpg", "Ban chấp hành Đảng bộ tỉnh họp thường kỳ",
+              "PHONG-17", "HS-2001-001"),
+        _page("g02:1", "PHONG-17/HS-2001-001/g02.jpg", "Ban chấp hành đăng bộ tỉnh họp thường kỳ",
+              "PHONG-17", "HS-2001-001"),
+        _page("h01:1", "PHONG-17/HS-2001-002/h01.jpg",
+              "Xây dựng nông thôn mới gắn với phong trào thi đua yêu nước", "PHONG-17", "HS-2001-002"),
+        _page("h02:1", "PHONG-17/HS-2001-002/h02.jpg",
+              "Xây dựng phong trào nông nghiệp gắn với thôn xóm mới", "PHONG-17", "HS-2001-002"),
+    ]
+    for i in range(1, FILLER_PAGES + 1):  # many equal matches, to page through
+        pages.append(_page(f"z{i:02d}:1", f"PHONG-50/HS-1999-001/filler-{i:02d}.jpg",
+                           f"Phụ lục {i}: {FILLER_TAG}", "PHONG-50", "HS-1999-001"))
+    return items, pages
+
+
+# --- engines --------------------------------------------------------------------------------
+
+def _make_backend(kind: str, tmp_path_factory):
+    if kind == "sqlite":
+        return SqliteBackend(tmp_path_factory.mktemp("index") / "search.sqlite")
+    return ElasticsearchBackend(ES_URL, alias=f"luutru-test-{uuid.uuid4().hex[:8]}")
+
+
+def _dispose(backend) -> None:
+    if isinstance(backend, ElasticsearchBackend):
+        backend.drop()
+    backend.close()
+
+
+ENGINES = [pytest.param("sqlite"), pytest.param("es", marks=ES_SKIP)]
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def engine(request, tmp_path_factory):
+    backend = _make_backend(request.param, tmp_path_factory)
+    items, pages = corpus()
+    report = sync(backend, build_units(items, pages))
+    assert report.failures == [] and report.added == len(items) + LONE_PAGES + FILLER_PAGES
+    yield backend
+    _dispose(backend)
+
+
+@pytest.fixture(params=ENGINES)
+def fresh_engine(request, tmp_path_factory):
+    backend = _make_backend(request.param, tmp_path_factory)
+    yield backend
+    _dispose(backend)
+
+
+def ids(engine, query: str, **kwargs) -> list[str]:
+    return [hit["id"] for hit in engine.search(SearchRequest(query, **kwargs)).hits]
+
+
+# --- Vietnamese -------------------------------------------------------------------------------
+
+def test_folded_query_finds_diacritics_and_d_stroke(engine):
+    assert "g01:1" in " ".join(ids(engine, "dang bo tinh"))
+    assert "page:f01:3" in ids(engine, "huy hieu 30 nam tuoi dang")
+
+
+def test_exact_diacritics_rank_first(engine):
+    assert ids(engine, "Đảng bộ tỉnh")[:1] == ["page:g01:1"]
+    assert ids(engine, "đăng bộ tỉnh")[:1] == ["page:g02:1"]
+    assert set(ids(engine, "dang bo tinh")[:2]) == {"page:g01:1", "page:g02:1"}
+
+
+def test_adjacent_syllables_rank_above_scattered(engine):
+    assert ids(engine, "nong thon moi")[:2] == ["page:h01:1", "page:h02:1"]
+    assert ids(engine, "phong trao nong nghiep")[:1] == ["page:h02:1"]
+
+
+@pytest.mark.parametrize("query", ["43-NQ/TW", "43/NQ-TW", "43 NQ TW", "số 43-NQ/TW",
+                                   '"Nghị quyết số 43-NQ/TW"', "nghi quyet so 43 nq tw",
+                                   "number:43-NQ/TW"])
+def test_document_number_in_any_spelling_finds_the_item_first(engine, query):
+    assert ids(engine, query)[0] == "nq43"
+
+
+def test_number_filter_is_exact(engine):
+    assert ids(engine, "number:43-nq-tw") == ["nq43"]
+    assert ids(engine, "number:05-CT/TU") == ["ct05"]
+
+
+# --- query language ---------------------------------------------------------------------------
+
+def test_boolean_operators_minus_and_prefix(engine):
+    assert set(ids(engine, "dan van OR ho tich")) == {"nq43", "ct05"}
+    assert set(ids(engine, "chap hanh")) == {"nq43", "ct05", "page:g01:1", "page:g02:1"}
+    assert ids(engine, "chap hanh NOT ky") == ["nq43"]  # thường kỳ, đăng ký: folded, excluded
+    assert "nq43" not in ids(engine, "trung uong -dan")
+    assert "ct05" in ids(engine, "trung uong -dan")
+    assert "ct05" in ids(engine, "ho tic*") and "nq43" not in ids(engine, "ho tic*")
+    assert set(ids(engine, '"dan van" AND (moi OR cu)')) == {"nq43"}
+
+
+def test_field_filters(engine):
+    assert set(ids(engine, "fonds:PHONG-41 type:\"Chỉ thị\"")) == {"ct05"}
+    assert set(ids(engine, "cong tac year:2006..2010")) == {"nq43"}
+    assert set(ids(engine, "date:2012-06")) == {"ct05"}
+    assert set(ids(engine, "date:2012-06-10 organ:\"tinh uy thai binh\"")) == {"ct05"}
+    assert "ct05" not in ids(engine, "cong tac -year:2012", limit=100)
+    assert set(ids(engine, "file:HS-2001-002")) == {"page:h01:1", "page:h02:1"}
+
+
+@pytest.mark.parametrize("query", ['"unclosed', "(dan van", "dan OR", "NOT dang", "year:20x",
+                                   "date:2012-13-40", "fond:PHONG-41", "", "   ", "ho*tich*x (",
+                                   "number:abc", "dang AND", "-dang"])
+def test_malformed_query_is_a_clear_error(engine, query):
+    with pytest.raises(QueryError) as error:
+        engine.search(SearchRequest(query))
+    assert str(error.value) and "Traceback" not in str(error.value)
+
+
+# --- results ------------------------------------------------------------------------------------
+
+def test_hit_layout_snippet_and_pages(engine):
+    result = engine.search(SearchRequest("quan he mat thiet"))
+    hit = result.hits[0]
+    assert hit["id"] == "nq43" and hit["item"] == "nq43" and hit["so_ky_hieu"] == "43-NQ/TW"
+    assert hit["source"] == "PHONG-41/HS-2008-001/nq43.pdf" and hit["first_page"] == 1
+    assert [p["n"] for p in hit["pages"]] == [2]
+    assert hit["pages"][0]["key"] == "a43:2"
+    assert "<mark>mật</mark> <mark>thiết</mark>" in hit["snippet"]
+
+
+def test_page_outside_any_item_is_a_hit_with_item_null(engine):
+    hit = engine.search(SearchRequest("huy hieu")).hits[0]
+    assert hit["item"] is None and hit["source"] == "PHONG-41/HS-2020-002/scan.pdf"
+    assert hit["page"] == 3 and hit["pages"][0]["page"] == 3
+    assert "<mark>Huy</mark> <mark>hiệu</mark>" in hit["snippet"]
+
+
+def test_facets_count_the_matches(engine):
+    result = engine.search(SearchRequest("dang uy", clearance=3))
+    assert result.total == 5
+    assert result.facets["fonds"] == {"PHONG-41": 4, "PHONG-99": 1}
+    assert result.facets["year"] == {"2008": 1, "2010": 1, "2011": 1, "2012": 1, "2015": 1}
+    assert result.facets["type"] == {"Báo cáo": 1, "Chỉ thị": 1, "Kế hoạch": 1, "Nghị quyết": 1,
+                                     "Thông báo": 1}
+
+
+def test_pagination_is_stable_and_complete(engine):
+    everything = ids(engine, FILLER_TAG, limit=100)
+    assert len(everything) == FILLER_PAGES
+    paged = []
+    for page in range(1, 6):
+        paged += ids(engine, FILLER_TAG, limit=7, page=page)
+    assert paged == everything
+    assert ids(engine, FILLER_TAG, limit=7, page=6) == []
+
+
+def test_sort_by_date_newest_first(engine):
+    dated = ids(engine, "fonds:PHONG-41", sort="date", clearance=3, limit=100)
+    assert dated[:4] == ["ct05", "tb11", "kh07", "nq43"]
+
+
+# --- secrets stay secret --------------------------------------------------------------------
+
+def test_classified_item_hidden_from_results_and_counts(engine):
+    assert engine.search(SearchRequest(SECRET_WORD)).total == 0
+    assert engine.search(SearchRequest("bien gioi", clearance=1)).total == 0
+    assert ids(engine, "bien gioi", clearance=2) == ["bc99"]
+    assert ids(engine, "bien gioi", clearance=3) == ["bc99"]
+
+
+def test_each_level_includes_those_below(engine):
+    assert ids(engine, "thien tai") == []
+    assert ids(engine, "thien tai", clearance=1) == ["kh07"]
+    assert ids(engine, "thien tai", clearance=2) == ["kh07"]
+
+
+def test_classified_items_leak_nothing_through_counts_facets_snippets(engine):
+    public = engine.search(SearchRequest("dang uy", limit=100))
+    assert public.total == 2 and [h["id"] for h in public.hits] == ["nq43", "ct05"]
+    assert public.facets["fonds"] == {"PHONG-41": 2}
+    assert public.facets["year"] == {"2008": 1, "2012": 1}
+    assert "PHONG-99" not in str(public.facets) and "Báo cáo" not in str(public.facets)
+    everything = engine.search(SearchRequest("fonds:PHONG-41", limit=100))
+    text = str(everything.to_json())
+    for secret in ("thiên tai", "công tác cán bộ", SECRET_WORD, RESTRICTED_WORD):
+        assert secret not in text
+
+
+def test_restricted_file_needs_clearance_for_items_and_lone_pages(engine):
+    assert ids(engine, "can bo") == []
+    assert set(ids(engine, "can bo", clearance=1)) == {"tb11", "page:f02:1"}
+    assert ids(engine, RESTRICTED_WORD) == []
+
+
+def test_page_hits_of_classified_pages_never_shown(engine):
+    for query in ("don bien phong", "so tan dan", "dang uy quan su"):
+        result = engine.search(SearchRequest(query))
+        assert result.total == 0 and result.hits == []
+    assert "c99:1" in str(engine.search(SearchRequest("don bien phong", clearance=2)).hits)
+
+
+def test_did_you_mean_never_reveals_a_classified_word(engine):
+    typo = "zaraphet"
+    assert engine.search(SearchRequest(typo)).suggestion is None
+    assert engine.search(SearchRequest(typo, clearance=1)).suggestion is None
+    assert engine.search(SearchRequest(typo, clearance=2)).suggestion == "zaraphat"
+
+
+def test_did_you_mean_helps_on_public_words(engine):
+    result = engine.search(SearchRequest("hoi tich"))
+    assert result.total == 0 and result.suggestion == "ho tich"
+
+
+# --- indexing -------------------------------------------------------------------------------
+
+def test_sync_is_incremental_and_idempotent(fresh_engine):
+    items, pages = corpus()
+    first = sync(fresh_engine, build_units(items, pages))
+    again = sync(fresh_engine, build_units(items, pages))
+    assert first.added == len(items) + LONE_PAGES + FILLER_PAGES and again.added == again.updated == 0
+    assert again.unchanged == first.added and again.deleted == 0
+
+    changed = [p if p.key != "g01:1" else PageDoc(p.key, p.source, p.page, "Đại hội Đảng bộ huyện",
+                                                  p.fonds, p.file) for p in pages]
+    fewer = [i for i in items if i.id != "ct05"]
+    report = sync(fresh_engine, build_units(fewer, changed))
+    assert (report.updated, report.deleted) == (1, 1)
+    assert ids(fresh_engine, "dai hoi") == ["page:g01:1"]
+    assert ids(fresh_engine, "thuong ky") == ["page:g02:1"]
+    assert ids(fresh_engine, "number:05-CT/TU") == []
+    # the page ct05 held is a lone page now, still findable
+    assert ids(fresh_engine, "ho tich") == ["page:b05:1"]
+
+
+def test_rebuild_gives_the_same_answers(fresh_engine):
+    items, pages = corpus()
+    sync(fresh_engine, build_units(items, pages))
+    before = fresh_engine.search(SearchRequest("dang", limit=50, clearance=3)).to_json()
+    report = fresh_engine.rebuild(build_units(items, pages))
+    assert report.failures == [] and report.added == len(items) + LONE_PAGES + FILLER_PAGES
+    after = fresh_engine.search(SearchRequest("dang", limit=50, clearance=3)).to_json()
+    assert after == before
+
+
+def test_item_with_its_own_secret_level_and_public_file(fresh_engine):
+    item = ItemDoc(id="x1", so_ky_hieu="1-NQ/TU", loai_van_ban="Nghị quyết", do_mat="Tuyệt mật",
+                   page_keys=("p:1",))
+    page = PageDoc("p:1", "a.pdf", 1, "Phương án tác chiến đặc biệt", "F", "H")
+    sync(fresh_engine, build_units([item], [page]))
+    assert ids(fresh_engine, "tac chien", clearance=2) == []
+    assert ids(fresh_engine, "tac chien", clearance=3) == ["x1"]
