@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import random
+import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from luutru.archive import atomic_write_bytes, atomic_write_text, dump_json
+from luutru.archive import atomic_write_bytes, dump_json
 from luutru.samples import vocab
 from luutru.samples.degrade import Degradation, degrade_tier
 from luutru.samples.documents import RANDOM, SampleDocument, generate_document
@@ -29,7 +30,7 @@ MANIFEST_COLUMNS = ["doc_id", "page_no", "tier", "source", "page_index", "dpi", 
 INVENTORY_COLUMNS = ["fonds_code", "fonds_name", "file_code", "file_title", "start_date", "end_date", "pages",
                      "shelf", "retention"]
 SKEW_SPREAD = {"t0": 0.0, "t1": 1.5, "t2": 4.0}      # ± degrees, as in the corpus tiers
-_PDF_DATE = datetime(2024, 1, 1)        # fixed, so a PDF's bytes depend on the seed only
+_PDF_DATE = time.gmtime(1_704_067_200)  # 2024-01-01        # fixed, so a PDF's bytes depend on the seed only
 
 
 @dataclass
@@ -164,9 +165,9 @@ def _write_document(info: BatchInfo, folder: Path, stem: str, doc_id: str, plan:
         if per_page:
             for path, image in zip(paths, images):
                 if path in todo:
-                    atomic_write_bytes(path, encode_page(image, plan.fmt, plan.dpi))
+                    _publish(path, encode_page(image, plan.fmt, plan.dpi))
         else:
-            atomic_write_bytes(paths[0], encode_multipage(images, plan.fmt, plan.dpi))
+            _publish(paths[0], encode_multipage(images, plan.fmt, plan.dpi))
         info.written.extend(todo)
     for page_no, record in enumerate(records, 1):
         path, index = (paths[page_no - 1], 1) if per_page else (paths[0], page_no)
@@ -192,7 +193,7 @@ def _write_bundle(info: BatchInfo, path: Path, members, seed: int) -> None:
     if exists:
         info.skipped.append(path)
     else:
-        atomic_write_bytes(path, encode_multipage(images, "pdf", members[0][1].dpi))
+        _publish(path, encode_multipage(images, "pdf", members[0][1].dpi))
         info.written.append(path)
 
 
@@ -238,11 +239,17 @@ def encode_multipage(images: list[Image.Image], fmt: str, dpi: int) -> bytes:
 
 # --- answers ---------------------------------------------------------------------------------
 
+def _publish(path: Path, data: bytes) -> None:
+    """Atomic write, then readable by all: scans and answers are for other people and tools too."""
+    atomic_write_bytes(path, data)
+    os.chmod(path, 0o644)
+
+
 def _write_if_missing(info: BatchInfo, path: Path, text: str) -> None:
     if path.exists() and path.read_text(encoding="utf-8") == text:
         info.skipped.append(path)
         return
-    atomic_write_text(path, text)
+    _publish(path, text.encode("utf-8"))
     info.written.append(path)
 
 

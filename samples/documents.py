@@ -386,7 +386,7 @@ def _closing_block(font: str, noi_nhan: list[str], the_thuc: tuple[str, ...], ch
                     underline=True, role="noi_nhan")]
     for i, item in enumerate(noi_nhan):
         end = "." if i == len(noi_nhan) - 1 else ","
-        for j, text in enumerate(wrap(f"- {item}{end}", 82, style_name(font), 12.5)):
+        for j, text in enumerate(wrap(f"- {item}{end}", 86, style_name(font), 12.5)):
             lines.append(Placed(text, LEFT + (0 if j == 0 else 3), lines[-1].y_mm + _pitch(12.5), font=font,
                                 size_pt=12.5, role="noi_nhan"))
     left_height = lines[-1].y_mm
@@ -445,6 +445,9 @@ def generate_document(rng: random.Random, *, doc_type: str | None = None, year: 
     year = year or rng.randint(1985, 2024)
     organ = choose_organ(rng, fonds_obj)
     dtype = _pick_type(rng, organ, doc_type)
+    if dtype.code not in organ.types:      # e.g. a nghị quyết: only a committee issues it
+        province = vocab.PROVINCES[fonds_obj.province]
+        organ = _district_organ(province, fonds_obj.district) if fonds_obj.district else _committee_organ(province)
     font = font or ("mono" if year < 1995 and rng.random() < 0.5 else "serif")
     target = pages or rng.choice([1, 1, 2, 2, 2, 3, 3, 4])
     day = random_date(rng, year)
@@ -548,7 +551,7 @@ def generate_corpus_text(n_pages: int, seed: int, *, pool_size: int = 4000) -> I
         meta, header = _light_meta(rng, doc_no)
         doc_id = f"bench-{doc_no:07d}"
         for page_no in range(1, min(meta["pages"], n_pages - made) + 1):
-            body = "\n".join(rng.choices(pool, k=rng.randint(11, 16)))
+            body = "\n".join(rng.choices(pool, k=7 + int(rng.random() * 4)))
             text = (header + "\n" + body) if page_no == 1 else f"{page_no}\n{body}"
             yield TextPage(doc_id, page_no, text, meta)
             made += 1

@@ -176,8 +176,9 @@ def _draw_star(draw: ImageDraw.ImageDraw, cx: float, cy: float, radius: float, c
 def _text_on_arc(layer: Image.Image, text: str, c: float, radius: float, start_deg: float, end_deg: float,
                  colour, dpi: int) -> None:
     """Letters along an arc; angles in degrees clockwise from 3 o'clock (image coordinates)."""
-    font = load_font("serif-bold", max(6, round(_px(3.2, dpi))))
     n = len(text)
+    arc_mm = radius / dpi * 25.4 * math.radians(abs(end_deg - start_deg))
+    font = load_font("serif-bold", max(6, round(_px(min(3.2, arc_mm / n * 1.4), dpi))))
     clockwise = end_deg > start_deg
     for i, char in enumerate(text):
         if char == " ":
