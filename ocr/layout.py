@@ -10,7 +10,8 @@ So the text luutru stores is built here, not taken from Tesseract's txt output:
    space: what is left are line *segments* that belong to one column;
 2. segments are ordered by the partial order of Breuel (2003, "High performance document layout
    analysis"): ``a`` before ``b`` if they overlap horizontally and ``a`` is above ``b``, or if ``a``
-   lies entirely left of ``b`` and no segment between them vertically overlaps both. This reads a
+   lies left of ``b`` and no segment between them vertically overlaps both (if ``b`` is the higher
+   one, only when ``b`` has a neighbour on its left: it is a column, not a page number). This reads a
    column block to its end before the block on its right, while full-width lines (title, body)
    separate the header zone from the foot;
 3. a topological sort, taking the top-most ready segment first, gives the order.
@@ -165,8 +166,15 @@ def _precedes(a: BBox, b: BBox, boxes: list[BBox]) -> bool:
         return _mid_y(a) < _mid_y(b)
     if _mid_x(a) >= _mid_x(b):
         return False
+    if _mid_y(a) > _mid_y(b) and not any(_beside(c, b) for c in boxes):
+        return False  # b stands alone above (a page number), it is no column beside a's
     low, high = sorted((_mid_y(a), _mid_y(b)))
     return not any(low < _mid_y(c) < high and _x_overlap(c, a) and _x_overlap(c, b) for c in boxes)
+
+
+def _beside(c: BBox, b: BBox) -> bool:
+    """c stands left of b on the same height: b is the right one of two columns."""
+    return not _x_overlap(c, b) and _mid_x(c) < _mid_x(b) and c[1] < _mid_y(b) < c[3]
 
 
 def reading_order(lines: list[TextLine], page_width: int, page_height: int) -> list[TextLine]:
