@@ -8,7 +8,6 @@ archive itself (disk full, permissions) stops it, because then nothing more can 
 from __future__ import annotations
 
 import fcntl
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -17,13 +16,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from luutru.archive import Archive
+from luutru.archive import Archive, read_json
 from luutru.ingest import quarantine as quarantine_mod
 from luutru.ingest.inventory import store_inventory, unlisted_warnings
 from luutru.ingest.report import Duplicate, IngestReport, Quarantined
-from luutru.ingest.store import (CopyMismatch, SourceFile, copy_and_hash, note_also_seen,
-                                 store_original, verify_copy, write_original_record,
-                                 write_page_records)
+from luutru.ingest.sources import SourceFile, discover
+from luutru.ingest.store import (CopyMismatch, copy_and_hash, note_also_seen, store_original,
+                                 verify_copy, write_original_record, write_page_records)
 from luutru.pageimage import DEFAULT_MAX_PIXELS, BadInput, FileProbe, probe
 
 KNOWN_EXTENSIONS = {"tiff": {".tif", ".tiff"}, "jpeg": {".jpg", ".jpeg", ".jpe", ".jfif"},
@@ -46,7 +45,7 @@ def ingest_batch(archive: Archive, scans: Path, fonds: str | None = None, file: 
     report = IngestReport()
     with _ingest_lock(archive):
         listed = store_inventory(archive, inventory) if inventory is not None else None
-        sources = list(_scan_sources(Path(scans), fonds, file, report, archive.root))
+        sources, report.skipped = discover(Path(scans), fonds, file, exclude=archive.root)
         work_dir = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=archive.tmp_dir))
         try:
             for source in tqdm(sources, desc="ingest", unit="file", disable=not progress):
@@ -72,40 +71,6 @@ def _ingest_lock(archive: Archive) -> Iterator[None]:
         for stale in archive.tmp_dir.glob(f"{WORK_PREFIX}*"):
             shutil.rmtree(stale, ignore_errors=True)
         yield
-
-
-def _scan_sources(scans: Path, fonds: str | None, file: str | None, report: IngestReport,
-                  archive_root: Path) -> Iterator[SourceFile]:
-    if scans.is_file():
-        yield SourceFile(scans, scans.name, fonds, file)
-        return
-    for path in sorted(_walk_files(scans, exclude=archive_root)):
-        rel = path.relative_to(scans)
-        if any(part.startswith(".") for part in rel.parts):
-            report.skipped.append(rel.as_posix())
-            continue
-        yield SourceFile(path, rel.as_posix(), *_placement(rel.parts[:-1], fonds, file))
-
-
-def _walk_files(root: Path, exclude: Path) -> Iterator[Path]:
-    """Every file under ``root``, but not the archive itself (``luutru ingest .`` run in a scans
-    folder holding ``./archive`` must not ingest its own records)."""
-    excluded = exclude.resolve()
-    for directory, folders, names in os.walk(root):
-        folders[:] = [f for f in folders if (Path(directory) / f).resolve() != excluded]
-        for name in names:
-            yield Path(directory) / name
-
-
-def _placement(folders: tuple[str, ...], fonds: str | None,
-               file: str | None) -> tuple[str | None, str | None]:
-    """``SCANS/<fonds>/<file>/...``; folders the options already name are not read as levels."""
-    levels = list(folders)
-    if fonds is None:
-        fonds = levels.pop(0) if levels else None
-    if file is None:
-        file = levels.pop(0) if levels else None
-    return fonds, file
 
 
 def _ingest_one(archive: Archive, source: SourceFile, work_dir: Path, report: IngestReport,
@@ -176,7 +141,7 @@ def _seen_again(archive: Archive, source: SourceFile, sha: str, report: IngestRe
 
 def _quarantined_before(archive: Archive, sha: str) -> dict | None:
     path = archive.quarantine_dir / sha / quarantine_mod.REASON_FILE
-    return quarantine_mod.read_json(path) if path.exists() else None
+    return read_json(path) if path.exists() else None
 
 
 def _quarantine(archive: Archive, report: IngestReport, source: SourceFile, reason: str,

@@ -15,11 +15,11 @@ EXIT_QUARANTINED = 2
 
 
 @click.command("ingest")
-@click.argument("scans", type=click.Path(exists=True, path_type=Path))
+@click.argument("scans", type=click.Path(path_type=Path))
 @click.option("--fonds", help="Fonds (phông) code for every file [default: first folder level].")
 @click.option("--file", "file_code",
               help="File (hồ sơ) code for every file [default: the next folder level].")
-@click.option("--inventory", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--inventory", type=click.Path(dir_okay=False, path_type=Path),
               help="The archivist's file inventory (mục lục hồ sơ), CSV.")
 @click.option("--max-pixels", type=click.IntRange(min=1), default=DEFAULT_MAX_PIXELS,
               show_default=True, help="Largest page accepted, in pixels (decompression bombs).")
@@ -29,8 +29,11 @@ def ingest_command(scans: Path, fonds: str | None, file_code: str | None, invent
                    max_pixels: int, archive_path: Path | None, as_json: bool) -> None:
     """Store the scans under SCANS (SCANS/<fonds>/<file>/...) in the archive.
 
-    Exits 2 when some input went to quarantine (the rest is ingested all the same).
+    Exits 2 when some input went to quarantine (the rest is ingested all the same), 1 when the
+    batch could not run at all.
     """
+    if not scans.exists():  # exit 1, not click's 2: 2 means "some input was quarantined"
+        raise click.ClickException(f"Không tìm thấy thư mục ảnh quét: {scans}")
     archive = open_archive(archive_path)
     try:
         report = ingest_batch(archive, scans, fonds=fonds, file=file_code, inventory=inventory,

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from luutru.archive import Archive, atomic_move_into, read_json, write_json
-from luutru.ingest.store import SourceFile, now_iso
+from luutru.ingest.sources import SourceFile
+from luutru.ingest.store import now_iso
 
 REASON_FILE = "reason.json"
 

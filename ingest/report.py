@@ -31,7 +31,7 @@ class IngestReport:
     already_ingested: list[str] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
     quarantined: list[Quarantined] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     originals_added: int = 0
     pages_added: int = 0
@@ -52,7 +52,7 @@ class IngestReport:
             "duplicates": [asdict(entry) for entry in self.duplicates],
             "quarantined": [asdict(entry) for entry in self.quarantined],
             "quarantine_reasons": self.quarantine_reasons(),
-            "skipped": list(self.skipped),
+            "skipped": [dict(entry) for entry in self.skipped],
             "warnings": list(self.warnings),
             "originals_added": self.originals_added,
             "pages_added": self.pages_added,
@@ -71,7 +71,7 @@ class IngestReport:
             lines.append(f"  trùng  {dup.path}  = {dup.first_path or dup.duplicate_of}")
         for entry in self.quarantined:
             lines.append(f"  cách ly [{entry.reason}]  {entry.path}: {entry.message}")
-        for path in self.skipped:
-            lines.append(f"  bỏ qua (tệp ẩn)  {path}")
+        for entry in self.skipped:
+            lines.append(f"  bỏ qua [{entry['reason']}]  {entry['path']}")
         lines.extend(f"  cảnh báo: {warning}" for warning in self.warnings)
         return lines

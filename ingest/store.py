@@ -11,29 +11,16 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from luutru.archive import Archive, PageRef, atomic_move_into, read_json, sha256_file, write_json
+from luutru.ingest.sources import SourceFile
 from luutru.pageimage import FileProbe
 
 _CHUNK = 1 << 20
 READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    """One file of the batch: where it is, its path relative to SCANS, and its fonds and file."""
-
-    path: Path
-    rel: str
-    fonds: str | None
-    file: str | None
-
-    def as_record(self) -> dict[str, Any]:
-        return {"path": self.rel, "fonds": self.fonds, "file": self.file}
 
 
 class CopyMismatch(OSError):

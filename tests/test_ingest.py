@@ -4,6 +4,7 @@ and duplicates never add anything."""
 from __future__ import annotations
 
 import fcntl
+import os
 import shutil
 
 import pytest
@@ -177,11 +178,14 @@ def test_one_ingest_at_a_time(archive, tmp_path):
             ingest_batch(archive, tmp_path / "scans")
 
 
-def test_hidden_files_are_skipped_and_listed(archive, tmp_path):
+def test_hidden_and_special_files_are_skipped_and_listed(archive, tmp_path):
     write_image(tmp_path / "scans" / "F" / "H" / "a.png", "PNG")
     (tmp_path / "scans" / "F" / "H" / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    os.mkfifo(tmp_path / "scans" / "F" / "H" / "pipe.tif")
     report = ingest_batch(archive, tmp_path / "scans")
-    assert report.skipped == ["F/H/.DS_Store"] and report.ingested == ["F/H/a.png"]
+    assert report.skipped == [{"path": "F/H/.DS_Store", "reason": "hidden-file"},
+                              {"path": "F/H/pipe.tif", "reason": "not-a-regular-file"}]
+    assert report.ingested == ["F/H/a.png"]
 
 
 def test_archive_inside_the_scans_folder_is_not_ingested(tmp_path):

@@ -58,11 +58,15 @@ def test_duplicate_in_json_names_the_first(tmp_path):
     assert [(d["path"], d["first_path"]) for d in summary["duplicates"]] == [("F/H/b.png", "F/H/a.png")]
 
 
-def test_bad_inventory_is_a_clear_error(tmp_path):
+def test_unusable_input_is_a_clear_error_exit_1(tmp_path):
     make_batch(tmp_path / "scans")
     (tmp_path / "inv.csv").write_text("x\n1\n", encoding="utf-8")
     done = run("ingest", tmp_path / "scans", "--inventory", tmp_path / "inv.csv", archive=tmp_path / "a")
     assert done.returncode == 1 and "fonds_code" in done.stderr and "Traceback" not in done.stderr
+    for args in (["ingest", tmp_path / "nowhere"],
+                 ["ingest", tmp_path / "scans", "--inventory", tmp_path / "missing.csv"]):
+        done = run(*args, archive=tmp_path / "a")
+        assert done.returncode == 1 and "Traceback" not in done.stderr and done.stderr
 
 
 def _big_batch(scans: Path) -> None:
