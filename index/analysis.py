@@ -16,7 +16,7 @@ from luutru.textnorm import nfc
 _TOKEN = re.compile(r"[^\W_]+")
 # "43-NQ/TW", "43/NQ-TW", "120-KH/BTGTU", "15/2012/NQ-HĐND", "43 NQ TW": digits, then symbol groups.
 _NUMBER = re.compile(
-    r"(?<![^\W_])\d{1,5}(?:[ \t]*[-/.][ \t]*(?:\d+|[^\W\d_]+)|[ \t]+[A-ZĐ]{1,8}(?![^\W_]))+",
+    r"(?<![^\W_])(?<![-/.])\d{1,5}(?:[-/.](?:\d+|[^\W\d_]+)|[ \t]+[A-ZĐ]{1,8}(?![^\W_]))+",
     re.UNICODE)
 
 

@@ -1,0 +1,114 @@
+"""The query language and the Vietnamese text analysis shared by both engines."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from luutru.index.analysis import fast_fold, find_numbers, meta_text, number_key
+from luutru.index.model import QueryError, parse_clearance, secrecy_level
+from luutru.index.query import And, Filter, Not, Or, Phrase, Term, parse_query
+from luutru.index.suggest import edits1, replace_terms
+from luutru.textnorm import fold
+
+VIETNAMESE = ("Đảng ủy Thái Bình nghị quyết Ðại hội (eth) ỦY BAN NHÂN DÂN tỉnh Quảng Ngãi; "
+              "Hỏa tốc, Tuyệt mật — người đứng đầu: ữ ự ỹ ỵ ẳ ẵ ặ ổ ỗ ộ ở ỡ ợ")
+
+
+def test_fast_fold_agrees_with_textnorm_fold_in_nfc_and_nfd():
+    assert fast_fold(VIETNAMESE) == fold(VIETNAMESE)
+    decomposed = unicodedata.normalize("NFD", VIETNAMESE)
+    assert fast_fold(decomposed) == fold(decomposed)
+    assert fast_fold("Đảng ủy") == "dang uy"
+
+
+@pytest.mark.parametrize("written", ["43-NQ/TW", "43/NQ-TW", "Số 43-NQ/TW", "43 NQ TW", "số 43 nq tw"])
+def test_number_key_is_canonical(written):
+    assert number_key(written) == "43-nq-tw"
+
+
+def test_number_key_rejects_non_numbers_and_keeps_years():
+    assert number_key("Nghị quyết") is None and number_key(None) is None
+    assert number_key("15/2012/NQ-HĐND") == "15-2012-nq-hdnd"
+
+
+def test_find_numbers_spots_document_numbers_only():
+    text = "Thực hiện Nghị quyết số 43-NQ/TW và 12 CT TU năm 2012, PHONG-41"
+    assert [text[a:b] for a, b in find_numbers(text)] == ["43-NQ/TW", "12 CT TU"]
+
+
+def test_meta_text_spells_out_the_citation_form():
+    meta = meta_text({"loai_van_ban": "Nghị quyết", "so_ky_hieu": "43-NQ/TW",
+                      "trich_yeu": "về công tác dân vận", "co_quan_ban_hanh": "Bộ Chính trị"})
+    assert meta.startswith("Nghị quyết số 43-NQ/TW") and "dân vận" in meta
+
+
+def test_words_are_and_and_keep_exact_forms():
+    parsed = parse_query("Nghị quyết dan van")
+    assert parsed.text == And((Term("nghi", "nghị"), Term("quyet", "quyết"), Term("dan", "dan"),
+                               Term("van", "van")))
+    assert parsed.filters == []
+
+
+def test_phrases_numbers_prefix_and_operators():
+    parsed = parse_query('"công tác" (a OR b*) NOT c -"d e" 43 NQ TW')
+    assert parsed.text == And((
+        Phrase(("cong", "tac"), ("công", "tác")),
+        Or((Term("a", "a"), Term("b", "b", prefix=True))),
+        Not(Term("c", "c")),
+        Not(Phrase(("d", "e"), ("d", "e"))),
+        Phrase(("43", "nq", "tw"), ("43", "nq", "tw")),
+    ))
+    assert parse_query("số 43-NQ/TW").text == And((Term("so", "số"),
+                                                   Phrase(("43", "nq", "tw"), ("43", "nq", "tw"))))
+
+
+def test_positive_terms_skip_excluded_ones():
+    parsed = parse_query('dang -uy "dan van" NOT (x OR y)')
+    assert parsed.positive_terms() == [Term("dang", "dang"), Phrase(("dan", "van"), ("dan", "van"))]
+
+
+def test_field_filters():
+    parsed = parse_query('fonds:PHONG-41 file:HS-2008-001 type:"Chỉ thị" organ:"Tỉnh ủy" '
+                         'number:43/NQ-TW year:2006..2020 -date:2012-02 year:..1990 dang')
+    assert parsed.filters == [
+        Filter("fonds", "phong-41"), Filter("file", "hs-2008-001"), Filter("type", "chi thi"),
+        Filter("organ", "tinh uy"), Filter("number", "43-nq-tw"),
+        Filter("year", low=2006, high=2020),
+        Filter("date", low="2012-02-01", high="2012-02-29", negate=True),
+        Filter("year", low=None, high=1990),
+    ]
+    assert parsed.text == Term("dang", "dang")
+    assert parse_query("year:2012").filters == [Filter("year", low=2012, high=2012)]
+    assert parse_query("date:2012-05-14").filters == [Filter("date", low="2012-05-14",
+                                                             high="2012-05-14")]
+
+
+@pytest.mark.parametrize("query, message", [
+    ('"dan van', "unclosed quote"), ("(dan", "unclosed '('"), ("dan)", "unbalanced ')'"),
+    ("dan OR", "OR needs"), ("AND dan", "AND needs"), ("NOT dan", "cannot only exclude"),
+    ("-dan", "cannot only exclude"), ("year:20", "not a year"), ("date:2012-02-30", "real date"),
+    ("fond:X", "unknown field"), ("", "empty query"), ("(fonds:X)", "outside parentheses"),
+    ("dan OR fonds:X", "cannot follow NOT or OR"), ("fonds:X OR dan", "OR needs words"),
+    ("number:abc", "document number"), ('"dan van"*', "cannot end with *"), ("*", "* must follow"),
+])
+def test_malformed_queries_say_what_is_wrong(query, message):
+    with pytest.raises(QueryError, match=message.replace("(", r"\(").replace(")", r"\)")
+                       .replace("*", r"\*")):
+        parse_query(query)
+
+
+def test_clearance_levels_and_secrecy():
+    assert [parse_clearance(n) for n in ("none", "mat", "toi-mat", "tuyet-mat")] == [0, 1, 2, 3]
+    with pytest.raises(ValueError):
+        parse_clearance("secret")
+    assert secrecy_level(None) == 0 and secrecy_level("Mật") == 1
+    assert secrecy_level("Tối mật") == 2 and secrecy_level("Tuyệt mật") == 3
+    assert secrecy_level(None, "Hạn chế") == 1 and secrecy_level("Tuyệt mật", "Hạn chế") == 3
+    assert secrecy_level("Cực mật") == 3  # unknown marks are treated as the strictest
+
+
+def test_suggestion_helpers():
+    assert "hoi" in edits1("hoii") and "ho" in edits1("hoi") and "hoi" not in edits1("hoi")
+    assert replace_terms("Hội tích năm 2012", {"hoi": "ho"}) == "ho tích năm 2012"

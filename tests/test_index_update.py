@@ -1,0 +1,129 @@
+"""From a real archive to search results: ingest → (OCR output) → catalogue → index → search.
+
+Scans go through the real ingest and the real catalogue build; the OCR stage's output (text.txt,
+then ocr.json, which it writes last) is written here from known text, so the test is fast and
+exact. The CLI is driven through click with --json.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+import pytest
+from click.testing import CliRunner
+from PIL import Image, ImageDraw
+
+from luutru.archive import atomic_write_text
+from luutru.catalog import build_catalog, iter_items
+from luutru.cli import cli
+from luutru.index import SearchRequest, SqliteBackend, reindex, search, update_index
+from luutru.ingest import ingest_batch
+
+# A file holding a Mật item is restricted as a whole, so the secret one has a file of its own.
+PAGES = {
+    "HS-2008-001/doc-0001.png": "TỈNH ỦY THÁI BÌNH\n*\nSố 43-NQ/TU\nĐẢNG CỘNG SẢN VIỆT NAM\n"
+                    "Thái Bình, ngày 5 tháng 3 năm 2008\nNGHỊ QUYẾT\n"
+                    "về công tác dân vận của hệ thống chính trị\n"
+                    "Thực hiện Nghị quyết Đại hội, Ban Thường vụ Tỉnh ủy quyết nghị tăng cường "
+                    "công tác dân vận ở cơ sở.\nNơi nhận:\n- Các đảng bộ trực thuộc,\n"
+                    "- Lưu Văn phòng.\nT/M BAN THƯỜNG VỤ\nBÍ THƯ\nNguyễn Văn Hùng",
+    "HS-2009-004/doc-0002.png": "TỈNH ỦY THÁI BÌNH\n*\nSố 12-CT/TU\nMẬT\nĐẢNG CỘNG SẢN VIỆT NAM\n"
+                    "Thái Bình, ngày 9 tháng 6 năm 2009\nCHỈ THỊ\nvề bảo vệ bí mật nhà nước\n"
+                    "Thực hiện Nghị quyết số 43-NQ/TU, Ban Thường vụ yêu cầu giữ kín phương án "
+                    "phòng thủ khu vực ven biển.\nNơi nhận:\n- Lưu Văn phòng.\n"
+                    "T/M BAN THƯỜNG VỤ\nBÍ THƯ\nNguyễn Văn Hùng",
+}
+
+
+def _scan(path: Path, seed: int) -> None:
+    image = Image.new("L", (620, 877), 255)
+    ImageDraw.Draw(image).rectangle((40 + seed * 30, 40, 300, 60 + seed * 10), fill=0)
+    image.save(path, dpi=(75, 75))
+
+
+@pytest.fixture
+def indexed_archive(archive, tmp_path):
+    scans = tmp_path / "scans" / "PHONG-41"
+    for seed, name in enumerate(PAGES):
+        (scans / name).parent.mkdir(parents=True, exist_ok=True)
+        _scan(scans / name, seed)
+    ingest_batch(archive, tmp_path / "scans")
+    for ref in archive.iter_page_refs():
+        name = archive.page_record(ref)["source"].partition("/")[2]
+        atomic_write_text(archive.page_dir(ref) / "text.txt", PAGES[name])
+        atomic_write_text(archive.page_dir(ref) / "ocr.json", "{}")
+    build_catalog(archive)
+    return archive
+
+
+def test_index_from_the_record_then_search(indexed_archive):
+    items = {item["so_ky_hieu"]: item for item in iter_items(indexed_archive)}
+    assert set(items) == {"43-NQ/TU", "12-CT/TU"}
+    report = update_index(indexed_archive)
+    assert (report.added, report.pages, report.failures) == (2, 2, [])
+    assert (indexed_archive.index_dir / "search.sqlite").exists()
+
+    result = search(indexed_archive, "43-NQ/TU")
+    hit = result.hits[0]
+    expected = items["43-NQ/TU"]
+    assert result.total == 1  # the Mật chỉ thị citing it stays hidden
+    assert (hit["id"], hit["so_ky_hieu"], hit["source"], hit["first_page"]) == (
+        expected["id"], "43-NQ/TU", expected["source"], expected["first_page"])
+    assert hit["pages"][0]["key"] == expected["pages"][0]
+
+    secret = search(indexed_archive, "phuong an phong thu", clearance="mat")
+    assert [h["id"] for h in secret.hits] == [items["12-CT/TU"]["id"]]
+    assert search(indexed_archive, "phuong an phong thu").total == 0
+
+
+def test_index_is_incremental_and_reindex_rebuilds(indexed_archive):
+    update_index(indexed_archive)
+    again = update_index(indexed_archive)
+    assert (again.added, again.updated, again.deleted, again.unchanged) == (0, 0, 0, 2)
+    rebuilt = reindex(indexed_archive)
+    assert rebuilt.added == 2 and rebuilt.failures == []
+    assert search(indexed_archive, "dan van").total == 1
+    assert not list(indexed_archive.index_dir.glob(".search.sqlite.*"))
+
+
+def test_pages_without_an_item_are_indexed_alone(archive, tmp_path):
+    scans = tmp_path / "scans" / "PHONG-17" / "HS-1990-001"
+    scans.mkdir(parents=True)
+    _scan(scans / "loose.png", 1)
+    ingest_batch(archive, tmp_path / "scans")
+    [ref] = archive.iter_page_refs()
+    atomic_write_text(archive.page_dir(ref) / "text.txt", "Biên bản họp chi bộ thôn Đông Hòa")
+    with SqliteBackend.for_archive(archive) as backend:  # no catalogue built at all
+        update_index(archive, backend)
+        hit = backend.search(SearchRequest("dong hoa")).hits[0]
+    assert hit["item"] is None and hit["source"] == "PHONG-17/HS-1990-001/loose.png"
+    assert hit["page"] == 1
+
+
+def test_cli_index_and_search_json(indexed_archive):
+    runner = CliRunner()
+    root = str(indexed_archive.root)
+    indexed = runner.invoke(cli, ["index", "-a", root, "--json"])
+    assert indexed.exit_code == 0, indexed.output
+    assert json.loads(indexed.output)["added"] == 2
+
+    found = runner.invoke(cli, ["search", "-a", root, "--json", "cong tac dan van"])
+    assert found.exit_code == 0, found.output
+    data = json.loads(found.output)
+    assert data["total"] == 1 and set(data) >= {"total", "hits", "facets"}
+    hit = data["hits"][0]
+    assert {"id", "so_ky_hieu", "source", "first_page", "pages", "snippet"} <= set(hit)
+    assert "<mark>" in hit["snippet"] and data["facets"]["fonds"] == {"PHONG-41": 1}
+
+    secret = runner.invoke(cli, ["search", "-a", root, "--json", "--clearance", "mat",
+                                 "ven bien"])
+    assert json.loads(secret.output)["total"] == 1
+    text = runner.invoke(cli, ["search", "-a", root, "ven bien"])
+    assert text.exit_code == 0 and text.output.startswith("0 kết quả")
+
+
+def test_cli_malformed_query_is_a_usage_error_not_a_traceback(indexed_archive):
+    result = CliRunner().invoke(cli, ["search", "-a", str(indexed_archive.root), '"dan van'])
+    assert result.exit_code == 2
+    assert "unclosed quote" in result.output and "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)
