@@ -12,7 +12,7 @@ pages in millimetres, so the renderer draws what the truth says and nothing else
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -217,18 +217,21 @@ def _paragraph(rng: random.Random, ctx: dict, sentences: int) -> str:
 
 
 def body_units(rng: random.Random, dtype: vocab.DocType, organ: Organ, day: date, ctx: dict,
-               count: int) -> tuple[list[_Unit], list[_Unit]]:
-    """(main units, closing units). The caller keeps a prefix of the main units to fit the pages."""
-    units: list[_Unit] = []
-    kind = dtype.name.lower()
+               count: int) -> tuple[list[_Unit], Callable[[int], list[_Unit]]]:
+    """The body as units, and what closes it given how many articles were kept.
+
+    The caller keeps a prefix of the units so the document fills the pages asked for, then appends
+    the closing (for a quyết định: the articles on entry into force and execution, numbered on).
+    """
+    if dtype.articles:
+        return _article_units(rng, ctx, count)
     if rng.random() < 0.6:
         phrase, number = citation(rng, day, organ)
         cites: tuple[str, ...] = (number,)
     else:
         phrase, cites = f"Nghị quyết Đại hội đại biểu toàn quốc lần thứ {congress(day.year)} của Đảng", ()
-    if not dtype.articles:
-        opening = rng.choice(vocab.OPENINGS).format(cite=phrase, actor=organ.actor, kind=kind)
-        units.append(_Unit(opening, cites=cites))
+    tail = vocab.OPENING_TAILS.get(dtype.code, "ban hành {kind} như sau:").format(**ctx)
+    units = [_Unit(rng.choice(vocab.OPENINGS).format(cite=phrase, actor=organ.actor, tail=tail), cites=cites)]
     sections = list(dtype.sections)
     per_section = max(2, count // max(1, len(sections))) if sections else count
     item = 0
@@ -237,20 +240,30 @@ def body_units(rng: random.Random, dtype: vocab.DocType, organ: Organ, day: date
             units.append(_Unit(sections[index // per_section], "heading"))
             item = 0
         item += 1
-        text = _paragraph(rng, ctx, rng.choice([1, 1, 2, 2, 3]))
-        cited: tuple[str, ...] = ()
-        if rng.random() < 0.08:
-            phrase, number = citation(rng, day, organ)
-            text = text[:-1] + f", theo đúng tinh thần {phrase}."
-            cited = (number,)
-        if dtype.articles:
-            units.append(_Unit(f"Điều {item}. " + _fill(rng.choice(vocab.ARTICLE_SENTENCES), rng, ctx)
-                               + " " + text, "para", cited))
-        else:
-            units.append(_Unit(f"{item}. {text}", "para", cited))
-    closing_template = rng.choice(vocab.CLOSINGS)
-    closing = [_Unit(closing_template.format(kind=kind, Kind=dtype.name, cap=organ.cap))]
-    return units, closing
+        text, cited = _cited_paragraph(rng, ctx, day, organ)
+        units.append(_Unit(f"{item}. {text}", "para", cited))
+    closing = _Unit(rng.choice(vocab.CLOSINGS_BY_TYPE.get(dtype.code, vocab.CLOSINGS)).format(**ctx))
+    return units, lambda kept: [closing]
+
+
+def _cited_paragraph(rng: random.Random, ctx: dict, day: date, organ: Organ) -> tuple[str, tuple[str, ...]]:
+    text = _paragraph(rng, ctx, rng.choice([1, 1, 2, 2, 3]))
+    if rng.random() < 0.08:
+        phrase, number = citation(rng, day, organ)
+        return text[:-1] + f", theo đúng tinh thần {phrase}.", (number,)
+    return text, ()
+
+
+def _article_units(rng: random.Random, ctx: dict, count: int) -> tuple[list[_Unit], Callable]:
+    first = _Unit("Điều 1. " + rng.choice(vocab.ARTICLE_FIRST).format(**ctx))
+    middle = [_Unit(f"Điều {n}. " + " ".join(
+                    [rng.choice(vocab.ARTICLE_MIDDLE)] + ([_paragraph(rng, ctx, 1)] if rng.random() < 0.6 else [])))
+              for n in range(2, count // 2 + 2)]
+    last = [template.format(**ctx) for template in vocab.ARTICLE_LAST]
+
+    def closing(kept: int) -> list[_Unit]:
+        return [_Unit(f"Điều {kept + n}. {text}") for n, text in enumerate(last, 1)]
+    return [first] + middle, closing
 
 
 def recipients(rng: random.Random, organ: Organ) -> list[str]:
@@ -490,18 +503,19 @@ def generate_document(rng: random.Random, *, doc_type: str | None = None, year: 
                           layout=layout, font=font)
 
 
-def _fit(main: list[_Unit], closing_units: list[_Unit], closing, args, target: int,
+def _fit(main: list[_Unit], closing_units: Callable[[int], list[_Unit]], closing, args, target: int,
          fill: float) -> list[_Unit]:
     """The longest prefix of the body that ends on page ``target`` about ``fill`` of the way down."""
-    best = [main[0]] + closing_units
+    best = [main[0]] + closing_units(1)
     for k in range(1, len(main) + 1):
         prefix = main[:k]
         if prefix[-1].kind == "heading":
             continue
-        pages = layout_document(*args, prefix + closing_units, closing)
+        candidate = prefix + closing_units(k)
+        pages = layout_document(*args, candidate, closing)
         if len(pages) > target:
             break
-        best = prefix + closing_units
+        best = candidate
         last_y = max(line.y_mm for line in pages[-1] if line.role not in _CLOSING_ROLES)
         if len(pages) == target and last_y > TOP + fill * (BOTTOM - TOP):
             break

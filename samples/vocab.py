@@ -219,25 +219,45 @@ SENTENCES = [
 ]
 
 OPENINGS = [
-    "Thực hiện {cite}, {actor} ban hành {kind} như sau:",
-    "Căn cứ {cite}; xét tình hình thực tế của địa phương, {actor} ban hành {kind} như sau:",
-    "Để triển khai thực hiện có hiệu quả {cite}, {actor} ban hành {kind} như sau:",
+    "Thực hiện {cite}, {actor} {tail}",
+    "Căn cứ {cite}; xét tình hình thực tế của địa phương, {actor} {tail}",
+    "Để triển khai thực hiện có hiệu quả {cite}, {actor} {tail}",
 ]
+# What the issuer does in the opening sentence, by type (default: "ban hành <type> như sau:").
+OPENING_TAILS = {
+    "BC": "báo cáo kết quả thực hiện như sau:",
+    "TTr": "kính trình Ban Thường vụ {cap} xem xét một số nội dung sau:",
+    "CV": "đề nghị các đồng chí thực hiện một số nội dung sau:",
+    "TB": "thông báo ý kiến như sau:",
+}
 
 CLOSINGS = [
     "Các cấp ủy, tổ chức đảng nghiêm túc triển khai thực hiện.",
     "{Kind} này được phổ biến đến chi bộ và có hiệu lực kể từ ngày ký.",
     "Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, các địa phương, đơn vị phản ánh về Văn phòng {cap} để tổng hợp, báo cáo Ban Thường vụ.",
-    "Nhận được {kind} này, đề nghị các đồng chí quan tâm, chỉ đạo thực hiện.",
 ]
+CLOSINGS_BY_TYPE = {
+    "BC": ["Trên đây là báo cáo kết quả thực hiện trong thời gian qua và phương hướng, nhiệm vụ thời gian tới."],
+    "TTr": ["Kính trình Ban Thường vụ {cap} xem xét, quyết định."],
+    "CV": ["Đề nghị các đồng chí quan tâm, chỉ đạo thực hiện.",
+           "Nhận được công văn này, đề nghị các đồng chí triển khai thực hiện và báo cáo kết quả đúng thời gian quy định."],
+}
 
-ARTICLE_SENTENCES = [
+# Articles (Điều) of a quyết định / quy định: the first establishes, the last two close.
+ARTICLE_FIRST = [
     "Ban hành kèm theo {kind} này Quy chế làm việc về {topic}.",
-    "{Kind} này có hiệu lực kể từ ngày ký; các quy định trước đây trái với {kind} này đều bãi bỏ.",
-    "Văn phòng {cap}, các ban đảng, các huyện ủy, thành ủy, đảng ủy trực thuộc và các đồng chí có tên ở trên chịu trách nhiệm thi hành {kind} này.",
     "Thành lập Ban Chỉ đạo {topic} gồm các đồng chí có tên trong danh sách kèm theo.",
+    "{Kind} này áp dụng đối với các tổ chức đảng, đảng viên trong Đảng bộ về {topic}.",
+]
+ARTICLE_MIDDLE = [
     "Ban Chỉ đạo có nhiệm vụ giúp Ban Thường vụ lãnh đạo, chỉ đạo, kiểm tra việc thực hiện ở các cấp.",
-    "Ban Chỉ đạo tự giải thể sau khi hoàn thành nhiệm vụ.",
+    "Người đứng đầu cấp ủy, cơ quan, đơn vị chịu trách nhiệm trước cấp ủy cấp trên về kết quả thực hiện.",
+    "Kinh phí hoạt động được bố trí từ nguồn ngân sách của Đảng theo quy định hiện hành.",
+    "Chế độ báo cáo được thực hiện định kỳ 6 tháng, một năm và đột xuất khi có yêu cầu.",
+]
+ARTICLE_LAST = [
+    "{Kind} này có hiệu lực kể từ ngày ký; các quy định trước đây trái với {kind} này đều bãi bỏ.",
+    "Văn phòng {cap}, các ban đảng, các huyện ủy, thành ủy, đảng ủy trực thuộc và các đồng chí có tên trên chịu trách nhiệm thi hành {kind} này.",
 ]
 
 NOTES = ["Lưu hồ sơ", "Đã xử lý", "Chuyển Ban Tổ chức", "Báo cáo Thường trực", "Đã sao gửi", "Mật - lưu riêng"]
