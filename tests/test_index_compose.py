@@ -1,0 +1,63 @@
+"""docker-compose.yml, Dockerfile and .env.example, checked without a Docker engine.
+
+The compose file is validated against the Compose Specification schema that check-jsonschema
+ships (vendor.compose-spec), then the settings the search stage relies on are asserted.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = ROOT / "docker-compose.yml"
+
+
+def _checker() -> str | None:
+    beside = Path(sys.executable).with_name("check-jsonschema")
+    return str(beside) if beside.exists() else shutil.which("check-jsonschema")
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    yaml = pytest.importorskip("ruamel.yaml", reason="ruamel.yaml comes with check-jsonschema")
+    return yaml.YAML(typ="safe").load(COMPOSE.read_text(encoding="utf-8"))
+
+
+@pytest.mark.skipif(_checker() is None, reason="check-jsonschema is not installed "
+                                               "(pip install 'check-jsonschema>=0.29,<1')")
+def test_compose_file_matches_the_compose_spec():
+    result = subprocess.run([_checker(), "--builtin-schema", "vendor.compose-spec", str(COMPOSE)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_elasticsearch_single_node_secured_persistent_and_checked(compose):
+    es = compose["services"]["elasticsearch"]
+    env = es["environment"]
+    assert es["image"].startswith("docker.elastic.co/elasticsearch/elasticsearch:${ES_VERSION:-8.")
+    assert env["discovery.type"] == "single-node" and env["xpack.security.enabled"] == "true"
+    assert env["ELASTIC_PASSWORD"].startswith("${ELASTIC_PASSWORD:?")  # from .env, required
+    assert "esdata:/usr/share/elasticsearch/data" in es["volumes"] and "esdata" in compose["volumes"]
+    assert "_cluster/health" in " ".join(es["healthcheck"]["test"])
+    assert all(port.startswith("127.0.0.1:") for port in es["ports"])
+
+
+def test_app_is_built_here_and_wired_to_elasticsearch(compose):
+    app = compose["services"]["luutru"]
+    assert app["build"] == "." and (ROOT / "Dockerfile").exists()
+    assert app["depends_on"]["elasticsearch"]["condition"] == "service_healthy"
+    url = app["environment"]["LUUTRU_ES_URL"]
+    assert url.startswith("http://elastic:${ELASTIC_PASSWORD") and url.endswith("@elasticsearch:9200")
+
+
+def test_env_example_names_every_variable_and_no_real_secret():
+    example = dict(line.split("=", 1) for line in (ROOT / ".env.example").read_text().splitlines()
+                   if line and not line.startswith("#"))
+    assert {"ELASTIC_PASSWORD", "ES_VERSION"} <= set(example)
+    assert example["ES_VERSION"].startswith("8.")  # the Python client is elasticsearch>=8.13,<9
+    assert ".env" in (ROOT / ".gitignore").read_text().split()
