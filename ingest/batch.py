@@ -16,18 +16,20 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from luutru.archive import Archive, read_json
+from luutru.archive import Archive, read_json, sha256_file
 from luutru.ingest import quarantine as quarantine_mod
 from luutru.ingest.inventory import store_inventory, unlisted_warnings
 from luutru.ingest.report import Duplicate, IngestReport, Quarantined
 from luutru.ingest.sources import SourceFile, discover
-from luutru.ingest.store import (CopyMismatch, copy_and_hash, note_also_seen, store_original,
+from luutru.ingest.store import (copy_and_hash, note_also_seen, store_original,
                                  verify_copy, write_original_record, write_page_records)
 from luutru.pageimage import DEFAULT_MAX_PIXELS, BadInput, FileProbe, probe
 
 KNOWN_EXTENSIONS = {"tiff": {".tif", ".tiff"}, "jpeg": {".jpg", ".jpeg", ".jpe", ".jfif"},
                     "png": {".png"}, "pdf": {".pdf"}}
 WORK_PREFIX = "ingest-"
+SOURCE_CHANGED = ("Tệp thay đổi trong khi đang đọc (máy quét còn đang ghi?); tệp vẫn ở chỗ cũ, "
+                  "hãy chạy lại lệnh nhập sau.")
 
 
 class IngestBusy(RuntimeError):
@@ -75,23 +77,22 @@ def _ingest_lock(archive: Archive) -> Iterator[None]:
 
 def _ingest_one(archive: Archive, source: SourceFile, work_dir: Path, report: IngestReport,
                 max_pixels: int) -> None:
+    """Hash first, so bytes already in the archive (a re-run, a duplicate) are never copied."""
     try:
-        copy, sha, size = copy_and_hash(source.path, work_dir)
-        verify_copy(copy, sha)
-    except (CopyMismatch, OSError) as exc:
-        if not source.path.exists() or _is_read_error(source.path):
-            _quarantine(archive, report, source, "unreadable-file",
-                        f"Không đọc được tệp ({getattr(exc, 'strerror', None) or exc}).")
-            return
-        raise  # the archive itself failed (disk full, permissions): stop the batch
+        sha = sha256_file(source.path)
+    except OSError as exc:
+        _quarantine(archive, report, source, "unreadable-file",
+                    f"Không đọc được tệp ({exc.strerror or exc}).")
+        return
     if archive.original_record_path(sha).exists():
-        copy.unlink()
         _seen_again(archive, source, sha, report)
         return
     if (entry := _quarantined_before(archive, sha)) is not None:
-        quarantine_mod.quarantine(archive, source, entry["reason"], entry["message"],
-                                  sha256=sha, data=copy)
-        report.quarantined.append(Quarantined(source.rel, entry["reason"], entry["message"], sha))
+        _quarantine(archive, report, source, entry["reason"], entry["message"], sha=sha)
+        return
+    copy = _verified_copy(source, sha, work_dir)
+    if copy is None:
+        report.quarantined.append(Quarantined(source.rel, "source-changed", SOURCE_CHANGED, sha))
         return
     try:
         found = _probe(copy, max_pixels)
@@ -101,10 +102,22 @@ def _ingest_one(archive: Archive, source: SourceFile, work_dir: Path, report: In
     _warn_on_extension(source, found, report)
     stored = store_original(archive, copy, sha, found.extension)
     report.pages_added += write_page_records(archive, sha, found, source)
-    write_original_record(archive, sha, found, size, stored, source)
+    write_original_record(archive, sha, found, stored.stat().st_size, stored, source)
     report.ingested.append(source.rel)
     report.originals_added += 1
     _report_bad_pages(archive, source, sha, stored, found.bad_pages, report)
+
+
+def _verified_copy(source: SourceFile, sha: str, work_dir: Path) -> Path | None:
+    """Copy into the archive's scratch space and check the copy's own hash (a failing disk is
+    caught here, and stops the batch); None if the source changed since it was hashed (a scanner
+    still writing it): it stays where it is for the next run."""
+    copy, read_sha = copy_and_hash(source.path, work_dir)
+    if read_sha != sha:
+        copy.unlink()
+        return None
+    verify_copy(copy, sha)
+    return copy
 
 
 def _probe(copy: Path, max_pixels: int) -> FileProbe:
@@ -116,15 +129,6 @@ def _probe(copy: Path, max_pixels: int) -> FileProbe:
         raise
     except Exception as exc:  # noqa: BLE001 - third-party decoders raise anything on bad data
         raise BadInput("corrupt-image", f"Tệp hỏng, không đọc được ({type(exc).__name__}: {exc}).")
-
-
-def _is_read_error(path: Path) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            handle.read(1)
-    except OSError:
-        return True
-    return False
 
 
 def _seen_again(archive: Archive, source: SourceFile, sha: str, report: IngestReport) -> None:

@@ -31,19 +31,17 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def copy_and_hash(src: Path, work_dir: Path) -> tuple[Path, str, int]:
-    """Stream ``src`` into ``work_dir``; return the copy, the SHA-256 of the bytes read, the size."""
+def copy_and_hash(src: Path, work_dir: Path) -> tuple[Path, str]:
+    """Stream ``src`` into ``work_dir``; return the copy and the SHA-256 of the bytes read."""
     digest = hashlib.sha256()
-    size = 0
     copy = work_dir / "incoming"
     with open(src, "rb") as reader, open(copy, "wb") as writer:
         for chunk in iter(lambda: reader.read(_CHUNK), b""):
             digest.update(chunk)
             writer.write(chunk)
-            size += len(chunk)
         writer.flush()
         os.fsync(writer.fileno())
-    return copy, digest.hexdigest(), size
+    return copy, digest.hexdigest()
 
 
 def verify_copy(copy: Path, sha256: str) -> None:
