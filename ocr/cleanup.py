@@ -1,0 +1,513 @@
+"""Page image clean-up before OCR: a pipeline of small steps, each recorded and switchable off.
+
+Originals are never touched: :func:`clean_page` is a pure function from a decoded scan (BGR colour
+or greyscale) to a new single-channel image plus a record of what every step did, which the OCR
+stage writes into the page's provenance (``ocr.json``). A person can look at each intermediate
+image with ``CleanupOptions(debug_dir=...)``.
+
+Steps, in order (``STEPS``):
+
+- ``color``: greyscale conversion that turns red/violet ink (seals, stamps) into paper, so a seal
+  over the signer's name does not become garbage. Blue is left as ink by default: in filled-in
+  forms the handwritten number and date are blue pen, and they are page text.
+- ``borders``: black scanner-bed borders, the dark core of a binding shadow and punch holes become
+  paper (large dark regions touching the edge, round holes near it).
+- ``orientation``: quarter turns. Text lines are found by projection profiles on a small ink
+  mask (lines across the page or down it), and up/down by where the ink lies around each line's
+  x-height band: Vietnamese puts tone and vowel marks above letters far more often than anything
+  hangs below. Tesseract OSD was slower (0.65 s at half scale) and wrong on noisy scans with
+  borders, so it is only a fallback when the profile test cannot decide.
+- ``deskew``: sub-degree skew by projection profiles (Postl's sharpness criterion) on a ~100 dpi
+  ink mask, coarse then fine search.
+- ``illumination``: divide by a smooth background estimate (uneven light, binding shadow
+  gradient, yellowed or tinted paper).
+- ``upscale``: pages under ``min_dpi`` are enlarged to ``target_dpi`` (Tesseract's LSTM wants
+  x-heights of 20+ px); done before despeckle and binarisation so those work on the final grid.
+- ``despeckle``: 3×3 median, applied only where salt-and-pepper noise is measured.
+- ``binarize``: the final image Tesseract gets (see ``BINARIZE_METHODS``).
+
+The defaults were chosen by their effect on CER per tier of the dev corpus; the measurement is in
+``bench/cleanup.py`` and in the table at the end of this docstring.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from luutru.archive import atomic_write_bytes
+
+STEPS: tuple[str, ...] = ("color", "borders", "orientation", "deskew", "illumination",
+                          "upscale", "despeckle", "binarize")
+BINARIZE_METHODS: tuple[str, ...] = ("none", "otsu", "sauvola", "adaptive")
+
+_ANALYSIS_DPI = 100          # resolution of the small ink mask used to measure orientation/skew
+_MM_PER_INCH = 25.4
+
+
+@dataclass(frozen=True)
+class CleanupOptions:
+    """What to run. ``disabled`` holds step names from ``STEPS`` (CLI: ``--no-deskew`` etc.)."""
+
+    disabled: frozenset[str] = frozenset()
+    binarize_method: str = "otsu"
+    target_dpi: int = 300
+    min_dpi: int = 250
+    debug_dir: Path | None = None
+    max_skew: float = 5.0                      # degrees searched either side of level
+    stamp_hues: tuple[str, ...] = ("red", "violet")   # add "blue" to drop blue ink too
+    osd_fallback: bool = True                  # ask Tesseract OSD when the profile test is unsure
+
+    def __post_init__(self) -> None:
+        unknown = set(self.disabled) - set(STEPS)
+        if unknown:
+            raise ValueError(f"unknown clean-up step(s) {sorted(unknown)}; steps are {list(STEPS)}")
+        if self.binarize_method not in BINARIZE_METHODS:
+            raise ValueError(f"unknown binarize method {self.binarize_method!r}; "
+                             f"choose one of {list(BINARIZE_METHODS)}")
+        unknown_hues = set(self.stamp_hues) - set(_HUES)
+        if unknown_hues:
+            raise ValueError(f"unknown stamp hue(s) {sorted(unknown_hues)}; choose from {list(_HUES)}")
+
+
+@dataclass
+class StepRecord:
+    """What one step did, JSON-able, for the page's provenance."""
+
+    name: str
+    params: dict[str, Any]
+    effect: dict[str, Any]
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class CleanupResult:
+    """The cleaned page. ``rotation``: clockwise quarter turn the scan had (undone by turning it
+    back counter-clockwise); ``skew``: degrees counter-clockwise the text was tilted (undone)."""
+
+    image: np.ndarray
+    dpi: int
+    rotation: int = 0
+    skew: float = 0.0
+    steps: list[StepRecord] = field(default_factory=list)
+
+    def provenance(self) -> dict[str, Any]:
+        return {"dpi": self.dpi, "rotation": self.rotation, "skew": self.skew,
+                "steps": [step.to_dict() for step in self.steps]}
+
+
+@dataclass
+class _Page:
+    """The page as it moves through the steps."""
+
+    image: np.ndarray
+    dpi: int
+    options: CleanupOptions
+    rotation: int = 0
+    skew: float = 0.0
+    analysis: tuple[np.ndarray, np.ndarray] | None = None    # (image, its ink mask) to reuse
+
+    def ink_mask(self) -> np.ndarray:
+        """The analysis mask of the current image, computed once per image."""
+        if self.analysis is None or self.analysis[0] is not self.image:
+            self.analysis = (self.image, _ink_mask(self.image, self.dpi))
+        return self.analysis[1]
+
+
+# --- helpers shared by several steps ----------------------------------------------------------
+
+def _to_gray(image: np.ndarray) -> np.ndarray:
+    if image.ndim == 2:
+        return image
+    if image.shape[2] == 4:
+        image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+    return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+
+
+def _px(mm: float, dpi: float) -> int:
+    return max(1, round(mm / _MM_PER_INCH * dpi))
+
+
+def _odd(n: int) -> int:
+    return n if n % 2 else n + 1
+
+
+def _shrink(gray: np.ndarray, dpi: int, to_dpi: int) -> tuple[np.ndarray, float]:
+    """Downscale by a whole factor to about ``to_dpi`` (never up); returns image and scale.
+
+    Whole factors take OpenCV's fast path for area averaging (a fractional one is ~10× slower).
+    """
+    factor = max(1, round(dpi / to_dpi))
+    if factor == 1:
+        return gray, 1.0
+    return cv2.resize(gray, None, fx=1 / factor, fy=1 / factor, interpolation=cv2.INTER_AREA), 1 / factor
+
+
+def _percentile(gray: np.ndarray, q: float) -> int:
+    """Percentile of a uint8 image from its histogram (np.percentile sorts: much slower)."""
+    counts = np.bincount(gray.ravel(), minlength=256)
+    return int(np.searchsorted(np.cumsum(counts), q / 100 * gray.size))
+
+
+def _paper_level(gray: np.ndarray) -> int:
+    """Brightness of the paper: a high percentile, so ink and borders don't pull it down."""
+    return _percentile(gray[::4, ::4], 90)
+
+
+def _ink_mask(gray: np.ndarray, dpi: int) -> np.ndarray:
+    """Small binary mask (1 = ink) at ~_ANALYSIS_DPI holding letter-sized marks only.
+
+    Specks (noise, foxing), long strokes (border edges, drum streaks, rules) and big marks (seal
+    ring, signature) would blur the line profiles that orientation and skew are measured on.
+    """
+    small, scale = _shrink(gray, dpi, _ANALYSIS_DPI)
+    sdpi = dpi * scale
+    block = _odd(_px(8, sdpi))
+    mask = cv2.adaptiveThreshold(small, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 20)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    width, height, area = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_AREA]
+    keep = (area >= 3) & (np.maximum(width, height) <= _px(12, sdpi))
+    keep[0] = False
+    return keep[labels].astype(np.uint8)
+
+
+def _rotate_quarter(image: np.ndarray, quarter_turns_ccw: int) -> np.ndarray:
+    return np.ascontiguousarray(np.rot90(image, quarter_turns_ccw))
+
+
+# --- projection profiles (orientation and skew) -----------------------------------------------
+
+def _profile(ys: np.ndarray, xs: np.ndarray, angle: float, size: int) -> np.ndarray:
+    """Ink per row after tilting by ``angle`` degrees (positive = content tilted counter-clockwise)."""
+    rad = np.deg2rad(angle)
+    proj = ys * np.cos(rad) + xs * np.sin(rad)
+    return np.bincount((proj + size).astype(np.int64), minlength=3 * size)
+
+
+def _sharpness(profile: np.ndarray) -> float:
+    """Postl's criterion: text lines aligned with the rows give steep profile edges."""
+    diff = np.diff(profile.astype(np.float64))
+    return float(np.dot(diff, diff))
+
+
+def _ink_points(mask: np.ndarray, limit: int = 40_000) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates of ink pixels, an even sample of them on inky pages (speed)."""
+    ys, xs = np.nonzero(mask)
+    step = -(-len(ys) // limit)
+    return ys[::step].astype(np.float64), xs[::step].astype(np.float64)
+
+
+def _best_angle(mask: np.ndarray, max_skew: float, fine: bool = True) -> tuple[float, float]:
+    """Skew angle (degrees, counter-clockwise) maximising profile sharpness, and that sharpness."""
+    ys, xs = _ink_points(mask)
+    if len(ys) < 50:
+        return 0.0, 0.0
+    size = max(mask.shape)
+
+    def search(angles: np.ndarray) -> tuple[float, float]:
+        scores = [_sharpness(_profile(ys, xs, a, size)) for a in angles]
+        best = int(np.argmax(scores))
+        return float(angles[best]), scores[best]
+
+    angle, score = search(np.arange(-max_skew, max_skew + 1e-9, 0.25))
+    if fine:
+        angle, score = search(np.arange(angle - 0.25, angle + 0.25 + 1e-9, 0.025))
+    return round(angle, 3), score
+
+
+def _gap_share(mask: np.ndarray, angle: float) -> float:
+    """Share of rows inside the text area that are (nearly) empty at ``angle``.
+
+    Text lines leave empty rows between them; across the lines (columns) ink is almost
+    everywhere, even for typewriter type whose letters align in columns.
+    """
+    ys, xs = _ink_points(mask)
+    if len(ys) < 50:
+        return 0.0
+    size = max(mask.shape)
+    profile = _profile(ys, xs, angle, size)
+    filled = np.flatnonzero(profile)
+    lo, hi = np.percentile(filled, [5, 95]).astype(int)
+    inside = profile[lo:hi + 1]
+    if len(inside) == 0:
+        return 0.0
+    return float((inside <= 0.1 * np.percentile(inside, 95)).mean())
+
+
+def _up_down_balance(mask: np.ndarray, angle: float) -> tuple[float, int]:
+    """Share of off-core ink that lies above each text line's x-height band, and lines seen.
+
+    Upright Vietnamese text puts most of it above (capitals, ascenders, tone and vowel marks);
+    upside-down text puts it below.
+    """
+    ys, xs = np.nonzero(mask)
+    if len(ys) < 50:
+        return 0.5, 0
+    size = max(mask.shape)
+    profile = _profile(ys.astype(np.float64), xs.astype(np.float64), angle, size).astype(np.float64)
+    smooth = np.convolve(profile, np.ones(5) / 5, mode="same")
+    in_line = smooth > 0.05 * smooth.max()
+    edges = np.flatnonzero(np.diff(in_line.astype(np.int8)))
+    starts, ends = edges[::2] + 1, edges[1::2] + 1
+    above = below = 0.0
+    lines = 0
+    for start, end in zip(starts, ends):
+        rows = profile[start:end]
+        if len(rows) < 4 or rows.sum() < 20:
+            continue
+        core = np.flatnonzero(rows >= 0.5 * rows.max())
+        above += rows[: core[0]].sum()
+        below += rows[core[-1] + 1:].sum()
+        lines += 1
+    if above + below == 0:
+        return 0.5, lines
+    return float(above / (above + below)), lines
+
+
+# --- the steps --------------------------------------------------------------------------------
+# Each step takes the page, changes page.image (never in place), and returns (params, effect).
+
+_HUES = {"red": ((0, 12), (165, 180)), "violet": ((125, 165),), "blue": ((95, 125),)}
+
+
+def _step_color(page: _Page) -> tuple[dict, dict]:
+    hues = page.options.stamp_hues
+    params = {"hues": list(hues), "min_saturation": 60, "min_value": 70}
+    image = page.image
+    if image.ndim == 2 or image.shape[2] == 1:
+        page.image = image.reshape(image.shape[:2])
+        return params, {"skipped": "greyscale scan"}
+    if image.shape[2] == 4:
+        image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    # Colour is judged at half resolution: scanners' JPEG stores chroma at half resolution anyway.
+    half = cv2.resize(image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    hsv = cv2.cvtColor(half, cv2.COLOR_BGR2HSV)
+    selected = np.zeros(hsv.shape[:2], np.uint8)
+    for name in hues:
+        for low, high in _HUES[name]:
+            in_range = cv2.inRange(hsv, (low, params["min_saturation"], params["min_value"]), (high - 1, 255, 255))
+            selected = cv2.bitwise_or(selected, in_range)
+    val = hsv[..., 2]
+    size = (gray.shape[1], gray.shape[0])
+    coloured = cv2.resize(selected, size, interpolation=cv2.INTER_NEAREST) > 0
+    val = cv2.resize(val, size, interpolation=cv2.INTER_LINEAR)
+    # A coloured pixel becomes as bright as its brightest channel: red ink on paper is near-white
+    # in the red channel, while black ink over the seal stays dark in every channel.
+    np.copyto(gray, val, where=coloured)
+    page.image = gray
+    return params, {"stamp_pixels": round(float(coloured.mean()), 5)}
+
+
+def _step_borders(page: _Page) -> tuple[dict, dict]:
+    gray = page.image
+    small, scale = _shrink(gray, page.dpi, 75)
+    sdpi = page.dpi * scale
+    paper = _paper_level(gray)
+    params = {"dark_below": round(0.55 * paper), "min_width_mm": 3, "hole_mm": [4, 10]}
+    dark = (small < params["dark_below"]).astype(np.uint8)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_px(3, sdpi),) * 2)
+    dark = cv2.morphologyEx(dark, cv2.MORPH_OPEN, kernel)   # strokes of text are thinner than this
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    height, width = small.shape
+    hole_min, hole_max = _px(4, sdpi), _px(10, sdpi)
+    remove = np.zeros(count, bool)
+    holes = 0
+    for label in range(1, count):
+        x, y, w, h, area = stats[label]
+        touches_edge = x == 0 or y == 0 or x + w == width or y + h == height
+        round_hole = (hole_min <= w <= hole_max and hole_min <= h <= hole_max
+                      and abs(w - h) <= 0.3 * max(w, h) and area >= 0.6 * w * h)
+        remove[label] = touches_edge or round_hole
+        holes += int(round_hole and not touches_edge)
+    mask = remove[labels].astype(np.uint8)
+    if not mask.any():
+        return params, {"border_fraction": 0.0, "holes": 0}
+    mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_px(1.5, sdpi) * 2 + 1,) * 2))
+    full = cv2.resize(mask, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_NEAREST)
+    cleaned = gray.copy()
+    cleaned[full.astype(bool)] = paper
+    page.image = cleaned
+    return params, {"border_fraction": round(float(mask.mean()), 4), "holes": holes}
+
+
+def _step_orientation(page: _Page) -> tuple[dict, dict]:
+    params = {"method": "projection profile + ink above/below lines", "osd_fallback": page.options.osd_fallback}
+    mask = page.ink_mask()
+    turned_mask = _rotate_quarter(mask, 1)
+    upright_angle, _ = _best_angle(mask, page.options.max_skew, fine=False)
+    turned_angle, _ = _best_angle(turned_mask, page.options.max_skew, fine=False)
+    upright_gaps, turned_gaps = _gap_share(mask, upright_angle), _gap_share(turned_mask, turned_angle)
+    quarter = 1 if turned_gaps > upright_gaps else 0
+    angle = turned_angle if quarter else upright_angle
+    balance, lines = _up_down_balance(_rotate_quarter(mask, quarter), angle)
+    effect: dict[str, Any] = {"gap_share": [round(upright_gaps, 3), round(turned_gaps, 3)],
+                              "ink_above_share": round(balance, 3), "lines": lines}
+    if abs(balance - 0.5) >= 0.08 and lines >= 12:
+        upside_down = balance < 0.5
+        effect["decided_by"] = "profile"
+    elif page.options.osd_fallback:
+        upside_down, osd = _osd_upside_down(page, quarter)
+        effect["decided_by"] = "tesseract-osd"
+        effect["osd"] = osd
+    else:
+        upside_down = False
+        effect["decided_by"] = "default (unsure)"
+    turns = (quarter + (2 if upside_down else 0)) % 4
+    page.rotation = (90 * turns) % 360
+    effect["rotation"] = page.rotation
+    if turns:
+        page.image = _rotate_quarter(page.image, turns)
+        page.analysis = (page.image, _rotate_quarter(mask, turns))
+    return params, effect
+
+
+def _osd_upside_down(page: _Page, quarter: int) -> tuple[bool, dict]:
+    """Ask Tesseract's OSD whether the (already quarter-turned) page is upside down."""
+    import pytesseract
+
+    small, _ = _shrink(_rotate_quarter(page.image, quarter), page.dpi, 150)
+    try:
+        osd = pytesseract.image_to_osd(small, config="--psm 0 --dpi 150 -c min_characters_to_try=10",
+                                       output_type=pytesseract.Output.DICT)
+    except pytesseract.TesseractError as exc:
+        return False, {"error": str(exc).strip()[:200]}
+    rotate = int(osd.get("rotate", 0))
+    return rotate == 180, {"rotate": rotate, "confidence": float(osd.get("orientation_conf", 0.0))}
+
+
+def _step_deskew(page: _Page) -> tuple[dict, dict]:
+    params = {"max_skew": page.options.max_skew, "analysis_dpi": _ANALYSIS_DPI, "min_correction": 0.05}
+    angle, _ = _best_angle(page.ink_mask(), page.options.max_skew)
+    page.skew = angle
+    if abs(angle) < params["min_correction"]:
+        return params, {"angle": angle, "rotated": False}
+    gray = page.image
+    height, width = gray.shape
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), -angle, 1.0)
+    page.image = cv2.warpAffine(gray, matrix, (width, height), flags=cv2.INTER_LINEAR,
+                                borderMode=cv2.BORDER_CONSTANT, borderValue=_paper_level(gray))
+    return params, {"angle": angle, "rotated": True}
+
+
+def _step_illumination(page: _Page) -> tuple[dict, dict]:
+    gray = page.image
+    small, scale = _shrink(gray, page.dpi, 50)
+    params = {"background_kernel_mm": 6, "analysis_dpi": 50}
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (_px(6, page.dpi * scale),) * 2)
+    background = cv2.dilate(small, kernel)                  # local paper brightness, ink removed
+    background = cv2.GaussianBlur(background, (0, 0), _px(3, page.dpi * scale))
+    background = cv2.resize(background, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    flat = cv2.divide(gray, np.maximum(background, 1), scale=255)
+    spread = _percentile(small, 95) - _percentile(background[::8, ::8], 5)
+    page.image = flat
+    return params, {"background_min": int(background.min()), "background_max": int(background.max()),
+                    "spread_before": spread}
+
+
+def _step_upscale(page: _Page) -> tuple[dict, dict]:
+    options = page.options
+    params = {"min_dpi": options.min_dpi, "target_dpi": options.target_dpi, "interpolation": "cubic"}
+    if page.dpi >= options.min_dpi:
+        return params, {"scaled": False, "dpi": page.dpi}
+    factor = options.target_dpi / page.dpi
+    page.image = cv2.resize(page.image, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+    page.dpi = options.target_dpi
+    return params, {"scaled": True, "factor": round(factor, 3), "dpi": page.dpi}
+
+
+def _step_despeckle(page: _Page) -> tuple[dict, dict]:
+    params = {"median": 3, "min_noise": 0.002}
+    median = cv2.medianBlur(page.image, 3)
+    noise = float((cv2.absdiff(page.image, median) > 80).mean())
+    if noise < params["min_noise"]:
+        return params, {"noise": round(noise, 5), "applied": False}
+    page.image = median
+    return params, {"noise": round(noise, 5), "applied": True}
+
+
+def _step_binarize(page: _Page) -> tuple[dict, dict]:
+    method = page.options.binarize_method
+    gray = page.image
+    params: dict[str, Any] = {"method": method}
+    if method == "none":
+        return params, {}
+    if method == "otsu":
+        threshold, page.image = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+        return params, {"threshold": float(threshold), "ink_share": _ink_share(page.image)}
+    window = _odd(_px(5, page.dpi))
+    params["window_px"] = window
+    if method == "adaptive":
+        params["c"] = 15
+        page.image = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C,
+                                           cv2.THRESH_BINARY, window, 15)
+    else:
+        params.update(k=0.2, r=128)
+        page.image = _sauvola(gray, window, 0.2, 128.0)
+    return params, {"ink_share": _ink_share(page.image)}
+
+
+def _sauvola(gray: np.ndarray, window: int, k: float, r: float) -> np.ndarray:
+    """Sauvola's threshold T = m·(1 + k·(s/R − 1)) with box-filtered local mean and deviation."""
+    values = gray.astype(np.float32)
+    mean = cv2.boxFilter(values, -1, (window, window), borderType=cv2.BORDER_REFLECT)
+    mean_sq = cv2.boxFilter(values * values, -1, (window, window), borderType=cv2.BORDER_REFLECT)
+    std = np.sqrt(np.maximum(mean_sq - mean * mean, 0))
+    threshold = mean * (1 + k * (std / r - 1))
+    return np.where(values > threshold, 255, 0).astype(np.uint8)
+
+
+def _ink_share(binary: np.ndarray) -> float:
+    return round(float((binary[::4, ::4] == 0).mean()), 4)
+
+
+_STEP_FUNCTIONS: dict[str, Callable[[_Page], tuple[dict, dict]]] = {
+    "color": _step_color, "borders": _step_borders, "orientation": _step_orientation,
+    "deskew": _step_deskew, "illumination": _step_illumination, "upscale": _step_upscale,
+    "despeckle": _step_despeckle, "binarize": _step_binarize,
+}
+
+
+# --- the pipeline -----------------------------------------------------------------------------
+
+def clean_page(image: np.ndarray, dpi: int, options: CleanupOptions = CleanupOptions()) -> CleanupResult:
+    """Clean one decoded page for OCR; ``image`` is BGR colour or greyscale uint8 and is not changed."""
+    if image is None or image.dtype != np.uint8 or image.ndim not in (2, 3) or min(image.shape[:2]) < 16:
+        raise ValueError("clean_page needs a decoded uint8 image (greyscale or BGR) of at least 16×16 px")
+    if dpi <= 0:
+        raise ValueError(f"dpi must be positive, got {dpi}")
+    page = _Page(image=image, dpi=int(dpi), options=options)
+    records: list[StepRecord] = []
+    for number, name in enumerate(STEPS, start=1):
+        if name in options.disabled:
+            if name == "color":
+                page.image = _to_gray(page.image)
+            records.append(StepRecord(name, {"enabled": False}, {"skipped": "disabled"}, 0.0))
+            continue
+        started = time.perf_counter()
+        params, effect = _STEP_FUNCTIONS[name](page)
+        records.append(StepRecord(name, params, effect, round(time.perf_counter() - started, 4)))
+        if options.debug_dir is not None:
+            _write_debug(Path(options.debug_dir), number, name, page.image)
+    return CleanupResult(image=np.ascontiguousarray(page.image), dpi=page.dpi, rotation=page.rotation,
+                         skew=page.skew, steps=records)
+
+
+def _write_debug(directory: Path, number: int, name: str, image: np.ndarray) -> None:
+    ok, encoded = cv2.imencode(".png", image)
+    if ok:
+        atomic_write_bytes(directory / f"{number:02d}-{name}.png", encoded.tobytes())
+
+
+def options_without(*steps: str, base: CleanupOptions = CleanupOptions()) -> CleanupOptions:
+    """``base`` with ``steps`` switched off as well (what the CLI's ``--no-<step>`` flags build)."""
+    return replace(base, disabled=frozenset(base.disabled) | frozenset(steps))
