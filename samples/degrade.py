@@ -2,7 +2,7 @@
 
 Each function takes and returns a PIL image (RGB or L) and draws its randomness from the
 ``numpy.random.Generator`` it is given, so a seed always gives the same scan. :func:`degrade_tier`
-applies the mix of one scan-quality tier (t0–t2 as in the corpus README).
+applies the mix of one scan-quality tier (t0–t3 as in the corpus README).
 """
 
 from __future__ import annotations
@@ -134,6 +134,35 @@ def resample_dpi(image: Image.Image, from_dpi: int, to_dpi: int) -> Image.Image:
     return image.resize(size, Image.LANCZOS)
 
 
+def foxing(image: Image.Image, dpi: int, rng: np.random.Generator, spots: int = 25) -> Image.Image:
+    """Brown age spots on old paper."""
+    rgb = _array(image.convert("RGB"))
+    height, width = rgb.shape[:2]
+    for _ in range(spots):
+        cy, cx = rng.integers(height), rng.integers(width)
+        radius = int(rng.uniform(0.5, 3.0) / 25.4 * dpi) + 1
+        y0, y1, x0, x1 = max(0, cy - radius), min(height, cy + radius), max(0, cx - radius), min(width, cx + radius)
+        ys, xs = np.ogrid[y0:y1, x0:x1]
+        weight = np.clip(1 - ((ys - cy) ** 2 + (xs - cx) ** 2) / radius ** 2, 0, 1)[..., None] * rng.uniform(0.2, 0.5)
+        rgb[y0:y1, x0:x1] *= 1 - weight * np.array([0.15, 0.35, 0.6], dtype=np.float32)
+    return _image(rgb, "RGB")
+
+
+def streaks(image: Image.Image, rng: np.random.Generator, count: int = 3) -> Image.Image:
+    """Faint vertical lines a dirty photocopier drum leaves."""
+    array = _array(image).copy()
+    for x in rng.integers(0, image.width, size=count):
+        array[:, x:x + int(rng.integers(1, 3))] *= rng.uniform(0.75, 0.9)
+    return _image(array, image.mode)
+
+
+def bleed_through(image: Image.Image, strength: float = 0.12) -> Image.Image:
+    """The other side showing through thin paper: a faint mirrored copy of the ink."""
+    mirrored = image.convert("L").transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    shade = 1.0 - strength * (1.0 - _array(mirrored) / 255.0)
+    return _multiply(image, shade)
+
+
 @dataclass(frozen=True)
 class Degradation:
     """What was done to a page, for manifest.csv."""
@@ -144,7 +173,8 @@ class Degradation:
 
 def degrade_tier(image: Image.Image, tier: str, dpi: int, rng: np.random.Generator, *,
                  skew_deg: float | None = None, rotation: int = 0) -> tuple[Image.Image, Degradation]:
-    """The scan of a clean page at quality ``tier`` (t0 clean, t1 office scan, t2 poor scan)."""
+    """The scan of a clean page at quality ``tier``: t0 clean, t1 office scan, t2 poor scan, t3 aged
+    1980s–1990s original (yellowed, foxed, bleed-through, copier streaks; render it at 150–200 dpi)."""
     if tier == "t0":
         angle = skew_deg or 0.0
     elif tier == "t1":
@@ -163,8 +193,18 @@ def degrade_tier(image: Image.Image, tier: str, dpi: int, rng: np.random.Generat
         image = blur(image, 0.6)
         image = dark_border(image, dpi, rng)
         image = salt_pepper(image, 0.002, rng)
+    elif tier == "t3":
+        angle = skew_deg if skew_deg is not None else float(rng.uniform(-2, 2))
+        image = bleed_through(image)
+        image = tint(image, (236, 222, 184))
+        image = foxing(image, dpi, rng)
+        image = skew(image, angle)
+        image = streaks(image, rng)
+        image = salt_pepper(image, 0.003, rng)
+        image = blur(image, 0.5)
+        image = jpeg_artefacts(image, int(rng.integers(50, 75)))
     else:
-        raise ValueError(f"unknown tier {tier!r}: t0, t1 or t2")
+        raise ValueError(f"unknown tier {tier!r}: t0, t1, t2 or t3")
     if tier == "t0" and angle:
         image = skew(image, angle)
     angle = round(angle, 2)

@@ -554,49 +554,64 @@ class TextPage:
 def generate_corpus_text(n_pages: int, seed: int, *, pool_size: int = 4000) -> Iterator[TextPage]:
     """``n_pages`` pages of realistic Party-document text, fast (no layout, no rendering).
 
-    Sentences are drawn from a pool filled once per call, so the vocabulary and word frequencies are
-    those of :func:`generate_document` bodies while a page costs only a few list picks and a join.
+    Paragraphs and document headings are drawn from pools filled once per call, so the vocabulary
+    and word frequencies are those of :func:`generate_document` while a page costs only a few
+    random picks and a join. About 15 % of documents are classified (Mật, Tối mật, Tuyệt mật).
     """
     rng = random.Random(seed)
-    pool = _sentence_pool(rng, pool_size)
+    pool = _paragraph_pool(rng, pool_size)
+    templates = _heading_pool(rng, max(50, pool_size // 8))
+    pick, n_pool = rng.random, len(pool)
     made, doc_no = 0, 0
     while made < n_pages:
         doc_no += 1
-        meta, header = _light_meta(rng, doc_no)
-        doc_id = f"bench-{doc_no:07d}"
+        meta, header = _light_document(rng, templates, doc_no)
         for page_no in range(1, min(meta["pages"], n_pages - made) + 1):
-            body = "\n".join(rng.choices(pool, k=7 + int(rng.random() * 4)))
+            body = "\n".join([pool[int(pick() * n_pool)] for _ in range(7 + int(pick() * 4))])
             text = (header + "\n" + body) if page_no == 1 else f"{page_no}\n{body}"
-            yield TextPage(doc_id, page_no, text, meta)
+            yield TextPage(meta["doc_id"], page_no, text, meta)
             made += 1
 
 
-def _sentence_pool(rng: random.Random, size: int) -> list[str]:
+def _paragraph_pool(rng: random.Random, size: int) -> list[str]:
     provinces = list(vocab.PROVINCES.values())
     pool = []
     for _ in range(size):
         province = rng.choice(provinces)
         year = rng.randint(1985, 2024)
-        ctx = dict(org=f"Ban Thường vụ {province.committee}", cap="Tỉnh ủy", year=year, next=year + 3,
-                   topic=rng.choice(vocab.TOPICS), place=province.name)
+        ctx = dict(org=f"Ban Thường vụ {province.committee}", cap="Thành ủy" if province.city else "Tỉnh ủy",
+                   year=year, next=year + 3, topic=rng.choice(vocab.TOPICS), place=province.name)
         pool.append(_paragraph(rng, ctx, 2))
     return pool
 
 
-def _light_meta(rng: random.Random, doc_no: int) -> tuple[dict, str]:
-    fonds = rng.choice(list(vocab.FONDS.values()))
-    province = vocab.PROVINCES[fonds.province]
-    organ = _district_organ(province, fonds.district) if fonds.district else _committee_organ(province)
-    dtype = vocab.DOC_TYPES[rng.choice(organ.types)]
-    year = rng.randint(1985, 2024)
-    day = date(year, rng.randint(1, 12), rng.randint(1, 28))
-    number = f"{rng.randint(1, dtype.max_number):02d}-{dtype.code}/{organ.symbol}"
-    summary = trich_yeu(rng, dtype.code, organ, rng.choice(vocab.TOPICS), year)
-    secrecy = rng.choice([None] * 17 + ["Mật", "Tối mật", "Tuyệt mật"])
-    meta = {"so_ky_hieu": number, "loai_van_ban": dtype.name, "ngay_ban_hanh": day.isoformat(),
-            "co_quan_ban_hanh": organ.name, "trich_yeu": summary, "do_mat": secrecy,
-            "fonds_code": fonds.code, "file_code": f"HS-{year}-{rng.randint(1, 30):03d}",
-            "dia_danh": organ.dia_danh, "pages": rng.choice([1, 2, 2, 3, 3, 4, 5])}
-    header = "\n".join([organ.header[0], organ.header[1], "*", f"Số {number}", "ĐẢNG CỘNG SẢN VIỆT NAM",
+def _heading_pool(rng: random.Random, size: int) -> list[tuple[vocab.Fonds, Organ, vocab.DocType, int, str]]:
+    """(fonds, organ, type, year, trích yếu) combinations; a document adds its number and date."""
+    pool = []
+    for _ in range(size):
+        fonds = rng.choice(list(vocab.FONDS.values()))
+        organ = choose_organ(rng, fonds)
+        dtype = vocab.DOC_TYPES[rng.choice(organ.types)]
+        year = rng.randint(1985, 2024)
+        pool.append((fonds, organ, dtype, year, trich_yeu(rng, dtype.code, organ, rng.choice(vocab.TOPICS), year)))
+    return pool
+
+
+_SECRECY = (None,) * 17 + ("Mật", "Tối mật", "Tuyệt mật")
+_PAGE_COUNTS = (1, 2, 2, 3, 3, 4, 5)
+
+
+def _light_document(rng: random.Random, templates, doc_no: int) -> tuple[dict, str]:
+    pick = rng.random
+    fonds, organ, dtype, year, summary = templates[int(pick() * len(templates))]
+    day = date(year, 1 + int(pick() * 12), 1 + int(pick() * 28))
+    number = f"{1 + int(pick() * dtype.max_number):02d}-{dtype.code}/{organ.symbol}"
+    secrecy = _SECRECY[int(pick() * len(_SECRECY))]
+    meta = {"doc_id": f"bench-{doc_no:07d}", "so_ky_hieu": number, "loai_van_ban": dtype.name,
+            "ngay_ban_hanh": day.isoformat(), "co_quan_ban_hanh": organ.name, "trich_yeu": summary,
+            "do_mat": secrecy, "fonds_code": fonds.code, "file_code": f"HS-{year}-{1 + int(pick() * 30):03d}",
+            "dia_danh": organ.dia_danh, "pages": _PAGE_COUNTS[int(pick() * len(_PAGE_COUNTS))]}
+    stamp = [secrecy.upper()] if secrecy else []
+    header = "\n".join([*organ.header, "*", f"Số {number}", *stamp, "ĐẢNG CỘNG SẢN VIỆT NAM",
                         date_line(organ.dia_danh, day), dtype.name.upper(), summary])
     return meta, header
