@@ -80,6 +80,9 @@ def main() -> None:
     archive = Archive.open(root)
     if args.ocr_cache:
         archive_from_cache(args.corpus, args.ocr_cache, archive)
+        inventories = archive.root / "inputs" / "inventories"
+        inventories.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(args.corpus / "inventory.csv", inventories / "inventory.csv")
     elif not any(archive.iter_page_refs()):
         archive_from_pipeline(args.corpus, archive)
     shutil.rmtree(archive.catalog_dir, ignore_errors=True)

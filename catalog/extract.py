@@ -47,12 +47,16 @@ _PARTY = "dang cong san viet nam"
 _STAMP_HEAD = re.compile(r"^(cong van|van ban) den\b")
 _STAMP_LINE = re.compile(r"^(so|ngay|chuyen|van phong (tinh|thanh) uy)\b\s*:?")
 _SO_LINE = re.compile(r"^s[o0ô6]\b|^s[o0]\s*\d")
-_AUTHORITY = re.compile(r"^(T\s*/\s*M|K\s*/\s*T|T\s*/\s*L|T\s*/\s*UQ|TM\.|KT\.|TL\.|TUQ\.)\s*(.*)$")
+_AUTHORITY = re.compile(r"^(T\s*[/.]?\s*M|K\s*[/.]?\s*T|T\s*[/.]?\s*L|T\s*[/.]?\s*UQ)[.:]?\s+(\S.*)$")
 _BODY_START = re.compile(r"^(thuc hien|kinh gui|can cu|"
                          r"(i|ii|iii|iv|v)\.|\d+\.|phan |chuong |dieu )")
 _KNOWN_ORGANS = ["Ban Tuyên giáo", "Ban Tổ chức", "Ban Dân vận", "Ban Kiểm tra", "Ủy ban Kiểm tra",
                  "Văn phòng", "Ban Nội chính", "Ban Bảo vệ chăm sóc sức khỏe cán bộ", "Tỉnh ủy",
                  "Thành ủy", "Huyện ủy", "Quận ủy", "Thị ủy", "Đảng ủy", "Ban Thường vụ"]
+_TITLES = ["BÍ THƯ", "PHÓ BÍ THƯ", "TỔNG BÍ THƯ", "TRƯỞNG BAN", "PHÓ TRƯỞNG BAN", "CHÁNH VĂN PHÒNG",
+           "PHÓ CHÁNH VĂN PHÒNG", "CHỦ NHIỆM", "PHÓ CHỦ NHIỆM", "ỦY VIÊN", "ỦY VIÊN THƯỜNG VỤ",
+           "THƯỜNG TRỰC", "BAN THƯỜNG VỤ", "BAN CHẤP HÀNH", "BAN BÍ THƯ", "TỈNH ỦY", "THÀNH ỦY",
+           "HUYỆN ỦY", "QUẬN ỦY", "THỊ ỦY", "ĐẢNG ỦY", "ỦY BAN KIỂM TRA", "BỘ CHÍNH TRỊ", "VĂN PHÒNG"]
 _ORGAN_KINDS = ("TỈNH ỦY", "THÀNH ỦY", "HUYỆN ỦY", "QUẬN ỦY", "THỊ ỦY", "ĐẢNG ỦY")
 
 
@@ -232,7 +236,8 @@ def _page_one(page: PageLines, fields: dict[str, Extracted]) -> None:
     organ = _co_quan(head.organ)
     if organ:
         conf = min((ln.conf for ln in head.organ), default=1.0)
-        fields["co_quan_ban_hanh"] = Extracted(organ, conf, [1], conf < TEXT_MIN_CONF)
+        bare = _key(organ) in {_key(kind) for kind in _ORGAN_KINDS}   # "Tỉnh ủy" of which province?
+        fields["co_quan_ban_hanh"] = Extracted(organ, conf, [1], conf < TEXT_MIN_CONF or bare)
     title_lines: list[Line] = []
     if head.title_index is not None and match_doc_type(lines[head.title_index].text):
         type_line = lines[head.title_index]
@@ -242,6 +247,8 @@ def _page_one(page: PageLines, fields: dict[str, Extracted]) -> None:
     elif head.vv:
         fields["loai_van_ban"] = Extracted("Công văn", 1.0, [1])
         title_lines = head.vv
+        title_lines[0] = Line(re.sub(r"^V\W{0,3}v\b\W*", "V/v ", title_lines[0].text.strip()),
+                              title_lines[0].box, title_lines[0].words)
     if title_lines:
         text = " ".join(ln.text.strip() for ln in title_lines)
         conf = min(ln.conf for ln in title_lines)
@@ -291,24 +298,46 @@ def _signature(lines: list[Line], page_no: int, fields: dict[str, Extracted]) ->
         elif not _is_upper(text) and title is not None and len(text.split()) >= 2:
             name = line
     if authority or title:
-        values = [_canonical_authority(ln.text) for ln in authority]
+        snapped = [_canonical_authority(ln.text) for ln in authority]
+        values = [v for v, _ in snapped]
         conf = min((ln.conf for ln in authority), default=1.0)
-        fields["the_thuc_ky"] = Extracted(values, conf, [page_no], conf < TEXT_MIN_CONF)
+        known = all(ok for _, ok in snapped)
+        fields["the_thuc_ky"] = Extracted(values, conf, [page_no], conf < TEXT_MIN_CONF or not known)
     if title:
-        fields["chuc_vu_nguoi_ky"] = Extracted(title.text.strip(), title.conf, [page_no],
-                                               title.conf < TEXT_MIN_CONF)
+        value, known = _snap_title(title.text)
+        fields["chuc_vu_nguoi_ky"] = Extracted(value, title.conf, [page_no],
+                                               title.conf < TEXT_MIN_CONF or not known)
     if name:
-        fields["nguoi_ky"] = Extracted(name.text.strip(), name.conf, [page_no],
-                                       name.conf < TEXT_MIN_CONF)
+        text = name.text.strip()
+        fields["nguoi_ky"] = Extracted(text, name.conf, [page_no],
+                                       name.conf < TEXT_MIN_CONF or not _plausible_name(text))
 
 
-def _canonical_authority(text: str) -> str:
+def _plausible_name(text: str) -> bool:
+    """A Vietnamese name: 2–5 words, each a capital and small letters (``Đỗ Hữu Vinh``)."""
+    words = text.split()
+    return 2 <= len(words) <= 5 and all(
+        w[0].isupper() and w[1:].islower() and w.isalpha() or len(w) == 1 and w.isupper() for w in words)
+
+
+def _snap_title(text: str) -> tuple[str, bool]:
+    """A signer's title or authority body snapped to the known ones (OCR: ``BÍ THỰ`` → ``BÍ THƯ``);
+    returns (value, known)."""
+    text = re.sub(r"\s+", " ", text.strip(" .,:;'\"")).upper()
+    best = max(_TITLES, key=lambda t: _similar(text, t))
+    if _key(text) == _key(best) or _similar(text, best) >= 0.9:
+        return best, True
+    return text, False
+
+
+def _canonical_authority(text: str) -> tuple[str, bool]:
     m = _AUTHORITY.match(text.strip())
     if not m:
-        return text.strip()
-    prefix = re.sub(r"[\s.]", "", m.group(1)).replace("TM", "T/M").replace("KT", "K/T")
-    prefix = {"TL": "T/L", "TUQ": "T/UQ"}.get(prefix, prefix)
-    return f"{prefix} {m.group(2).strip()}".strip()
+        return text.strip(), False
+    letters = re.sub(r"[^A-Z]", "", m.group(1))
+    prefix = {"TM": "T/M", "KT": "K/T", "TL": "T/L", "TUQ": "T/UQ"}[letters]
+    body, known = _snap_title(m.group(2))
+    return f"{prefix} {body}", known
 
 
 # --- the whole item -------------------------------------------------------------------------------

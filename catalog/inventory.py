@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from luutru.archive import Archive, atomic_write_text
+from luutru.catalog.sheets import read_sheet
 from luutru.textnorm import nfc
 
 COLUMNS = ("fonds_code", "fonds_name", "file_code", "file_title", "start_date", "end_date",
@@ -51,22 +52,6 @@ def inventories_dir(archive: Archive) -> Path:
     return archive.root / "inputs" / "inventories"
 
 
-def _raw_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-        sheet = load_workbook(path, read_only=True, data_only=True).active
-        rows = list(sheet.iter_rows(values_only=True))
-        if not rows:
-            return []
-        header = [str(h or "").strip() for h in rows[0]]
-        return [(n, {h: "" if v is None else (v.isoformat()[:10] if isinstance(v, date) else str(v))
-                     for h, v in zip(header, row)})
-                for n, row in enumerate(rows[1:], start=2) if any(v not in (None, "") for v in row)]
-    text = path.read_text(encoding="utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text))
-    return [(reader.line_num, row) for row in reader]
-
-
 def _date(value: str, column: str) -> str | None:
     if not value:
         return None
@@ -98,7 +83,7 @@ def _row(line: int, raw: dict[str, str]) -> InventoryRow:
 
 def read_inventory(path: Path) -> tuple[list[InventoryRow], list[RowError]]:
     """Good rows and the errors of the bad ones (with line numbers); raises on an unreadable file."""
-    raw_rows = _raw_rows(path)
+    raw_rows = read_sheet(path)
     if raw_rows and "file_code" not in raw_rows[0][1]:
         raise ValueError(f"{path.name}: no file_code column (expected {', '.join(COLUMNS)})")
     rows, errors = [], []

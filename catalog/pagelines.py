@@ -62,14 +62,18 @@ def _title_value(title: str, pattern: re.Pattern) -> re.Match | None:
     return pattern.search(title or "")
 
 
-def _split_segments(words: list[Word]) -> list[list[Word]]:
-    """Cut a line where the gap between words is wider than ~2.5 letter heights."""
+def _split_segments(words: list[Word], width: int | None) -> list[list[Word]]:
+    """Cut a line where the gap between words is wider than ~3 letter heights, or where a
+    narrower gap spans the middle of the page (left and right blocks of the header)."""
     if not words:
         return []
     height = max(1, sorted(w.box[3] - w.box[1] for w in words)[len(words) // 2])
+    middle = width / 2 if width else None
     segments, current = [], [words[0]]
     for prev, word in zip(words, words[1:]):
-        if word.box[0] - prev.box[2] > 2.5 * height:
+        gap = word.box[0] - prev.box[2]
+        across = middle is not None and prev.box[2] < middle < word.box[0]
+        if gap > 3 * height or (across and gap > 1.5 * height):
             segments.append(current)
             current = []
         current.append(word)
@@ -108,7 +112,7 @@ def parse_hocr(data: bytes | Path) -> PageLines:
                     words.append(Word(nfc(text), tuple(int(v) for v in box.groups()),
                                       int(conf.group(1)) / 100 if conf else 0.0))
             words.sort(key=lambda w: w.box[0])
-            lines.extend(_segment_line(seg) for seg in _split_segments(words))
+            lines.extend(_segment_line(seg) for seg in _split_segments(words, width))
     lines.sort(key=lambda ln: ((ln.box[1] + ln.box[3]) // 2 // 12, ln.box[0]))
     return PageLines(lines, width, height)
 

@@ -24,6 +24,7 @@ from luutru.catalog.model import (ARCHIVIST, DO_KHAN_VALUES, DO_MAT_VALUES, ITEM
                                   LIST_FIELDS, FieldValue, item_dict)
 from luutru.catalog.patterns import canonical_so_ky_hieu, parse_date
 from luutru.catalog.record import read_catalog, write_fonds
+from luutru.catalog.sheets import read_sheet
 from luutru.textnorm import nfc
 
 EDITABLE = tuple(name for name in ITEM_FIELD_NAMES if name != "ngon_ngu")
@@ -76,19 +77,6 @@ def export_review(archive: Archive, path: Path, everything: bool = False) -> int
 
 
 # --- import ---------------------------------------------------------------------------------------
-
-def _read_sheet(path: Path) -> list[tuple[int, dict[str, str]]]:
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
-        rows = list(load_workbook(path, read_only=True, data_only=True).active.iter_rows(values_only=True))
-        if not rows:
-            return []
-        header = [str(h or "").strip() for h in rows[0]]
-        return [(n, {h: "" if v is None else (v.isoformat()[:10] if isinstance(v, date) else str(v))
-                     for h, v in zip(header, row)}) for n, row in enumerate(rows[1:], start=2)]
-    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))
-    return [(reader.line_num, row) for row in reader]
-
 
 def _split(text: str) -> list[str]:
     return [nfc(p.strip()) for p in re.split(r"[;\n]", text) if p.strip()]
@@ -170,7 +158,7 @@ def import_review(archive: Archive, path: Path) -> ReviewReport:
     catalog = list(read_catalog(archive))
     items = {i.id: (f, i) for f in catalog for r in f.files for i in r.items}
     touched = set()
-    for line, row in _read_sheet(path):
+    for line, row in read_sheet(path):
         report.rows += 1
         item_id = (row.get("id") or "").strip()
         if item_id not in items:
