@@ -107,10 +107,10 @@ def probe(path: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> FileProbe:
 # --- raster images (TIFF, JPEG, PNG) -------------------------------------------------------------
 
 @contextlib.contextmanager
-def _pixel_cap(max_pixels: int) -> Iterator[None]:
-    """Let Pillow's own bomb guard use our cap while we look at a file (we check it ourselves),
-    and make its "Truncated File Read" warning an error: a TIFF cut short otherwise loses its
-    last pages without a word."""
+def _guarded_decoding(max_pixels: int | None) -> Iterator[None]:
+    """Let Pillow's own bomb guard use our cap (None: a file :func:`probe` already vetted), and
+    make its "Truncated File Read" warning an error: a TIFF cut short otherwise loses its last
+    pages without a word."""
     previous = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = max_pixels
     try:
@@ -213,7 +213,7 @@ def _probe_image(path: Path, fmt: str, max_pixels: int
                  ) -> tuple[list[PageInfo], list[tuple[int, str, str]]]:
     pages: list[PageInfo] = []
     bad: list[tuple[int, str, str]] = []
-    with _pixel_cap(max_pixels):
+    with _guarded_decoding(max_pixels):
         count = _frame_count(path, bad) if fmt == "tiff" else 1
         for index in range(1, count + 1):
             try:
@@ -381,7 +381,7 @@ def _decode_pdf_image(image: pikepdf.Object, max_pixels: int) -> None:
     except (UnsupportedImageTypeError, NotImplementedError):
         image.read_bytes()  # at least the stream itself must decode
         return
-    with _pixel_cap(max_pixels):
+    with _guarded_decoding(max_pixels):
         _decode_once(pil)
 
 
@@ -439,7 +439,7 @@ def load_page(path: Path, fmt: str, index: int, dpi: int | None = None) -> Image
         if not images:
             raise BadInput("bad-page", f"Không dựng được trang {index} của PDF.")
         return images[0]
-    with Image.open(path) as image:
+    with _guarded_decoding(None), Image.open(path) as image:
         image.seek(index - 1)
         image.load()
         return image.copy()
