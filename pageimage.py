@@ -107,15 +107,14 @@ def probe(path: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> FileProbe:
 # --- raster images (TIFF, JPEG, PNG) -------------------------------------------------------------
 
 @contextlib.contextmanager
-def _guarded_decoding(max_pixels: int | None) -> Iterator[None]:
-    """Let Pillow's own bomb guard use our cap (None: a file :func:`probe` already vetted), and
-    make its "Truncated File Read" warning an error: a TIFF cut short otherwise loses its last
-    pages without a word."""
+def _guarded_decoding() -> Iterator[None]:
+    """Pillow's own bomb guard is switched off: we check every page's size against our cap
+    ourselves, before decoding, and say so in our words. Its "Truncated File Read" warning
+    becomes an error: a TIFF cut short otherwise loses its last pages without a word."""
     previous = Image.MAX_IMAGE_PIXELS
-    Image.MAX_IMAGE_PIXELS = max_pixels
+    Image.MAX_IMAGE_PIXELS = None
     try:
         with warnings.catch_warnings(), _native_stderr_silenced():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             warnings.filterwarnings("error", message="Truncated File Read")
             warnings.filterwarnings("ignore", message=".*EXIF data")
             yield
@@ -213,7 +212,7 @@ def _probe_image(path: Path, fmt: str, max_pixels: int
                  ) -> tuple[list[PageInfo], list[tuple[int, str, str]]]:
     pages: list[PageInfo] = []
     bad: list[tuple[int, str, str]] = []
-    with _guarded_decoding(max_pixels):
+    with _guarded_decoding():
         count = _frame_count(path, bad) if fmt == "tiff" else 1
         for index in range(1, count + 1):
             try:
@@ -231,8 +230,6 @@ def _probe_image(path: Path, fmt: str, max_pixels: int
 def _open_image(path: Path) -> Iterator[Image.Image]:
     try:
         image = Image.open(path)
-    except Image.DecompressionBombError as exc:
-        raise BadInput("image-too-large", f"Ảnh vượt giới hạn điểm ảnh ({exc}).") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, UserWarning) as exc:
         raise BadInput(*_decode_error(exc)) from exc
     with image:
@@ -381,7 +378,7 @@ def _decode_pdf_image(image: pikepdf.Object, max_pixels: int) -> None:
     except (UnsupportedImageTypeError, NotImplementedError):
         image.read_bytes()  # at least the stream itself must decode
         return
-    with _guarded_decoding(max_pixels):
+    with _guarded_decoding():
         _decode_once(pil)
 
 
@@ -439,7 +436,7 @@ def load_page(path: Path, fmt: str, index: int, dpi: int | None = None) -> Image
         if not images:
             raise BadInput("bad-page", f"Không dựng được trang {index} của PDF.")
         return images[0]
-    with _guarded_decoding(None), Image.open(path) as image:
+    with _guarded_decoding(), Image.open(path) as image:
         image.seek(index - 1)
         image.load()
         return image.copy()

@@ -128,6 +128,18 @@ def write_png_bomb(path: Path, side: int = 40_000) -> Path:
     return path
 
 
+def write_tiff_bomb(path: Path, side: int = 40_000) -> Path:
+    """An uncompressed-TIFF header declaring a 1.6-gigapixel page, followed by a few bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tags = [(256, 4, side), (257, 4, side), (258, 3, 8), (259, 3, 1), (262, 3, 1),
+            (273, 4, 8 + 2 + 9 * 12 + 4), (277, 3, 1), (278, 4, side), (279, 4, side * side)]
+    ifd = struct.pack("<H", len(tags)) + b"".join(
+        struct.pack("<HHII", tag, kind, 1, value) if kind == 4 else
+        struct.pack("<HHIHH", tag, kind, 1, value, 0) for tag, kind, value in tags)
+    path.write_bytes(b"II*\x00" + struct.pack("<I", 8) + ifd + struct.pack("<I", 0) + b"\x00" * 64)
+    return path
+
+
 def _png_bytes(width: int, height: int, idat: bytes) -> bytes:
     def chunk(kind: bytes, body: bytes) -> bytes:
         return (struct.pack(">I", len(body)) + kind + body

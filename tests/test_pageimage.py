@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from test_ingest_samples import (cut_short, write_corrupt_png, write_pdf_with_bad_page, write_empty, write_encrypted_pdf, write_image,
-                                 write_image_pdf, write_not_an_image, write_png_bomb,
-                                 write_text_pdf, write_tiff, write_tiff_with_bad_page,
+from test_ingest_samples import (cut_short, write_corrupt_png, write_empty, write_encrypted_pdf,
+                                 write_image, write_image_pdf, write_not_an_image,
+                                 write_pdf_with_bad_page, write_png_bomb, write_text_pdf,
+                                 write_tiff, write_tiff_bomb, write_tiff_with_bad_page,
                                  write_truncated_jpeg)
 
 from luutru.pageimage import BadInput, estimate_dpi, load_page, probe, sniff_format
@@ -74,6 +75,7 @@ def test_tiff_with_one_broken_page_keeps_the_good_pages(tmp_path):
     (lambda d: write_encrypted_pdf(d / "secret.pdf"), "encrypted-pdf"),
     (lambda d: write_encrypted_pdf(d / "restricted.pdf", user_password=""), "encrypted-pdf"),
     (lambda d: write_png_bomb(d / "bomb.png"), "image-too-large"),
+    (lambda d: write_tiff_bomb(d / "bomb.tif"), "image-too-large"),
     (lambda d: write_not_an_image(d / "notes.tif"), "unsupported-type"),
 ])
 def test_bad_input_raises_with_reason(tmp_path, maker, reason):
