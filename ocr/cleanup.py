@@ -142,11 +142,11 @@ def _odd(n: int) -> int:
 
 
 def _shrink(gray: np.ndarray, dpi: int, to_dpi: int) -> tuple[np.ndarray, float]:
-    """Downscale by a whole factor to about ``to_dpi`` (never up); returns image and scale.
+    """Downscale by a whole factor to ``to_dpi`` or a bit more (never up); returns image and scale.
 
     Whole factors take OpenCV's fast path for area averaging (a fractional one is ~10× slower).
     """
-    factor = max(1, round(dpi / to_dpi))
+    factor = max(1, int(dpi / to_dpi))
     if factor == 1:
         return gray, 1.0
     return cv2.resize(gray, None, fx=1 / factor, fy=1 / factor, interpolation=cv2.INTER_AREA), 1 / factor
@@ -386,7 +386,7 @@ def _osd_upside_down(page: _Page, quarter: int) -> tuple[bool, dict]:
 
 
 def _step_deskew(page: _Page) -> tuple[dict, dict]:
-    params = {"max_skew": page.options.max_skew, "analysis_dpi": _ANALYSIS_DPI, "min_correction": 0.05}
+    params = {"max_skew": page.options.max_skew, "analysis_dpi": _ANALYSIS_DPI, "min_correction": 0.1}
     angle, _ = _best_angle(page.ink_mask(), page.options.max_skew)
     page.skew = angle
     if abs(angle) < params["min_correction"]:

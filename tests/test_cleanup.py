@@ -1,0 +1,226 @@
+"""Page clean-up on rendered Vietnamese pages: real OpenCV, real Tesseract, no mocks."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+import pytesseract
+from PIL import Image, ImageChops, ImageDraw
+from rapidfuzz.distance import Levenshtein
+
+from luutru.ocr.cleanup import STEPS, CleanupOptions, CleanupResult, clean_page, options_without
+from luutru.samples.render import Line, load_font, render_lines
+
+DPI = 150
+BODY = [
+    Line("ĐẢNG CỘNG SẢN VIỆT NAM", x_mm=None, style="serif-bold"),
+    Line("NGHỊ QUYẾT", x_mm=None, style="serif-bold", size_pt=15),
+    Line("về công tác kiểm tra, giám sát của Đảng", x_mm=None),
+    "Thực hiện Chỉ thị số 48-CT/TW ngày 9-3-2019 của Ban Bí thư,",
+    "Ban Thường vụ Tỉnh ủy ban hành nghị quyết về những nhiệm vụ",
+    "trọng tâm như sau: nâng cao chất lượng sinh hoạt chi bộ, tăng",
+    "cường công tác kiểm tra, giám sát; xây dựng đội ngũ cán bộ có",
+    "phẩm chất đạo đức, năng lực ngang tầm nhiệm vụ. Các cấp ủy,",
+    "tổ chức đảng quán triệt sâu sắc nội dung nghị quyết, xây dựng",
+    "kế hoạch cụ thể để triển khai thực hiện phù hợp với điều kiện",
+    "thực tế của địa phương, đơn vị. Định kỳ sơ kết, tổng kết, báo",
+    "cáo kết quả về Ban Thường vụ Tỉnh ủy (qua Văn phòng Tỉnh ủy).",
+    "Đồng chí Bí thư các huyện ủy, thành ủy trực thuộc chịu trách",
+    "nhiệm tổ chức quán triệt và triển khai thực hiện nghị quyết.",
+    "Ủy ban Kiểm tra Tỉnh ủy giúp Ban Thường vụ theo dõi, đôn đốc.",
+]
+
+# Steps that only matter for real scans; switched off where a test looks at one step alone.
+LATE_STEPS = ("illumination", "upscale", "despeckle", "binarize")
+
+
+@pytest.fixture(scope="module")
+def page() -> np.ndarray:
+    return np.array(render_lines(BODY, dpi=DPI, top_mm=25))
+
+
+def _ocr(image: np.ndarray, dpi: int) -> str:
+    return pytesseract.image_to_string(image, lang="vie", config=f"--psm 6 --dpi {dpi}")
+
+
+def _cer(truth: str, text: str) -> float:
+    truth, text = " ".join(truth.split()), " ".join(text.split())
+    return Levenshtein.distance(truth, text) / len(truth)
+
+
+def test_steps_are_the_contract_names():
+    assert STEPS == ("color", "borders", "orientation", "deskew", "illumination", "upscale",
+                     "despeckle", "binarize")
+
+
+@pytest.mark.parametrize("angle", [0.7, -0.7, 3.0, -3.0])
+def test_deskew_recovers_known_angle(page, angle):
+    tilted = np.array(Image.fromarray(page).rotate(angle, resample=Image.BICUBIC, fillcolor=255))
+    result = clean_page(tilted, DPI, options_without(*LATE_STEPS))
+    assert abs(result.skew - angle) <= 0.2
+    straightened = clean_page(result.image, DPI, options_without("orientation", *LATE_STEPS))
+    assert abs(straightened.skew) <= 0.2
+
+
+@pytest.mark.parametrize("clockwise", [90, 180, 270])
+def test_orientation_recovers_quarter_turns(page, clockwise):
+    turned = np.array(Image.fromarray(page).rotate(-clockwise, expand=True))
+    for options in (options_without(*LATE_STEPS),
+                    CleanupOptions(disabled=frozenset(LATE_STEPS), osd_fallback=False)):
+        result = clean_page(turned, DPI, options)
+        assert result.rotation == clockwise
+        assert result.image.shape == page.shape
+        # the page is back: its ink lies where the upright page's ink lies
+        upright_ink = page < 128
+        assert (upright_ink & (result.image < 128)).sum() > 0.5 * upright_ink.sum()
+
+
+def test_upright_page_is_left_alone(page):
+    result = clean_page(page, DPI, options_without(*LATE_STEPS))
+    assert result.rotation == 0 and abs(result.skew) < 0.1
+    assert np.array_equal(result.image, page)
+
+
+def _seal_page() -> tuple[np.ndarray, str]:
+    """A signature block with a red seal drawn over the signer's title and name (BGR)."""
+    lines = [Line("T/M BAN THƯỜNG VỤ", x_mm=20, style="serif-bold"),
+             Line("PHÓ BÍ THƯ", x_mm=20, style="serif-bold"),
+             Line("Nguyễn Văn Hùng", x_mm=20, style="serif-bold"),
+             Line("Lưu Văn phòng Tỉnh ủy.", x_mm=20)]
+    gray = render_lines(lines, dpi=200, size_mm=(110, 60), top_mm=8)
+    seal = Image.new("RGB", gray.size, "white")
+    draw = ImageDraw.Draw(seal)
+    red = (220, 40, 50)
+    centre, radius = (220, 190), 150
+    draw.ellipse([centre[0] - radius, centre[1] - radius, centre[0] + radius, centre[1] + radius],
+                 outline=red, width=14)
+    draw.ellipse([centre[0] - radius + 30, centre[1] - radius + 30, centre[0] + radius - 30,
+                  centre[1] + radius - 30], outline=red, width=5)
+    draw.regular_polygon((centre, 45), 5, fill=red)
+    font = load_font("serif-bold", 30)
+    for i, letter in enumerate("ĐẢNG CỘNG SẢN"):
+        draw.text((70 + i * 24, 70 + abs(6 - i) * 8), letter, fill=red, font=font)
+    # ink absorbs light: the seal darkens the paper, black type under it stays black
+    rgb = ImageChops.multiply(Image.merge("RGB", (gray, gray, gray)), seal)
+    truth = "\n".join(line.text for line in lines)
+    return np.ascontiguousarray(np.array(rgb)[..., ::-1]), truth
+
+
+def test_red_seal_suppression_lowers_cer():
+    image, truth = _seal_page()
+    with_seal = clean_page(image, 200, options_without("color"))
+    suppressed = clean_page(image, 200)
+    cer_with_seal = _cer(truth, _ocr(with_seal.image, with_seal.dpi))
+    cer_suppressed = _cer(truth, _ocr(suppressed.image, suppressed.dpi))
+    assert cer_suppressed < cer_with_seal
+    assert cer_suppressed <= 0.1
+    color = next(step for step in suppressed.steps if step.name == "color")
+    assert color.effect["stamp_pixels"] > 0.01
+
+
+def test_black_borders_and_punch_holes_become_paper(page):
+    height, width = page.shape
+    pad = 60
+    scan = np.full((height + 2 * pad, width + 2 * pad), 25, np.uint8)     # scanner bed
+    scan[pad:pad + height, pad:pad + width] = np.minimum(page, 235)          # slightly grey paper
+    hole_centre = (pad + 40, pad + height // 2)
+    cv2.circle(scan, hole_centre, 18, 20, -1)                               # 6 mm punch hole
+    result = clean_page(scan, DPI, options_without("orientation", "deskew", "illumination",
+                                                   "upscale", "despeckle", "binarize"))
+    cleaned = result.image
+    assert cleaned[:pad].min() >= 200 and cleaned[:, :pad].min() >= 200     # borders gone
+    x, y = hole_centre
+    assert cleaned[y - 10:y + 10, x - 10:x + 10].min() >= 200               # hole gone
+    text_area = (slice(pad + 40, pad + height - 40), slice(pad + 60, pad + width - 60))
+    assert np.array_equal(cleaned[text_area], scan[text_area])              # text untouched
+    borders = next(step for step in result.steps if step.name == "borders")
+    assert borders.effect["holes"] == 1 and borders.effect["border_fraction"] > 0.05
+
+
+def test_uneven_light_is_flattened(page):
+    ramp = np.linspace(0.55, 1.0, page.shape[1], dtype=np.float32)[None, :]
+    shaded = (page.astype(np.float32) * ramp).astype(np.uint8)
+    result = clean_page(shaded, DPI, options_without("upscale", "despeckle", "binarize"))
+    paper = result.image[page > 250]
+    assert np.percentile(paper, 5) >= 235            # dark side of the page is paper again
+    assert result.image[page < 60].mean() < 140      # ink stays ink
+
+
+def test_salt_and_pepper_is_despeckled(page):
+    noisy = page.copy()
+    rng = np.random.default_rng(1)
+    spots = rng.random(page.shape)
+    noisy[spots < 0.01] = 0
+    noisy[spots > 0.99] = 255
+    result = clean_page(noisy, 300, options_without("orientation", "deskew", "binarize"))
+    despeckle = next(step for step in result.steps if step.name == "despeckle")
+    assert despeckle.effect["applied"] is True
+    stray = (result.image < 128) & (page > 250)
+    assert stray.mean() < 0.1 * (spots < 0.01).mean()
+
+
+def test_low_resolution_page_is_upscaled(page):
+    result = clean_page(page, DPI, options_without("binarize"))
+    assert result.dpi == 300
+    assert result.image.shape == (page.shape[0] * 2, page.shape[1] * 2)
+    at_300 = clean_page(page, 300, options_without("binarize"))
+    assert at_300.dpi == 300 and at_300.image.shape == page.shape
+
+
+@pytest.mark.parametrize("method", ["otsu", "sauvola", "adaptive"])
+def test_binarize_methods_give_black_and_white_text(page, method):
+    result = clean_page(page, 300, CleanupOptions(binarize_method=method))
+    assert set(np.unique(result.image)) <= {0, 255}
+    ink = result.image == 0
+    assert 0.5 < ink.sum() / (page < 128).sum() < 2.0
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_each_step_can_be_disabled_and_is_recorded(page, step):
+    result = clean_page(page, DPI, options_without(step))
+    assert [record.name for record in result.steps] == list(STEPS)
+    for record in result.steps:
+        json.dumps(record.to_dict())
+        if record.name == step:
+            assert record.params == {"enabled": False} and record.effect == {"skipped": "disabled"}
+        else:
+            assert record.params and record.seconds >= 0
+
+
+def test_everything_disabled_returns_the_page_as_grey(page):
+    colour = np.ascontiguousarray(np.stack([page] * 3, axis=-1))
+    result = clean_page(colour, DPI, CleanupOptions(disabled=frozenset(STEPS)))
+    assert isinstance(result, CleanupResult)
+    assert result.image.ndim == 2 and np.array_equal(result.image, page)
+    assert (result.dpi, result.rotation, result.skew) == (DPI, 0, 0.0)
+    json.dumps(result.provenance())
+
+
+def test_debug_mode_keeps_every_intermediate_image(page, tmp_path):
+    result = clean_page(page, DPI, options_without("despeckle", base=CleanupOptions(debug_dir=tmp_path)))
+    written = sorted(path.name for path in tmp_path.iterdir())
+    expected = [f"{n:02d}-{name}.png" for n, name in enumerate(STEPS, start=1) if name != "despeckle"]
+    assert written == expected
+    final = cv2.imread(str(tmp_path / written[-1]), cv2.IMREAD_GRAYSCALE)
+    assert np.array_equal(final, result.image)
+
+
+def test_original_image_is_not_changed(page):
+    colour = np.ascontiguousarray(np.stack([page] * 3, axis=-1))
+    before = colour.copy()
+    clean_page(colour, DPI)
+    assert np.array_equal(colour, before)
+
+
+def test_bad_input_and_options_are_refused():
+    with pytest.raises(ValueError, match="unknown clean-up step"):
+        CleanupOptions(disabled=frozenset({"sharpen"}))
+    with pytest.raises(ValueError, match="binarize method"):
+        CleanupOptions(binarize_method="magic")
+    with pytest.raises(ValueError, match="uint8"):
+        clean_page(np.zeros((100, 100), np.float32), 300)
+    with pytest.raises(ValueError, match="dpi"):
+        clean_page(np.zeros((100, 100), np.uint8), 0)
