@@ -25,6 +25,7 @@ A4_LONG_SIDE_MM = 297.0
 COMMON_DPIS = (75, 100, 150, 200, 240, 300, 400, 600, 1200)
 PDF_TEXT_ONLY_DPI = 300
 PDF_EOF_WINDOW = 4096
+MIN_SCAN_DPI = 70
 
 MEDIA_TYPES = {"tiff": "image/tiff", "jpeg": "image/jpeg", "png": "image/png",
                "pdf": "application/pdf"}
@@ -325,23 +326,26 @@ def _pdf_image_mode(image: pikepdf.Object) -> str:
 
 
 def _pdf_page_dpi(geometry: _PdfPage) -> tuple[int, bool]:
-    """The embedded scan's own resolution (pixels over page inches), or a render default."""
-    if geometry.image_width <= 0 or geometry.width_pt <= 0:
+    """The embedded scan's own resolution (pixels over page inches) when the page is a scan, that
+    is its largest image has the page's shape; else (a born-digital page with a logo, say) a
+    render default, flagged as estimated."""
+    g = geometry
+    if min(g.image_width, g.image_height, g.width_pt, g.height_pt) <= 0:
         return PDF_TEXT_ONLY_DPI, True
-    long_px = max(geometry.image_width, geometry.image_height)
-    long_in = max(geometry.width_pt, geometry.height_pt) / 72.0
-    dpi = long_px / long_in
+    page_ratio = max(g.width_pt, g.height_pt) / min(g.width_pt, g.height_pt)
+    image_ratio = max(g.image_width, g.image_height) / min(g.image_width, g.image_height)
+    dpi = max(g.image_width, g.image_height) / (max(g.width_pt, g.height_pt) / 72.0)
+    if abs(image_ratio - page_ratio) > 0.05 * page_ratio or dpi < MIN_SCAN_DPI:
+        return PDF_TEXT_ONLY_DPI, True
     nearest = min(COMMON_DPIS, key=lambda common: abs(common - dpi))
-    return (nearest if abs(nearest - dpi) <= 0.01 * nearest else max(1, round(dpi))), False
+    return (nearest if abs(nearest - dpi) <= 0.01 * nearest else round(dpi)), False
 
 
 def _page_has_text(page: pikepdf.Page) -> bool:
+    """A text-showing operator in the page's content (an OCR layer's invisible text counts)."""
     try:
-        fonts = page.obj.get("/Resources", {}).get("/Font")
-        if not fonts:
-            return False
         return bool(pikepdf.parse_content_stream(page, "Tj TJ ' \""))
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - damaged content is reported by the page check
         return False
 
 

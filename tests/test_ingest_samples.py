@@ -56,17 +56,24 @@ def write_image_pdf(path: Path, count: int, dpi: int = DPI, tag: str = "") -> Pa
     return path
 
 
-def write_text_pdf(path: Path, text: str = "Bao cao tong ket") -> Path:
-    """A born-digital A4 PDF with a real text layer and no image (ASCII: a standard font)."""
+def write_text_pdf(path: Path, text: str = "Bao cao tong ket", logo: bool = False) -> Path:
+    """A born-digital A4 PDF with a real text layer (ASCII: a standard font), and if ``logo`` a
+    small 120×40 image in a corner, which must not be taken for a scan of the page."""
     path.parent.mkdir(parents=True, exist_ok=True)
     pdf = pikepdf.new()
     font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
                                                 BaseFont=pikepdf.Name.Helvetica))
-    content = f"BT /F1 14 Tf 72 760 Td ({strip_diacritics(text)}) Tj ET".encode("ascii")
+    content = f"BT /F1 14 Tf 72 760 Td ({strip_diacritics(text)}) Tj ET"
+    resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    if logo:
+        image = pdf.make_stream(b"\x80" * 120 * 40, Type=pikepdf.Name.XObject,
+                                Subtype=pikepdf.Name.Image, Width=120, Height=40,
+                                ColorSpace=pikepdf.Name.DeviceGray, BitsPerComponent=8)
+        resources.XObject = pikepdf.Dictionary(Logo=image)
+        content += " q 60 0 0 20 500 800 cm /Logo Do Q"
     page_obj = pikepdf.Dictionary(
-        Type=pikepdf.Name.Page, MediaBox=[0, 0, 595.28, 841.89],
-        Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)),
-        Contents=pdf.make_stream(content))
+        Type=pikepdf.Name.Page, MediaBox=[0, 0, 595.28, 841.89], Resources=resources,
+        Contents=pdf.make_stream(content.encode("ascii")))
     pdf.pages.append(pikepdf.Page(page_obj))
     pdf.save(path)
     return path

@@ -40,8 +40,9 @@ def test_image_pdf_resolution_comes_from_the_embedded_scan(tmp_path):
     assert {(p.dpi, p.dpi_estimated, p.width) for p in found.pages} == {(120, False, 992)}
 
 
-def test_pdf_with_text_layer_is_flagged(tmp_path):
-    found = probe(write_text_pdf(tmp_path / "digital.pdf"))
+@pytest.mark.parametrize("logo", [False, True])
+def test_pdf_with_text_layer_is_flagged(tmp_path, logo):
+    found = probe(write_text_pdf(tmp_path / "digital.pdf", logo=logo))
     assert found.has_text and found.page_count == 1 and found.text_pages == [1]
     assert found.pages[0].dpi_estimated and (found.pages[0].width, found.pages[0].height) == (2480, 3508)
 
