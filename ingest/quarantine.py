@@ -9,13 +9,14 @@ keyed by its path instead.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 from typing import Any
 
 from luutru.archive import Archive, atomic_move_into, read_json, write_json
 from luutru.ingest.sources import SourceFile
-from luutru.ingest.store import now_iso
+from luutru.ingest.store import READ_ONLY, now_iso
 
 REASON_FILE = "reason.json"
 
@@ -53,20 +54,14 @@ def _existing(reason_path: Path) -> dict[str, Any] | None:
 
 
 def _keep_bytes(directory: Path, name: str, data: Path, move: bool) -> str:
+    """The bad file's bytes, under its own name, read-only like an original: they are evidence."""
     target = directory / (name if name not in ("", REASON_FILE) else "file.bin")
-    if move:
-        atomic_move_into(data, target)
-    else:
+    if not move:
         directory.mkdir(parents=True, exist_ok=True)
         partial = directory / f".{target.name}.partial"
         shutil.copyfile(data, partial)
-        atomic_move_into(partial, target)
+        data = partial
+    os.chmod(data, READ_ONLY)
+    atomic_move_into(data, target)
     return target.name
 
-
-def iter_entries(archive: Archive):
-    """Every complete quarantine entry's record."""
-    for path in sorted(archive.quarantine_dir.glob(f"*/{REASON_FILE}")):
-        record = _existing(path)
-        if record is not None:
-            yield record

@@ -99,6 +99,7 @@ def test_bad_input_is_quarantined_and_the_batch_goes_on(archive, tmp_path):
     for path, entry in entries.items():  # the bytes are kept for a person to look at
         kept = archive.quarantine_dir / (entry["sha256"]) / entry["stored_as"]
         assert kept.read_bytes() == (scans / path).read_bytes()
+        assert kept.stat().st_mode & 0o222 == 0
     assert good.exists()
 
 
