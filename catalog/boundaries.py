@@ -17,6 +17,7 @@ from luutru.catalog.patterns import find_so_ky_hieu, parse_date
 from luutru.textnorm import fold
 
 _PARTY = "dang cong san viet nam"
+_PARTY_WORDS = re.compile(r"dang\s*cong\s*san|cong\s*san\s*viet\s*nam")
 _TOP_SHARE = 0.4     # the header sits in the top 40 % of a page
 _TOP_LINES = 14      # without geometry: the first lines
 
@@ -52,7 +53,9 @@ def first_page_score(page: PageLines) -> float:
     score = 0.0
     top = _top_lines(page)
     keys = [_key(t) for t in top]
-    if any(difflib.SequenceMatcher(None, k, _PARTY).ratio() > 0.75 or _PARTY in k for k in keys):
+    joined = " ".join(keys)
+    if _PARTY_WORDS.search(joined) or any(
+            difflib.SequenceMatcher(None, k, _PARTY).ratio() > 0.75 for k in keys):
         score += 1.5
     if any(re.match(r"^s[o0ô6]\b", k) and find_so_ky_hieu(t) for k, t in zip(keys, top)):
         score += 1.0
@@ -63,6 +66,17 @@ def first_page_score(page: PageLines) -> float:
     if _starts_with_page_number(page):
         score -= 2.0
     return score
+
+
+def file_name_hint(source: str, index: int) -> float:
+    """Scanner stations name page images ``doc-0007_p001.jpg``, ``…_p002.jpg``: page 1 of a
+    scanned document, or a later one. A hint only; the page itself decides."""
+    if index != 1:
+        return 0.0
+    m = re.search(r"[_-]p?(\d{1,4})\.[A-Za-z]+$", source)
+    if not m:
+        return 0.0
+    return 0.5 if int(m.group(1)) == 1 else -0.5
 
 
 def is_first_page(page: PageLines) -> bool:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from luutru.archive import Archive, PageRef
-from luutru.catalog.boundaries import first_page_score
+from luutru.catalog.boundaries import file_name_hint, first_page_score
 from luutru.catalog.extract import extract_fields
 from luutru.catalog.inventory import InventoryRow, load_inventories
 from luutru.catalog.model import (ACCESS_PUBLIC, ACCESS_RESTRICTED, ARCHIVIST, INVENTORY, MACHINE,
@@ -81,7 +81,8 @@ def _collect_pages(archive: Archive, report: CatalogReport) -> dict[tuple[str, s
 def _is_start(pages: list[_Page], i: int) -> bool:
     if i == 0:
         return True
-    page, score = pages[i], first_page_score(pages[i].lines)
+    page = pages[i]
+    score = first_page_score(page.lines) + file_name_hint(page.source, page.index)
     if page.index == 1 and page.page_count > 1:
         return True        # a multi-page scan never starts inside the previous file's document
     return score >= 2.0

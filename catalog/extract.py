@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from luutru.catalog.pagelines import Line, PageLines
+from luutru.catalog.pagelines import Line, PageLines, join_rows
 from luutru.catalog.patterns import (find_so_ky_hieu, mark_of, match_doc_type, parse_date,
                                      type_of_number)
 from luutru.textnorm import fold, nfc
@@ -48,6 +48,9 @@ _STAMP_HEAD = re.compile(r"^(cong van|van ban) den\b")
 _STAMP_LINE = re.compile(r"^(so|ngay|chuyen|van phong (tinh|thanh) uy)\b\s*:?")
 _SO_LINE = re.compile(r"^s[o0ô6]\b|^s[o0]\s*\d")
 _AUTHORITY = re.compile(r"^(T\s*[/.]?\s*M|K\s*[/.]?\s*T|T\s*[/.]?\s*L|T\s*[/.]?\s*UQ)[.:]?\s+(\S.*)$")
+_HEADER_SHARE = 0.45   # the header and title stand in the top 45 % of page 1
+_VV = re.compile(r"^(V\s*[^\w\s]{1,3}\s*v?|Wv|W/v|V\s?v)\s+\w")
+_DATE_LINE = re.compile(r"ngay\s*\d{1,2}\s*thang\s*\d{1,2}\s*nam\s*\d{4}")
 _BODY_START = re.compile(r"^(thuc hien|kinh gui|can cu|"
                          r"(i|ii|iii|iv|v)\.|\d+\.|phan |chuong |dieu )")
 _KNOWN_ORGANS = ["Ban Tuyên giáo", "Ban Tổ chức", "Ban Dân vận", "Ban Kiểm tra", "Ủy ban Kiểm tra",
@@ -152,19 +155,20 @@ def _scan_header(lines: list[Line], page: PageLines) -> _Header:
         if match_doc_type(line.text) and _is_upper(line.text) and (head.so or head.date):
             head.title_index = i
             break
-        if head.date and head.so and _BODY_START.match(key):
-            head.title_index = i
+        if _BODY_START.match(key) and line.text.strip()[:1].isupper():
+            break                       # the body (or "Kính gửi") starts: no more header
+        if line.box and page.height and line.box[1] > _HEADER_SHARE * page.height:
             break
         mark = mark_of(line.text)
         if mark:
             head.marks.append((mark[0], mark[1], line))
         elif _similar(key, _PARTY) > 0.8:
             continue
-        elif head.date is None and parse_date(line.text) and re.search(r"ngay|thang|nam", key):
+        elif head.date is None and _DATE_LINE.search(key) and parse_date(line.text):
             head.date = line
         elif head.so is None and _SO_LINE.match(key) and find_so_ky_hieu(line.text):
             head.so = line
-        elif key.startswith("v/v") or key.startswith("v v "):
+        elif _VV.match(line.text.strip()):
             head.vv.append(line)
         elif head.vv and not _is_upper(line.text) and (not page.has_geometry or _left(line, page)) \
                 and not key.startswith("kinh gui"):
@@ -200,8 +204,12 @@ def _trich_yeu(lines: list[Line], start: int, page: PageLines) -> list[Line]:
     out: list[Line] = []
     prev = lines[start]
     for line in lines[start + 1:start + 6]:
-        key = _key(line.text)
-        if _BODY_START.match(key) or key.startswith("noi nhan"):
+        key, first = _key(line.text), line.text.strip()[:1]
+        # trích yếu starts in lower case ("về …", "thực hiện …"); the body with a capital
+        if first.isupper() and (_BODY_START.match(key) or not out or
+                                (line.box is None and len(key.split()) > 4)):
+            break
+        if key.startswith("noi nhan"):
             break
         if line.box and prev.box:
             height = max(1, prev.box[3] - prev.box[1])
@@ -247,7 +255,7 @@ def _page_one(page: PageLines, fields: dict[str, Extracted]) -> None:
     elif head.vv:
         fields["loai_van_ban"] = Extracted("Công văn", 1.0, [1])
         title_lines = head.vv
-        title_lines[0] = Line(re.sub(r"^V\W{0,3}v\b\W*", "V/v ", title_lines[0].text.strip()),
+        title_lines[0] = Line(_VV.sub(lambda m: "V/v " + m.group(0)[-1], title_lines[0].text.strip()),
                               title_lines[0].box, title_lines[0].words)
     if title_lines:
         text = " ".join(ln.text.strip() for ln in title_lines)
@@ -270,7 +278,7 @@ def _last_page(page: PageLines, page_no: int, fields: dict[str, Extracted]) -> N
         # the signature may start level with "Nơi nhận:"
         right += [ln for ln in lines[max(0, start - 2):start] if _right(ln, page)
                   and anchor.box and ln.box[3] > anchor.box[1]]
-        right.sort(key=lambda ln: ln.box[1])
+        right = join_rows(right)
     else:
         items_end = start + 1
         while items_end < len(lines) and re.match(r"^[-–—•·+]", lines[items_end].text.strip()):
@@ -284,19 +292,32 @@ def _last_page(page: PageLines, page_no: int, fields: dict[str, Extracted]) -> N
     _signature(right, page_no, fields)
 
 
+def _plausible_text(line: Line) -> bool:
+    """Not seal or signature-stroke debris: some letters, read with some confidence."""
+    return len(re.sub(r"[^\w]", "", line.text)) >= 2 and line.conf >= 0.3 or \
+        bool(_authority(line.text))
+
+
+def _name_text(text: str) -> str | None:
+    """The words of a signer's name in a line (seal debris and quotes around it dropped)."""
+    words = [w.strip("`'\".,:;|[](){}") for w in text.split()]
+    words = [w for w in words if w]
+    capitalised = [w for w in words if w[0].isupper() and w.isalpha()]
+    if len(capitalised) >= 2 and not _is_upper(" ".join(capitalised)):
+        return " ".join(words)
+    return None
+
+
 def _signature(lines: list[Line], page_no: int, fields: dict[str, Extracted]) -> None:
-    lines = [ln for ln in lines if len(re.sub(r"[^\w]", "", ln.text)) >= 2 and ln.conf >= 0.3
-             or _AUTHORITY.match(ln.text.strip())]
-    authority, title, name = [], None, None
+    authority, title, name, name_text = [], None, None, None
     for line in lines:
         text = line.text.strip()
-        m = _AUTHORITY.match(text)
-        if m and title is None:
+        if _authority(text) and title is None:
             authority.append(line)
-        elif _is_upper(text) and title is None:
+        elif title is None and _is_upper(text) and _plausible_text(line):
             title = line
-        elif not _is_upper(text) and title is not None and len(text.split()) >= 2:
-            name = line
+        elif title is not None and _name_text(text):
+            name, name_text = line, _name_text(text)     # the last such line is the name
     if authority or title:
         snapped = [_canonical_authority(ln.text) for ln in authority]
         values = [v for v, _ in snapped]
@@ -308,9 +329,8 @@ def _signature(lines: list[Line], page_no: int, fields: dict[str, Extracted]) ->
         fields["chuc_vu_nguoi_ky"] = Extracted(value, title.conf, [page_no],
                                                title.conf < TEXT_MIN_CONF or not known)
     if name:
-        text = name.text.strip()
-        fields["nguoi_ky"] = Extracted(text, name.conf, [page_no],
-                                       name.conf < TEXT_MIN_CONF or not _plausible_name(text))
+        fields["nguoi_ky"] = Extracted(name_text, name.conf, [page_no],
+                                       name.conf < TEXT_MIN_CONF or not _plausible_name(name_text))
 
 
 def _plausible_name(text: str) -> bool:
@@ -330,13 +350,31 @@ def _snap_title(text: str) -> tuple[str, bool]:
     return text, False
 
 
+def _authority(text: str) -> tuple[str, str] | None:
+    """(``T/M``|``K/T``|``T/L``|``T/UQ``, rest) when ``text`` is an authority line, tolerating
+    OCR debris in the short prefix (``_.Tï/M BAN THƯỜNG VỤ``)."""
+    text = re.sub(r"^[\W_]+", "", text.strip())
+    m = _AUTHORITY.match(text)
+    if m:
+        letters = re.sub(r"[^A-Z]", "", m.group(1))
+        return {"TM": "T/M", "KT": "K/T", "TL": "T/L", "TUQ": "T/UQ"}[letters], m.group(2)
+    head, _, rest = text.partition(" ")
+    if len(head) <= 5 and "/" in head and rest and _is_upper(rest):
+        upper = head.upper()
+        if upper.startswith("K"):
+            return "K/T", rest
+        for tail, prefix in (("UQ", "T/UQ"), ("M", "T/M"), ("L", "T/L")):
+            if upper.endswith(tail):
+                return prefix, rest
+    return None
+
+
 def _canonical_authority(text: str) -> tuple[str, bool]:
-    m = _AUTHORITY.match(text.strip())
-    if not m:
+    parts = _authority(text)
+    if parts is None:
         return text.strip(), False
-    letters = re.sub(r"[^A-Z]", "", m.group(1))
-    prefix = {"TM": "T/M", "KT": "K/T", "TL": "T/L", "TUQ": "T/UQ"}[letters]
-    body, known = _snap_title(m.group(2))
+    prefix, rest = parts
+    body, known = _snap_title(rest)
     return f"{prefix} {body}", known
 
 

@@ -62,18 +62,15 @@ def _title_value(title: str, pattern: re.Pattern) -> re.Match | None:
     return pattern.search(title or "")
 
 
-def _split_segments(words: list[Word], width: int | None) -> list[list[Word]]:
-    """Cut a line where the gap between words is wider than ~3 letter heights, or where a
-    narrower gap spans the middle of the page (left and right blocks of the header)."""
+def _split_segments(words: list[Word]) -> list[list[Word]]:
+    """Cut a line where the gap between two words is wider than 1.5 word heights: word spaces,
+    even in justified lines, stay below ~0.9; the gutter between side-by-side blocks is wider."""
     if not words:
         return []
     height = max(1, sorted(w.box[3] - w.box[1] for w in words)[len(words) // 2])
-    middle = width / 2 if width else None
     segments, current = [], [words[0]]
     for prev, word in zip(words, words[1:]):
-        gap = word.box[0] - prev.box[2]
-        across = middle is not None and prev.box[2] < middle < word.box[0]
-        if gap > 3 * height or (across and gap > 1.5 * height):
+        if word.box[0] - prev.box[2] > 1.5 * height:
             segments.append(current)
             current = []
         current.append(word)
@@ -112,9 +109,27 @@ def parse_hocr(data: bytes | Path) -> PageLines:
                     words.append(Word(nfc(text), tuple(int(v) for v in box.groups()),
                                       int(conf.group(1)) / 100 if conf else 0.0))
             words.sort(key=lambda w: w.box[0])
-            lines.extend(_segment_line(seg) for seg in _split_segments(words, width))
+            lines.extend(_segment_line(seg) for seg in _split_segments(words))
     lines.sort(key=lambda ln: ((ln.box[1] + ln.box[3]) // 2 // 12, ln.box[0]))
     return PageLines(lines, width, height)
+
+
+def join_rows(lines: list[Line]) -> list[Line]:
+    """Glue segments that stand on the same row back together (a name cut by a signature stroke)."""
+    rows: list[Line] = []
+    for line in sorted(lines, key=lambda ln: (ln.box[1], ln.box[0])):
+        last = rows[-1] if rows else None
+        if last is not None and _same_row(last.box, line.box):
+            words = sorted(last.words + line.words, key=lambda w: w.box[0])
+            rows[-1] = _segment_line(words)
+        else:
+            rows.append(line)
+    return rows
+
+
+def _same_row(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    overlap = min(a[3], b[3]) - max(a[1], b[1])
+    return overlap > 0.6 * min(a[3] - a[1], b[3] - b[1])
 
 
 def parse_text(text: str) -> PageLines:
