@@ -15,44 +15,14 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 
 from luutru.samples import vocab
-from luutru.samples.fonts import FONT_NAMES, pt_to_mm, style_name, text_width_mm
+from luutru.samples.fonts import FONT_NAMES
+from luutru.samples.layout import (BOTTOM, CLOSING_ROLES, TOP, Heading, Paragraph, Placed,  # noqa: F401
+                                   closing_block, layout_document)
 from luutru.textnorm import nfc
 
-PAGE_W, PAGE_H = 210.0, 297.0
-LEFT, RIGHT, TOP, BOTTOM = 30.0, 192.0, 20.0, 277.0
-LEFT_BLOCK_X, RIGHT_BLOCK_X = 66.0, 148.0        # centres of the two header blocks
-BODY_X = (LEFT + RIGHT) / 2
-INDENT = 12.0
-BODY_PT, HEADER_PT, SMALL_PT = 14.0, 13.0, 13.0
-LINE = 1.32                                        # line pitch / font size
-
 RANDOM = object()   # "choose at random" for do_mat / do_khan, where None means "none"
-
-
-@dataclass(frozen=True)
-class Placed:
-    """One printed line: ``x_mm`` is its left edge (left/justify), centre (center) or right edge."""
-
-    text: str
-    x_mm: float
-    y_mm: float               # baseline
-    align: str = "left"       # left | center | right | justify
-    width_mm: float = 0.0     # for justify: the width to spread the words over
-    font: str = "serif"       # serif | mono
-    size_pt: float = BODY_PT
-    bold: bool = False
-    italic: bool = False
-    underline: bool = False
-    box: bool = False         # a stamp such as MẬT, drawn in a frame
-    rule_below: bool = False  # the short rule under a title / under ĐẢNG CỘNG SẢN VIỆT NAM
-    role: str = "body"        # header | stamp | title | body | noi_nhan | signer | name | page_no
-
-    @property
-    def style(self) -> str:
-        return style_name(self.font, self.bold, self.italic)
 
 
 @dataclass
@@ -76,13 +46,6 @@ class Organ:
     actor: str                    # who "ban hành": "Ban Thường vụ Tỉnh ủy", "Ban Tổ chức Tỉnh ủy"
     types: tuple[str, ...]
     signers: tuple[tuple[tuple[str, ...], str], ...]   # (the_thuc_ky, chuc_vu)
-
-
-@dataclass
-class _Unit:
-    text: str
-    kind: str = "para"            # para | heading | article
-    cites: tuple[str, ...] = ()
 
 
 # --- organs ----------------------------------------------------------------------------------
@@ -217,7 +180,7 @@ def _paragraph(rng: random.Random, ctx: dict, sentences: int) -> str:
 
 
 def body_units(rng: random.Random, dtype: vocab.DocType, organ: Organ, day: date, ctx: dict,
-               count: int) -> tuple[list[_Unit], Callable[[int], list[_Unit]]]:
+               count: int) -> tuple[list[Paragraph], Callable[[int], list[Paragraph]]]:
     """The body as units, and what closes it given how many articles were kept.
 
     The caller keeps a prefix of the units so the document fills the pages asked for, then appends
@@ -231,18 +194,18 @@ def body_units(rng: random.Random, dtype: vocab.DocType, organ: Organ, day: date
     else:
         phrase, cites = f"Nghị quyết Đại hội đại biểu toàn quốc lần thứ {congress(day.year)} của Đảng", ()
     tail = vocab.OPENING_TAILS.get(dtype.code, "ban hành {kind} như sau:").format(**ctx)
-    units = [_Unit(rng.choice(vocab.OPENINGS).format(cite=phrase, actor=organ.actor, tail=tail), cites=cites)]
+    units = [Paragraph(rng.choice(vocab.OPENINGS).format(cite=phrase, actor=organ.actor, tail=tail), cites=cites)]
     sections = list(dtype.sections)
     per_section = max(2, count // max(1, len(sections))) if sections else count
     item = 0
     for index in range(count):
         if sections and index % per_section == 0 and index // per_section < len(sections):
-            units.append(_Unit(sections[index // per_section], "heading"))
+            units.append(Paragraph(sections[index // per_section], "heading"))
             item = 0
         item += 1
         text, cited = _cited_paragraph(rng, ctx, day, organ)
-        units.append(_Unit(f"{item}. {text}", "para", cited))
-    closing = _Unit(rng.choice(vocab.CLOSINGS_BY_TYPE.get(dtype.code, vocab.CLOSINGS)).format(**ctx))
+        units.append(Paragraph(f"{item}. {text}", "para", cited))
+    closing = Paragraph(rng.choice(vocab.CLOSINGS_BY_TYPE.get(dtype.code, vocab.CLOSINGS)).format(**ctx))
     return units, lambda kept: [closing]
 
 
@@ -254,15 +217,15 @@ def _cited_paragraph(rng: random.Random, ctx: dict, day: date, organ: Organ) -> 
     return text, ()
 
 
-def _article_units(rng: random.Random, ctx: dict, count: int) -> tuple[list[_Unit], Callable]:
-    first = _Unit("Điều 1. " + rng.choice(vocab.ARTICLE_FIRST).format(**ctx))
-    middle = [_Unit(f"Điều {n}. " + " ".join(
+def _article_units(rng: random.Random, ctx: dict, count: int) -> tuple[list[Paragraph], Callable]:
+    first = Paragraph("Điều 1. " + rng.choice(vocab.ARTICLE_FIRST).format(**ctx))
+    middle = [Paragraph(f"Điều {n}. " + " ".join(
                     [rng.choice(vocab.ARTICLE_MIDDLE)] + ([_paragraph(rng, ctx, 1)] if rng.random() < 0.6 else [])))
               for n in range(2, count // 2 + 2)]
     last = [template.format(**ctx) for template in vocab.ARTICLE_LAST]
 
-    def closing(kept: int) -> list[_Unit]:
-        return [_Unit(f"Điều {kept + n}. {text}") for n, text in enumerate(last, 1)]
+    def closing(kept: int) -> list[Paragraph]:
+        return [Paragraph(f"Điều {kept + n}. {text}") for n, text in enumerate(last, 1)]
     return [first] + middle, closing
 
 
@@ -272,172 +235,6 @@ def recipients(rng: random.Random, organ: Organ) -> list[str]:
     below = [r.format(committee=organ.cap, short=short) for r in vocab.RECIPIENTS_BELOW]
     chosen = rng.sample(above, rng.randint(0, 2)) + rng.sample(below, rng.randint(1, 3))
     return chosen + [f"Lưu Văn phòng {organ.cap}" if rng.random() < 0.7 else "Lưu VT"]
-
-
-# --- layout ----------------------------------------------------------------------------------
-
-def _pitch(size_pt: float) -> float:
-    return pt_to_mm(size_pt) * LINE
-
-
-def wrap(text: str, width_mm: float, style: str, size_pt: float, first_indent: float = 0.0) -> list[str]:
-    """Greedy word wrap by measured width (what a word processor does, near enough)."""
-    lines: list[str] = []
-    current: list[str] = []
-    limit = width_mm - first_indent
-    for word in text.split():
-        trial = " ".join(current + [word])
-        if current and text_width_mm(trial, style, size_pt) > limit:
-            lines.append(" ".join(current))
-            current, limit = [word], width_mm
-        else:
-            current.append(word)
-    if current:
-        lines.append(" ".join(current))
-    return lines
-
-
-class _Pager:
-    """Places lines top to bottom, starting a new page (with its page number) when one is full."""
-
-    def __init__(self, font: str):
-        self.font = font
-        self.pages: list[list[Placed]] = [[]]
-        self.y = TOP
-
-    def new_page(self) -> None:
-        self.pages.append([])
-        number = str(len(self.pages))
-        self.pages[-1].append(Placed(number, BODY_X, TOP - 6, "center", font=self.font, size_pt=SMALL_PT,
-                                     role="page_no"))
-        self.y = TOP + 4
-
-    def room(self) -> float:
-        return BOTTOM - self.y
-
-    def add(self, line: Placed, pitch: float) -> None:
-        if self.y + pitch > BOTTOM:
-            self.new_page()
-        self.y += pitch
-        self.pages[-1].append(_at(line, self.y))
-
-
-def _at(line: Placed, y: float) -> Placed:
-    return Placed(**{**line.__dict__, "y_mm": y})
-
-
-def _header(pager: _Pager, organ: Organ, number: str, dline: str, vv: str | None,
-            stamps: list[str]) -> None:
-    font = pager.font
-    pitch = _pitch(HEADER_PT)
-    y0 = TOP + 4
-    left = [Placed(organ.header[0], LEFT_BLOCK_X, y0, "center", font=font, size_pt=HEADER_PT, role="header"),
-            Placed(organ.header[1], LEFT_BLOCK_X, y0 + pitch, "center", font=font, size_pt=HEADER_PT,
-                   bold=True, role="header"),
-            Placed("*", LEFT_BLOCK_X, y0 + 2 * pitch, "center", font=font, size_pt=HEADER_PT, role="header"),
-            Placed(f"Số {number}", LEFT_BLOCK_X, y0 + 3 * pitch, "center", font=font, size_pt=HEADER_PT,
-                   role="header")]
-    y = y0 + 3 * pitch
-    if vv:
-        for text in wrap(vv, 70, style_name(font, italic=True), 12.5):
-            y += _pitch(12.5)
-            left.append(Placed(text, LEFT_BLOCK_X, y, "center", font=font, size_pt=12.5, italic=True,
-                               role="header"))
-    for stamp in stamps:
-        y += _pitch(HEADER_PT) + 2
-        left.append(Placed(stamp, LEFT_BLOCK_X, y, "center", font=font, size_pt=HEADER_PT, bold=True,
-                           box=True, role="stamp"))
-    right = [Placed("ĐẢNG CỘNG SẢN VIỆT NAM", RIGHT_BLOCK_X, y0, "center", font=font, size_pt=15, bold=True,
-                    underline=True, role="header"),
-             Placed(dline, RIGHT_BLOCK_X, y0 + 3 * pitch, "center", font=font, size_pt=HEADER_PT,
-                    italic=True, role="header")]
-    pager.pages[0].extend(left + right)
-    pager.y = y + 8
-
-
-def _title(pager: _Pager, dtype: vocab.DocType, summary: str) -> None:
-    font = pager.font
-    pager.add(Placed(dtype.name.upper(), BODY_X, 0, "center", font=font, size_pt=15, bold=True,
-                     role="title"), _pitch(15))
-    lines = wrap(summary, 140, style_name(font, bold=True), BODY_PT)
-    for i, text in enumerate(lines):
-        pager.add(Placed(text, BODY_X, 0, "center", font=font, size_pt=BODY_PT, bold=True, role="title",
-                         rule_below=i == len(lines) - 1), _pitch(BODY_PT))
-    pager.y += 7
-
-
-def _kinh_gui(pager: _Pager, recipient: str) -> None:
-    pager.add(Placed(f"Kính gửi: {recipient}", BODY_X, 0, "center", font=pager.font, size_pt=BODY_PT,
-                     role="body"), _pitch(BODY_PT))
-    pager.y += 5
-
-
-def _wrapped_unit(unit: _Unit, font: str) -> tuple[Placed, ...]:
-    return _wrapped_text(unit.text, unit.kind == "heading", font)
-
-
-@lru_cache(maxsize=8192)
-def _wrapped_text(text: str, bold: bool, font: str) -> tuple[Placed, ...]:
-    """A paragraph wrapped once: fitting a body to its pages lays the same paragraphs out many times."""
-    style = style_name(font, bold)
-    width = RIGHT - LEFT
-    lines = wrap(text, width, style, BODY_PT, first_indent=INDENT)
-    placed = []
-    for i, text in enumerate(lines):
-        x = LEFT + (INDENT if i == 0 else 0)
-        last = i == len(lines) - 1
-        placed.append(Placed(text, x, 0, "left" if last or bold else "justify", width - (x - LEFT), font=font,
-                             size_pt=BODY_PT, bold=bold))
-    return tuple(placed)
-
-
-def _closing_block(font: str, noi_nhan: list[str], the_thuc: tuple[str, ...], chuc_vu: str,
-                   name: str) -> tuple[list[Placed], float]:
-    """Nơi nhận (left) and signature (right), positioned relative to y = 0; returns lines and height."""
-    pitch = _pitch(SMALL_PT)
-    lines = [Placed("Nơi nhận:", LEFT, pitch, font=font, size_pt=SMALL_PT, bold=True, italic=True,
-                    underline=True, role="noi_nhan")]
-    for i, item in enumerate(noi_nhan):
-        end = "." if i == len(noi_nhan) - 1 else ","
-        for j, text in enumerate(wrap(f"- {item}{end}", 86, style_name(font), 12.5)):
-            lines.append(Placed(text, LEFT + (0 if j == 0 else 3), lines[-1].y_mm + _pitch(12.5), font=font,
-                                size_pt=12.5, role="noi_nhan"))
-    left_height = lines[-1].y_mm
-    y = 0.0
-    for text in the_thuc + (chuc_vu,):
-        y += pitch
-        lines.append(Placed(text, RIGHT_BLOCK_X, y, "center", font=font, size_pt=SMALL_PT, bold=True,
-                            role="signer"))
-    y += 26
-    lines.append(Placed(name, RIGHT_BLOCK_X, y, "center", font=font, size_pt=BODY_PT, bold=True, role="name"))
-    return lines, max(left_height, y) + 2
-
-
-def layout_document(font: str, organ: Organ, dtype: vocab.DocType, number: str, dline: str, summary: str,
-                    stamps: list[str], kinh_gui: str | None, units: list[_Unit],
-                    closing: tuple[list[Placed], float]) -> list[list[Placed]]:
-    pager = _Pager(font)
-    is_cv = dtype.code == "CV"
-    _header(pager, organ, number, dline, summary if is_cv else None, stamps)
-    if not is_cv:
-        _title(pager, dtype, summary)
-    if kinh_gui:
-        _kinh_gui(pager, kinh_gui)
-    pitch = _pitch(BODY_PT)
-    for unit in units:
-        lines = _wrapped_unit(unit, font)
-        if unit.kind == "heading" and pager.room() < 3 * pitch:
-            pager.new_page()       # a heading never ends a page
-        for line in lines:
-            pager.add(line, pitch)
-        pager.y += 1.2
-    block, height = closing
-    pager.y += 4
-    if pager.room() < height:
-        pager.new_page()
-    base = pager.y
-    pager.pages[-1].extend(_at(line, base + line.y_mm) for line in block)
-    return pager.pages
 
 
 def _pick_type(rng: random.Random, organ: Organ, doc_type: str | None) -> vocab.DocType:
@@ -452,15 +249,15 @@ def _pick_type(rng: random.Random, organ: Organ, doc_type: str | None) -> vocab.
 def generate_document(rng: random.Random, *, doc_type: str | None = None, year: int | None = None,
                       fonds: str | None = None, file: str | None = None, do_mat=RANDOM, do_khan=RANDOM,
                       pages: int | None = None, font: str | None = None) -> SampleDocument:
-    """One document. ``doc_type`` is a code (``NQ``) or name (``Nghị quyết``); ``pages`` the page count
-    to fill (1–6; random if None); ``do_mat``/``do_khan`` None for none, default random."""
+    """One document of fonds ``fonds`` (a code of ``vocab.FONDS``; random if None).
+
+    ``doc_type`` is a code (``NQ``) or a name (``Nghị quyết``); ``pages`` the page count to fill
+    (random 1–4 if None); ``do_mat`` / ``do_khan``: a mark such as ``"Mật"``, None for none, random
+    if not given; ``font``: ``serif`` or ``mono`` (typewriter; random before 1995 if None).
+    """
     fonds_obj = vocab.FONDS[fonds] if fonds else rng.choice(list(vocab.FONDS.values()))
     year = year or rng.randint(1985, 2024)
-    organ = choose_organ(rng, fonds_obj)
-    dtype = _pick_type(rng, organ, doc_type)
-    if dtype.code not in organ.types:      # e.g. a nghị quyết: only a committee issues it
-        province = vocab.PROVINCES[fonds_obj.province]
-        organ = _district_organ(province, fonds_obj.district) if fonds_obj.district else _committee_organ(province)
+    organ, dtype = _organ_and_type(rng, fonds_obj, doc_type)
     font = font or ("mono" if year < 1995 and rng.random() < 0.5 else "serif")
     target = pages or rng.choice([1, 1, 2, 2, 2, 3, 3, 4])
     day = random_date(rng, year)
@@ -469,24 +266,18 @@ def generate_document(rng: random.Random, *, doc_type: str | None = None, year: 
     summary = trich_yeu(rng, dtype.code, organ, topic, year)
     secrecy = rng.choice([None] * 8 + ["Mật", "Tối mật"]) if do_mat is RANDOM else do_mat
     urgency = rng.choice([None] * 8 + ["Khẩn", "Hỏa tốc"]) if do_khan is RANDOM else do_khan
-    stamps = [s.upper() for s in (secrecy, urgency) if s]
     the_thuc, chuc_vu = rng.choice(organ.signers)
     signer = person_name(rng)
     noi_nhan = recipients(rng, organ)
-    kinh_gui = None
-    if dtype.code == "CV":
-        kinh_gui = rng.choice(vocab.KINH_GUI).format(committee=organ.cap)
-    elif dtype.code == "TTr":
-        kinh_gui = f"Ban Thường vụ {organ.cap}"
-    ctx = dict(kind=dtype.name.lower(), Kind=dtype.name, org=organ.actor, cap=organ.cap, year=year, next=year + rng.randint(2, 5), topic=topic,
-               place=organ.dia_danh)
+    heading = Heading(organ.header, number, date_line(organ.dia_danh, day), dtype.name, summary,
+                      tuple(mark.upper() for mark in (secrecy, urgency) if mark), _addressee(rng, dtype, organ),
+                      is_cong_van=dtype.code == "CV")
+    ctx = dict(kind=dtype.name.lower(), Kind=dtype.name, org=organ.actor, cap=organ.cap, year=year,
+               next=year + rng.randint(2, 5), topic=topic, place=organ.dia_danh)
     main, closing_units = body_units(rng, dtype, organ, day, ctx, count=10 * target + 6)
-    closing = _closing_block(font, noi_nhan, the_thuc, chuc_vu, signer)
-    fill = rng.uniform(0.25, 0.85)
-    args = (font, organ, dtype, number, date_line(organ.dia_danh, day), summary, stamps, kinh_gui)
-
-    kept = _fit(main, closing_units, closing, args, target, fill)
-    layout = layout_document(*args, kept, closing)
+    closing = closing_block(font, noi_nhan, the_thuc, chuc_vu, signer)
+    kept = _fit(font, heading, main, closing_units, closing, target, fill=rng.uniform(0.25, 0.85))
+    layout = [[_nfc_line(line) for line in page] for page in layout_document(font, heading, kept, closing)]
     cited: list[str] = []
     for unit in kept:
         cited.extend(c for c in unit.cites if c not in cited)
@@ -498,13 +289,30 @@ def generate_document(rng: random.Random, *, doc_type: str | None = None, year: 
         "fonds_code": fonds_obj.code, "file_code": file or f"HS-{year}-{rng.randint(1, 30):03d}",
         "pages": len(layout), "font": FONT_NAMES[font], "handwritten_notes": [],
     }
-    layout = [[_nfc_line(line) for line in page] for page in layout]
     return SampleDocument(meta=_nfc_meta(meta), pages=[[line.text for line in page] for page in layout],
                           layout=layout, font=font)
 
 
-def _fit(main: list[_Unit], closing_units: Callable[[int], list[_Unit]], closing, args, target: int,
-         fill: float) -> list[_Unit]:
+def _organ_and_type(rng: random.Random, fonds: vocab.Fonds, doc_type: str | None) -> tuple[Organ, vocab.DocType]:
+    organ = choose_organ(rng, fonds)
+    dtype = _pick_type(rng, organ, doc_type)
+    if dtype.code not in organ.types:      # e.g. a nghị quyết: only a committee issues it
+        province = vocab.PROVINCES[fonds.province]
+        organ = _district_organ(province, fonds.district) if fonds.district else _committee_organ(province)
+    return organ, dtype
+
+
+def _addressee(rng: random.Random, dtype: vocab.DocType, organ: Organ) -> str | None:
+    """Who a công văn or tờ trình is addressed to (its "Kính gửi:" line)."""
+    if dtype.code == "CV":
+        return rng.choice(vocab.KINH_GUI).format(committee=organ.cap)
+    if dtype.code == "TTr":
+        return f"Ban Thường vụ {organ.cap}"
+    return None
+
+
+def _fit(font: str, heading: Heading, main: list[Paragraph], closing_units: Callable[[int], list[Paragraph]],
+         closing: tuple[list[Placed], float], target: int, fill: float) -> list[Paragraph]:
     """The longest prefix of the body that ends on page ``target`` about ``fill`` of the way down."""
     best = [main[0]] + closing_units(1)
     for k in range(1, len(main) + 1):
@@ -512,17 +320,14 @@ def _fit(main: list[_Unit], closing_units: Callable[[int], list[_Unit]], closing
         if prefix[-1].kind == "heading":
             continue
         candidate = prefix + closing_units(k)
-        pages = layout_document(*args, candidate, closing)
+        pages = layout_document(font, heading, candidate, closing)
         if len(pages) > target:
             break
         best = candidate
-        last_y = max(line.y_mm for line in pages[-1] if line.role not in _CLOSING_ROLES)
+        last_y = max(line.y_mm for line in pages[-1] if line.role not in CLOSING_ROLES)
         if len(pages) == target and last_y > TOP + fill * (BOTTOM - TOP):
             break
     return best
-
-
-_CLOSING_ROLES = ("noi_nhan", "signer", "name")
 
 
 def _nfc_line(line: Placed) -> Placed:

@@ -16,8 +16,12 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageChops, ImageDraw
 
-from luutru.samples.documents import RIGHT_BLOCK_X, Placed, SampleDocument
-from luutru.samples.fonts import FONT_CANDIDATES, font_path, load_font  # noqa: F401  (public API)
+from luutru.samples.documents import SampleDocument
+from luutru.samples.layout import RIGHT_BLOCK_X, Placed
+from luutru.samples.fonts import FONT_CANDIDATES, font_path, load_font
+
+__all__ = ["A4_MM", "FONT_CANDIDATES", "Line", "draw_margin_note", "draw_placed", "draw_seal", "font_path",
+           "load_font", "page_size_px", "render_lines", "render_page"]
 
 A4_MM = (210, 297)
 SEAL_RED = (205, 38, 38)
