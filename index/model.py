@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 # Clearance levels: each includes those below it.
@@ -107,13 +108,15 @@ class Unit:
     fonds: str | None = None
     file: str | None = None
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         """Changes whenever anything indexed changes, so ``luutru index`` can skip the rest."""
-        payload = json.dumps([asdict(self.item) if self.item else None,
-                              [asdict(p) for p in self.pages], self.level, self.fonds, self.file],
-                             ensure_ascii=False, sort_keys=True)
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+        fields = [vars(self.item) if self.item else None, self.level, self.fonds, self.file,
+                  [(p.key, p.source, p.page, p.n) for p in self.pages]]
+        digest = hashlib.sha256(json.dumps(fields, ensure_ascii=False, sort_keys=True).encode())
+        for page in self.pages:
+            digest.update(b"\x1e" + page.text.encode("utf-8"))
+        return digest.hexdigest()[:32]
 
     @property
     def year(self) -> int | None:

@@ -1,69 +1,86 @@
 """Which pages of a hit matched, and a short highlighted passage of each.
 
 Both engines hand the stored page texts of the (already clearance-filtered) hits to this one
-function, so snippets and page numbers look the same whichever engine answered.
+function, so snippets and page numbers look the same whichever engine answered. Matching runs as
+one regular expression over the folded page text, which keeps the offsets of the original.
 """
 
 from __future__ import annotations
 
+import bisect
 import html
+import re
 from typing import Any
 
 from luutru.index.analysis import fast_fold, iter_tokens
 from luutru.index.model import UnitPage
 from luutru.index.query import Phrase, Term
 
-
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 WINDOW = 24  # tokens in a snippet
 
 
-def _matched_spans(text: str, terms: list[Term | Phrase]) -> list[tuple[int, int, int]]:
-    """(token index, start char, end char) of every token a term or phrase matches."""
-    tokens = list(iter_tokens(text))
-    folded = [fast_fold(tok.group()) for tok in tokens]
-    hit: set[int] = set()
+def terms_pattern(terms: list[Term | Phrase]) -> re.Pattern[str] | None:
+    """One regex matching any of the (folded) terms or phrases as whole tokens."""
+    alternatives = []
     for term in terms:
         if isinstance(term, Term):
-            for i, word in enumerate(folded):
-                if word == term.folded or (term.prefix and word.startswith(term.folded)):
-                    hit.add(i)
+            alternatives.append(re.escape(term.folded) + (r"[^\W_]*" if term.prefix else ""))
         else:
-            n = len(term.folded)
-            for i in range(len(folded) - n + 1):
-                if tuple(folded[i:i + n]) == term.folded:
-                    hit.update(range(i, i + n))
-    return [(i, tokens[i].start(), tokens[i].end()) for i in sorted(hit)]
+            alternatives.append(r"[\W_]+".join(re.escape(t) for t in term.folded))
+    if not alternatives:
+        return None
+    alternatives.sort(key=len, reverse=True)  # longest first: a phrase wins over its words
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(alternatives) + r")(?![^\W_])")
 
 
-def _window(text: str, spans: list[tuple[int, int, int]]) -> str:
+def _matched_spans(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    folded = fast_fold(text)
+    if len(folded) != len(text):  # folding changed the length (rare scripts): fold run by run
+        folded = "".join(_same_length_fold(run.group()) for run in _RUNS.finditer(text))
+    return [m.span() for m in pattern.finditer(folded)]
+
+
+_RUNS = re.compile(r"[^\W_]+|[\W_]+")
+
+
+def _same_length_fold(run: str) -> str:
+    folded = fast_fold(run)
+    return folded if len(folded) == len(run) else "\0" * len(run)
+
+
+def _window(text: str, spans: list[tuple[int, int]]) -> str:
     tokens = list(iter_tokens(text))
     if not tokens:
         return ""
-    if spans:  # the window with the most matched tokens
-        indexes = [s[0] for s in spans]
+    starts = [t.start() for t in tokens]
+    if spans:  # the window of WINDOW tokens holding the most matches
+        indexes = [bisect.bisect_right(starts, s[0]) - 1 for s in spans]
         best = max(indexes, key=lambda i: sum(1 for j in indexes if i <= j < i + WINDOW))
         first = max(0, best - 4)
     else:
         first = 0
     last = min(len(tokens), first + WINDOW) - 1
     start, end = tokens[first].start(), tokens[last].end()
-    marked = {s[1]: s[2] for s in spans if start <= s[1] < end}
     out, pos = [], start
-    for s_start in sorted(marked):
+    for s_start, s_end in spans:
+        if s_start < start or s_start >= end:
+            continue
         out.append(html.escape(text[pos:s_start], quote=False))
-        out.append(MARK_OPEN + html.escape(text[s_start:marked[s_start]], quote=False) + MARK_CLOSE)
-        pos = marked[s_start]
-    out.append(html.escape(text[pos:end], quote=False))
+        out.append(MARK_OPEN + html.escape(text[s_start:s_end], quote=False) + MARK_CLOSE)
+        pos = s_end
+    if pos < end:
+        out.append(html.escape(text[pos:end], quote=False))
     snippet = " ".join("".join(out).split())
     return ("… " if first else "") + snippet + (" …" if last < len(tokens) - 1 else "")
 
 
 def page_matches(pages: list[UnitPage], terms: list[Term | Phrase]) -> list[dict[str, Any]]:
-    """The pages where a query term occurs, each with its snippet, best page first in page order."""
+    """The pages where a query term occurs, each with its snippet, in page order."""
+    pattern = terms_pattern(terms)
     found = []
-    for page in pages:
-        spans = _matched_spans(page.text, terms) if terms else []
+    for page in pages if pattern else ():
+        spans = _matched_spans(page.text, pattern)
         if spans:
             found.append({"key": page.key, "source": page.source, "page": page.page, "n": page.n,
                           "matches": len(spans), "snippet": _window(page.text, spans)})

@@ -28,7 +28,8 @@ from luutru.index.suggest import edits1
 from luutru.textnorm import fold
 
 INDEX_FILE = "search.sqlite"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "3"
+ZLIB_LEVEL = 6
 # bm25 weights of meta, meta_x, body, body_x: the catalogue fields outweigh body text.
 BM25 = "bm25(fts, 4.0, 4.0, 1.0, 1.0)"
 
@@ -41,13 +42,13 @@ CREATE TABLE IF NOT EXISTS units(
     rowid INTEGER PRIMARY KEY, uid TEXT NOT NULL UNIQUE, fingerprint TEXT NOT NULL,
     level INTEGER NOT NULL, fonds TEXT, fonds_key TEXT, file TEXT, file_key TEXT,
     type TEXT, type_key TEXT, organ TEXT, organ_key TEXT, number_key TEXT,
-    year INTEGER, date TEXT, meta TEXT NOT NULL, display TEXT NOT NULL);
+    year INTEGER, date TEXT);
+CREATE TABLE IF NOT EXISTS docs(
+    rowid INTEGER PRIMARY KEY, meta TEXT NOT NULL, display TEXT NOT NULL, pages TEXT NOT NULL,
+    texts BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS units_level ON units(level);
 CREATE INDEX IF NOT EXISTS units_number ON units(number_key);
 CREATE INDEX IF NOT EXISTS units_date ON units(date);
-CREATE TABLE IF NOT EXISTS pages(
-    unit INTEGER NOT NULL, n INTEGER NOT NULL, key TEXT NOT NULL, source TEXT, page INTEGER,
-    text BLOB NOT NULL, PRIMARY KEY (unit, n)) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
     meta, meta_x, body, body_x, content='', tokenize='unicode61 remove_diacritics 0');
 CREATE VIRTUAL TABLE IF NOT EXISTS vocab USING fts5vocab(fts, 'row');
@@ -94,13 +95,13 @@ class SqliteBackend(SearchBackend):
                     self._remove(row[0])
 
     def _remove(self, rowid: int) -> None:
-        meta = self.db.execute("SELECT meta FROM units WHERE rowid = ?", (rowid,)).fetchone()[0]
-        texts = [zlib.decompress(t).decode("utf-8") for (t,) in self.db.execute(
-            "SELECT text FROM pages WHERE unit = ? ORDER BY n", (rowid,))]
+        meta, texts = self.db.execute("SELECT meta, texts FROM docs WHERE rowid = ?",
+                                      (rowid,)).fetchone()
         self.db.execute("INSERT INTO fts(fts, rowid, meta, meta_x, body, body_x) "
-                        "VALUES ('delete', ?, ?, ?, ?, ?)", (rowid, *_fts_values(meta, texts)))
-        self.db.execute("DELETE FROM pages WHERE unit = ?", (rowid,))
+                        "VALUES ('delete', ?, ?, ?, ?, ?)",
+                        (rowid, *_fts_values(meta, _unpack(texts))))
         self.db.execute("DELETE FROM units WHERE rowid = ?", (rowid,))
+        self.db.execute("DELETE FROM docs WHERE rowid = ?", (rowid,))
 
     def rebuild(self, units: Iterable[Unit]) -> IndexReport:
         """Build ``search.sqlite`` anew beside the old one and rename it over (atomic)."""
@@ -116,6 +117,7 @@ class SqliteBackend(SearchBackend):
                     report.pages += len(unit.pages)
             db.execute("INSERT INTO fts(fts) VALUES ('optimize')")
             db.commit()
+            db.execute("VACUUM")  # drop the pages the merge freed: the index stays small
             db.close()
             self.db.close()
             os.replace(fresh, self.path)
@@ -173,13 +175,10 @@ class SqliteBackend(SearchBackend):
 
     def _load(self, rowids: Iterable[int]) -> Iterator[tuple[dict[str, Any], list[UnitPage]]]:
         for rowid in rowids:
-            display = json.loads(self.db.execute(
-                "SELECT display FROM units WHERE rowid = ?", (rowid,)).fetchone()[0])
-            pages = [UnitPage(key, source, page, n, zlib.decompress(text).decode("utf-8"))
-                     for n, key, source, page, text in self.db.execute(
-                         "SELECT n, key, source, page, text FROM pages WHERE unit = ? ORDER BY n",
-                         (rowid,))]
-            yield display, pages
+            display, pages, texts = self.db.execute(
+                "SELECT display, pages, texts FROM docs WHERE rowid = ?", (rowid,)).fetchone()
+            yield json.loads(display), [UnitPage(*where, text) for where, text
+                                        in zip(json.loads(pages), _unpack(texts))]
 
     def _facets(self) -> dict[str, dict[str, int]]:
         facets = {}
@@ -218,13 +217,40 @@ class SqliteBackend(SearchBackend):
 # --- helpers ----------------------------------------------------------------------------------
 
 def _connect(path: Path) -> sqlite3.Connection:
+    """Open (or create) the index; one built by another schema version is dropped (derived data:
+    the next ``luutru index`` fills it again)."""
     db = sqlite3.connect(path)
+    if _schema_version(db) not in (None, SCHEMA_VERSION):
+        db.close()
+        for stale in path.parent.glob(path.name + "*"):
+            stale.unlink()
+        db = sqlite3.connect(path)
+    db.execute("PRAGMA page_size = 16384")  # rows of a few KB pack well (no effect once created)
     db.execute("PRAGMA temp_store = MEMORY")
     db.execute("PRAGMA journal_mode = WAL")
     db.executescript(_SCHEMA)
     with db:
         db.execute("INSERT OR IGNORE INTO info VALUES ('schema', ?)", (SCHEMA_VERSION,))
     return db
+
+
+_PAGE_BREAK = "\x1e"  # record separator between the pages of a unit in ``units.texts``
+
+
+def _schema_version(db: sqlite3.Connection) -> str | None:
+    try:
+        row = db.execute("SELECT value FROM info WHERE key = 'schema'").fetchone()
+    except sqlite3.OperationalError:  # a new, empty file
+        return None
+    return row[0] if row else None
+
+
+def _pack(texts: list[str]) -> bytes:
+    return zlib.compress(_PAGE_BREAK.join(texts).encode("utf-8"), ZLIB_LEVEL)
+
+
+def _unpack(blob: bytes) -> list[str]:
+    return zlib.decompress(blob).decode("utf-8").split(_PAGE_BREAK)
 
 
 def _fts_values(meta: str, texts: list[str]) -> tuple[str, str, str, str]:
@@ -234,24 +260,24 @@ def _fts_values(meta: str, texts: list[str]) -> tuple[str, str, str, str]:
 
 def _insert(db: sqlite3.Connection, unit: Unit) -> None:
     item = unit.item
+    texts = [p.text for p in unit.pages]
     meta = meta_text(item.__dict__) if item else ""
     keys = {name: (fold(value) if value else None) for name, value in (
         ("fonds", unit.fonds), ("file", unit.file), ("type", item and item.loai_van_ban),
         ("organ", item and item.co_quan_ban_hanh))}
     cursor = db.execute(
         "INSERT INTO units(uid, fingerprint, level, fonds, fonds_key, file, file_key, type, "
-        "type_key, organ, organ_key, number_key, year, date, meta, display) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "type_key, organ, organ_key, number_key, year, date) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (unit.uid, unit.fingerprint, unit.level, unit.fonds, keys["fonds"], unit.file,
          keys["file"], item and item.loai_van_ban, keys["type"], item and item.co_quan_ban_hanh,
-         keys["organ"], number_key(item.so_ky_hieu) if item else None, unit.year, unit.date,
-         meta, json.dumps(unit_display(unit), ensure_ascii=False)))
-    rowid = cursor.lastrowid
-    db.executemany("INSERT INTO pages(unit, n, key, source, page, text) VALUES (?, ?, ?, ?, ?, ?)",
-                   [(rowid, p.n, p.key, p.source, p.page, zlib.compress(p.text.encode("utf-8"), 6))
-                    for p in unit.pages])
+         keys["organ"], number_key(item.so_ky_hieu) if item else None, unit.year, unit.date))
+    db.execute("INSERT INTO docs(rowid, meta, display, pages, texts) VALUES (?, ?, ?, ?, ?)",
+               (cursor.lastrowid, meta, json.dumps(unit_display(unit), ensure_ascii=False),
+                json.dumps([(p.key, p.source, p.page, p.n) for p in unit.pages],
+                           ensure_ascii=False), _pack(texts)))
     db.execute("INSERT INTO fts(rowid, meta, meta_x, body, body_x) VALUES (?, ?, ?, ?, ?)",
-               (rowid, *_fts_values(meta, [p.text for p in unit.pages])))
+               (cursor.lastrowid, *_fts_values(meta, texts)))
 
 
 def filter_sql(filters: list[Filter]) -> tuple[list[str], list[Any]]:

@@ -1,0 +1,335 @@
+"""Benchmark of the search stage: relevance on a corpus with ground truth, speed on synthetic text.
+
+    .venv/bin/python bench/search.py relevance [--corpus ../shared/corpus/dev] [--archive DIR]
+    .venv/bin/python bench/search.py speed [--pages 10000,100000,300000] [--work /tmp/bench-search]
+
+relevance: runs ``luutru run`` on the corpus scans into ``--archive`` (kept and reused; skipped
+stages are cheap), indexes it, then for every ground-truth document asks (a) its number as
+printed, (b) its number in another spelling, (c) its trích yếu without diacritics, (d) four content
+words of its body without diacritics, and reports the share ranked first and the MRR. A hit is the
+document when it starts on the document's first page (same source file and page).
+
+speed: builds the embedded index of N synthetic pages (``luutru.samples.documents``), and prints
+indexing pages/s, index size vs text size, latency p50/p95/p99 over a fixed query mix (with facets)
+and peak memory, next to a naive baseline (SQLite ``LIKE`` scan) in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+from luutru.archive import Archive
+from luutru.index import SearchRequest, SqliteBackend, update_index
+from luutru.index.analysis import fast_fold
+from luutru.index.model import ItemDoc, PageDoc, Unit, build_units
+from luutru.textnorm import strip_diacritics
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_CORPUS = HERE.parent.parent / "shared" / "corpus" / "dev"
+FULL_CLEARANCE = 3  # relevance is measured over every document, secret ones included
+DEPTH = 50  # ranks beyond this count as not found (reciprocal rank 0)
+
+
+# --- relevance ----------------------------------------------------------------------------------
+
+def other_spelling(number: str, i: int) -> str:
+    """The same number as a person might type it differently (three styles, in turn)."""
+    parts = re.split(r"[-/]", number)
+    if i % 3 == 0:
+        return " ".join(parts)                                  # 43 NQ TU
+    if i % 3 == 1:
+        swapped = number.translate(str.maketrans("-/", "/-"))    # 43/NQ-TU
+        return swapped.lower()
+    return "số " + number.lower()                               # số 43-nq/tu
+
+
+def content_words(text: str, common: set[str], rng: random.Random) -> str:
+    words = [w for w in re.findall(r"[^\W\d_]+", strip_diacritics(text).lower())
+             if len(w) >= 3 and w not in common]
+    unique = sorted(set(words), key=words.index)
+    return " ".join(rng.sample(unique, 4)) if len(unique) >= 4 else " ".join(unique)
+
+
+def body_text(truth_dir: Path) -> str:
+    """The document's text after its header and title (where body paragraphs start)."""
+    lines = []
+    for page in sorted(truth_dir.glob("page-*.txt")):
+        lines += page.read_text(encoding="utf-8").splitlines()
+    start = next((i for i, line in enumerate(lines) if len(line) > 50), 0)
+    end = next((i for i, line in enumerate(lines) if line.startswith("Nơi nhận")), len(lines))
+    return "\n".join(lines[start:end])
+
+
+def rank_of(backend: SqliteBackend, query: str, source: str, first_page: int) -> int | None:
+    hits = backend.search(SearchRequest(query, clearance=FULL_CLEARANCE, limit=DEPTH,
+                                        facets=False)).hits
+    for rank, hit in enumerate(hits, start=1):
+        if hit["source"] == source and hit["first_page"] == first_page:
+            return rank
+    return None
+
+
+def relevance(corpus: Path, archive_dir: Path) -> dict:
+    if not (archive_dir / "catalog").exists() or not any((archive_dir / "catalog").iterdir()):
+        print(f"running luutru run on {corpus}/scans into {archive_dir} …", file=sys.stderr)
+        subprocess.run([str(Path(sys.executable).with_name("luutru")), "run", "-a",
+                        str(archive_dir), "--inventory", str(corpus / "inventory.csv"),
+                        str(corpus / "scans")], check=False,
+                       env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+    archive = Archive.open(archive_dir)
+    update_index(archive)
+    metas = {d.name: json.loads((d / "meta.json").read_text(encoding="utf-8"))
+             for d in sorted((corpus / "truth").iterdir())}
+    bodies = {doc: body_text(corpus / "truth" / doc) for doc in metas}
+    frequency = Counter(w for b in bodies.values()
+                        for w in set(re.findall(r"[^\W\d_]+", strip_diacritics(b).lower())))
+    common = {w for w, n in frequency.items() if n > len(metas) // 3}
+    rng = random.Random(5)
+    ranks: dict[str, list[int | None]] = {"a": [], "b": [], "c": [], "d": []}
+    misses: dict[str, list[str]] = {k: [] for k in ranks}
+    with SqliteBackend.for_archive(archive) as backend:
+        for i, (doc, meta) in enumerate(metas.items()):
+            queries = {"a": meta["so_ky_hieu"], "b": other_spelling(meta["so_ky_hieu"], i),
+                       "c": strip_diacritics(meta["trich_yeu"]).lower(),
+                       "d": content_words(bodies[doc], common, rng)}
+            for kind, query in queries.items():
+                rank = rank_of(backend, query, meta["source"], meta["first_page"])
+                ranks[kind].append(rank)
+                if rank != 1:
+                    misses[kind].append(f"{doc} {query!r} → rank {rank}")
+    report = {}
+    for kind, values in ranks.items():
+        report[kind] = {"first": sum(r == 1 for r in values) / len(values),
+                        "mrr": sum(1 / r for r in values if r) / len(values), "n": len(values)}
+    report["misses"] = misses
+    return report
+
+
+# --- speed --------------------------------------------------------------------------------------
+
+def synthetic_docs(n_pages: int, seed: int = 1) -> Iterator[tuple[ItemDoc, list[PageDoc]]]:
+    """Items with their pages, from D's generator (one function, so the source can change)."""
+    from luutru.samples.documents import generate_corpus_text
+
+    current, pages = None, []
+    for page in generate_corpus_text(n_pages, seed):
+        if current is not None and page.doc_id != current[0]:
+            yield _item(current[0], current[1], pages), pages
+            pages = []
+        current = (page.doc_id, page.meta)
+        pages.append(PageDoc(f"{page.doc_id}:{page.page_no}", f"{page.doc_id}.pdf", page.page_no,
+                             page.text, page.meta["fonds_code"], page.meta["file_code"]))
+    if current is not None:
+        yield _item(current[0], current[1], pages), pages
+
+
+def _item(doc_id: str, meta: dict, pages: list[PageDoc]) -> ItemDoc:
+    return ItemDoc(id=doc_id, so_ky_hieu=meta["so_ky_hieu"], loai_van_ban=meta["loai_van_ban"],
+                   ngay_ban_hanh=meta["ngay_ban_hanh"], co_quan_ban_hanh=meta["co_quan_ban_hanh"],
+                   trich_yeu=meta["trich_yeu"], fonds=meta["fonds_code"], file=meta["file_code"],
+                   source=f"{doc_id}.pdf", first_page=1, last_page=len(pages),
+                   do_mat=meta["do_mat"], page_keys=tuple(p.key for p in pages))
+
+
+class Timed:
+    """Wraps the unit stream, so the generator's own time is not counted as indexing time."""
+
+    def __init__(self, n_pages: int):
+        self.n_pages = n_pages
+        self.producing = 0.0
+        self.text_bytes = 0
+        self.sample: list[tuple[ItemDoc, list[PageDoc]]] = []
+
+    def units(self) -> Iterator[Unit]:
+        docs = synthetic_docs(self.n_pages)
+        while True:
+            start = time.perf_counter()
+            try:
+                item, pages = next(docs)
+            except StopIteration:
+                return
+            units = list(build_units([item], pages))
+            self.text_bytes += sum(len(p.text.encode("utf-8")) for p in pages)
+            if len(self.sample) < 400 and random.random() < 0.05:
+                self.sample.append((item, pages))
+            self.producing += time.perf_counter() - start
+            yield from units
+
+
+def query_mix(sample: list[tuple[ItemDoc, list[PageDoc]]], per_kind: int = 15) -> list[tuple[str, str]]:
+    """A fixed mix: single word, two-syllable word, phrase, filtered, number lookup, folded."""
+    rng = random.Random(11)
+    mix = []
+    for i in range(per_kind):
+        item, pages = sample[i % len(sample)]
+        words = re.findall(r"[^\W\d_]{2,}", pages[-1].text)
+        start = rng.randrange(0, max(1, len(words) - 4))
+        mix += [
+            ("single word", words[start]),
+            ("two-syllable word", f"{words[start]} {words[start + 1]}"),
+            ("phrase", f'"{" ".join(words[start:start + 3])}"'),
+            ("filtered", f"{words[start]} fonds:{item.fonds} year:2000..2015"),
+            ("number lookup", item.so_ky_hieu),
+            ("folded", fast_fold(" ".join(words[start + 1:start + 3]))),
+        ]
+    return mix
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def latencies(run, mix: list[tuple[str, str]], repeat: int = 1) -> dict:
+    times: dict[str, list[float]] = {}
+    for _ in range(repeat):
+        for kind, query in mix:
+            start = time.perf_counter()
+            run(query)
+            times.setdefault(kind, []).append((time.perf_counter() - start) * 1000)
+    every = [t for values in times.values() for t in values]
+    summary = {"all": {"p50": percentile(every, 50), "p95": percentile(every, 95),
+                       "p99": percentile(every, 99), "n": len(every)}}
+    for kind, values in times.items():
+        summary[kind] = {"p50": statistics.median(values), "p95": percentile(values, 95)}
+    return summary
+
+
+def like_baseline(work: Path, n_pages: int, mix: list[tuple[str, str]]) -> dict:
+    """The naive way: folded page text in a plain table, every word a LIKE '%w%' scan."""
+    path = work / "like.sqlite"
+    path.unlink(missing_ok=True)
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE pages(doc TEXT, fonds TEXT, year INT, text TEXT)")
+    start = time.perf_counter()
+    with db:
+        for item, pages in synthetic_docs(n_pages):
+            year = int(item.ngay_ban_hanh[:4])
+            db.executemany("INSERT INTO pages VALUES (?, ?, ?, ?)",
+                           [(item.id, item.fonds, year, fast_fold(p.text)) for p in pages])
+    build = time.perf_counter() - start
+
+    def run(query: str) -> None:
+        words = re.findall(r"[^\W_]+", fast_fold(re.sub(r"\w+:\S+", "", query)))
+        where = " AND ".join("text LIKE ?" for _ in words) or "1"
+        params = [f"%{w}%" for w in words]
+        db.execute(f"SELECT count(DISTINCT doc) FROM pages WHERE {where}", params).fetchone()
+        db.execute(f"SELECT doc FROM pages WHERE {where} LIMIT 10", params).fetchall()
+
+    sample = mix[: max(6, len(mix) // 5)]
+    result = latencies(run, sample)
+    db.close()
+    return {"build_s": build, "size_bytes": path.stat().st_size, "latency_ms": result}
+
+
+def speed(n_pages: int, work: Path, baseline: bool) -> dict:
+    work.mkdir(parents=True, exist_ok=True)
+    index = work / f"search-{n_pages}.sqlite"
+    for leftover in work.glob(f"search-{n_pages}.sqlite*"):
+        leftover.unlink()
+    backend = SqliteBackend(index)
+    timed = Timed(n_pages)
+    start = time.perf_counter()
+    backend.rebuild(timed.units())
+    elapsed = time.perf_counter() - start
+    indexing = elapsed - timed.producing
+    size = sum(p.stat().st_size for p in work.glob(f"search-{n_pages}.sqlite*"))
+    mix = query_mix(timed.sample)
+    backend.search(SearchRequest("đảng viên"))  # warm the page cache once
+    result = latencies(lambda q: backend.search(SearchRequest(q)), mix, repeat=2)
+    backend.close()
+    report = {"pages": n_pages, "indexing_pages_per_s": n_pages / indexing,
+              "indexing_s": indexing, "generation_s": timed.producing,
+              "text_bytes": timed.text_bytes, "index_bytes": size,
+              "index_vs_text": size / timed.text_bytes, "latency_ms": result,
+              "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    if baseline:
+        report["like_baseline"] = like_baseline(work, n_pages, mix)
+    index.unlink(missing_ok=True)
+    for leftover in work.glob(f"search-{n_pages}.sqlite*"):
+        leftover.unlink()
+    return report
+
+
+def print_speed(report: dict) -> None:
+    lat = report["latency_ms"]
+    print(f"\n== {report['pages']:,} pages (embedded SQLite FTS5) ==")
+    print(f"indexing: {report['indexing_pages_per_s']:,.0f} pages/s "
+          f"({report['indexing_s']:.1f} s; text generation {report['generation_s']:.1f} s not counted)")
+    print(f"text {report['text_bytes'] / 1e6:,.1f} MB, index {report['index_bytes'] / 1e6:,.1f} MB "
+          f"= {report['index_vs_text']:.2f}× the text")
+    print(f"latency over {lat['all']['n']} queries with facets: p50 {lat['all']['p50']:.1f} ms, "
+          f"p95 {lat['all']['p95']:.1f} ms, p99 {lat['all']['p99']:.1f} ms")
+    for kind, values in lat.items():
+        if kind != "all":
+            print(f"  {kind:18s} p50 {values['p50']:7.1f} ms   p95 {values['p95']:7.1f} ms")
+    print(f"peak memory (RSS of this process so far): {report['peak_rss_mb']:.0f} MB")
+    if "like_baseline" in report:
+        base = report["like_baseline"]
+        b = base["latency_ms"]["all"]
+        print(f"LIKE baseline: build {base['build_s']:.1f} s, {base['size_bytes'] / 1e6:.1f} MB, "
+              f"p50 {b['p50']:.0f} ms, p95 {b['p95']:.0f} ms, p99 {b['p99']:.0f} ms "
+              f"({b['n']} queries)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    rel = sub.add_parser("relevance")
+    rel.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    rel.add_argument("--archive", type=Path, default=Path("/tmp/bench-search/dev-archive"))
+    spd = sub.add_parser("speed")
+    spd.add_argument("--pages", default="10000,100000")
+    spd.add_argument("--work", type=Path, default=Path("/tmp/bench-search"))
+    spd.add_argument("--no-baseline", action="store_true")
+    spd.add_argument("--json", type=Path, help="Also write the figures to this file.")
+    args = parser.parse_args()
+    if args.command == "relevance":
+        report = relevance(args.corpus, args.archive)
+        print(f"relevance on {args.corpus} ({report['a']['n']} documents, clearance tuyet-mat):")
+        names = {"a": "number as printed", "b": "number, other spelling",
+                 "c": "trích yếu without diacritics", "d": "4 body words without diacritics"}
+        for kind, name in names.items():
+            print(f"  ({kind}) {name:32s} first {report[kind]['first']:6.1%}   "
+                  f"MRR {report[kind]['mrr']:.3f}")
+        for kind, misses in report["misses"].items():
+            for miss in misses:
+                print(f"  miss ({kind}) {miss}")
+        return
+    reports = []
+    for n in [int(x) for x in args.pages.split(",")]:
+        report = speed(n, args.work, baseline=not args.no_baseline)
+        print_speed(report)
+        reports.append(report)
+    if len(reports) > 1:
+        print("\np95 growth: " + ", ".join(f"{r['pages']:,} pages {r['latency_ms']['all']['p95']:.1f} ms"
+                                          for r in reports))
+        first, last = reports[0], reports[-1]
+        slope = ((last["latency_ms"]["all"]["p95"] / first["latency_ms"]["all"]["p95"]) ** (
+            1 / max(1e-9, __import__("math").log10(last["pages"] / first["pages"]))))
+        estimate = last["latency_ms"]["all"]["p95"] * slope ** __import__("math").log10(
+            1_000_000 / last["pages"])
+        if last["pages"] < 1_000_000:
+            print(f"1,000,000 pages: p95 ≈ {estimate:.0f} ms (ESTIMATED by extrapolating the "
+                  f"measured growth per ×10 pages, {slope:.2f}×; not measured)")
+    if args.json:
+        args.json.write_text(json.dumps(reports, indent=2))
+    shutil.rmtree(args.work / "unused", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
