@@ -84,6 +84,36 @@ def default_plans(count: int, seed: int, tiers: tuple[str, ...] = ("t0",), pages
             for i in range(count)]
 
 
+TIER_DPI = {"t0": (300,), "t1": (300,), "t2": (200, 300), "t3": (150, 200)}
+SINGLE_FILE_FORMATS = ("tif-lzw", "tif-lzw-grey", "tif-g4", "jpg", "png", "pdf")
+
+
+def corpus_plans(count: int, seed: int, tiers: tuple[str, ...] = ("t0", "t1", "t2", "t3")) -> list[DocPlan]:
+    """``count`` documents like an evaluation corpus: hồ sơ of 2–5 documents, one in four bound into
+    a single PDF, formats mixed, tiers in turn with their resolution, turns on poor scans, notes in
+    pen and typewriter type on aged (t3) originals, about one in ten classified."""
+    rng = random.Random(f"luutru-corpus:{seed}")
+    plans: list[DocPlan] = []
+    used: set[tuple[str, str]] = set()
+    while len(plans) < count:
+        fonds = rng.choice(sorted(vocab.FONDS))
+        year = rng.randint(1985, 2023)
+        file_code = f"HS-{year}-{rng.randint(1, 40):03d}"
+        if (fonds, file_code) in used:
+            continue
+        used.add((fonds, file_code))
+        bundled = rng.random() < 0.25
+        for _ in range(min(rng.randint(2, 5), count - len(plans))):
+            tier = tiers[len(plans) % len(tiers)]
+            plans.append(DocPlan(
+                fmt="hs-pdf" if bundled else rng.choice(SINGLE_FILE_FORMATS), tier=tier, pages=None,
+                year=year, fonds=fonds, file_code=file_code, do_mat=RANDOM, dpi=rng.choice(TIER_DPI[tier]),
+                rotation=rng.choice([0, 0, 0, 90, 180, 270]) if tier == "t2" else 0,
+                note=rng.choice(vocab.NOTES) if tier == "t3" and rng.random() < 0.6 else None,
+                font="mono" if tier == "t3" and year < 1995 else None))
+    return plans
+
+
 def make_batch(outdir: Path | str, seed: int = 0, documents: int | list[DocPlan] = 3,
                tiers: tuple[str, ...] = ("t0",), *, pages: int = 1, dpi: int = 150,
                truth_dir: Path | str | None = None) -> BatchInfo:

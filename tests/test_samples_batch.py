@@ -8,10 +8,13 @@ import json
 import numpy as np
 import pikepdf
 import pytest
+from click.testing import CliRunner
 from PIL import Image
 
-from luutru.samples.batch import INVENTORY_COLUMNS, MANIFEST_COLUMNS, DocPlan, make_batch
+from luutru.samples.batch import INVENTORY_COLUMNS, MANIFEST_COLUMNS, DocPlan, corpus_plans, make_batch
 from luutru.samples.degrade import rotate_quarter, skew
+from luutru.samples.make_samples import demo_plans
+from luutru.samples.make_samples import main as make_samples_main
 
 PLANS = [
     DocPlan("tif-lzw", pages=2, dpi=100, fonds="PHONG-12", file_code="HS-2010-003", year=2010),
@@ -101,3 +104,33 @@ def test_rotation_is_clockwise_and_skew_counter_clockwise():
     with pytest.raises(ValueError):
         rotate_quarter(page, 45)
     assert skew(page, 0) is page
+
+
+def test_demo_plan_has_every_case_make_demo_promises():
+    plans = demo_plans(1)
+    assert 6 <= len(plans) <= 8 and 10 <= sum(plan.pages for plan in plans) <= 14
+    formats = {plan.fmt for plan in plans}
+    assert {"jpg", "png", "tif-lzw", "tif-g4", "hs-pdf"} <= formats
+    assert sum(plan.fmt == "hs-pdf" for plan in plans) >= 2
+    assert any(plan.fmt == "jpg" and abs(plan.skew_deg or 0) >= 2 for plan in plans)
+    assert any(plan.rotation in (90, 180) for plan in plans)
+    assert any(plan.do_mat == "Mật" for plan in plans)
+    assert any(plan.note for plan in plans) and all(plan.seal for plan in plans)
+
+
+def test_corpus_plans_group_documents_into_files():
+    plans = corpus_plans(30, seed=4)
+    assert len(plans) == 30 and plans == corpus_plans(30, seed=4)
+    assert [plan.tier for plan in plans[:4]] == ["t0", "t1", "t2", "t3"]
+    files = {(plan.fonds, plan.file_code) for plan in plans}
+    assert 6 <= len(files) <= 15
+    for fonds, file_code in files:
+        members = [plan for plan in plans if (plan.fonds, plan.file_code) == (fonds, file_code)]
+        assert len({plan.fmt == "hs-pdf" for plan in members}) == 1      # a bundle holds the whole hồ sơ
+        assert file_code.startswith(f"HS-{members[0].year}-")
+
+
+def test_make_samples_rejects_unknown_tiers(tmp_path):
+    result = CliRunner().invoke(make_samples_main, [str(tmp_path / "scans"), "--documents", "2", "--tiers", "t9"])
+    assert result.exit_code == 2 and "t9" in result.output
+    assert not (tmp_path / "scans").exists()
