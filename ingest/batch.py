@@ -54,10 +54,21 @@ def ingest_batch(archive: Archive, scans: Path, fonds: str | None = None, file: 
                 _ingest_one(archive, source, work_dir, report, max_pixels)
         finally:
             shutil.rmtree(work_dir, ignore_errors=True)
+    report.warnings.extend(_unplaced_warning(sources))
     if listed is not None:
         report.inventory = listed.sha256
         report.warnings.extend(unlisted_warnings(listed, {(s.fonds, s.file) for s in sources}))
     return report
+
+
+def _unplaced_warning(sources: list[SourceFile]) -> list[str]:
+    """Files with no fonds or no file code are stored all the same, but cannot be catalogued
+    until someone says where they belong."""
+    unplaced = [s.rel for s in sources if s.fonds is None or s.file is None]
+    if not unplaced:
+        return []
+    return [f"{len(unplaced)} tệp chưa rõ phông hoặc hồ sơ (ví dụ {unplaced[0]}): hãy đặt chúng trong "
+            f"SCANS/<phông>/<hồ sơ>/ hoặc dùng --fonds/--file."]
 
 
 @contextmanager

@@ -138,11 +138,12 @@ def test_fonds_and_file_from_options_or_folders(archive, tmp_path):
     write_image(scans / "HS-7" / "a.png", "PNG", text="một")
     write_image(scans / "HS-8" / "sub" / "b.png", "PNG", text="hai")
     write_image(scans / "loose.png", "PNG", text="ba")
-    ingest_batch(archive, scans, fonds="PHONG-9")
+    report = ingest_batch(archive, scans, fonds="PHONG-9")
     placed = {r["source"]["path"]: (r["source"]["fonds"], r["source"]["file"])
               for r in archive.iter_original_records()}
     assert placed == {"HS-7/a.png": ("PHONG-9", "HS-7"), "HS-8/sub/b.png": ("PHONG-9", "HS-8"),
                       "loose.png": ("PHONG-9", None)}
+    assert report.warnings and "loose.png" in report.warnings[0]
     single = write_image(tmp_path / "one.jpg", "JPEG")
     ingest_batch(archive, single, fonds="PHONG-1", file="HS-1")
     assert archive.original_record(sha256_file(single))["source"] == {
