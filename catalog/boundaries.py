@@ -9,8 +9,9 @@ errors, and a page starts a document when the header outweighs the page-number e
 
 from __future__ import annotations
 
-import difflib
 import re
+
+from rapidfuzz import fuzz
 
 from luutru.catalog.pagelines import PageLines
 from luutru.catalog.patterns import find_so_ky_hieu, parse_date
@@ -55,7 +56,7 @@ def first_page_score(page: PageLines) -> float:
     keys = [_key(t) for t in top]
     joined = " ".join(keys)
     if _PARTY_WORDS.search(joined) or any(
-            difflib.SequenceMatcher(None, k, _PARTY).ratio() > 0.75 for k in keys):
+            fuzz.ratio(k, _PARTY) > 75 for k in keys):
         score += 1.5
     if any(re.match(r"^s[o0ô6]\b", k) and find_so_ky_hieu(t) for k, t in zip(keys, top)):
         score += 1.0

@@ -10,10 +10,11 @@ value is never guessed, and a registration stamp's ``Số``/``Ngày`` is never t
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from rapidfuzz import fuzz
 
 from luutru.catalog.pagelines import Line, PageLines, join_rows
 from luutru.catalog.patterns import (find_so_ky_hieu, mark_of, match_doc_type, parse_date,
@@ -68,7 +69,7 @@ def _key(text: str) -> str:
 
 
 def _similar(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, _key(a), _key(b)).ratio()
+    return fuzz.ratio(_key(a), _key(b)) / 100
 
 
 def _is_upper(text: str) -> bool:
@@ -385,9 +386,10 @@ def _citations(pages: list[PageLines], own: str | None) -> Extracted:
     pages_seen: list[int] = []
     for number, page in enumerate(pages, start=1):
         for line in page.lines:
-            if _SO_LINE.match(_key(line.text)) and number == 1 and own and own in find_so_ky_hieu(line.text):
+            values = find_so_ky_hieu(line.text)
+            if number == 1 and own in values and _SO_LINE.match(_key(line.text)):
                 continue
-            for value in find_so_ky_hieu(line.text):
+            for value in values:
                 if value != own and value not in found:
                     found.append(value)
                     pages_seen.append(number)

@@ -91,25 +91,25 @@ def parse_hocr(data: bytes | Path) -> PageLines:
     root = xmlsafe.parse(data).getroot()
     width = height = None
     lines: list[Line] = []
-    for node in root.iter("{*}div", "{*}span"):
-        cls = node.get("class", "")
-        if cls == "ocr_page":
-            box = _title_value(node.get("title"), _BBOX)
-            if box:
-                width, height = int(box.group(3)), int(box.group(4))
-        elif cls in ("ocr_line", "ocr_header", "ocr_caption", "ocr_textfloat"):
-            words = []
-            for span in node.iter("{*}span"):
-                if span.get("class") != "ocrx_word":
-                    continue
-                text = "".join(span.itertext()).strip()
-                box = _title_value(span.get("title"), _BBOX)
-                conf = _title_value(span.get("title"), _WCONF)
-                if text and box:
-                    words.append(Word(nfc(text), tuple(int(v) for v in box.groups()),
-                                      int(conf.group(1)) / 100 if conf else 0.0))
-            words.sort(key=lambda w: w.box[0])
-            lines.extend(_segment_line(seg) for seg in _split_segments(words))
+    for page in root.xpath("//*[@class='ocr_page']"):
+        box = _title_value(page.get("title"), _BBOX)
+        if box:
+            width, height = int(box.group(3)), int(box.group(4))
+        break
+    by_line: dict[object, list[Word]] = {}
+    for span in root.iter("{*}span"):
+        if span.get("class") != "ocrx_word":
+            continue
+        text = (span.text or "" if len(span) == 0 else "".join(span.itertext())).strip()
+        title = span.get("title") or ""
+        box = _BBOX.search(title)
+        if text and box:
+            conf = _WCONF.search(title)
+            by_line.setdefault(span.getparent(), []).append(
+                Word(nfc(text), tuple(map(int, box.groups())), int(conf.group(1)) / 100 if conf else 0.0))
+    for words in by_line.values():
+        words.sort(key=lambda w: w.box[0])
+        lines.extend(_segment_line(seg) for seg in _split_segments(words))
     lines.sort(key=lambda ln: ((ln.box[1] + ln.box[3]) // 2 // 12, ln.box[0]))
     return PageLines(lines, width, height)
 
