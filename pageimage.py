@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pikepdf
+from pikepdf.models.image import PdfImage
 from pdf2image import convert_from_path
 from PIL import Image, UnidentifiedImageError
 
@@ -25,6 +26,11 @@ A4_LONG_SIDE_MM = 297.0
 COMMON_DPIS = (75, 100, 150, 200, 240, 300, 400, 600, 1200)
 PDF_TEXT_ONLY_DPI = 300
 PDF_EOF_WINDOW = 4096
+# Image encodings pikepdf/Pillow cannot decode here (JBIG2 without jbig2dec, exotic colour spaces),
+# though poppler renders them for OCR: such a page is not bad for that.
+_UNDECODABLE_HERE = (pikepdf.DependencyError, pikepdf.UnsupportedImageTypeError,
+                     pikepdf.NotExtractableError, pikepdf.HifiPrintImageNotTranscodableError,
+                     NotImplementedError)
 MIN_SCAN_DPI = 70
 
 MEDIA_TYPES = {"tiff": "image/tiff", "jpeg": "image/jpeg", "png": "image/png",
@@ -372,15 +378,13 @@ def _verify_pdf_page(page: pikepdf.Page, index: int, geometry: _PdfPage, max_pix
 
 def _decode_pdf_image(image: pikepdf.Object, max_pixels: int) -> None:
     """Decode an embedded scan once, so a damaged one is caught now rather than at OCR time."""
-    from pikepdf.models.image import PdfImage, UnsupportedImageTypeError
-
     width, height = int(image.get("/Width", 0)), int(image.get("/Height", 0))
     if width * height > max_pixels:
         raise BadInput(*_too_large(width, height, max_pixels))
     try:
         pil = PdfImage(image).as_pil_image()
-    except (UnsupportedImageTypeError, NotImplementedError):
-        image.read_bytes()  # at least the stream itself must decode
+    except _UNDECODABLE_HERE:
+        image.read_raw_bytes()  # JBIG2 and the like: poppler renders them; the stream must be there
         return
     with _guarded_decoding():
         _decode_once(pil)
