@@ -30,7 +30,7 @@ import numpy as np
 from PIL import Image
 
 from luutru.ocr.engine import run_tesseract
-from luutru.ocr.layout import lines_to_text, parse_hocr, reading_order
+from luutru.ocr.layout import drop_noise, lines_to_text, parse_hocr, reading_order
 from luutru.ocr.models import DEFAULT_MODEL, locate
 
 CORPUS = Path("/work/shared/corpus/dev")
@@ -82,13 +82,25 @@ def page_key(row: dict) -> Path:
     return Path(row["source"]) / f"page-{int(row['page_index']):03d}"
 
 
+def cached_image(corpus: Path, row: dict, args: argparse.Namespace) -> tuple[np.ndarray, int]:
+    """The page as the recogniser sees it (cleaned unless --raw), cached as PNG with its dpi."""
+    path = args.cache / ("clean-img" if args.clean else "raw-img") / f"{page_key(row)}.png"
+    if path.exists():
+        with Image.open(path) as stored:
+            return np.asarray(stored), round(stored.info["dpi"][0])
+    image, dpi = prepare(load_page(corpus, row), int(row["dpi"]), args.clean)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(image).save(path, dpi=(dpi, dpi))
+    return image, dpi
+
+
 def cached_tesseract(corpus: Path, row: dict, psm: int, args: argparse.Namespace) -> tuple[str, str]:
     """(hOCR, Tesseract's txt) of one page, from the cache or a fresh run."""
     kind = f"{args.model}-{'clean' if args.clean else 'raw'}"
     base = args.cache / kind / f"psm{psm}" / page_key(row)
     hocr_path, txt_path = base.with_suffix(".hocr"), base.with_suffix(".txt")
     if not hocr_path.exists():
-        image, dpi = prepare(load_page(corpus, row), int(row["dpi"]), args.clean)
+        image, dpi = cached_image(corpus, row, args)
         model = locate(args.model)
         outputs = run_tesseract(image, dpi=dpi, psm=psm, lang=model.lang, outputs=("txt", "hocr"),
                                 tessdata_dir=str(model.tessdata_dir) if model.tessdata_dir else None)
@@ -139,7 +151,9 @@ def main() -> None:
                         help="skip luutru.ocr.cleanup (t0/t1 pages are straight enough)")
     parser.add_argument("--model", default=DEFAULT_MODEL, help="OCR model (luutru.ocr.models)")
     parser.add_argument("--recognize", action="store_true")
-    parser.add_argument("--yields", action="store_true", help="print each page's ink yield per psm")
+    parser.add_argument("--simulate", action="store_true",
+                        help="replay recognize()'s fallback choice on cached hOCR")
+    parser.add_argument("--yields", action="store_true", help="with --simulate: each page's yield")
     args = parser.parse_args()
     tiers = args.tiers.split(",")
     rows = manifest_rows(args.corpus, set(tiers), args.limit)
@@ -147,36 +161,51 @@ def main() -> None:
     print(f"{len(rows)} pages, tiers {tiers}", file=sys.stderr)
     for psm in [int(p) for p in args.psm.split(",")]:
         started = time.monotonic()
-        preds = {name: args.out / f"psm{psm}-{name}" for name in ("raw", "ordered")}
+        preds = {name: args.out / f"psm{psm}-{name}" for name in ("raw", "ordered", "denoised")}
         for root in preds.values():
             subprocess.run(["rm", "-rf", str(root)], check=True)
         for row in rows:
             hocr, txt = cached_tesseract(args.corpus, row, psm, args)
             width, height = page_size(hocr)
             write_pred(preds["raw"], row, txt)
-            write_pred(preds["ordered"], row, lines_to_text(reading_order(parse_hocr(hocr), width, height)))
+            lines = parse_hocr(hocr)
+            write_pred(preds["ordered"], row, lines_to_text(reading_order(lines, width, height)))
+            write_pred(preds["denoised"], row, lines_to_text(reading_order(drop_noise(lines), width, height)))
         elapsed = time.monotonic() - started
         for name, root in preds.items():
             result = score(root, args.corpus)
             print(f"psm {psm} {name:9s} {cer_table(result, tiers)}   ({elapsed:.0f}s)")
-    if args.yields:
-        print_yields(args, rows, [int(p) for p in args.psm.split(",")])
+    if args.simulate:
+        simulate_recognize(args, rows, tiers)
     if args.recognize:
         run_recognize(args, rows, tiers)
 
 
-def print_yields(args: argparse.Namespace, rows: list[dict], psms: list[int]) -> None:
-    """Each page's text yield (ink covered by words) per psm: where to set MIN_YIELD."""
-    from luutru.ocr.recognize import find_ink, text_yield
+def simulate_recognize(args: argparse.Namespace, rows: list[dict], tiers: list[str]) -> None:
+    """recognize()'s choice (yield check, fallback, better reading) replayed on cached hOCR."""
+    from luutru.ocr import recognize as rec
+    root = args.out / "recognize-sim"
+    subprocess.run(["rm", "-rf", str(root)], check=True)
+    fallbacks = []
     for row in rows:
-        image, dpi = prepare(load_page(args.corpus, row), int(row["dpi"]), args.clean)
-        ink = find_ink(image, dpi)
-        cells = []
-        for psm in psms:
-            hocr, _ = cached_tesseract(args.corpus, row, psm, args)
-            words = [w for line in parse_hocr(hocr) for w in line.words]
-            cells.append(f"psm{psm} {text_yield(ink, words, dpi):.3f}")
-        print(f"{row['tier']} {page_key(row)}  " + "  ".join(cells))
+        image, dpi = cached_image(args.corpus, row, args)
+        ink = rec.find_ink(image, dpi)
+        hocr, _ = cached_tesseract(args.corpus, row, rec.DEFAULT_PSM, args)
+        attempts = [rec.attempt_from_hocr({"hocr": hocr.encode("utf-8")}, rec.DEFAULT_PSM, ink, dpi)]
+        if attempts[0].yield_ < rec.MIN_YIELD:
+            for psm in rec.FALLBACK_PSMS:
+                hocr, _ = cached_tesseract(args.corpus, row, psm, args)
+                attempts.append(rec.attempt_from_hocr({"hocr": hocr.encode("utf-8")}, psm, ink, dpi))
+        reading = rec.combine(attempts, ink)
+        if len(attempts) > 1:
+            fallbacks.append(f"{row['tier']} {page_key(row)} " + " ".join(
+                f"psm{a.psm}:{a.yield_:.2f}" for a in attempts) + f" -> outputs psm{reading.kept.psm}")
+        if args.yields:
+            print(f"{row['tier']} {page_key(row)} yield psm{attempts[0].psm} {attempts[0].yield_:.3f}")
+        write_pred(root, row, reading.text)
+    print("\n".join(fallbacks))
+    print(f"recognize (sim) {cer_table(score(root, args.corpus), tiers)}   "
+          f"fallback {len(fallbacks)}/{len(rows)} pages")
 
 
 def run_recognize(args: argparse.Namespace, rows: list[dict], tiers: list[str]) -> None:
@@ -185,7 +214,7 @@ def run_recognize(args: argparse.Namespace, rows: list[dict], tiers: list[str]) 
     subprocess.run(["rm", "-rf", str(root)], check=True)
     fallbacks, seconds = 0, 0.0
     for row in rows:
-        image, dpi = prepare(load_page(args.corpus, row), int(row["dpi"]), args.clean)
+        image, dpi = cached_image(args.corpus, row, args)
         started = time.monotonic()
         model = locate(args.model)
         result = recognize(image, dpi, lang=model.lang,

@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from luutru.ocr.engine import run_tesseract
-from luutru.ocr.layout import TextLine, Word, lines_to_text, parse_hocr, reading_order
+from luutru.ocr.layout import TextLine, Word, drop_noise, lines_to_text, parse_hocr, reading_order
 from luutru.ocr.quality import vietnamese_quality
 
 DEFAULT_PSM = 3
@@ -32,6 +32,9 @@ MIN_YIELD = 0.80
 MIN_COMPONENT_MM2 = 0.04
 MAX_COMPONENT_MM = 15.0
 WORD_BOX_MARGIN_MM = 0.4
+# A line recovered from a fallback reading must be this sure and this Vietnamese to be added.
+ACCEPT_CONF = 75.0
+ACCEPT_QUALITY = 0.5
 
 
 @dataclass
@@ -89,19 +92,19 @@ def text_yield(ink: Ink, words: list[Word], dpi: int) -> float:
 
 @dataclass
 class _Attempt:
+    """One Tesseract reading of the page: its outputs and its lines (noise dropped)."""
+
     psm: int
     outputs: dict[str, bytes]
     lines: list[TextLine]
-    words: list[Word]
-    text: str
     yield_: float
     mean_conf: float
     seconds: float
 
     def record(self, ink_total: int) -> dict:
-        return {"psm": self.psm, "chars": len(self.text), "ink_px": ink_total,
-                "ink_ratio": round(self.yield_, 4), "conf": round(self.mean_conf, 2),
-                "seconds": round(self.seconds, 3)}
+        return {"psm": self.psm, "chars": sum(len(w.text) for l in self.lines for w in l.words),
+                "ink_px": ink_total, "ink_ratio": round(self.yield_, 4),
+                "conf": round(self.mean_conf, 2), "seconds": round(self.seconds, 3)}
 
     def better_than(self, other: _Attempt) -> bool:
         # A clearly higher yield wins; near-equal yields are decided by confidence.
@@ -110,17 +113,75 @@ class _Attempt:
         return self.mean_conf > other.mean_conf
 
 
+@dataclass
+class Reading:
+    """The page's text as kept: lines in reading order, and the attempt whose outputs are kept."""
+
+    lines: list[TextLine]
+    words: list[Word]
+    text: str
+    kept: _Attempt
+
+
 def _attempt(image: np.ndarray, dpi: int, psm: int, ink: Ink, lang: str,
              tessdata_dir: str | None, config: str) -> _Attempt:
     started = time.monotonic()
     outputs = run_tesseract(image, dpi=dpi, psm=psm, lang=lang, tessdata_dir=tessdata_dir,
                             outputs=("hocr", "alto", "pdf"), config=config)
-    height, width = image.shape[:2]
-    lines = reading_order(parse_hocr(outputs["hocr"]), width, height)
-    words = _renumber(lines)
-    return _Attempt(psm=psm, outputs=outputs, lines=lines, words=words, text=lines_to_text(lines),
-                    yield_=text_yield(ink, words, dpi), mean_conf=mean_confidence(words),
-                    seconds=time.monotonic() - started)
+    return attempt_from_hocr(outputs, psm, ink, dpi, time.monotonic() - started)
+
+
+def attempt_from_hocr(outputs: dict[str, bytes], psm: int, ink: Ink, dpi: int,
+                      seconds: float = 0.0) -> _Attempt:
+    """Judge one Tesseract reading of the page (also used by bench/layout.py on cached hOCR)."""
+    lines = drop_noise(parse_hocr(outputs["hocr"]))
+    words = [w for line in lines for w in line.words]
+    return _Attempt(psm=psm, outputs=outputs, lines=lines, yield_=text_yield(ink, words, dpi),
+                    mean_conf=mean_confidence(words), seconds=seconds)
+
+
+def combine(attempts: list[_Attempt], ink: Ink) -> Reading:
+    """The first reading, completed by what later ones read confidently where it read nothing.
+
+    The outputs (hOCR, ALTO, PDF text layer) are those of the reading with the best yield.
+    """
+    base = attempts[0]
+    lines = list(base.lines)
+    for extra in attempts[1:]:
+        lines += _missing_lines(base, extra)
+    kept = base
+    for attempt in attempts[1:]:
+        if attempt.better_than(kept):
+            kept = attempt
+    height, width = ink.shape
+    ordered = reading_order(lines, width, height)
+    return Reading(lines=ordered, words=_renumber(ordered), text=lines_to_text(ordered), kept=kept)
+
+
+def _missing_lines(base: _Attempt, extra: _Attempt) -> list[TextLine]:
+    boxes = [w.bbox for line in base.lines for w in line.words]
+    added = []
+    for line in extra.lines:
+        words = [w for w in line.words if not any(_centre_in(w.bbox, box) for box in boxes)]
+        if words and _confident(words):
+            added.append(TextLine(words=words, bbox=(min(w.bbox[0] for w in words), line.bbox[1],
+                                                     max(w.bbox[2] for w in words), line.bbox[3]),
+                                  block=line.block, par=line.par))
+    return added
+
+
+def _centre_in(box: tuple[int, int, int, int], other: tuple[int, int, int, int]) -> bool:
+    x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    return other[0] <= x <= other[2] and other[1] <= y <= other[3]
+
+
+def _confident(words: list[Word]) -> bool:
+    """A recovered line is kept only if Tesseract was sure and it reads as Vietnamese (or numbers)."""
+    text = " ".join(w.text for w in words)
+    if mean_confidence(words) < ACCEPT_CONF:
+        return False
+    quality = vietnamese_quality(text)
+    return quality >= ACCEPT_QUALITY or (quality == 0.0 and any(ch.isdigit() for ch in text))
 
 
 def _renumber(lines: list[TextLine]) -> list[Word]:
@@ -142,20 +203,19 @@ def recognize(image: np.ndarray, dpi: int, *, lang: str = "vie", tessdata_dir: s
               config: str = "") -> Recognition:
     """Read a cleaned page (uint8, grey or BGR) into text in reading order, with its outputs.
 
-    ``attempts`` lists every Tesseract run (psm, characters, ink ratio = yield, mean confidence,
-    seconds) for the page's provenance; ``psm`` is the one kept.
+    Tesseract runs with ``DEFAULT_PSM``; if that reading covers less than ``MIN_YIELD`` of the
+    page's text ink it runs again with each of ``FALLBACK_PSMS``, and lines the first reading
+    missed are taken from the later ones (see :func:`combine`). ``attempts`` lists every run (psm,
+    characters, ink ratio = yield, mean confidence, seconds) for the page's provenance; ``psm`` is
+    the one whose hOCR, ALTO and PDF are kept.
     """
     ink = find_ink(image, dpi)
-    attempts: list[_Attempt] = []
-    for psm in (DEFAULT_PSM, *FALLBACK_PSMS):
-        attempts.append(_attempt(image, dpi, psm, ink, lang, tessdata_dir, config))
-        if attempts[-1].yield_ >= MIN_YIELD:
-            break
-    best = attempts[0]
-    for attempt in attempts[1:]:
-        if attempt.better_than(best):
-            best = attempt
-    return Recognition(text=best.text, hocr=best.outputs["hocr"], alto=best.outputs["alto"],
-                       pdf=best.outputs["pdf"], words=best.words, mean_conf=best.mean_conf,
-                       quality=vietnamese_quality(best.text), psm=best.psm,
+    attempts = [_attempt(image, dpi, DEFAULT_PSM, ink, lang, tessdata_dir, config)]
+    if attempts[0].yield_ < MIN_YIELD:
+        attempts += [_attempt(image, dpi, psm, ink, lang, tessdata_dir, config) for psm in FALLBACK_PSMS]
+    reading = combine(attempts, ink)
+    outputs = reading.kept.outputs
+    return Recognition(text=reading.text, hocr=outputs["hocr"], alto=outputs["alto"],
+                       pdf=outputs["pdf"], words=reading.words, mean_conf=mean_confidence(reading.words),
+                       quality=vietnamese_quality(reading.text), psm=reading.kept.psm,
                        attempts=[a.record(ink.total) for a in attempts])
