@@ -34,14 +34,14 @@ def ingest_command(scans: Path, fonds: str | None, file_code: str | None, invent
     """
     if not scans.exists():  # exit 1, not click's 2: 2 means "some input was quarantined"
         raise click.ClickException(f"Không tìm thấy thư mục ảnh quét: {scans}")
-    archive = open_archive(archive_path)
     try:
+        archive = open_archive(archive_path)
         report = ingest_batch(archive, scans, fonds=fonds, file=file_code, inventory=inventory,
                               progress=show_progress(as_json), max_pixels=max_pixels)
     except (InventoryError, IngestBusy) as exc:
         raise click.ClickException(str(exc)) from exc
-    except OSError as exc:
-        raise click.ClickException(f"Lỗi ghi vào kho lưu trữ {archive.root}: {exc}") from exc
+    except OSError as exc:  # the archive cannot be written: disk full, permissions
+        raise click.ClickException(f"Lỗi ghi vào kho lưu trữ: {exc}") from exc
     if as_json:
         print_json(report.to_json())
     else:
