@@ -63,11 +63,11 @@ def test_unusable_input_is_a_clear_error_exit_1(tmp_path):
     (tmp_path / "inv.csv").write_text("x\n1\n", encoding="utf-8")
     done = run("ingest", tmp_path / "scans", "--inventory", tmp_path / "inv.csv", archive=tmp_path / "a")
     assert done.returncode == 1 and "fonds_code" in done.stderr and "Traceback" not in done.stderr
-    not_a_directory = tmp_path / "inv.csv"
+    under_a_file = tmp_path / "inv.csv" / "archive"
     for args, archive in ((["ingest", tmp_path / "nowhere"], tmp_path / "a"),
                           (["ingest", tmp_path / "scans", "--inventory", tmp_path / "missing.csv"],
                            tmp_path / "a"),
-                          (["ingest", tmp_path / "scans"], not_a_directory)):
+                          (["ingest", tmp_path / "scans"], under_a_file)):
         done = run(*args, archive=archive)
         assert done.returncode == 1 and "Traceback" not in done.stderr and done.stderr
 
