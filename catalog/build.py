@@ -102,10 +102,22 @@ def item_id(ref: PageRef) -> str:
     return f"vb-{ref.sha256[:16]}-{ref.index:04d}"
 
 
-def _machine_item(fonds: str, file_code: str, doc: list[_Page]) -> Item:
+def _years_of_file(file_code: str, row: InventoryRow | None) -> tuple[int, int] | None:
+    """The years a hồ sơ's documents should fall in: the inventory's dates, else the year in its
+    code (``HS-1995-027``)."""
+    if row is not None and row.start_date and row.end_date:
+        return int(row.start_date[:4]), int(row.end_date[:4])
+    m = re.search(r"(?<!\d)(19[4-9]\d|20\d\d)(?!\d)", file_code)
+    return (int(m.group(1)), int(m.group(1))) if m else None
+
+
+def _machine_item(fonds: str, file_code: str, doc: list[_Page], row: InventoryRow | None) -> Item:
     first = doc[0]
     same_source = [p for p in doc if p.source == first.source]
     extracted = extract_fields([p.lines for p in doc])
+    years, day = _years_of_file(file_code, row), extracted["ngay_ban_hanh"]
+    if years and day.value and not years[0] - 1 <= int(day.value[:4]) <= years[1] + 1:
+        day.review = True           # a misread year (1935 for 1995) does not fit its hồ sơ
     fields = {name: FieldValue(e.value, MACHINE, round(e.confidence, 2), e.pages, e.review)
               for name, e in extracted.items()}
     fields["ngon_ngu"] = FieldValue(LANGUAGE, MACHINE)
@@ -179,7 +191,7 @@ def _build_fonds_records(archive: Archive, report: CatalogReport, progress: bool
     for fonds_code, file_code in _progress(keys, progress):
         record = FileRecord(file_code, fonds_code)
         for doc in split_file(groups.get((fonds_code, file_code), [])):
-            item = _machine_item(fonds_code, file_code, doc)
+            item = _machine_item(fonds_code, file_code, doc, inventory.get((fonds_code, file_code)))
             if item.id in old_items:
                 item.fields = _merge_fields(old_items.pop(item.id).fields, item.fields)
             record.items.append(item)

@@ -16,7 +16,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from luutru.catalog.pagelines import Line, PageLines, join_rows
+from luutru.catalog.pagelines import Line, PageLines, Word, join_rows
 from luutru.catalog.patterns import (find_so_ky_hieu, mark_of, match_doc_type, parse_date,
                                      type_of_number)
 from luutru.textnorm import fold, nfc
@@ -24,14 +24,15 @@ from luutru.textnorm import fold, nfc
 # Below these word confidences a value goes to review (digits are unforgiving: 1/7, 0/6, 3/8).
 DIGITS_MIN_CONF = 0.80
 TEXT_MIN_CONF = 0.60
+LIST_MIN_CONF = 0.85     # one misread recipient is a wrong list
 
 ITEM_FIELDS = ("so_ky_hieu", "loai_van_ban", "ngay_ban_hanh", "co_quan_ban_hanh", "trich_yeu",
                "nguoi_ky", "chuc_vu_nguoi_ky", "the_thuc_ky", "dia_danh", "do_mat", "do_khan",
                "noi_nhan", "so_ky_hieu_trich_dan")
 LIST_FIELDS = frozenset({"the_thuc_ky", "noi_nhan", "so_ky_hieu_trich_dan"})
 # Fields every Party document has: missing means "look at it", not "it has none".
-REQUIRED = ("so_ky_hieu", "loai_van_ban", "ngay_ban_hanh", "co_quan_ban_hanh", "nguoi_ky",
-            "chuc_vu_nguoi_ky", "dia_danh")
+REQUIRED = ("so_ky_hieu", "loai_van_ban", "ngay_ban_hanh", "co_quan_ban_hanh", "trich_yeu",
+            "nguoi_ky", "chuc_vu_nguoi_ky", "dia_danh", "noi_nhan")
 
 
 @dataclass
@@ -78,7 +79,8 @@ def _is_upper(text: str) -> bool:
 
 
 def _clean_item(text: str) -> str:
-    return re.sub(r"^[-–—•·*+]\s*", "", text).strip().rstrip(",.;:").strip()
+    text = re.sub(r"^[-–—•·*+]\s*", "", text.strip()).strip(" '\"`‘’“”")
+    return text.rstrip(",.;:").strip()
 
 
 def _conf_review(conf: float, floor: float) -> bool:
@@ -148,8 +150,21 @@ class _Header:
     title_index: int | None = None
 
 
+def _without_party_name(line: Line) -> Line:
+    """``ĐẢNG BỘ TỈNH THÁI BÌNH ĐẢNG CỘNG SẢN VIỆT NAM`` (two blocks read as one line) → the left part."""
+    words = line.text.split()
+    for i in range(1, len(words) - 1):
+        if _similar(" ".join(words[i:i + 2]), "ĐẢNG CỘNG") >= 0.75:
+            kept = [w for w in line.words if w.box[0] < (line.words[i].box[0] if len(line.words) == len(words) else 1 << 30)]
+            box = line.box if not kept else (min(w.box[0] for w in kept), line.box[1],
+                                             max(w.box[2] for w in kept), line.box[3])
+            return Line(" ".join(words[:i]), box, kept or line.words)
+    return line
+
+
 def _scan_header(lines: list[Line], page: PageLines) -> _Header:
     head = _Header()
+    lines = [_without_party_name(ln) for ln in lines]
     seen_star = False
     for i, line in enumerate(lines):
         key = _key(line.text)
@@ -182,15 +197,20 @@ def _scan_header(lines: list[Line], page: PageLines) -> _Header:
     return head
 
 
-def _co_quan(organ: list[Line]) -> str | None:
-    texts = [nfc(ln.text).strip() for ln in organ if len(_key(ln.text)) > 2]
+def _co_quan(organ: list[Line]) -> tuple[str | None, bool]:
+    """The issuing organ from the two-line organ block, and whether it is sure (a block read as
+    one line lost a line: the superior or the organ itself)."""
+    texts = [re.sub(r"^[\W_]+|[\W_]+$", "", nfc(ln.text)) for ln in organ if len(_key(ln.text)) > 2]
+    texts = [t for t in texts if t]
     if not texts:
-        return None
+        return None, False
     if len(texts) == 1:
-        return _organ_case(texts[0])
-    superior, own = texts[-2], texts[-1]
-    sup_key = _key(superior)
-    if sup_key.startswith("dang bo"):
+        return _organ_case(texts[0]), False
+    return _two_line_organ(texts[-2], texts[-1]), len(texts) == 2
+
+
+def _two_line_organ(superior: str, own: str) -> str:
+    if _similar(" ".join(superior.split()[:2]), "ĐẢNG BỘ") >= 0.7:
         place = re.sub(r"^(DANG BO|ĐẢNG BỘ)\s+(TỈNH|THÀNH PHỐ|TINH|THANH PHO)\s+", "",
                        superior, flags=re.IGNORECASE)
         own_key = _key(own)
@@ -204,7 +224,10 @@ def _trich_yeu(lines: list[Line], start: int, page: PageLines) -> list[Line]:
     """Title lines after the type line: centred, until the body starts."""
     out: list[Line] = []
     prev = lines[start]
-    for line in lines[start + 1:start + 6]:
+    for line in lines[start + 1:start + 8]:
+        if len(re.sub(r"[\W\d_]", "", line.text)) < 2:
+            continue                    # specks read as "!" or "—" between title lines
+        line = Line(re.sub(r"^[\W_]+", "", line.text.strip()), line.box, line.words)
         key, first = _key(line.text), line.text.strip()[:1]
         # trích yếu starts in lower case ("về …", "thực hiện …"); the body with a capital
         if first.isupper() and (_BODY_START.match(key) or not out or
@@ -242,11 +265,10 @@ def _page_one(page: PageLines, fields: dict[str, Extracted]) -> None:
             fields["dia_danh"] = Extracted(place, pconf, [1], pconf < TEXT_MIN_CONF)
     for name, value, line in head.marks:
         fields.setdefault(name, Extracted(value, line.conf, [1], line.conf < TEXT_MIN_CONF))
-    organ = _co_quan(head.organ)
+    organ, sure = _co_quan(head.organ)
     if organ:
         conf = min((ln.conf for ln in head.organ), default=1.0)
-        bare = _key(organ) in {_key(kind) for kind in _ORGAN_KINDS}   # "Tỉnh ủy" of which province?
-        fields["co_quan_ban_hanh"] = Extracted(organ, conf, [1], conf < TEXT_MIN_CONF or bare)
+        fields["co_quan_ban_hanh"] = Extracted(organ, conf, [1], conf < TEXT_MIN_CONF or not sure)
     title_lines: list[Line] = []
     if head.title_index is not None and match_doc_type(lines[head.title_index].text):
         type_line = lines[head.title_index]
@@ -261,7 +283,9 @@ def _page_one(page: PageLines, fields: dict[str, Extracted]) -> None:
     if title_lines:
         text = " ".join(ln.text.strip() for ln in title_lines)
         conf = min(ln.conf for ln in title_lines)
-        fields["trich_yeu"] = Extracted(re.sub(r"\s+", " ", text), conf, [1], conf < TEXT_MIN_CONF)
+        text = re.sub(r"\s+", " ", text).strip().rstrip(".,;:").strip()
+        odd_start = len(text.split()[0]) == 1 if text else True
+        fields["trich_yeu"] = Extracted(text, conf, [1], conf < TEXT_MIN_CONF or odd_start)
 
 
 # --- last page ------------------------------------------------------------------------------------
@@ -286,10 +310,12 @@ def _last_page(page: PageLines, page_no: int, fields: dict[str, Extracted]) -> N
             items_end += 1
         left, right = lines[start + 1:items_end], lines[items_end:]
     recipients = [ln for ln in left if re.match(r"^[-–—•·+]", ln.text.strip())]
+    values = [_clean_item(ln.text) for ln in recipients]
     if recipients:
         conf = min(ln.conf for ln in recipients)
-        fields["noi_nhan"] = Extracted([_clean_item(ln.text) for ln in recipients], conf,
-                                       [page_no], conf < TEXT_MIN_CONF)
+        debris = any(len(re.sub(r"\W", "", v)) < 3 for v in values)
+        fields["noi_nhan"] = Extracted([v for v in values if len(re.sub(r"\W", "", v)) >= 3], conf,
+                                       [page_no], conf < LIST_MIN_CONF or debris)
     _signature(right, page_no, fields)
 
 
@@ -299,26 +325,36 @@ def _plausible_text(line: Line) -> bool:
         bool(_authority(line.text))
 
 
-def _name_text(text: str) -> str | None:
-    """The words of a signer's name in a line (seal debris and quotes around it dropped)."""
-    words = [w.strip("`'\".,:;|[](){}") for w in text.split()]
-    words = [w for w in words if w]
-    capitalised = [w for w in words if w[0].isupper() and w.isalpha()]
-    if len(capitalised) >= 2 and not _is_upper(" ".join(capitalised)):
-        return " ".join(words)
-    return None
+def _name_words(line: Line) -> list[Word]:
+    """The words of a signer's name in a line: seal and signature debris before it dropped."""
+    words = [w for w in line.words if w.text.strip("`'\".,:;|[](){}-–—ˆ")] if line.words else \
+        [Word(t, (0, 0, 0, 0), 1.0) for t in line.text.split()]
+    start = len(words)
+    while start > 0 and _is_name_word(words[start - 1].text):
+        start -= 1
+    name = words[start:]
+    while len(name) > 2 and len(name[0].text.strip("`'\".,:;")) == 1:
+        name = name[1:]                 # a stray capital from the seal, not an initial
+    if len(name) >= 2 and not _is_upper(" ".join(w.text for w in name)):
+        return name
+    return []
+
+
+def _is_name_word(text: str) -> bool:
+    text = text.strip("`'\".,:;")
+    return bool(text) and text[0].isupper() and text.isalpha() and (len(text) == 1 or text[1:].islower())
 
 
 def _signature(lines: list[Line], page_no: int, fields: dict[str, Extracted]) -> None:
-    authority, title, name, name_text = [], None, None, None
+    authority, title, name = [], None, None
     for line in lines:
         text = line.text.strip()
         if _authority(text) and title is None:
             authority.append(line)
         elif title is None and _is_upper(text) and _plausible_text(line):
             title = line
-        elif title is not None and _name_text(text):
-            name, name_text = line, _name_text(text)     # the last such line is the name
+        elif title is not None and _name_words(line):
+            name = line                                   # the last such line is the name
     if authority or title:
         snapped = [_canonical_authority(ln.text) for ln in authority]
         values = [v for v, _ in snapped]
@@ -330,14 +366,24 @@ def _signature(lines: list[Line], page_no: int, fields: dict[str, Extracted]) ->
         fields["chuc_vu_nguoi_ky"] = Extracted(value, title.conf, [page_no],
                                                title.conf < TEXT_MIN_CONF or not known)
     if name:
-        fields["nguoi_ky"] = Extracted(name_text, name.conf, [page_no],
-                                       name.conf < TEXT_MIN_CONF or not _plausible_name(name_text))
+        words = _name_words(name)
+        text = " ".join(w.text.strip("`'\".,:;") for w in words)
+        conf = min(w.conf for w in words)
+        fields["nguoi_ky"] = Extracted(text, conf, [page_no],
+                                       conf < TEXT_MIN_CONF or not _plausible_name(text))
+
+
+_FAMILY_NAMES = frozenset(fold(n) for n in (
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Trịnh Đinh Lương Mai "
+    "Đoàn Cao Tạ Hà Lâm Trương Tô Quách Chu Đào Phùng Kiều Thái Tăng Lại La Triệu Văn Đàm Hứa Khúc "
+    "Lưu Nông Âu Mạc Giáp Thân Tôn Vương Diệp Lục Ninh Kim Quan Hầu Từ Vi Bạch Đồng Doãn Mã").split())
 
 
 def _plausible_name(text: str) -> bool:
-    """A Vietnamese name: 2–5 words, each a capital and small letters (``Đỗ Hữu Vinh``)."""
+    """A Vietnamese name: 2–5 words, a known family name first, each word a capital and small
+    letters (``Đỗ Hữu Vinh``): anything else is likely a misread or a cut-off name."""
     words = text.split()
-    return 2 <= len(words) <= 5 and all(
+    return 2 <= len(words) <= 5 and fold(words[0]) in _FAMILY_NAMES and all(
         w[0].isupper() and w[1:].islower() and w.isalpha() or len(w) == 1 and w.isupper() for w in words)
 
 
@@ -382,8 +428,10 @@ def _canonical_authority(text: str) -> tuple[str, bool]:
 # --- the whole item -------------------------------------------------------------------------------
 
 def _citations(pages: list[PageLines], own: str | None) -> Extracted:
+    """Document numbers cited in the body; unsure when any of their digits was read unsurely."""
     found: list[str] = []
     pages_seen: list[int] = []
+    conf = 1.0
     for number, page in enumerate(pages, start=1):
         for line in page.lines:
             values = find_so_ky_hieu(line.text)
@@ -393,7 +441,8 @@ def _citations(pages: list[PageLines], own: str | None) -> Extracted:
                 if value != own and value not in found:
                     found.append(value)
                     pages_seen.append(number)
-    return Extracted(found, 1.0, sorted(set(pages_seen)))
+                    conf = min(conf, line.conf_of(re.match(r"\d+", value).group(0)))
+    return Extracted(found, conf, sorted(set(pages_seen)), conf < DIGITS_MIN_CONF)
 
 
 def extract_fields(pages: list[PageLines]) -> dict[str, Extracted]:
@@ -412,7 +461,9 @@ def extract_fields(pages: list[PageLines]) -> dict[str, Extracted]:
     for name in ITEM_FIELDS:
         if name not in fields:
             empty = [] if name in LIST_FIELDS else None
-            fields[name] = Extracted(empty, 0.0, [], name in REQUIRED)
+            # no signature block found: its authority lines are unknown, not absent
+            unsure = name in REQUIRED or (name == "the_thuc_ky" and "chuc_vu_nguoi_ky" not in fields)
+            fields[name] = Extracted(empty, 0.0, [], unsure)
     return fields
 
 

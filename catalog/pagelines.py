@@ -62,15 +62,18 @@ def _title_value(title: str, pattern: re.Pattern) -> re.Match | None:
     return pattern.search(title or "")
 
 
-def _split_segments(words: list[Word]) -> list[list[Word]]:
+def _split_segments(words: list[Word], width: int | None = None) -> list[list[Word]]:
     """Cut a line where the gap between two words is wider than 1.5 word heights: word spaces,
     even in justified lines, stay below ~0.9; the gutter between side-by-side blocks is wider."""
     if not words:
         return []
     height = max(1, sorted(w.box[3] - w.box[1] for w in words)[len(words) // 2])
+    middle = width / 2 if width else None
     segments, current = [], [words[0]]
     for prev, word in zip(words, words[1:]):
-        if word.box[0] - prev.box[2] > 1.5 * height:
+        gap = word.box[0] - prev.box[2]
+        gutter = middle is not None and prev.box[2] < middle < word.box[0] and gap > 1.1 * height
+        if gap > 1.5 * height or gutter:
             segments.append(current)
             current = []
         current.append(word)
@@ -109,7 +112,7 @@ def parse_hocr(data: bytes | Path) -> PageLines:
                 Word(nfc(text), tuple(map(int, box.groups())), int(conf.group(1)) / 100 if conf else 0.0))
     for words in by_line.values():
         words.sort(key=lambda w: w.box[0])
-        lines.extend(_segment_line(seg) for seg in _split_segments(words))
+        lines.extend(_segment_line(seg) for seg in _split_segments(words, width))
     lines.sort(key=lambda ln: ((ln.box[1] + ln.box[3]) // 2 // 12, ln.box[0]))
     return PageLines(lines, width, height)
 
