@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ _UNDECODABLE_HERE = (pikepdf.DependencyError, pikepdf.UnsupportedImageTypeError,
                      pikepdf.NotExtractableError, pikepdf.HifiPrintImageNotTranscodableError,
                      NotImplementedError)
 MIN_SCAN_DPI = 70
+_GUARD_LOCK = threading.RLock()
 
 MEDIA_TYPES = {"tiff": "image/tiff", "jpeg": "image/jpeg", "png": "image/png",
                "pdf": "application/pdf"}
@@ -118,15 +120,16 @@ def _guarded_decoding() -> Iterator[None]:
     """Pillow's own bomb guard is switched off: we check every page's size against our cap
     ourselves, before decoding, and say so in our words. Its "Truncated File Read" warning
     becomes an error: a TIFF cut short otherwise loses its last pages without a word."""
-    previous = Image.MAX_IMAGE_PIXELS
-    Image.MAX_IMAGE_PIXELS = None
-    try:
-        with warnings.catch_warnings(), _native_stderr_silenced():
-            warnings.filterwarnings("error", message="Truncated File Read")
-            warnings.filterwarnings("ignore", message=".*EXIF data")
-            yield
-    finally:
-        Image.MAX_IMAGE_PIXELS = previous
+    with _GUARD_LOCK:  # process-wide settings: one probe at a time
+        previous = Image.MAX_IMAGE_PIXELS
+        Image.MAX_IMAGE_PIXELS = None
+        try:
+            with warnings.catch_warnings(), _native_stderr_silenced():
+                warnings.filterwarnings("error", message="Truncated File Read")
+                warnings.filterwarnings("ignore", message=".*EXIF data")
+                yield
+        finally:
+            Image.MAX_IMAGE_PIXELS = previous
 
 
 @contextlib.contextmanager
@@ -444,7 +447,9 @@ def load_page(path: Path, fmt: str, index: int, dpi: int | None = None) -> Image
         if not images:
             raise BadInput("bad-page", f"Không dựng được trang {index} của PDF.")
         return images[0]
-    with _guarded_decoding(), Image.open(path) as image:
-        image.seek(index - 1)
-        image.load()
-        return image.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # probe checked our cap
+        with Image.open(path) as image:
+            image.seek(index - 1)
+            image.load()
+            return image.copy()
