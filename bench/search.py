@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import re
@@ -236,44 +237,69 @@ def like_baseline(work: Path, n_pages: int, mix: list[tuple[str, str]]) -> dict:
     return {"build_s": build, "size_bytes": path.stat().st_size, "latency_ms": result}
 
 
-def speed(n_pages: int, work: Path, baseline: bool) -> dict:
-    work.mkdir(parents=True, exist_ok=True)
-    index = work / f"search-{n_pages}.sqlite"
+def open_engine(engine: str, work: Path, n_pages: int):
+    """A fresh embedded backend of ``engine`` under ``work``, and a function giving its size."""
+    if engine == "tantivy":
+        from luutru.index.tantivy_backend import TantivyBackend
+
+        directory = work / f"tantivy-{n_pages}"
+        shutil.rmtree(directory, ignore_errors=True)
+        backend = TantivyBackend(directory)
+        return backend, backend.size_bytes, lambda: shutil.rmtree(directory, ignore_errors=True)
     for leftover in work.glob(f"search-{n_pages}.sqlite*"):
         leftover.unlink()
-    backend = SqliteBackend(index)
+    backend = SqliteBackend(work / f"search-{n_pages}.sqlite")
+
+    def size() -> int:
+        return sum(p.stat().st_size for p in work.glob(f"search-{n_pages}.sqlite*"))
+
+    def remove() -> None:
+        for leftover in work.glob(f"search-{n_pages}.sqlite*"):
+            leftover.unlink()
+
+    return backend, size, remove
+
+
+def speed(n_pages: int, work: Path, baseline: bool, engine: str) -> dict:
+    work.mkdir(parents=True, exist_ok=True)
+    backend, size_of, remove = open_engine(engine, work, n_pages)
     timed = Timed(n_pages)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     backend.rebuild(timed.units())
-    elapsed = time.perf_counter() - start
+    elapsed, cpu_used = time.perf_counter() - start, time.process_time() - cpu
     indexing = elapsed - timed.producing
-    size = sum(p.stat().st_size for p in work.glob(f"search-{n_pages}.sqlite*"))
+    size = size_of()
     mix = query_mix(timed.sample)
     backend.search(SearchRequest("đảng viên"))  # warm the page cache once
+    cpu = time.process_time()
     result = latencies(lambda q: backend.search(SearchRequest(q)), mix, repeat=2)
+    query_cpu_ms = (time.process_time() - cpu) * 1000 / result["all"]["n"]
     backend.close()
-    report = {"pages": n_pages, "indexing_pages_per_s": n_pages / indexing,
+    report = {"engine": engine, "pages": n_pages, "indexing_pages_per_s": n_pages / indexing,
               "indexing_s": indexing, "generation_s": timed.producing,
+              "indexing_cpu_pages_per_s": n_pages / max(1e-9, cpu_used - timed.producing),
               "text_bytes": timed.text_bytes, "index_bytes": size,
               "index_vs_text": size / timed.text_bytes, "latency_ms": result,
+              "query_cpu_ms": query_cpu_ms, "load_average": os.getloadavg()[0],
               "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     if baseline:
         report["like_baseline"] = like_baseline(work, n_pages, mix)
-    index.unlink(missing_ok=True)
-    for leftover in work.glob(f"search-{n_pages}.sqlite*"):
-        leftover.unlink()
+    remove()
     return report
 
 
 def print_speed(report: dict) -> None:
     lat = report["latency_ms"]
-    print(f"\n== {report['pages']:,} pages (embedded SQLite FTS5) ==")
-    print(f"indexing: {report['indexing_pages_per_s']:,.0f} pages/s "
-          f"({report['indexing_s']:.1f} s; text generation {report['generation_s']:.1f} s not counted)")
+    print(f"\n== {report['pages']:,} pages, embedded {report['engine']} "
+          f"(load average {report['load_average']:.1f} on {os.cpu_count()} cores) ==")
+    print(f"indexing: {report['indexing_pages_per_s']:,.0f} pages/s wall "
+          f"({report['indexing_s']:.1f} s; text generation {report['generation_s']:.1f} s not counted), "
+          f"{report['indexing_cpu_pages_per_s']:,.0f} pages/s per CPU second of this process")
     print(f"text {report['text_bytes'] / 1e6:,.1f} MB, index {report['index_bytes'] / 1e6:,.1f} MB "
           f"= {report['index_vs_text']:.2f}× the text")
     print(f"latency over {lat['all']['n']} queries with facets: p50 {lat['all']['p50']:.1f} ms, "
           f"p95 {lat['all']['p95']:.1f} ms, p99 {lat['all']['p99']:.1f} ms")
+    print(f"  CPU per query (this process): {report['query_cpu_ms']:.1f} ms")
     for kind, values in lat.items():
         if kind != "all":
             print(f"  {kind:18s} p50 {values['p50']:7.1f} ms   p95 {values['p95']:7.1f} ms")
@@ -295,6 +321,8 @@ def main() -> None:
     spd = sub.add_parser("speed")
     spd.add_argument("--pages", default="10000,100000")
     spd.add_argument("--work", type=Path, default=Path("/tmp/bench-search"))
+    spd.add_argument("--engine", default="tantivy,sqlite",
+                     help="Embedded engines to compare, comma-separated [tantivy,sqlite].")
     spd.add_argument("--no-baseline", action="store_true")
     spd.add_argument("--json", type=Path, help="Also write the figures to this file.")
     args = parser.parse_args()
@@ -310,25 +338,32 @@ def main() -> None:
             for miss in misses:
                 print(f"  miss ({kind}) {miss}")
         return
-    reports = []
-    for n in [int(x) for x in args.pages.split(",")]:
-        report = speed(n, args.work, baseline=not args.no_baseline)
-        print_speed(report)
-        reports.append(report)
+    all_reports = []
+    for engine in args.engine.split(","):
+        reports = []
+        for n in (int(x) for x in args.pages.split(",")):
+            report = speed(n, args.work, baseline=not args.no_baseline and engine == args.engine
+                           .split(",")[0], engine=engine)
+            print_speed(report)
+            reports.append(report)
+        all_reports += reports
+        growth(reports)
+    if args.json:
+        args.json.write_text(json.dumps(all_reports, indent=2))
+
+
+def growth(reports: list[dict]) -> None:
     if len(reports) > 1:
-        print("\np95 growth: " + ", ".join(f"{r['pages']:,} pages {r['latency_ms']['all']['p95']:.1f} ms"
+        print(f"\np95 growth ({reports[0]['engine']}): " + ", ".join(f"{r['pages']:,} pages {r['latency_ms']['all']['p95']:.1f} ms"
                                           for r in reports))
         first, last = reports[0], reports[-1]
         slope = ((last["latency_ms"]["all"]["p95"] / first["latency_ms"]["all"]["p95"]) ** (
-            1 / max(1e-9, __import__("math").log10(last["pages"] / first["pages"]))))
-        estimate = last["latency_ms"]["all"]["p95"] * slope ** __import__("math").log10(
+            1 / max(1e-9, math.log10(last["pages"] / first["pages"]))))
+        estimate = last["latency_ms"]["all"]["p95"] * slope ** math.log10(
             1_000_000 / last["pages"])
         if last["pages"] < 1_000_000:
-            print(f"1,000,000 pages: p95 ≈ {estimate:.0f} ms (ESTIMATED by extrapolating the "
-                  f"measured growth per ×10 pages, {slope:.2f}×; not measured)")
-    if args.json:
-        args.json.write_text(json.dumps(reports, indent=2))
-    shutil.rmtree(args.work / "unused", ignore_errors=True)
+            print(f"1,000,000 pages ({last['engine']}): p95 ≈ {estimate:.0f} ms (ESTIMATED by "
+                  f"extrapolating the measured growth per ×10 pages, {slope:.2f}×; not measured)")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@ from luutru.index.backend import (FACET_SIZE, FACETS, SearchBackend, confirm_sug
                                   unit_display)
 from luutru.index.model import (IndexReport, QueryError, SearchRequest, SearchResult, Unit,
                                 UnitPage)
-from luutru.index.query import And, Filter, Not, Or, ParsedQuery, Phrase, Term, parse_query
+from luutru.index.query import (And, Filter, Not, Or, ParsedQuery, Phrase, Term, and_parts,
+                                or_children, parse_query)
 from luutru.textnorm import fold
 
 ES_ENV = "LUUTRU_ES_URL"
@@ -132,26 +133,14 @@ def text_query(node: object) -> dict[str, Any]:
     if isinstance(node, (Term, Phrase)):
         return _leaf(node)
     if isinstance(node, Or):
-        if any(isinstance(child, Not) for child in node.children):
-            raise QueryError("NOT cannot be an alternative of OR; write (a OR b) NOT c")
-        return {"bool": {"should": [text_query(c) for c in node.children],
+        return {"bool": {"should": [text_query(c) for c in or_children(node)],
                          "minimum_should_match": 1}}
     if isinstance(node, And):
-        positives = [c for c in node.children if not isinstance(c, Not)]
-        if not positives:
-            raise QueryError("a group cannot only exclude: add a word to search for before NOT")
-        must = []
-        for i, child in enumerate(positives):
-            nxt = positives[i + 1] if i + 1 < len(positives) else None
-            plain = isinstance(child, Term) and not child.prefix
-            if plain and isinstance(nxt, Term) and not nxt.prefix:
-                must.append(_leaf(child, following=nxt))
-            else:
-                must.append(text_query(child))
-        must_not = [text_query(c.child) for c in node.children if isinstance(c, Not)]
-        body: dict[str, Any] = {"must": must}
-        if must_not:
-            body["must_not"] = must_not
+        required, excluded = and_parts(node)
+        body: dict[str, Any] = {"must": [_leaf(child, following) if following else text_query(child)
+                                         for child, following in required]}
+        if excluded:
+            body["must_not"] = [text_query(child) for child in excluded]
         return {"bool": body}
     if isinstance(node, Not):
         raise QueryError("a query cannot only exclude: add a word to search for before NOT")

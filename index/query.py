@@ -88,6 +88,29 @@ class ParsedQuery:
         return found
 
 
+def _plain(node: object) -> bool:
+    return isinstance(node, Term) and not node.prefix
+
+
+def and_parts(node: And) -> tuple[list[tuple[Node, Term | None]], list[Node]]:
+    """What an engine compiles for ``a b -c``: each required child with the plain word right after
+    it (for the adjacent-words bonus, or None), and the excluded children."""
+    positives = [c for c in node.children if not isinstance(c, Not)]
+    if not positives:
+        raise QueryError("a group cannot only exclude: add a word to search for before NOT")
+    required = []
+    for i, child in enumerate(positives):
+        following = positives[i + 1] if i + 1 < len(positives) else None
+        required.append((child, following if _plain(child) and _plain(following) else None))
+    return required, [c.child for c in node.children if isinstance(c, Not)]
+
+
+def or_children(node: Or) -> tuple:
+    if any(isinstance(child, Not) for child in node.children):
+        raise QueryError("NOT cannot be an alternative of OR; write (a OR b) NOT c")
+    return node.children
+
+
 def parse_query(query: str) -> ParsedQuery:
     """Parse ``query``; raise :class:`QueryError` with a plain message if it is malformed."""
     query = _quote_spaced_numbers(nfc(query or ""))

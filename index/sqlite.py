@@ -23,7 +23,8 @@ from luutru.index.backend import (FACET_SIZE, FACETS, SearchBackend, confirm_sug
                                   unit_display)
 from luutru.index.model import (IndexReport, QueryError, SearchRequest, SearchResult, Unit,
                                 UnitPage)
-from luutru.index.query import And, Filter, Not, Or, ParsedQuery, Phrase, Term, parse_query
+from luutru.index.query import (And, Filter, Not, Or, ParsedQuery, Phrase, Term, and_parts,
+                                or_children, parse_query)
 from luutru.index.suggest import edits1
 from luutru.textnorm import fold
 
@@ -322,33 +323,19 @@ def _term_alternatives(node: Term | Phrase, following: Term | None = None) -> st
     return alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")"
 
 
-def _plain(node: object) -> bool:
-    return isinstance(node, Term) and not node.prefix
-
-
 def compile_match(node: object) -> str:
     """An FTS5 MATCH expression for the parsed query tree (every token quoted)."""
     if isinstance(node, (Term, Phrase)):
         return _term_alternatives(node)
     if isinstance(node, Or):
-        if any(isinstance(child, Not) for child in node.children):
-            raise QueryError("NOT cannot be an alternative of OR; write (a OR b) NOT c")
-        return "(" + " OR ".join(compile_match(child) for child in node.children) + ")"
+        return "(" + " OR ".join(compile_match(child) for child in or_children(node)) + ")"
     if isinstance(node, And):
-        positives = [c for c in node.children if not isinstance(c, Not)]
-        negatives = [c.child for c in node.children if isinstance(c, Not)]
-        if not positives:
-            raise QueryError("a group cannot only exclude: add a word to search for before NOT")
-        parts = []
-        for i, child in enumerate(positives):
-            nxt = positives[i + 1] if i + 1 < len(positives) else None
-            if _plain(child) and _plain(nxt):
-                parts.append(_term_alternatives(child, following=nxt))
-            else:
-                parts.append(compile_match(child))
+        required, excluded = and_parts(node)
+        parts = [_term_alternatives(child, following) if following else compile_match(child)
+                 for child, following in required]
         expression = "(" + " AND ".join(parts) + ")"
-        if negatives:
-            expression += " NOT (" + " OR ".join(compile_match(n) for n in negatives) + ")"
+        if excluded:
+            expression += " NOT (" + " OR ".join(compile_match(n) for n in excluded) + ")"
         return "(" + expression + ")"
     if isinstance(node, Not):
         raise QueryError("a query cannot only exclude: add a word to search for before NOT")

@@ -8,6 +8,7 @@ its own, so a page nobody has catalogued yet is still findable.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -21,13 +22,27 @@ from luutru.index.sqlite import SqliteBackend
 from luutru.textnorm import nfc
 
 TEXT_FILE = "text.txt"
+ENGINE_ENV = "LUUTRU_INDEX_ENGINE"
+
+
+def embedded_engine() -> str:
+    """``$LUUTRU_INDEX_ENGINE`` (tantivy|sqlite), else Tantivy when installed, else SQLite FTS5."""
+    chosen = (os.environ.get(ENGINE_ENV) or "").strip().lower()
+    if chosen:
+        if chosen not in ("tantivy", "sqlite"):
+            raise ValueError(f"{ENGINE_ENV}={chosen!r}: use tantivy or sqlite")
+        return chosen
+    return "tantivy" if importlib.util.find_spec("tantivy") else "sqlite"
 
 
 def open_backend(archive: Archive, es_url: str | None = None) -> SearchBackend:
-    """Elasticsearch when ``es_url`` or ``$LUUTRU_ES_URL`` is given, else the embedded SQLite."""
+    """Elasticsearch when ``es_url`` or ``$LUUTRU_ES_URL`` is given, else the embedded engine."""
     url = es_url or os.environ.get(ES_ENV)
     if url:
         return ElasticsearchBackend(url)
+    if embedded_engine() == "tantivy":
+        from luutru.index.tantivy_backend import TantivyBackend
+        return TantivyBackend.for_archive(archive)
     return SqliteBackend.for_archive(archive)
 
 

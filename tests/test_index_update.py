@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw
 from luutru.archive import atomic_write_text
 from luutru.catalog import build_catalog, iter_items
 from luutru.cli import cli
-from luutru.index import SearchRequest, SqliteBackend, reindex, search, update_index
+from luutru.index import SearchRequest, open_backend, reindex, search, update_index
 from luutru.ingest import ingest_batch
 
 # A file holding a Mật item is restricted as a whole, so the secret one has a file of its own.
@@ -61,7 +61,7 @@ def test_index_from_the_record_then_search(indexed_archive):
     assert set(items) == {"43-NQ/TU", "12-CT/TU"}
     report = update_index(indexed_archive)
     assert (report.added, report.pages, report.failures) == (2, 2, [])
-    assert (indexed_archive.index_dir / "search.sqlite").exists()
+    assert any(indexed_archive.index_dir.iterdir())
 
     result = search(indexed_archive, "43-NQ/TU")
     hit = result.hits[0]
@@ -83,7 +83,7 @@ def test_index_is_incremental_and_reindex_rebuilds(indexed_archive):
     rebuilt = reindex(indexed_archive)
     assert rebuilt.added == 2 and rebuilt.failures == []
     assert search(indexed_archive, "dan van").total == 1
-    assert not list(indexed_archive.index_dir.glob(".search.sqlite.*"))
+    assert not list(indexed_archive.index_dir.glob(".search.sqlite.*"))  # no half-built index
 
 
 def test_pages_without_an_item_are_indexed_alone(archive, tmp_path):
@@ -93,7 +93,7 @@ def test_pages_without_an_item_are_indexed_alone(archive, tmp_path):
     ingest_batch(archive, tmp_path / "scans")
     [ref] = archive.iter_page_refs()
     atomic_write_text(archive.page_dir(ref) / "text.txt", "Biên bản họp chi bộ thôn Đông Hòa")
-    with SqliteBackend.for_archive(archive) as backend:  # no catalogue built at all
+    with open_backend(archive) as backend:  # no catalogue built at all
         update_index(archive, backend)
         hit = backend.search(SearchRequest("dong hoa")).hits[0]
     assert hit["item"] is None and hit["source"] == "PHONG-17/HS-1990-001/loose.png"
@@ -127,3 +127,13 @@ def test_cli_malformed_query_is_a_usage_error_not_a_traceback(indexed_archive):
     assert result.exit_code == 2
     assert "unclosed quote" in result.output and "Traceback" not in result.output
     assert isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "tantivy"])
+def test_embedded_engine_can_be_chosen(indexed_archive, monkeypatch, engine):
+    pytest.importorskip(engine if engine == "tantivy" else "sqlite3")
+    monkeypatch.setenv("LUUTRU_INDEX_ENGINE", engine)
+    with open_backend(indexed_archive) as backend:
+        assert backend.name == engine
+        update_index(indexed_archive, backend)
+        assert backend.search(SearchRequest("dan van")).total == 1

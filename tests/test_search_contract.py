@@ -7,6 +7,7 @@ value objects so the engines are tested without the other stages.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import uuid
 
@@ -109,6 +110,9 @@ def corpus() -> tuple[list[ItemDoc], list[PageDoc]]:
 def _make_backend(kind: str, tmp_path_factory):
     if kind == "sqlite":
         return SqliteBackend(tmp_path_factory.mktemp("index") / "search.sqlite")
+    if kind == "tantivy":
+        from luutru.index.tantivy_backend import TantivyBackend
+        return TantivyBackend(tmp_path_factory.mktemp("index") / "tantivy")
     return ElasticsearchBackend(ES_URL, alias=f"luutru-test-{uuid.uuid4().hex[:8]}")
 
 
@@ -118,7 +122,10 @@ def _dispose(backend) -> None:
     backend.close()
 
 
-ENGINES = [pytest.param("sqlite"), pytest.param("es", marks=ES_SKIP)]
+TANTIVY_SKIP = pytest.mark.skipif(importlib.util.find_spec("tantivy") is None,
+                                  reason="tantivy is not installed (pip install 'tantivy>=0.27,<0.28')")
+ENGINES = [pytest.param("tantivy", marks=TANTIVY_SKIP), pytest.param("sqlite"),
+           pytest.param("es", marks=ES_SKIP)]
 
 
 @pytest.fixture(scope="module", params=ENGINES)

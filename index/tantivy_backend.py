@@ -1,0 +1,353 @@
+"""The embedded default: a Tantivy index in ``<archive>/index/tantivy-*``, no server.
+
+Chosen over SQLite FTS5 on the benchmark (bench/search.py): FTS5 scores every matching row, so a
+common word in 100k pages costs hundreds of milliseconds, while Tantivy ranks the top hits with
+block-max WAND and counts facets from columnar fast fields. Text is folded in Python exactly as
+for SQLite and Elasticsearch (``fast_fold``: đ→d) into ``meta``/``body``, and kept exact (lower
+case, marks) in ``meta_x``/``body_x``, which only add score. Adjacent query words add the score of
+their bigram phrase, so phrases rank above scattered syllables.
+
+``rebuild`` writes a new index directory and switches the ``CURRENT`` pointer file atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+import zlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from luutru.archive import atomic_write_text
+from luutru.index.analysis import exact, fast_fold, meta_text, number_key
+from luutru.index.backend import (FACET_SIZE, FACETS, SearchBackend, confirm_suggestion, make_hit,
+                                  unit_display)
+from luutru.index.model import (IndexReport, QueryError, SearchRequest, SearchResult, Unit,
+                                UnitPage)
+from luutru.index.query import (And, Filter, Not, Or, ParsedQuery, Phrase, Term, and_parts,
+                                or_children, parse_query)
+from luutru.index.suggest import edits1
+from luutru.textnorm import fold
+
+INDEX_DIR = "tantivy"
+POINTER = "CURRENT"
+META_BOOST = 4.0
+EXACT_BOOST = 1.0
+ADJACENT_BOOST = 4.0
+WRITER_HEAP = 128_000_000
+_KEY_FIELDS = {"fonds": "fonds_key", "file": "file_key", "type": "type_key", "organ": "organ_key",
+               "number": "number_key"}
+_PAGE_BREAK = "\x1e"
+
+
+def _tantivy():
+    import tantivy  # imported here so SQLite/Elasticsearch users do not need it
+
+    return tantivy
+
+
+def build_schema():
+    tv = _tantivy()
+    builder = tv.SchemaBuilder()
+    builder.add_text_field("uid", stored=True, tokenizer_name="raw")
+    builder.add_text_field("fingerprint", stored=True, tokenizer_name="raw")
+    builder.add_integer_field("level", indexed=True, fast=True)
+    builder.add_integer_field("year", indexed=True, fast=True)
+    builder.add_integer_field("date", indexed=True, fast=True)  # yyyymmdd, 0 when unknown
+    for name in ("fonds", "type", "organ"):
+        builder.add_text_field(name, tokenizer_name="raw", fast=True)
+    for name in _KEY_FIELDS.values():
+        builder.add_text_field(name, tokenizer_name="raw")
+    for name in ("meta", "meta_x", "body", "body_x"):
+        builder.add_text_field(name, stored=False)
+    builder.add_text_field("display", stored=True, index_option="basic", tokenizer_name="raw")
+    builder.add_bytes_field("texts", stored=True)
+    return builder.build()
+
+
+def _date_number(date: str | None) -> int:
+    digits = (date or "").replace("-", "")
+    return int(digits) if len(digits) == 8 and digits.isdigit() else 0
+
+
+def unit_fields(unit: Unit) -> dict[str, Any]:
+    """The fields of one unit's Tantivy document."""
+    item = unit.item
+    texts = [p.text for p in unit.pages]
+    body = "\n".join(texts)
+    meta = meta_text(item.__dict__) if item else ""
+    type_, organ = (item.loai_van_ban, item.co_quan_ban_hanh) if item else (None, None)
+    display = {"display": unit_display(unit), "pages": [(p.key, p.source, p.page, p.n)
+                                                        for p in unit.pages]}
+    fields = {
+        "uid": unit.uid, "fingerprint": unit.fingerprint, "level": unit.level,
+        "year": unit.year or 0, "date": _date_number(unit.date),
+        "meta": fast_fold(meta), "meta_x": exact(meta), "body": fast_fold(body),
+        "body_x": exact(body), "display": json.dumps(display, ensure_ascii=False),
+        "texts": zlib.compress(_PAGE_BREAK.join(texts).encode("utf-8"), 6),
+    }
+    for name, value in (("fonds", unit.fonds), ("type", type_), ("organ", organ)):
+        if value:
+            fields[name] = value
+    keys = {"fonds_key": unit.fonds, "file_key": unit.file, "type_key": type_, "organ_key": organ}
+    for name, value in keys.items():
+        if value:
+            fields[name] = fold(value)
+    if item and number_key(item.so_ky_hieu):
+        fields["number_key"] = number_key(item.so_ky_hieu)
+    return fields
+
+
+class TantivyBackend(SearchBackend):
+    name = "tantivy"
+
+    def __init__(self, directory: Path | str):
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.schema = build_schema()
+        self.index = self._open(self._current())
+
+    @classmethod
+    def for_archive(cls, archive) -> "TantivyBackend":
+        return cls(archive.index_dir / INDEX_DIR)
+
+    # --- index directories ----------------------------------------------------------------
+
+    def _current(self) -> Path:
+        pointer = self.directory / POINTER
+        if pointer.exists():
+            return self.directory / pointer.read_text(encoding="utf-8").strip()
+        first = self.directory / "v1"
+        first.mkdir(exist_ok=True)
+        atomic_write_text(pointer, "v1\n")
+        return first
+
+    def _open(self, path: Path):
+        tv = _tantivy()
+        path.mkdir(parents=True, exist_ok=True)
+        if tv.Index.exists(str(path)):
+            return tv.Index.open(str(path))
+        return tv.Index(self.schema, path=str(path), reuse=False)
+
+    def _searcher(self):
+        self.index.reload()
+        return self.index.searcher()
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def fingerprints(self) -> dict[str, str]:
+        searcher = self._searcher()
+        if searcher.num_docs == 0:
+            return {}
+        result = searcher.search(_tantivy().Query.all_query(), limit=searcher.num_docs)
+        found = {}
+        for _, address in result.hits:
+            doc = searcher.doc(address)
+            found[doc["uid"][0]] = doc["fingerprint"][0]
+        return found
+
+    def _write(self, index, units: Iterable[Unit], replace: bool) -> int:
+        tv = _tantivy()
+        writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        count = 0
+        try:
+            for unit in units:
+                if replace:
+                    writer.delete_documents_by_term("uid", unit.uid)
+                writer.add_document(tv.Document(**unit_fields(unit)))
+                count += 1
+            writer.commit()
+        except BaseException:
+            writer.rollback()
+            raise
+        finally:
+            writer.wait_merging_threads()
+        return count
+
+    def upsert(self, units: Iterable[Unit]) -> list[dict[str, str]]:
+        self._write(self.index, units, replace=True)
+        return []
+
+    def delete(self, uids: Iterable[str]) -> None:
+        uids = list(uids)
+        if not uids:
+            return
+        writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        try:
+            for uid in uids:
+                writer.delete_documents_by_term("uid", uid)
+            writer.commit()
+        finally:
+            writer.wait_merging_threads()
+
+    def rebuild(self, units: Iterable[Unit]) -> IndexReport:
+        """Fill a fresh directory, then point ``CURRENT`` at it (atomic); drop the old one."""
+        old = self._current()
+        name = f"v{time.strftime('%Y%m%d%H%M%S')}-{time.monotonic_ns() % 10**6:06d}"
+        fresh = self.directory / name
+        report = IndexReport()
+
+        def counted():
+            for unit in units:
+                report.pages += len(unit.pages)
+                yield unit
+
+        try:
+            index = self._open(fresh)
+            report.added = self._write(index, counted(), replace=False)
+        except BaseException:
+            shutil.rmtree(fresh, ignore_errors=True)
+            raise
+        atomic_write_text(self.directory / POINTER, name + "\n")
+        self.index = index
+        shutil.rmtree(old, ignore_errors=True)
+        return report
+
+    def size_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self._current().rglob("*") if p.is_file())
+
+    # --- searching ----------------------------------------------------------------------------
+
+    def search(self, request: SearchRequest, suggest: bool = True) -> SearchResult:
+        tv = _tantivy()
+        parsed = parse_query(request.query)
+        query = self.compile(parsed, request.clearance)
+        searcher = self._searcher()
+        if request.sort == "date":
+            result = searcher.search(query, limit=request.limit, count=True,
+                                     offset=request.offset, order_by_field="date",
+                                     order=tv.Order.Desc)
+        else:
+            result = searcher.search(query, limit=request.limit, count=True, offset=request.offset)
+        hits = []
+        for score, address in result.hits:
+            doc = searcher.doc(address)
+            stored = json.loads(doc["display"][0])
+            texts = zlib.decompress(doc["texts"][0]).decode("utf-8").split(_PAGE_BREAK)
+            pages = [UnitPage(*where, text) for where, text in zip(stored["pages"], texts)]
+            relevance = score if parsed.text is not None and request.sort == "relevance" else None
+            hits.append(make_hit(stored["display"], pages, parsed, relevance))
+        facets = self._facets(searcher, query) if request.facets and result.count else (
+            {name: {} for name in FACETS} if request.facets else {})
+        suggestion = None
+        if suggest and result.count == 0 and parsed.text is not None:
+            suggestion = self._suggest(searcher, request, parsed)
+        return SearchResult(total=result.count, hits=hits, facets=facets, suggestion=suggestion)
+
+    def _facets(self, searcher, query) -> dict[str, dict[str, int]]:
+        aggs = {name: {"terms": {"field": name, "size": FACET_SIZE * 5}} for name in FACETS}
+        result = searcher.aggregate(query, aggs)
+        facets = {}
+        for name in FACETS:
+            buckets = [(_key(b["key"]), b["doc_count"]) for b in result[name]["buckets"]
+                       if not (name == "year" and not b["key"])]
+            buckets.sort(key=lambda kv: (-kv[1], kv[0]))
+            facets[name] = dict(buckets[:FACET_SIZE])
+        return facets
+
+    def _suggest(self, searcher, request: SearchRequest, parsed: ParsedQuery) -> str | None:
+        replacements = {}
+        for term in parsed.positive_terms():
+            if not isinstance(term, Term) or term.prefix or term.folded in replacements:
+                continue
+            if self._visible(searcher, term.folded, request.clearance):
+                continue
+            known = sorted((c for c in edits1(term.folded)
+                            if searcher.doc_freq("body", c) or searcher.doc_freq("meta", c)),
+                           key=lambda c: -searcher.doc_freq("body", c))
+            for candidate in known[:5]:
+                if self._visible(searcher, candidate, request.clearance):
+                    replacements[term.folded] = candidate
+                    break
+        return confirm_suggestion(self, request, replacements)
+
+    def _visible(self, searcher, folded_term: str, clearance: int) -> bool:
+        tv = _tantivy()
+        query = tv.Query.boolean_query([
+            (tv.Occur.Must, self._any(("meta", "body"), [folded_term])),
+            (tv.Occur.Must, self._clearance(clearance))])
+        return searcher.search(query, limit=1, count=True).count > 0
+
+    # --- query compilation ----------------------------------------------------------------
+
+    def compile(self, parsed: ParsedQuery, clearance: int):
+        """The Tantivy query: scored text, plus filters and clearance that add no score."""
+        tv = _tantivy()
+        clauses = [(tv.Occur.Must, self._clearance(clearance))]
+        for flt in parsed.filters:
+            occur = tv.Occur.MustNot if flt.negate else tv.Occur.Must
+            clauses.append((occur, tv.Query.const_score_query(self._filter(flt), 0.0)))
+        if parsed.text is not None:
+            clauses.append((tv.Occur.Must, self._text(parsed.text)))
+        else:
+            clauses.append((tv.Occur.Must, tv.Query.all_query()))
+        return tv.Query.boolean_query(clauses)
+
+    def _clearance(self, clearance: int):
+        tv = _tantivy()
+        return tv.Query.const_score_query(tv.Query.range_query(
+            self.schema, "level", tv.FieldType.Integer, 0, clearance), 0.0)
+
+    def _filter(self, flt: Filter):
+        tv = _tantivy()
+        if flt.field in _KEY_FIELDS:
+            return tv.Query.term_query(self.schema, _KEY_FIELDS[flt.field], flt.value)
+        if flt.field == "year":
+            low, high = flt.low or 0, flt.high or 9999
+        else:
+            low, high = _date_number(flt.low) or 1, _date_number(flt.high) or 99991231
+        return tv.Query.range_query(self.schema, flt.field, tv.FieldType.Integer, low, high)
+
+    def _any(self, fields: tuple[str, str], tokens: list[str], prefix: bool = False):
+        """Tokens (a word or a phrase) in any of two fields, the first (meta) boosted."""
+        tv = _tantivy()
+        alternatives = []
+        for field, boost in zip(fields, (META_BOOST, 1.0)):
+            if prefix:
+                query = tv.Query.regex_query(self.schema, field, re.escape(tokens[0]) + ".*")
+            elif len(tokens) == 1:
+                query = tv.Query.term_query(self.schema, field, tokens[0])
+            else:
+                query = tv.Query.phrase_query(self.schema, field, list(tokens))
+            alternatives.append((tv.Occur.Should, tv.Query.boost_query(query, boost)))
+        return tv.Query.boolean_query(alternatives)
+
+    def _leaf(self, node: Term | Phrase, following: Term | None = None):
+        tv = _tantivy()
+        folded = [node.folded] if isinstance(node, Term) else list(node.folded)
+        exact_tokens = [node.exact] if isinstance(node, Term) else list(node.exact)
+        prefix = isinstance(node, Term) and node.prefix
+        clauses = [(tv.Occur.Must, self._any(("meta", "body"), folded, prefix))]
+        if exact_tokens != folded and not prefix:
+            clauses.append((tv.Occur.Should, tv.Query.boost_query(
+                self._any(("meta_x", "body_x"), exact_tokens), EXACT_BOOST)))
+        if following is not None:
+            clauses.append((tv.Occur.Should, tv.Query.boost_query(
+                self._any(("meta", "body"), folded + [following.folded]), ADJACENT_BOOST)))
+        return tv.Query.boolean_query(clauses)
+
+    def _text(self, node: object):
+        tv = _tantivy()
+        if isinstance(node, (Term, Phrase)):
+            return self._leaf(node)
+        if isinstance(node, Or):
+            return tv.Query.boolean_query([(tv.Occur.Should, self._text(c))
+                                           for c in or_children(node)])
+        if isinstance(node, And):
+            required, excluded = and_parts(node)
+            clauses = [(tv.Occur.Must, self._leaf(child, following) if following
+                        else self._text(child)) for child, following in required]
+            clauses += [(tv.Occur.MustNot, self._text(child)) for child in excluded]
+            return tv.Query.boolean_query(clauses)
+        if isinstance(node, Not):
+            raise QueryError("a query cannot only exclude: add a word to search for before NOT")
+        raise TypeError(f"unknown query node {node!r}")
+
+
+def _key(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
