@@ -21,6 +21,7 @@ from luutru.catalog.inventory import InventoryRow, load_inventories
 from luutru.catalog.model import (ACCESS_PUBLIC, ACCESS_RESTRICTED, ARCHIVIST, INVENTORY, MACHINE,
                                   FieldValue, FileRecord, Fonds, Item, item_dict, merge_field)
 from luutru.catalog.pagelines import PageLines, load_page_lines
+from luutru.catalog.patterns import DOC_TYPES
 from luutru.catalog.record import NO_FONDS, read_catalog, write_fonds
 
 LANGUAGE = "Tiếng Việt"
@@ -192,6 +193,10 @@ def _build_fonds_records(archive: Archive, report: CatalogReport, progress: bool
         record = FileRecord(file_code, fonds_code)
         for doc in split_file(groups.get((fonds_code, file_code), [])):
             item = _machine_item(fonds_code, file_code, doc, inventory.get((fonds_code, file_code)))
+            kind = item.value("loai_van_ban")
+            if kind and kind not in DOC_TYPES:
+                report.warnings.append(f"{item.id} ({item.source} p. {item.first_page}): unknown "
+                                       f"document type {kind!r} kept, marked for review")
             if item.id in old_items:
                 item.fields = _merge_fields(old_items.pop(item.id).fields, item.fields)
             record.items.append(item)

@@ -162,12 +162,29 @@ def _without_party_name(line: Line) -> Line:
     return line
 
 
+def _centred(line: Line, page: PageLines) -> bool:
+    if line.box is None or not page.width:
+        return True
+    return abs((line.box[0] + line.box[2]) / 2 - page.width / 2) < 0.08 * page.width
+
+
+def _unknown_type(text: str) -> bool:
+    """An upper-case title word we do not know (``ĐỀ CƯƠNG``): a type to keep, with a warning."""
+    key = _key(text)
+    return (mark_of(text) is None and _similar(key, _PARTY) < 0.8 and 1 <= len(key.split()) <= 4
+            and len(key) >= 4 and not any(ch.isdigit() for ch in key))
+
+
 def _scan_header(lines: list[Line], page: PageLines) -> _Header:
     head = _Header()
     lines = [_without_party_name(ln) for ln in lines]
     seen_star = False
     for i, line in enumerate(lines):
         key = _key(line.text)
+        if _is_upper(line.text) and (head.so and head.date) and _centred(line, page) and \
+                (match_doc_type(line.text) or _unknown_type(line.text)):
+            head.title_index = i
+            break
         if match_doc_type(line.text) and _is_upper(line.text) and (head.so or head.date):
             head.title_index = i
             break
@@ -270,10 +287,14 @@ def _page_one(page: PageLines, fields: dict[str, Extracted]) -> None:
         conf = min((ln.conf for ln in head.organ), default=1.0)
         fields["co_quan_ban_hanh"] = Extracted(organ, conf, [1], conf < TEXT_MIN_CONF or not sure)
     title_lines: list[Line] = []
-    if head.title_index is not None and match_doc_type(lines[head.title_index].text):
-        type_line = lines[head.title_index]
+    type_line = lines[head.title_index] if head.title_index is not None else None
+    if type_line is not None and match_doc_type(type_line.text):
         fields["loai_van_ban"] = Extracted(match_doc_type(type_line.text), type_line.conf, [1],
                                            type_line.conf < TEXT_MIN_CONF)
+        title_lines = _trich_yeu(lines, head.title_index, page)
+    elif type_line is not None and _unknown_type(type_line.text):
+        kind = type_line.text.strip().capitalize()
+        fields["loai_van_ban"] = Extracted(kind, type_line.conf, [1], True)
         title_lines = _trich_yeu(lines, head.title_index, page)
     elif head.vv:
         fields["loai_van_ban"] = Extracted("Công văn", 1.0, [1])
