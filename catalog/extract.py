@@ -270,7 +270,10 @@ def _page_one(page: PageLines, fields: dict[str, Extracted]) -> None:
         number = find_so_ky_hieu(head.so.text)[0]
         digits = re.match(r"\d+", number).group(0)
         conf = min(head.so.conf_of(digits), head.so.conf)
-        fields["so_ky_hieu"] = Extracted(number, conf, [1], conf < DIGITS_MIN_CONF)
+        # Party numbers have two digits at least (08-CTr/TU), written right after "Số"
+        clean = re.match(r"^\s*S\S{0,2}\s*:?\s*" + digits + r"\s*[-/]", head.so.text) is not None
+        fields["so_ky_hieu"] = Extracted(number, conf, [1],
+                                         conf < DIGITS_MIN_CONF or len(digits) < 2 or not clean)
     if head.date is not None:
         text = head.date.text
         iso = parse_date(text)

@@ -31,10 +31,10 @@ _ABBREVS_BY_FOLD = {fold(a): a for a in ABBREV_TO_TYPE}
 DO_MAT = {"mat": "Mật", "toi mat": "Tối mật", "tuyet mat": "Tuyệt mật"}
 DO_KHAN = {"khan": "Khẩn", "thuong khan": "Thượng khẩn", "hoa toc": "Hỏa tốc"}
 
-_DASH = "-\u2010\u2011\u2012\u2013\u2014\u2212_~"
+_DASH = "-\u2010\u2011\u2012\u2013\u2014\u2212_~:"
 # number, separator, type, separator, organ; OCR may put spaces around the separators
 _SKH = re.compile(
-    rf"(?<![\w/])(\d{{1,5}})\s*([{_DASH}/])\s*([A-ZĐa-zđ][A-Za-zĐđ]{{0,5}})\s*([{_DASH}/])\s*"
+    rf"(?<![\w/#*])(\d{{1,5}})\s*([{_DASH}/])\s*([A-ZĐa-zđ][A-Za-zĐđ]{{0,5}})\s*([{_DASH}/])\s*"
     r"([A-ZĐ][A-ZĐa-zđ0-9]{1,11}(?:[-/][A-ZĐ][A-ZĐa-z0-9]{0,9})?)(?![\w])")
 
 
@@ -50,7 +50,7 @@ def _canonical(match: re.Match) -> str | None:
         return None
     party = sep1 != "/" and sep2 == "/"
     state = sep1 == "/" and sep2 != "/"
-    organ = organ.replace("Đ", "Đ")
+    organ = organ.upper()
     if party:
         return f"{number}-{kind}/{organ}"
     if state:
