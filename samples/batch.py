@@ -1,8 +1,10 @@
 """A scanning batch on disk with its answers: scans, inventory.csv, manifest.csv and truth/.
 
-``make_batch`` writes the layout of ``/work/shared/corpus/README.md`` (scans/<fonds>/<file>/…,
-one row per page in manifest.csv, truth/<doc_id>/page-NNN.txt and meta.json), so the same scorers
-and the same pipeline run on a generated batch as on the corpus. Same seed, same bytes; files that
+``make_batch`` writes the layout of ``/work/shared/corpus/README.md``: ``scans/<fonds>/<file>/…``,
+and next to the scans folder ``inventory.csv`` (the archivist's list of hồ sơ, an input of
+``luutru ingest --inventory``; inside the scans folder ingest would take it for a bad scan),
+``manifest.csv`` (one row per page) and ``truth/<doc_id>/page-NNN.txt`` + ``meta.json``, so the
+same scorers and the same pipeline run on a generated batch as on the corpus. Same seed, same bytes; files that
 already exist are left alone, so running it twice is cheap.
 """
 
@@ -72,6 +74,11 @@ class BatchInfo:
     @property
     def pages(self) -> int:
         return len(self.manifest)
+
+    @property
+    def inventory(self) -> Path:
+        """The hồ sơ inventory, beside the scans folder as in the corpus (not inside it)."""
+        return self.scans_dir.resolve().parent / "inventory.csv"
 
 
 def default_plans(count: int, seed: int, tiers: tuple[str, ...] = ("t0",), pages: int = 1,
@@ -299,7 +306,7 @@ def _write_answers(info: BatchInfo, generated) -> None:
             _write_if_missing(info, folder / f"page-{page_no:03d}.txt", "\n".join(lines) + "\n")
         _write_if_missing(info, folder / "meta.json", dump_json(doc.meta))
     _write_if_missing(info, info.truth_dir / "manifest.csv", _csv(info.manifest, MANIFEST_COLUMNS))
-    _write_if_missing(info, info.scans_dir / "inventory.csv",
+    _write_if_missing(info, info.inventory,
                       _csv(inventory_rows([doc.meta for _, _, doc in generated]), INVENTORY_COLUMNS))
 
 

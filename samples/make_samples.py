@@ -4,8 +4,9 @@ or with ``--documents N [--tiers t0,t2]`` a corpus of N documents in the evaluat
 About a dozen pages in the mix a scanning station really produces (JPEG, PNG, multi-page TIFF in
 LZW colour and CCITT G4, an image-only PDF holding a whole hồ sơ), with skew, a page turned
 sideways, red seals over signatures, a margin note in pen and one classified (Mật) document.
-The answers go outside the scans tree (``OUTDIR/..`` by default: ``manifest.csv`` and ``truth/``),
-so ``score_ocr.py --truth OUTDIR/..`` scores a pipeline run on ``OUTDIR``.
+The archivist's ``inventory.csv`` goes beside OUTDIR (``luutru run --inventory OUTDIR/../inventory.csv
+OUTDIR``), and so do the answers by default (``manifest.csv`` and ``truth/``; ``--truth DIR`` moves
+them), so ``score_ocr.py --truth OUTDIR/..`` scores a pipeline run on ``OUTDIR``.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def main(outdir: Path, seed: int, truth_dir: Path | None, documents: int | None,
         pages = sum(1 for row in info.manifest if (info.scans_dir / row["source"]) == path)
         click.echo(f"{state} {path}  ({pages} page{'s' if pages != 1 else ''})")
     click.echo(f"{len(info.documents)} documents, {info.pages} pages in {info.scans_dir}; "
-               f"inventory {info.scans_dir / 'inventory.csv'}; answers in {info.truth_dir} "
+               f"inventory {info.inventory}; answers in {info.truth_dir} "
                f"(manifest.csv, truth/)")
 
 

@@ -61,7 +61,8 @@ def test_answers_follow_the_corpus_layout(batch):
     manifest = _rows(batch.truth_dir / "manifest.csv")
     assert list(manifest[0]) == MANIFEST_COLUMNS
     assert len(manifest) == batch.pages == 7
-    inventory = _rows(batch.scans_dir / "inventory.csv")
+    assert not (batch.scans_dir / "inventory.csv").exists()       # ingest would quarantine it
+    inventory = _rows(batch.inventory)
     assert list(inventory[0]) == INVENTORY_COLUMNS
     assert {row["file_code"]: int(row["pages"]) for row in inventory} == {"HS-2010-003": 5, "HS-1996-007": 2}
     for row in manifest:
