@@ -34,6 +34,15 @@ LAYOUT_VERSION = 1
 _CHUNK = 1 << 20
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
+
+
 def default_archive_path() -> Path:
     """``$LUUTRU_ARCHIVE`` if set, else ``./archive``."""
     return Path(os.environ.get(ARCHIVE_ENV) or "archive")
@@ -58,6 +67,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; records are ordinary files
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -14,19 +14,23 @@ from pathlib import Path
 import click
 
 from luutru import __version__
-from luutru.cliutil import archive_option, json_option, open_archive, print_json, show_progress
+from luutru.cliutil import (ARCHIVE_HELP, archive_option, json_option, open_archive, print_json,
+                            remember_group_archive, show_progress)
 
 STAGES = ("ingest", "ocr", "catalog", "index")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="luutru")
-def cli() -> None:
+@click.option("--archive", "-a", "archive_path", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help=ARCHIVE_HELP)
+def cli(archive_path: Path | None) -> None:
     """luutru: scanned Vietnamese Party documents in, a searchable digital archive out.
 
     A typical session: `luutru run SCANS` (ingest, OCR, catalogue, index), then
     `luutru status` and `luutru search "nghị quyết"`.
     """
+    remember_group_archive(archive_path)
 
 
 @cli.group()
@@ -50,11 +54,17 @@ def run(scans: Path, fonds: str | None, file_code: str | None, inventory: Path |
 
     Safe to run again: work already done is skipped, nothing is duplicated.
     """
+    from luutru.ingest import IngestBusy, InventoryError
     from luutru.pipeline import run_all
 
-    archive = open_archive(archive_path)
-    report = run_all(archive, scans, fonds=fonds, file=file_code, inventory=inventory, jobs=jobs,
-                     progress=show_progress(as_json))
+    try:
+        archive = open_archive(archive_path)
+        report = run_all(archive, scans, fonds=fonds, file=file_code, inventory=inventory,
+                         jobs=jobs, progress=show_progress(as_json))
+    except (InventoryError, IngestBusy) as exc:
+        raise click.ClickException(str(exc)) from exc
+    except OSError as exc:  # the archive cannot be written: disk full, permissions
+        raise click.ClickException(f"cannot write to the archive: {exc}") from exc
     if as_json:
         print_json(report.to_json())
     else:

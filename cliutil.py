@@ -17,13 +17,27 @@ import click
 from luutru.archive import ARCHIVE_ENV, Archive, default_archive_path
 
 
+ARCHIVE_HELP = f"Archive directory [default: ${ARCHIVE_ENV}, else ./archive]."
+_GROUP_ARCHIVE_KEY = "luutru.archive"
+
+
 def archive_option(func: Callable) -> Callable:
-    """``--archive/-a PATH``, default ``$LUUTRU_ARCHIVE`` else ``./archive``; passes ``archive``."""
+    """``--archive/-a PATH`` on a command; passes ``archive_path`` (None when not given).
+
+    The same option is accepted before the command (``luutru -a X status``); see
+    :func:`remember_group_archive`. The environment variable is read in :func:`open_archive`, so
+    an explicit option always wins over it.
+    """
     return click.option(
         "--archive", "-a", "archive_path", type=click.Path(file_okay=False, path_type=Path),
-        default=None, envvar=ARCHIVE_ENV, show_envvar=True,
-        help="Archive directory [default: ./archive].",
+        default=None, help=ARCHIVE_HELP,
     )(func)
+
+
+def remember_group_archive(archive_path: Path | None) -> None:
+    """Called by the ``luutru`` group: keep ``luutru -a X ...`` for the command that follows."""
+    if archive_path is not None:
+        click.get_current_context().meta[_GROUP_ARCHIVE_KEY] = archive_path
 
 
 def json_option(func: Callable) -> Callable:
@@ -32,6 +46,10 @@ def json_option(func: Callable) -> Callable:
 
 
 def open_archive(archive_path: Path | None, create: bool = True) -> Archive:
+    """The archive named on the command, else before it, else ``$LUUTRU_ARCHIVE``, else ./archive."""
+    if archive_path is None:
+        context = click.get_current_context(silent=True)
+        archive_path = context.meta.get(_GROUP_ARCHIVE_KEY) if context else None
     return Archive.open(archive_path if archive_path is not None else default_archive_path(),
                         create=create)
 
