@@ -13,10 +13,11 @@ Steps, in order (``STEPS``):
 - ``borders``: black scanner-bed borders, the dark core of a binding shadow and punch holes become
   paper (large dark regions touching the edge, round holes near it).
 - ``orientation``: quarter turns. Text lines are found by projection profiles on a small ink
-  mask (lines across the page or down it), and up/down by where the ink lies around each line's
-  x-height band: Vietnamese puts tone and vowel marks above letters far more often than anything
-  hangs below. Tesseract OSD was slower (0.65 s at half scale) and wrong on noisy scans with
-  borders, so it is only a fallback when the profile test cannot decide.
+  mask (which way has empty rows between lines), and up/down by where the ink lies around each
+  line's x-height band: Vietnamese puts tone and vowel marks above letters far more often than
+  anything hangs below. A short page (too few lines to tell) is upright when its ink sits in the
+  upper part. Tesseract OSD was slow (0.65 s at half scale) and wrong on a noisy scan with
+  borders, so it is only the last resort when neither test can decide.
 - ``deskew``: sub-degree skew by projection profiles (Postl's sharpness criterion) on a ~100 dpi
   ink mask, coarse then fine search.
 - ``illumination``: divide by a smooth background estimate (uneven light, binding shadow
@@ -349,12 +350,19 @@ def _step_orientation(page: _Page) -> tuple[dict, dict]:
     upright_gaps, turned_gaps = _gap_share(mask, upright_angle), _gap_share(turned_mask, turned_angle)
     quarter = 1 if turned_gaps > upright_gaps else 0
     angle = turned_angle if quarter else upright_angle
-    balance, lines = _up_down_balance(_rotate_quarter(mask, quarter), angle)
+    turned = _rotate_quarter(mask, quarter)
+    balance, lines = _up_down_balance(turned, angle)
+    centre = float(np.nonzero(turned)[0].mean() / turned.shape[0]) if turned.any() else 0.5
     effect: dict[str, Any] = {"gap_share": [round(upright_gaps, 3), round(turned_gaps, 3)],
+                              "ink_centre": round(centre, 3),
                               "ink_above_share": round(balance, 3), "lines": lines}
     if abs(balance - 0.5) >= 0.08 and lines >= 12:
         upside_down = balance < 0.5
         effect["decided_by"] = "profile"
+    elif abs(centre - 0.5) >= 0.12:
+        # A short page (last page, signature block) starts at the top and leaves the rest blank.
+        upside_down = centre > 0.5
+        effect["decided_by"] = "ink position"
     elif page.options.osd_fallback:
         upside_down, osd = _osd_upside_down(page, quarter)
         effect["decided_by"] = "tesseract-osd"
