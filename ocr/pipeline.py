@@ -70,6 +70,8 @@ class PageOutcome:
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     peak_rss_kb: int = 0                 # of the process that read the page
+    peak_tesseract_rss_kb: int = 0       # of the largest Tesseract it ran (upper bound: Linux
+                                         # counts the parent's pages at fork in the child)
 
 
 @dataclass
@@ -82,9 +84,11 @@ class OcrReport:
     documents: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
     peak_rss_kb: int = 0                 # largest of any process that read a page
+    peak_tesseract_rss_kb: int = 0
 
     def add(self, outcome: PageOutcome, source: str | None) -> None:
         self.peak_rss_kb = max(self.peak_rss_kb, outcome.peak_rss_kb)
+        self.peak_tesseract_rss_kb = max(self.peak_tesseract_rss_kb, outcome.peak_tesseract_rss_kb)
         if outcome.status == "failed":
             self.failed.append({"page": outcome.page, "source": source,
                                 "reason": outcome.reason, "message": outcome.message})
@@ -113,7 +117,8 @@ class OcrReport:
         return {"model": self.model, "pages_done": len(self.done),
                 "pages_skipped": len(self.skipped), "pages_failed": len(self.failed),
                 "failed": self.failed, "warnings": self.warnings, "documents": self.documents,
-                "seconds": round(self.seconds, 2), "peak_rss_mb": round(self.peak_rss_kb / 1024, 1)}
+                "seconds": round(self.seconds, 2), "peak_rss_mb": round(self.peak_rss_kb / 1024, 1),
+                "peak_tesseract_rss_mb": round(self.peak_tesseract_rss_kb / 1024, 1)}
 
 
 # --- one page -----------------------------------------------------------------------------------
@@ -141,7 +146,7 @@ def ocr_page(archive: Archive, ref: PageRef, options: OcrOptions, model: ModelLo
     except Exception as error:  # noqa: BLE001 — one bad page must not stop the batch
         outcome = PageOutcome(ref.key, "failed", "ocr-error", f"{type(error).__name__}: {error}")
     outcome.seconds = time.monotonic() - started
-    outcome.peak_rss_kb = _peak_rss_kb()
+    outcome.peak_rss_kb, outcome.peak_tesseract_rss_kb = _peak_rss_kb()
     return outcome
 
 
@@ -239,12 +244,14 @@ def _lap(timings: dict[str, float], name: str, since: float) -> float:
     return now
 
 
-def _peak_rss_kb() -> int:
+def _peak_rss_kb() -> tuple[int, int]:
+    """Peak resident memory (kB) of this process and of the largest child it ran (Tesseract)."""
     try:
         import resource
     except ImportError:  # not on every platform
-        return 0
-    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        return 0, 0
+    return (int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss),
+            int(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
 
 
 # --- the archive --------------------------------------------------------------------------------
