@@ -199,13 +199,19 @@ def _text_on_arc(layer: Image.Image, text: str, c: float, radius: float, start_d
 
 
 def draw_margin_note(page: Image.Image, note: str, dpi: int, rng: random.Random) -> Image.Image:
-    """A few words "in pen" in the top margin, slightly tilted (not page text)."""
-    font = load_font("hand", max(8, round(15 / 72 * dpi)))
-    width = round(ImageDraw.Draw(page).textlength(note, font=font)) + 20
-    mask = Image.new("L", (width, font.size * 2), 0)
-    ImageDraw.Draw(mask).text((10, font.size // 2), note, font=font, fill=255)
+    """A few words "in pen" in the top margin (not page text): letters of uneven size and baseline,
+    the whole line tilted, as a quick hand writes."""
+    size = max(8, round(15 / 72 * dpi))
+    mask = Image.new("L", (round(size * 0.75 * len(note)) + 2 * size, size * 3), 0)
+    draw = ImageDraw.Draw(mask)
+    x = float(size)
+    for char in note:
+        font = load_font("hand", max(6, round(size * rng.uniform(0.88, 1.12))))
+        draw.text((x, size * 1.5 + rng.uniform(-0.08, 0.08) * size), char, font=font, fill=255, anchor="ls")
+        x += draw.textlength(char, font=font) * rng.uniform(0.95, 1.1)
+    mask = mask.crop((0, 0, min(mask.width, round(x) + size), mask.height))
     mask = mask.rotate(rng.uniform(-8, 8), expand=True, resample=Image.BICUBIC)
-    x = round(_px(rng.uniform(95, 150), dpi))
-    y = round(_px(rng.uniform(3, 8), dpi))
-    page.paste(Image.new("RGB", mask.size, PEN_BLUE), (min(x, page.width - mask.width), y), mask)
+    left = min(round(_px(rng.uniform(95, 150), dpi)), page.width - mask.width)
+    top = round(_px(rng.uniform(0, 4), dpi))
+    page.paste(Image.new("RGB", mask.size, PEN_BLUE), (left, top), mask)
     return page
