@@ -78,6 +78,29 @@ def _is_upper(text: str) -> bool:
     return len(letters) >= 2 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
 
 
+_COMMITTEES = ("Tỉnh ủy", "Thành ủy", "Huyện ủy", "Quận ủy", "Thị ủy", "Đảng ủy")
+_STOCK_RECIPIENTS = sorted({r.format(c=c) for c in _COMMITTEES for r in (
+    "Ban Bí thư Trung ương Đảng (để b/c)", "Văn phòng Trung ương Đảng", "Các ban đảng Trung ương",
+    "Thường trực {c} (để b/c)", "Ban Thường vụ {c} (để b/c)", "Các huyện ủy, thành ủy, đảng ủy trực thuộc",
+    "Các ban đảng, Văn phòng {c}", "Các đồng chí {c} viên", "Các sở, ban, ngành, đoàn thể",
+    "Các tổ chức cơ sở đảng", "Đảng đoàn, ban cán sự đảng trực thuộc",
+    "Ủy ban Mặt trận Tổ quốc và các đoàn thể", "Lưu Văn phòng {c}", "Lưu Văn phòng", "Lưu VT",
+    "Lưu hồ sơ", "Như trên")})
+_STOCK_BY_KEY: dict[str, str] = {}
+
+
+def _stock_recipient(text: str) -> str | None:
+    """The standard recipient a line reads as (OCR slips fixed), when it is unambiguous."""
+    if not _STOCK_BY_KEY:
+        _STOCK_BY_KEY.update({_key(r): r for r in _STOCK_RECIPIENTS})
+    key = _key(text)
+    if key in _STOCK_BY_KEY:
+        return _STOCK_BY_KEY[key]
+    scored = sorted(((fuzz.ratio(key, k), r) for k, r in _STOCK_BY_KEY.items()), reverse=True)
+    (best, value), (second, _) = scored[0], scored[1]
+    return value if best >= 92 and best - second >= 4 else None
+
+
 def _clean_item(text: str) -> str:
     text = re.sub(r"^[-–—•·*+]\s*", "", text.strip()).strip(" '\"`‘’“”")
     return text.rstrip(",.;:").strip()
@@ -334,13 +357,31 @@ def _last_page(page: PageLines, page_no: int, fields: dict[str, Extracted]) -> N
             items_end += 1
         left, right = lines[start + 1:items_end], lines[items_end:]
     recipients = [ln for ln in left if re.match(r"^[-–—•·+]", ln.text.strip())]
-    values = [_clean_item(ln.text) for ln in recipients]
+    values, confs = [], []
+    for line in recipients:
+        value = _clean_item(line.text)
+        stock = _stock_recipient(value)
+        values.append(stock or value)
+        confs.append(1.0 if stock else line.conf)
     if recipients:
-        conf = min(ln.conf for ln in recipients)
-        debris = any(len(re.sub(r"\W", "", v)) < 3 for v in values)
+        conf = min(confs)
+        debris = any(len(re.sub(r"\W", "", v)) < 3 for v in values) or _lines_lost(anchor, recipients, left)
         fields["noi_nhan"] = Extracted([v for v in values if len(re.sub(r"\W", "", v)) >= 3], conf,
                                        [page_no], conf < LIST_MIN_CONF or debris)
     _signature(right, page_no, fields)
+
+
+def _lines_lost(anchor: Line, recipients: list[Line], left: list[Line]) -> bool:
+    """A recipient line the OCR dropped or read without its dash leaves a hole in the list."""
+    if anchor.box is None or not recipients or recipients[0].box is None:
+        return False
+    tops = [anchor.box[1]] + [ln.box[1] for ln in recipients]
+    pitches = sorted(b - a for a, b in zip(tops, tops[1:]))
+    pitch = pitches[len(pitches) // 2]
+    if any(b - a > 1.6 * pitch for a, b in zip(tops, tops[1:])):
+        return True
+    last = recipients[-1].box[3]
+    return any(ln not in recipients and ln.box[1] < last and len(_key(ln.text)) > 3 for ln in left)
 
 
 def _plausible_text(line: Line) -> bool:
