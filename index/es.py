@@ -28,7 +28,8 @@ from luutru.textnorm import fold
 ES_ENV = "LUUTRU_ES_URL"
 DEFAULT_ALIAS = "luutru-units"
 MAX_WINDOW = 10_000  # index.max_result_window: deeper pages walk with search_after
-META_BOOST = 10
+META_BOOST = 4  # catalogue fields over body text (same weights as the embedded engines)
+ADJACENT_BOOST = 4.0  # two query words side by side in the text
 _KEYWORD_FIELDS = {"fonds": "fonds_key", "file": "file_key", "type": "type_key",
                    "organ": "organ_key", "number": "number_key"}
 _FOLDED = [f"meta.folded^{META_BOOST}", "body.folded"]
@@ -122,7 +123,7 @@ def _leaf(node: Term | Phrase, following: Term | None = None) -> dict[str, Any]:
     if following is not None:
         pair = f"{folded} {following.folded}"
         should.append({"multi_match": {"query": pair, "fields": _FOLDED, "type": "phrase",
-                                       "boost": 2.0}})
+                                       "boost": ADJACENT_BOOST}})
         should.append({"match": {"body.shingles": {"query": pair}}})
     must = _match(node, _FOLDED, folded)
     return {"bool": {"must": [must], "should": should}} if should else must

@@ -1,78 +1,88 @@
 """Which pages of a hit matched, and a short highlighted passage of each.
 
 Both engines hand the stored page texts of the (already clearance-filtered) hits to this one
-function, so snippets and page numbers look the same whichever engine answered. Matching runs as
-one regular expression over the folded page text, which keeps the offsets of the original.
+function, so snippets and page numbers look the same whichever engine answered. A folded query
+word becomes a character-class pattern that matches every way of writing it with marks
+(``dang`` → ``[dđĐ...][aàáảãạăằ...]...``), so pages are searched as stored, without folding them.
 """
 
 from __future__ import annotations
 
-import bisect
 import html
 import re
+from functools import lru_cache
 from typing import Any
 
-from luutru.index.analysis import fast_fold, iter_tokens
+from luutru.index.analysis import fast_fold
 from luutru.index.model import UnitPage
 from luutru.index.query import Phrase, Term
 
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
-WINDOW = 24  # tokens in a snippet
+CONTEXT = 90  # characters of text shown before and after the first match of a snippet
+LENGTH = 220  # characters in a snippet, about 40 Vietnamese syllables
+
+
+def _letter_classes() -> dict[str, str]:
+    """For each ASCII letter, every Latin letter that folds to it (upper and lower case)."""
+    variants: dict[str, set[str]] = {}
+    for code in list(range(0x41, 0x7B)) + list(range(0xC0, 0x250)) + list(range(0x1E00, 0x1F00)):
+        char = chr(code)
+        folded = fast_fold(char)
+        if len(folded) == 1 and folded.isascii() and folded.isalpha():
+            variants.setdefault(folded, set()).update({char, char.lower(), char.upper()})
+    return {letter: "[" + "".join(sorted(chars)) + "]" for letter, chars in variants.items()}
+
+
+_CLASSES = _letter_classes()
+
+
+def _token_pattern(token: str) -> str:
+    return "".join(_CLASSES.get(ch, re.escape(ch)) for ch in token)
+
+
+@lru_cache(maxsize=256)
+def _compiled(alternatives: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b")
 
 
 def terms_pattern(terms: list[Term | Phrase]) -> re.Pattern[str] | None:
-    """One regex matching any of the (folded) terms or phrases as whole tokens."""
+    """One regex matching any of the terms or phrases as whole words, with or without marks."""
     alternatives = []
     for term in terms:
         if isinstance(term, Term):
-            alternatives.append(re.escape(term.folded) + (r"[^\W_]*" if term.prefix else ""))
+            alternatives.append(_token_pattern(term.folded) + (r"[^\W_]*" if term.prefix else ""))
         else:
-            alternatives.append(r"[\W_]+".join(re.escape(t) for t in term.folded))
+            alternatives.append(r"[\W_]+".join(_token_pattern(t) for t in term.folded))
     if not alternatives:
         return None
-    alternatives.sort(key=len, reverse=True)  # longest first: a phrase wins over its words
-    return re.compile(r"(?<![^\W_])(?:" + "|".join(alternatives) + r")(?![^\W_])")
-
-
-def _matched_spans(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
-    folded = fast_fold(text)
-    if len(folded) != len(text):  # folding changed the length (rare scripts): fold run by run
-        folded = "".join(_same_length_fold(run.group()) for run in _RUNS.finditer(text))
-    return [m.span() for m in pattern.finditer(folded)]
-
-
-_RUNS = re.compile(r"[^\W_]+|[\W_]+")
-
-
-def _same_length_fold(run: str) -> str:
-    folded = fast_fold(run)
-    return folded if len(folded) == len(run) else "\0" * len(run)
+    return _compiled(tuple(sorted(alternatives, key=len, reverse=True)))  # phrases first
 
 
 def _window(text: str, spans: list[tuple[int, int]]) -> str:
-    tokens = list(iter_tokens(text))
-    if not tokens:
-        return ""
-    starts = [t.start() for t in tokens]
-    if spans:  # the window of WINDOW tokens holding the most matches
-        indexes = [bisect.bisect_right(starts, s[0]) - 1 for s in spans]
-        best = max(indexes, key=lambda i: sum(1 for j in indexes if i <= j < i + WINDOW))
-        first = max(0, best - 4)
+    """About LENGTH characters around the densest run of matches, cut at spaces, marked."""
+    if spans:
+        best = max(range(len(spans)), key=lambda i: sum(
+            1 for s in spans[i:] if s[0] < spans[i][0] + LENGTH - CONTEXT))
+        start = max(0, spans[best][0] - CONTEXT)
     else:
-        first = 0
-    last = min(len(tokens), first + WINDOW) - 1
-    start, end = tokens[first].start(), tokens[last].end()
+        start = 0
+    end = min(len(text), start + LENGTH)
+    if start > 0:
+        space = text.find(" ", start, spans[best][0] if spans else end)
+        start = space + 1 if space >= 0 else start
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start else end
     out, pos = [], start
     for s_start, s_end in spans:
-        if s_start < start or s_start >= end:
+        if s_start < start or s_end > end:
             continue
         out.append(html.escape(text[pos:s_start], quote=False))
         out.append(MARK_OPEN + html.escape(text[s_start:s_end], quote=False) + MARK_CLOSE)
         pos = s_end
-    if pos < end:
-        out.append(html.escape(text[pos:end], quote=False))
+    out.append(html.escape(text[pos:end], quote=False))
     snippet = " ".join("".join(out).split())
-    return ("… " if first else "") + snippet + (" …" if last < len(tokens) - 1 else "")
+    return ("… " if start > 0 else "") + snippet + (" …" if end < len(text) else "")
 
 
 def page_matches(pages: list[UnitPage], terms: list[Term | Phrase]) -> list[dict[str, Any]]:
@@ -80,7 +90,7 @@ def page_matches(pages: list[UnitPage], terms: list[Term | Phrase]) -> list[dict
     pattern = terms_pattern(terms)
     found = []
     for page in pages if pattern else ():
-        spans = _matched_spans(page.text, pattern)
+        spans = [m.span() for m in pattern.finditer(page.text)]
         if spans:
             found.append({"key": page.key, "source": page.source, "page": page.page, "n": page.n,
                           "matches": len(spans), "snippet": _window(page.text, spans)})

@@ -11,8 +11,8 @@ from luutru.index.es import (alias_actions, bulk_actions, index_mappings, index_
 from luutru.index.model import ItemDoc, SearchRequest, Unit, UnitPage
 from luutru.index.query import parse_query
 
-FOLDED = ["meta.folded^10", "body.folded"]
-EXACT = ["meta^10", "body"]
+FOLDED = ["meta.folded^4", "body.folded"]
+EXACT = ["meta^4", "body"]
 
 
 def test_analysis_is_stock_elasticsearch_with_folding_and_shingles():
@@ -69,7 +69,7 @@ def test_words_query_body_exact_boost_and_bigram():
                           {"multi_match": {"query": "đảng", "fields": EXACT, "type": "best_fields",
                                            "boost": 2.0}},
                           {"multi_match": {"query": "dang uy", "fields": FOLDED, "type": "phrase",
-                                           "boost": 2.0}},
+                                           "boost": 4.0}},
                           {"match": {"body.shingles": {"query": "dang uy"}}}]}},
             {"bool": {"must": [{"multi_match": {"query": "uy", "fields": FOLDED,
                                                 "type": "best_fields", "boost": 1.0}}],
@@ -95,7 +95,7 @@ def test_phrase_prefix_or_not_and_filters():
     assert phrase["bool"]["should"][0]["multi_match"]["query"] == "dân vận"
     assert either["bool"]["minimum_should_match"] == 1
     prefix = either["bool"]["should"][0]
-    assert prefix == {"bool": {"should": [{"prefix": {"meta.folded": {"value": "uy", "boost": 10}}},
+    assert prefix == {"bool": {"should": [{"prefix": {"meta.folded": {"value": "uy", "boost": 4}}},
                                           {"prefix": {"body.folded": {"value": "uy"}}}],
                                "minimum_should_match": 1}}
     assert text["must_not"] == [{"multi_match": {"query": "mat", "fields": FOLDED,
