@@ -187,14 +187,17 @@ def test_cli_json_and_exit_codes(tmp_path, scans):
     write_json(archive.page_dir(bogus) / "page.json",
                {"original": bogus.sha256, "index": 1, "source": "X/Y/gone.tif", "format": "tiff",
                 "dpi": 300})
-    result = runner.invoke(cli, ["ocr", "-a", str(root), "--json", "--no-orientation"])
+    result = runner.invoke(cli, ["ocr", "-a", str(root), "--json", "--no-orientation",
+                                 "--debug-images"])
     assert result.exit_code == 2, result.output
     summary = json.loads(result.output)
     assert summary["pages_done"] == 3 and summary["pages_failed"] == 1
     assert summary["failed"][0]["source"] == "X/Y/gone.tif"
     assert summary["failed"][0]["reason"] == "ocr-error"
-    record = json.loads((archive.page_dir(_pages_no_bogus(archive)) / "ocr.json").read_text())
+    page_dir = archive.page_dir(_pages_no_bogus(archive))
+    record = json.loads((page_dir / "ocr.json").read_text())
     assert "orientation" in record["settings"]["cleanup_disabled"]
+    assert any((page_dir / "debug").glob("*.png"))
 
     export = runner.invoke(cli, ["export", "text", str(tmp_path / "out"), "-a", str(root), "--json"])
     assert export.exit_code == 0 and json.loads(export.output)["written"] == 3
