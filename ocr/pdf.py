@@ -6,6 +6,10 @@ archival profile: an sRGB output intent, XMP metadata declaring conformance, no 
 pikepdf's PDF/A module prepares the file, writes it, and validates the bytes it wrote; a file it
 cannot approve is still written (a searchable PDF beats none) but without claiming PDF/A, and the
 caller is told.
+
+The page image in the PDF is the cleaned page Tesseract read (deskewed, binarised, seal
+suppressed), embedded as CCITT G4: measured on dev-corpus pages, 45–70 kB per A4 page at 300 dpi,
+against 370–620 kB for the scanned TIFF/JPEG. The untouched scan stays in ``originals/``.
 """
 
 from __future__ import annotations
