@@ -52,7 +52,7 @@ _SO_LINE = re.compile(r"^s[o0ô6]\b|^s[o0]\s*\d")
 _AUTHORITY = re.compile(r"^(T\s*[/.]?\s*M|K\s*[/.]?\s*T|T\s*[/.]?\s*L|T\s*[/.]?\s*UQ)[.:]?\s+(\S.*)$")
 _HEADER_SHARE = 0.45   # the header and title stand in the top 45 % of page 1
 _VV = re.compile(r"^(V\s*[^\w\s]{1,3}\s*v?|Wv|W/v|V\s?v)\s+\w")
-_DATE_LINE = re.compile(r"ngay\s*\d{1,2}\s*thang\s*\d{1,2}\s*nam\s*\d{4}")
+_DATE_LINE = re.compile(r"\bng\w{1,3}\s*\d{1,2}\s*th\w{2,4}\s*\d{1,2}\s*n\w{1,3}\s*\d{4}")
 _BODY_START = re.compile(r"^(thuc hien|kinh gui|can cu|"
                          r"(i|ii|iii|iv|v)\.|\d+\.|phan |chuong |dieu )")
 _KNOWN_ORGANS = ["Ban Tuyên giáo", "Ban Tổ chức", "Ban Dân vận", "Ban Kiểm tra", "Ủy ban Kiểm tra",
@@ -176,8 +176,13 @@ class _Header:
 def _without_party_name(line: Line) -> Line:
     """``ĐẢNG BỘ TỈNH THÁI BÌNH ĐẢNG CỘNG SẢN VIỆT NAM`` (two blocks read as one line) → the left part."""
     words = line.text.split()
-    for i in range(1, len(words) - 1):
-        if _similar(" ".join(words[i:i + 2]), "ĐẢNG CỘNG") >= 0.75:
+    if not _is_upper(line.text):
+        return line
+    scores = [(_similar(" ".join(words[i:i + 5]), "ĐẢNG CỘNG SẢN VIỆT NAM"), i)
+              for i in range(1, len(words) - 1)]
+    best = max(scores, default=(0.0, 0))
+    for score, i in [best]:
+        if score >= 0.75:
             kept = [w for w in line.words if w.box[0] < (line.words[i].box[0] if len(line.words) == len(words) else 1 << 30)]
             box = line.box if not kept else (min(w.box[0] for w in kept), line.box[1],
                                              max(w.box[2] for w in kept), line.box[3])
@@ -251,8 +256,12 @@ def _co_quan(organ: list[Line]) -> tuple[str | None, bool]:
 
 def _two_line_organ(superior: str, own: str) -> str:
     if _similar(" ".join(superior.split()[:2]), "ĐẢNG BỘ") >= 0.7:
-        place = re.sub(r"^(DANG BO|ĐẢNG BỘ)\s+(TỈNH|THÀNH PHỐ|TINH|THANH PHO)\s+", "",
-                       superior, flags=re.IGNORECASE)
+        words = superior.split()[2:]
+        if words and _key(words[0]) == "tinh":
+            words = words[1:]
+        elif len(words) > 1 and _key(" ".join(words[:2])) == "thanh pho":
+            words = words[2:]
+        place = " ".join(words)
         own_key = _key(own)
         if any(own_key == _key(kind) for kind in _ORGAN_KINDS):
             return f"{_organ_case(own)} {_proper_case(place)}"
@@ -286,6 +295,14 @@ def _trich_yeu(lines: list[Line], start: int, page: PageLines) -> list[Line]:
     return out
 
 
+def _drop_stutter(text: str) -> str:
+    """OCR sometimes repeats a word's last letter as a word of its own: ``và à Nhà`` → ``và Nhà``."""
+    words = text.split()
+    kept = [w for i, w in enumerate(words)
+            if not (i and len(w) == 1 and w.isalpha() and words[i - 1].endswith(w))]
+    return " ".join(kept)
+
+
 def _page_one(page: PageLines, fields: dict[str, Extracted]) -> None:
     lines = _strip_registration_stamp(page.lines)
     head = _scan_header(lines, page)
@@ -302,7 +319,8 @@ def _page_one(page: PageLines, fields: dict[str, Extracted]) -> None:
         iso = parse_date(text)
         conf = head.date.conf
         fields["ngay_ban_hanh"] = Extracted(iso, conf, [1], conf < DIGITS_MIN_CONF)
-        place = re.split(r",|\bng[aà]y\b", text, maxsplit=1)[0].strip(" ,.")
+        place = re.split(r",|\bng[aà]y\b", text, maxsplit=1)[0]
+        place = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", place)
         if place:
             pconf = min([w.conf for w in head.date.words if w.text.strip(",") in place.split()] or [conf])
             fields["dia_danh"] = Extracted(place, pconf, [1], pconf < TEXT_MIN_CONF)
@@ -330,8 +348,8 @@ def _page_one(page: PageLines, fields: dict[str, Extracted]) -> None:
     if title_lines:
         text = " ".join(ln.text.strip() for ln in title_lines)
         conf = min(ln.conf for ln in title_lines)
-        text = re.sub(r"\s+", " ", text).strip().rstrip(".,;:").strip()
-        odd_start = len(text.split()[0]) == 1 if text else True
+        text = _drop_stutter(re.sub(r"\s+", " ", text).strip().rstrip(".,;:").strip())
+        odd_start = not text or any(len(w) == 1 and w.isalpha() for w in text.split())
         fields["trich_yeu"] = Extracted(text, conf, [1], conf < TEXT_MIN_CONF or odd_start)
 
 
@@ -418,7 +436,8 @@ def _signature(lines: list[Line], page_no: int, fields: dict[str, Extracted]) ->
             authority.append(line)
         elif title is None and _is_upper(text) and _plausible_text(line):
             title = line
-        elif title is not None and _name_words(line):
+        elif (title is not None or authority) and _name_words(line) or \
+                title is None and not authority and line is lines[-1] and _name_words(line):
             name = line                                   # the last such line is the name
     if authority or title:
         snapped = [_canonical_authority(ln.text) for ln in authority]
@@ -438,7 +457,7 @@ def _signature(lines: list[Line], page_no: int, fields: dict[str, Extracted]) ->
                                        conf < TEXT_MIN_CONF or not _plausible_name(text))
 
 
-_FAMILY_NAMES = frozenset(fold(n) for n in (
+_FAMILY_NAMES = frozenset(nfc(n) for n in (
     "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Trịnh Đinh Lương Mai "
     "Đoàn Cao Tạ Hà Lâm Trương Tô Quách Chu Đào Phùng Kiều Thái Tăng Lại La Triệu Văn Đàm Hứa Khúc "
     "Lưu Nông Âu Mạc Giáp Thân Tôn Vương Diệp Lục Ninh Kim Quan Hầu Từ Vi Bạch Đồng Doãn Mã").split())
@@ -448,7 +467,7 @@ def _plausible_name(text: str) -> bool:
     """A Vietnamese name: 2–5 words, a known family name first, each word a capital and small
     letters (``Đỗ Hữu Vinh``): anything else is likely a misread or a cut-off name."""
     words = text.split()
-    return 2 <= len(words) <= 5 and fold(words[0]) in _FAMILY_NAMES and all(
+    return 2 <= len(words) <= 5 and words[0] in _FAMILY_NAMES and all(
         w[0].isupper() and w[1:].islower() and w.isalpha() or len(w) == 1 and w.isupper() for w in words)
 
 

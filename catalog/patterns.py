@@ -87,8 +87,9 @@ def match_doc_type(line: str) -> str | None:
 
 
 # ngày 26 tháng 12 năm 2012  /  29-4-2012  /  29/4/2012
+# on folded text; OCR slips in the words ("thúng", "nărn") are tolerated, the numbers anchor it
 _DATE_WORDS = re.compile(
-    r"ng[aà]y\s*(\d{1,2})\s*th[aá]ng\s*(\d{1,2})\s*n[aă]m\s*(\d{4})", re.IGNORECASE)
+    r"\bng\w{1,3}\s*(\d{1,2})\s*th\w{2,4}\s*(\d{1,2})\s*n\w{1,3}\s*(\d{4})(?!\d)")
 _DATE_NUM = re.compile(r"(?<!\d)(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})(?!\d)")
 
 
@@ -101,9 +102,7 @@ def _iso(day: str, month: str, year: str) -> str | None:
 
 def parse_date(text: str) -> str | None:
     """ISO date of the first date written in words or with hyphens/slashes in ``text``."""
-    folded = fold(text)
-    match = _DATE_WORDS.search(folded.replace("ngay", "ngày").replace("thang", "tháng")
-                               .replace("nam", "năm")) or _DATE_WORDS.search(folded)
+    match = _DATE_WORDS.search(fold(text))
     if match:
         return _iso(*match.groups())
     match = _DATE_NUM.search(text)
