@@ -42,6 +42,11 @@ class CatalogReport:
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
+    def summary_text(self) -> str:
+        pending = f"; {self.pages_not_ocred} pages not OCR'd yet" if self.pages_not_ocred else ""
+        return (f"catalogue: {self.items} văn bản in {self.files} hồ sơ, {self.fonds} phông "
+                f"({self.pages} pages{pending}); {self.needs_review} need review")
+
 
 @dataclass
 class _Page:

@@ -24,6 +24,14 @@ def _fail(exc: Exception) -> None:
     raise click.ClickException(str(exc))
 
 
+def _archive(*paths: Path | None):
+    """The archive named by the command's or the group's ``--archive``; a clear error if it is none."""
+    try:
+        return open_archive(next((p for p in paths if p is not None), None), create=False)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @click.group(invoke_without_command=True)
 @archive_option
 @json_option
@@ -34,15 +42,13 @@ def catalog(ctx: click.Context, archive_path: Path | None, as_json: bool) -> Non
     if ctx.invoked_subcommand is not None:
         return
     try:
-        report = build_catalog(open_archive(archive_path, create=False), progress=show_progress(as_json))
+        report = build_catalog(_archive(archive_path), progress=show_progress(as_json))
     except _USER_ERRORS as exc:
         _fail(exc)
     if as_json:
         print_json(report.to_json())
         return
-    click.echo(f"{report.items} văn bản in {report.files} hồ sơ, {report.fonds} phông "
-               f"({report.pages} pages; {report.pages_not_ocred} not OCR'd yet); "
-               f"{report.needs_review} need review; files written: {', '.join(report.written) or 'none'}")
+    click.echo(f"{report.summary_text()}; files written: {', '.join(report.written) or 'none'}")
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
 
@@ -54,7 +60,7 @@ def catalog(ctx: click.Context, archive_path: Path | None, as_json: bool) -> Non
 @click.pass_obj
 def show(parent_archive: Path | None, item_id: str, archive_path: Path | None, as_json: bool) -> None:
     """Print one item (văn bản) of the catalogue."""
-    archive = open_archive(archive_path or parent_archive, create=False)
+    archive = _archive(archive_path, parent_archive)
     item = next((i for i in iter_items(archive) if i["id"] == item_id), None)
     if item is None:
         raise click.ClickException(f"no item {item_id!r} in the catalogue")
@@ -75,7 +81,7 @@ def show(parent_archive: Path | None, item_id: str, archive_path: Path | None, a
 def import_inventory(parent_archive: Path | None, inventory: Path, archive_path: Path | None,
                      as_json: bool) -> None:
     """Import a mục lục hồ sơ (CSV or XLSX); bad rows are reported, the rest imported."""
-    archive = open_archive(archive_path or parent_archive, create=False)
+    archive = _archive(archive_path, parent_archive)
     try:
         rows, errors = read_inventory(inventory)
         stored = store_inventory(archive, rows, inventory.name)
@@ -102,7 +108,7 @@ def import_inventory(parent_archive: Path | None, inventory: Path, archive_path:
 def review_export(parent_archive: Path | None, outfile: Path, everything: bool,
                   archive_path: Path | None) -> None:
     """Write items needing review to a CSV or XLSX sheet for archivists."""
-    archive = open_archive(archive_path or parent_archive, create=False)
+    archive = _archive(archive_path, parent_archive)
     count = export_review(archive, outfile, everything)
     click.echo(f"{count} items written to {outfile}")
 
@@ -115,7 +121,7 @@ def review_export(parent_archive: Path | None, outfile: Path, everything: bool,
 def review_import(parent_archive: Path | None, sheet: Path, archive_path: Path | None,
                   as_json: bool) -> None:
     """Apply an archivist's corrected review sheet; corrections survive every re-run."""
-    archive = open_archive(archive_path or parent_archive, create=False)
+    archive = _archive(archive_path, parent_archive)
     try:
         report = import_review(archive, sheet)
     except _USER_ERRORS as exc:
@@ -139,7 +145,7 @@ def review_import(parent_archive: Path | None, sheet: Path, archive_path: Path |
 def ead(outfile: Path, fonds_code: str | None, archive_path: Path | None) -> None:
     """Export the catalogue as EAD3 (validated against the official schema)."""
     try:
-        data = export_ead(open_archive(archive_path, create=False), fonds_code)
+        data = export_ead(_archive(archive_path), fonds_code)
     except _USER_ERRORS as exc:
         _fail(exc)
     if str(outfile) == "-":
@@ -156,7 +162,7 @@ def ead(outfile: Path, fonds_code: str | None, archive_path: Path | None) -> Non
 def items(outfile: Path, fmt: str, archive_path: Path | None) -> None:
     """Export one row per item (fields as score_fields.py reads them, plus id and needs_review)."""
     try:
-        rows = list(iter_items(open_archive(archive_path, create=False)))
+        rows = list(iter_items(_archive(archive_path)))
     except _USER_ERRORS as exc:
         _fail(exc)
     if fmt == "xlsx":
