@@ -10,6 +10,7 @@ does exactly what is left. When every page of an original is done, its searchabl
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import sys
@@ -177,24 +178,29 @@ def _read_page(archive: Archive, ref: PageRef, page_dir: Path, options: OcrOptio
 
 def page_array(image: Image.Image) -> np.ndarray:
     """A decoded page as OpenCV wants it: grey stays grey (1 channel), colour becomes BGR."""
-    if image.mode in ("1", "L", "I;16", "I", "F", "LA"):
-        gray = image.convert("L")
-        return np.asarray(gray)
+    if image.mode in ("I;16", "I;16B", "I;16L"):     # 16-bit grey scans: keep the top 8 bits
+        return (np.asarray(image, dtype=np.uint16) >> 8).astype(np.uint8)
+    if image.mode in ("1", "L", "LA", "I", "F"):
+        return np.asarray(image.convert("L"))
     return np.asarray(image.convert("RGB"))[:, :, ::-1].copy()
 
 
 def _write_outputs(page_dir: Path, image: np.ndarray, dpi: int, recognition: Recognition) -> None:
-    clean = Image.fromarray(image)
-    if clean.mode == "L" and is_bitonal(clean):
-        clean = clean.convert("1")   # a 1-bit PNG: a tenth of the size, the same pixels
-    png_path = page_dir / "clean.png"
-    tmp = page_dir / ".clean.png.tmp"
-    clean.save(tmp, format="PNG", dpi=(dpi, dpi), optimize=False)
-    os.replace(tmp, png_path)
+    atomic_write_bytes(page_dir / "clean.png", png_bytes(image, dpi))
     atomic_write_text(page_dir / "text.txt", nfc(recognition.text).rstrip("\n") + "\n")
     atomic_write_bytes(page_dir / "ocr.hocr", finish_hocr(recognition.hocr, "clean.png"))
     atomic_write_bytes(page_dir / "ocr.alto.xml", finish_alto(recognition.alto, "clean.png"))
     atomic_write_bytes(page_dir / "ocr.pdf", recognition.pdf)
+
+
+def png_bytes(image: np.ndarray, dpi: int) -> bytes:
+    """The cleaned page as PNG; a bitonal page as 1-bit (a tenth of the size, the same pixels)."""
+    clean = Image.fromarray(image[:, :, ::-1] if image.ndim == 3 else image)
+    if clean.mode == "L" and is_bitonal(clean):
+        clean = clean.convert("1")
+    buffer = io.BytesIO()
+    clean.save(buffer, format="PNG", dpi=(dpi, dpi))
+    return buffer.getvalue()
 
 
 _HOCR_IMAGE = re.compile(r'image "[^"]*"')
