@@ -17,6 +17,7 @@ from luutru.samples.fonts import pt_to_mm, style_name, text_width_mm
 PAGE_W, PAGE_H = 210.0, 297.0
 LEFT, RIGHT, TOP, BOTTOM = 30.0, 192.0, 20.0, 277.0
 LEFT_BLOCK_X, RIGHT_BLOCK_X = 66.0, 148.0        # centres of the two header blocks
+LEFT_BLOCK_W, RIGHT_BLOCK_W = 76.0, 88.0          # and their widths (28–104 mm, 104–192 mm)
 BODY_X = (LEFT + RIGHT) / 2
 INDENT = 12.0
 BODY_PT, HEADER_PT, SMALL_PT = 14.0, 13.0, 13.0
@@ -119,30 +120,38 @@ def _at(line: Placed, y: float) -> Placed:
     return Placed(**{**line.__dict__, "y_mm": y})
 
 
+def _block_line(text: str, centre: float, y: float, width: float, font: str, size: float,
+                role: str = "header", **style) -> Placed:
+    """A centred header line, its type a little smaller if it would spill out of its block
+    (long organ names, the wide typewriter face)."""
+    while size > 10 and text_width_mm(text, style_name(font, style.get("bold", False),
+                                                       style.get("italic", False)), size) > width:
+        size -= 0.5
+    return Placed(text, centre, y, "center", font=font, size_pt=size, role=role, **style)
+
+
 def _header(pager: _Pager, heading: Heading) -> None:
     font = pager.font
     pitch = _pitch(HEADER_PT)
     y0 = TOP + 4
-    left = [Placed(heading.organ_lines[0], LEFT_BLOCK_X, y0, "center", font=font, size_pt=HEADER_PT, role="header"),
-            Placed(heading.organ_lines[1], LEFT_BLOCK_X, y0 + pitch, "center", font=font, size_pt=HEADER_PT,
-                   bold=True, role="header"),
-            Placed("*", LEFT_BLOCK_X, y0 + 2 * pitch, "center", font=font, size_pt=HEADER_PT, role="header"),
-            Placed(f"Số {heading.number}", LEFT_BLOCK_X, y0 + 3 * pitch, "center", font=font, size_pt=HEADER_PT,
-                   role="header")]
+
+    def left_line(text: str, y: float, size: float = HEADER_PT, **style) -> Placed:
+        return _block_line(text, LEFT_BLOCK_X, y, LEFT_BLOCK_W, font, size, **style)
+
+    left = [left_line(heading.organ_lines[0], y0), left_line(heading.organ_lines[1], y0 + pitch, bold=True),
+            left_line("*", y0 + 2 * pitch), left_line(f"Số {heading.number}", y0 + 3 * pitch)]
     y = y0 + 3 * pitch
     if heading.is_cong_van:
-        for text in wrap(heading.summary, 70, style_name(font, italic=True), 12.5):
+        for text in wrap(heading.summary, LEFT_BLOCK_W - 6, style_name(font, italic=True), 12.5):
             y += _pitch(12.5)
-            left.append(Placed(text, LEFT_BLOCK_X, y, "center", font=font, size_pt=12.5, italic=True,
-                               role="header"))
+            left.append(left_line(text, y, 12.5, italic=True))
     for stamp in heading.stamps:
         y += _pitch(HEADER_PT) + 2
-        left.append(Placed(stamp, LEFT_BLOCK_X, y, "center", font=font, size_pt=HEADER_PT, bold=True,
-                           box=True, role="stamp"))
-    right = [Placed("ĐẢNG CỘNG SẢN VIỆT NAM", RIGHT_BLOCK_X, y0, "center", font=font, size_pt=15, bold=True,
-                    underline=True, role="header"),
-             Placed(heading.date_line, RIGHT_BLOCK_X, y0 + 3 * pitch, "center", font=font, size_pt=HEADER_PT,
-                    italic=True, role="header")]
+        left.append(left_line(stamp, y, role="stamp", bold=True, box=True))
+    right = [_block_line("ĐẢNG CỘNG SẢN VIỆT NAM", RIGHT_BLOCK_X, y0, RIGHT_BLOCK_W, font, 15, bold=True,
+                         underline=True),
+             _block_line(heading.date_line, RIGHT_BLOCK_X, y0 + 3 * pitch, RIGHT_BLOCK_W, font, HEADER_PT,
+                         italic=True)]
     pager.pages[0].extend(left + right)
     pager.y = y + 8
 
@@ -177,8 +186,8 @@ def _wrapped_text(text: str, bold: bool, font: str) -> tuple[Placed, ...]:
     placed = []
     for i, text in enumerate(lines):
         x = LEFT + (INDENT if i == 0 else 0)
-        last = i == len(lines) - 1
-        placed.append(Placed(text, x, 0, "left" if last or bold else "justify", width - (x - LEFT), font=font,
+        ragged = i == len(lines) - 1 or bold or font == "mono"     # a typewriter cannot justify
+        placed.append(Placed(text, x, 0, "left" if ragged else "justify", width - (x - LEFT), font=font,
                              size_pt=BODY_PT, bold=bold))
     return tuple(placed)
 
@@ -191,7 +200,7 @@ def closing_block(font: str, noi_nhan: list[str], the_thuc: tuple[str, ...], chu
                     underline=True, role="noi_nhan")]
     for i, item in enumerate(noi_nhan):
         end = "." if i == len(noi_nhan) - 1 else ","
-        for j, text in enumerate(wrap(f"- {item}{end}", 86, style_name(font), 12.5)):
+        for j, text in enumerate(wrap(f"- {item}{end}", 80, style_name(font), 12.5)):
             lines.append(Placed(text, LEFT + (0 if j == 0 else 3), lines[-1].y_mm + _pitch(12.5), font=font,
                                 size_pt=12.5, role="noi_nhan"))
     left_height = lines[-1].y_mm
