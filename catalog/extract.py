@@ -25,6 +25,15 @@ from luutru.textnorm import fold, nfc
 DIGITS_MIN_CONF = 0.80
 TEXT_MIN_CONF = 0.60
 LIST_MIN_CONF = 0.85     # one misread recipient is a wrong list
+PROSE_MIN_CONF = 0.85    # trích yếu and names: one wrong tone mark is a wrong value
+# On a poor scan (mean word confidence below this) Tesseract is confidently wrong more often:
+# prose values then need near-certain words.
+POOR_PAGE_CONF = 0.935
+POOR_PAGE_PROSE_CONF = 0.97
+
+
+def _prose_floor(page: PageLines) -> float:
+    return POOR_PAGE_PROSE_CONF if page.mean_conf < POOR_PAGE_CONF else PROSE_MIN_CONF
 
 ITEM_FIELDS = ("so_ky_hieu", "loai_van_ban", "ngay_ban_hanh", "co_quan_ban_hanh", "trich_yeu",
                "nguoi_ky", "chuc_vu_nguoi_ky", "the_thuc_ky", "dia_danh", "do_mat", "do_khan",
@@ -46,12 +55,14 @@ class Extracted:
 # --- helpers --------------------------------------------------------------------------------------
 
 _PARTY = "dang cong san viet nam"
-_STAMP_HEAD = re.compile(r"^(cong van|van ban) den\b")
+_STAMP_HEAD = re.compile(r"^(cong|van|vb|cv)\b.{0,10}\bden\b")
 _STAMP_LINE = re.compile(r"^(so|ngay|chuyen|van phong (tinh|thanh) uy)\b\s*:?")
 _SO_LINE = re.compile(r"^s[o0ô6]\b|^s[o0]\s*\d")
 _AUTHORITY = re.compile(r"^(T\s*[/.]?\s*M|K\s*[/.]?\s*T|T\s*[/.]?\s*L|T\s*[/.]?\s*UQ)[.:]?\s+(\S.*)$")
 _HEADER_SHARE = 0.45   # the header and title stand in the top 45 % of page 1
 _VV = re.compile(r"^(V\s*[^\w\s]{1,3}\s*v?|Wv|W/v|V\s?v)\s+\w")
+_DATE_LOOSE = re.compile(r"\bng\w{1,3}\b.{0,12}\bth\w{2,4}\b.{0,12}\bn\w{1,3}\s*\d{4}\b")
+_PARTIAL_NUMBER = re.compile(r"[-–—]\s*([A-Za-zĐđ]{1,5})\s*/\s*([A-ZĐ][A-ZĐa-z]{1,10})\b")
 _DATE_LINE = re.compile(r"\bng\w{1,3}\s*\d{1,2}\s*th\w{2,4}\s*\d{1,2}\s*n\w{1,3}\s*\d{4}")
 _BODY_START = re.compile(r"^(thuc hien|kinh gui|can cu|"
                          r"(i|ii|iii|iv|v)\.|\d+\.|phan |chuong |dieu )")
@@ -171,6 +182,16 @@ class _Header:
     vv: list[Line] = field(default_factory=list)
     marks: list[tuple[str, str, Line]] = field(default_factory=list)
     title_index: int | None = None
+    so_partial: Line | None = None      # "Số" with a handwritten number OCR could not read
+    date_partial: Line | None = None    # the date line with a handwritten day or month
+
+    @property
+    def dated(self) -> Line | None:
+        return self.date or self.date_partial
+
+    @property
+    def numbered(self) -> Line | None:
+        return self.so or self.so_partial
 
 
 def _without_party_name(line: Line) -> Line:
@@ -209,11 +230,11 @@ def _scan_header(lines: list[Line], page: PageLines) -> _Header:
     seen_star = False
     for i, line in enumerate(lines):
         key = _key(line.text)
-        if _is_upper(line.text) and (head.so and head.date) and _centred(line, page) and \
+        if _is_upper(line.text) and (head.numbered and head.dated) and _centred(line, page) and \
                 (match_doc_type(line.text) or _unknown_type(line.text)):
             head.title_index = i
             break
-        if match_doc_type(line.text) and _is_upper(line.text) and (head.so or head.date):
+        if match_doc_type(line.text) and _is_upper(line.text) and (head.numbered or head.dated):
             head.title_index = i
             break
         if _BODY_START.match(key) and line.text.strip()[:1].isupper():
@@ -227,8 +248,12 @@ def _scan_header(lines: list[Line], page: PageLines) -> _Header:
             continue
         elif head.date is None and _DATE_LINE.search(key) and parse_date(line.text):
             head.date = line
+        elif head.dated is None and _DATE_LOOSE.search(key):
+            head.date_partial = line
         elif head.so is None and _SO_LINE.match(key) and find_so_ky_hieu(line.text):
             head.so = line
+        elif head.numbered is None and _SO_LINE.match(key) and _PARTIAL_NUMBER.search(line.text):
+            head.so_partial = line
         elif _VV.match(line.text.strip()):
             head.vv.append(line)
         elif head.vv and not _is_upper(line.text) and (not page.has_geometry or _left(line, page)) \
@@ -236,9 +261,10 @@ def _scan_header(lines: list[Line], page: PageLines) -> _Header:
             head.vv.append(line)
         elif key in ("", "*") or set(line.text.strip()) <= set("*-—_.·"):
             seen_star = True
-        elif head.so is None and not seen_star and _is_upper(line.text) \
+        elif head.numbered is None and not seen_star and _is_upper(line.text) \
                 and (not page.has_geometry or _left(line, page)):
             head.organ.append(line)
+    head.organ = head.organ[-2:]        # superior and organ: what stands above them is a stamp
     return head
 
 
@@ -314,16 +340,23 @@ def _page_one(page: PageLines, fields: dict[str, Extracted]) -> None:
         clean = re.match(r"^\s*S\S{0,2}\s*:?\s*" + digits + r"\s*[-/]", head.so.text) is not None
         fields["so_ky_hieu"] = Extracted(number, conf, [1],
                                          conf < DIGITS_MIN_CONF or len(digits) < 2 or not clean)
-    if head.date is not None:
-        text = head.date.text
-        iso = parse_date(text)
-        conf = head.date.conf
-        fields["ngay_ban_hanh"] = Extracted(iso, conf, [1], conf < DIGITS_MIN_CONF)
+    elif head.so_partial is not None:
+        kind = _PARTIAL_NUMBER.search(head.so_partial.text).group(1)
+        implied = type_of_number(f"0-{kind}/X")
+        if implied:     # the printed "-CV/VPTU" still names the type
+            fields["loai_van_ban"] = Extracted(implied, head.so_partial.conf, [1],
+                                               head.so_partial.conf < TEXT_MIN_CONF)
+    if head.dated is not None:
+        text = head.dated.text
+        iso = parse_date(text) if head.date is not None else None
+        conf = head.dated.conf
+        fields["ngay_ban_hanh"] = Extracted(iso, conf, [1], iso is None or conf < DIGITS_MIN_CONF)
         place = re.split(r",|\bng[aà]y\b", text, maxsplit=1)[0]
         place = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", place)
         if place:
-            pconf = min([w.conf for w in head.date.words if w.text.strip(",") in place.split()] or [conf])
-            fields["dia_danh"] = Extracted(place, pconf, [1], pconf < TEXT_MIN_CONF)
+            pconf = min([w.conf for w in head.dated.words if w.text.strip(",") in place.split()] or [conf])
+            fields["dia_danh"] = Extracted(place, pconf, [1], pconf < _prose_floor(page)
+                                           or not _vietnamese(place))
     for name, value, line in head.marks:
         fields.setdefault(name, Extracted(value, line.conf, [1], line.conf < TEXT_MIN_CONF))
     organ, sure = _co_quan(head.organ)
@@ -350,7 +383,8 @@ def _page_one(page: PageLines, fields: dict[str, Extracted]) -> None:
         conf = min(ln.conf for ln in title_lines)
         text = _drop_stutter(re.sub(r"\s+", " ", text).strip().rstrip(".,;:").strip())
         odd_start = not text or any(len(w) == 1 and w.isalpha() for w in text.split())
-        fields["trich_yeu"] = Extracted(text, conf, [1], conf < TEXT_MIN_CONF or odd_start)
+        odd_start = odd_start or re.search(r"\w[.,:;]\w", text) is not None   # "tình.hình"
+        fields["trich_yeu"] = Extracted(text, conf, [1], conf < _prose_floor(page) or odd_start)
 
 
 # --- last page ------------------------------------------------------------------------------------
@@ -386,7 +420,7 @@ def _last_page(page: PageLines, page_no: int, fields: dict[str, Extracted]) -> N
         debris = any(len(re.sub(r"\W", "", v)) < 3 for v in values) or _lines_lost(anchor, recipients, left)
         fields["noi_nhan"] = Extracted([v for v in values if len(re.sub(r"\W", "", v)) >= 3], conf,
                                        [page_no], conf < LIST_MIN_CONF or debris)
-    _signature(right, page_no, fields)
+    _signature(right, page_no, fields, _prose_floor(page))
 
 
 def _lines_lost(anchor: Line, recipients: list[Line], left: list[Line]) -> bool:
@@ -400,6 +434,15 @@ def _lines_lost(anchor: Line, recipients: list[Line], left: list[Line]) -> bool:
         return True
     last = recipients[-1].box[3]
     return any(ln not in recipients and ln.box[1] < last and len(_key(ln.text)) > 3 for ln in left)
+
+
+_VIETNAMESE = re.compile(r"^[\sA-Za-z0-9ĐđÀ-ỹ.,;:()/\-–'\"]*$")
+_FOREIGN = set("ñÑïÏÿŸçÇşŞœŒæÆøØåÅäÄëËöÖüÜßĩ"[:-1]) - set("Ĩĩ")
+
+
+def _vietnamese(text: str) -> bool:
+    """Only letters Vietnamese uses (OCR reads ``ñải`` for ``Hải``)."""
+    return not any(ch in _FOREIGN for ch in text) and bool(_VIETNAMESE.match(text))
 
 
 def _plausible_text(line: Line) -> bool:
@@ -428,7 +471,8 @@ def _is_name_word(text: str) -> bool:
     return bool(text) and text[0].isupper() and text.isalpha() and (len(text) == 1 or text[1:].islower())
 
 
-def _signature(lines: list[Line], page_no: int, fields: dict[str, Extracted]) -> None:
+def _signature(lines: list[Line], page_no: int, fields: dict[str, Extracted],
+               prose_floor: float = PROSE_MIN_CONF) -> None:
     authority, title, name = [], None, None
     for line in lines:
         text = line.text.strip()
@@ -454,7 +498,7 @@ def _signature(lines: list[Line], page_no: int, fields: dict[str, Extracted]) ->
         text = " ".join(w.text.strip("`'\".,:;") for w in words)
         conf = min(w.conf for w in words)
         fields["nguoi_ky"] = Extracted(text, conf, [page_no],
-                                       conf < TEXT_MIN_CONF or not _plausible_name(text))
+                                       conf < prose_floor or not _plausible_name(text))
 
 
 _FAMILY_NAMES = frozenset(nfc(n) for n in (

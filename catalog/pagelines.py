@@ -54,6 +54,12 @@ class PageLines:
     height: int | None = None
 
     @property
+    def mean_conf(self) -> float:
+        """Mean word confidence of the page (1.0 without hOCR): how good the scan read overall."""
+        confs = [w.conf for line in self.lines for w in line.words]
+        return sum(confs) / len(confs) if confs else 1.0
+
+    @property
     def has_geometry(self) -> bool:
         return self.width is not None
 
