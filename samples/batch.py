@@ -23,7 +23,7 @@ from PIL import Image
 
 from luutru.archive import atomic_write_bytes, dump_json
 from luutru.samples import vocab
-from luutru.samples.degrade import Degradation, degrade_tier
+from luutru.samples.degrade import SKEW_SPREAD, Degradation, degrade_tier
 from luutru.samples.documents import RANDOM, SampleDocument, generate_document
 from luutru.samples.render import render_page
 
@@ -31,7 +31,6 @@ FORMATS = ("tif-lzw", "tif-lzw-grey", "tif-g4", "jpg", "png", "pdf", "hs-pdf")
 MANIFEST_COLUMNS = ["doc_id", "page_no", "tier", "source", "page_index", "dpi", "rotation", "skew_deg"]
 INVENTORY_COLUMNS = ["fonds_code", "fonds_name", "file_code", "file_title", "start_date", "end_date", "pages",
                      "shelf", "retention"]
-SKEW_SPREAD = {"t0": 0.0, "t1": 1.5, "t2": 4.0, "t3": 2.0}      # ± degrees, as in the corpus tiers
 _PDF_DATE = time.gmtime(1_704_067_200)  # 2024-01-01        # fixed, so a PDF's bytes depend on the seed only
 
 

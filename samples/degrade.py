@@ -171,41 +171,53 @@ class Degradation:
     rotation: int = 0
 
 
+SKEW_SPREAD = {"t0": 0.0, "t1": 1.5, "t2": 4.0, "t3": 2.0}    # ± degrees, as in the corpus tiers
+
+
+def _clean_scan(image: Image.Image, dpi: int, rng: np.random.Generator, angle: float) -> Image.Image:
+    return skew(image, angle)
+
+
+def _office_scan(image: Image.Image, dpi: int, rng: np.random.Generator, angle: float) -> Image.Image:
+    image = tint(image, PAPER_TINTS[int(rng.integers(len(PAPER_TINTS)))])
+    image = skew(image, angle)
+    image = noise(image, 4.0, rng)
+    return jpeg_artefacts(image, int(rng.integers(45, 70)))
+
+
+def _poor_scan(image: Image.Image, dpi: int, rng: np.random.Generator, angle: float) -> Image.Image:
+    image = fade(image, int(rng.integers(40, 80)))
+    image = tint(image, PAPER_TINTS[int(rng.integers(len(PAPER_TINTS)))])
+    image = skew(image, angle)
+    image = uneven_light(image, rng)
+    image = binding_shadow(image, dpi, "left" if rng.random() < 0.5 else "right")
+    image = blur(image, 0.6)
+    image = dark_border(image, dpi, rng)
+    return salt_pepper(image, 0.002, rng)
+
+
+def _aged_original(image: Image.Image, dpi: int, rng: np.random.Generator, angle: float) -> Image.Image:
+    image = bleed_through(image)
+    image = tint(image, (236, 222, 184))
+    image = foxing(image, dpi, rng)
+    image = skew(image, angle)
+    image = streaks(image, rng)
+    image = salt_pepper(image, 0.003, rng)
+    image = blur(image, 0.5)
+    return jpeg_artefacts(image, int(rng.integers(50, 75)))
+
+
+_TIERS = {"t0": _clean_scan, "t1": _office_scan, "t2": _poor_scan, "t3": _aged_original}
+
+
 def degrade_tier(image: Image.Image, tier: str, dpi: int, rng: np.random.Generator, *,
                  skew_deg: float | None = None, rotation: int = 0) -> tuple[Image.Image, Degradation]:
     """The scan of a clean page at quality ``tier``: t0 clean, t1 office scan, t2 poor scan, t3 aged
-    1980s–1990s original (yellowed, foxed, bleed-through, copier streaks; render it at 150–200 dpi)."""
-    if tier == "t0":
-        angle = skew_deg or 0.0
-    elif tier == "t1":
-        angle = skew_deg if skew_deg is not None else float(rng.uniform(-1.5, 1.5))
-        image = tint(image, PAPER_TINTS[int(rng.integers(len(PAPER_TINTS)))])
-        image = skew(image, angle)
-        image = noise(image, 4.0, rng)
-        image = jpeg_artefacts(image, int(rng.integers(45, 70)))
-    elif tier == "t2":
-        angle = skew_deg if skew_deg is not None else float(rng.uniform(-4, 4))
-        image = fade(image, int(rng.integers(40, 80)))
-        image = tint(image, PAPER_TINTS[int(rng.integers(len(PAPER_TINTS)))])
-        image = skew(image, angle)
-        image = uneven_light(image, rng)
-        image = binding_shadow(image, dpi, "left" if rng.random() < 0.5 else "right")
-        image = blur(image, 0.6)
-        image = dark_border(image, dpi, rng)
-        image = salt_pepper(image, 0.002, rng)
-    elif tier == "t3":
-        angle = skew_deg if skew_deg is not None else float(rng.uniform(-2, 2))
-        image = bleed_through(image)
-        image = tint(image, (236, 222, 184))
-        image = foxing(image, dpi, rng)
-        image = skew(image, angle)
-        image = streaks(image, rng)
-        image = salt_pepper(image, 0.003, rng)
-        image = blur(image, 0.5)
-        image = jpeg_artefacts(image, int(rng.integers(50, 75)))
-    else:
+    1980s–1990s original (yellowed, foxed, bleed-through, copier streaks; render it at 150–200 dpi).
+    ``skew_deg`` None draws a skew within the tier's spread."""
+    if tier not in _TIERS:
         raise ValueError(f"unknown tier {tier!r}: t0, t1, t2 or t3")
-    if tier == "t0" and angle:
-        image = skew(image, angle)
-    angle = round(angle, 2)
-    return rotate_quarter(image, rotation), Degradation(angle, rotation)
+    spread = SKEW_SPREAD[tier]
+    angle = skew_deg if skew_deg is not None else (float(rng.uniform(-spread, spread)) if spread else 0.0)
+    image = _TIERS[tier](image, dpi, rng, angle)
+    return rotate_quarter(image, rotation), Degradation(round(angle, 2), rotation)
