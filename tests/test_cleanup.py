@@ -53,7 +53,7 @@ def _cer(truth: str, text: str) -> float:
 
 def test_steps_are_the_contract_names():
     assert STEPS == ("color", "borders", "orientation", "deskew", "illumination", "upscale",
-                     "despeckle", "binarize")
+                     "binarize", "despeckle")
 
 
 @pytest.mark.parametrize("angle", [0.7, -0.7, 3.0, -3.0])
