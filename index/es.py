@@ -22,7 +22,7 @@ from luutru.index.backend import (FACET_SIZE, FACETS, SearchBackend, confirm_sug
 from luutru.index.model import (IndexReport, QueryError, SearchRequest, SearchResult, Unit,
                                 UnitPage)
 from luutru.index.query import (And, Filter, Not, Or, ParsedQuery, Phrase, Term, and_parts,
-                                or_children, parse_query)
+                                loose_minimum, or_children, parse_query)
 from luutru.textnorm import fold
 
 ES_ENV = "LUUTRU_ES_URL"
@@ -138,8 +138,11 @@ def text_query(node: object) -> dict[str, Any]:
                          "minimum_should_match": 1}}
     if isinstance(node, And):
         required, excluded = and_parts(node)
-        body: dict[str, Any] = {"must": [_leaf(child, following) if following else text_query(child)
-                                         for child, following in required]}
+        clauses = [_leaf(child, following) if following else text_query(child)
+                   for child, following in required]
+        minimum = loose_minimum(required)
+        body: dict[str, Any] = ({"must": clauses} if minimum is None else
+                                {"should": clauses, "minimum_should_match": minimum})
         if excluded:
             body["must_not"] = [text_query(child) for child in excluded]
         return {"bool": body}

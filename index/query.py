@@ -1,7 +1,7 @@
 """The query language researchers type, parsed once into a tree both engines compile.
 
 ``nghi quyet "dân vận" -"tôn giáo" (tinh OR thanh) uy* fonds:PHONG-41 year:2006..2020``:
-words (all required), "phrases", ``AND``/``OR``/``NOT`` (upper case) and ``-word``, ``prefix*``,
+words (all required; from five plain words on, three in four), "phrases", ``AND``/``OR``/``NOT`` (upper case) and ``-word``, ``prefix*``,
 parentheses, and field filters (``fonds: file: type: organ: number: year: date:``). Field filters
 narrow the whole result, so they must stand at the top level (``-fonds:X`` excludes).
 """
@@ -9,6 +9,7 @@ narrow the whole result, so they must stand at the top level (``-fonds:X`` exclu
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -103,6 +104,21 @@ def and_parts(node: And) -> tuple[list[tuple[Node, Term | None]], list[Node]]:
         following = positives[i + 1] if i + 1 < len(positives) else None
         required.append((child, following if _plain(child) and _plain(following) else None))
     return required, [c.child for c in node.children if isinstance(c, Not)]
+
+
+LOOSE_FROM = 5  # words: from this many plain words on, a few may be missing (OCR misreads)
+LOOSE_SHARE = 0.75
+
+
+def loose_minimum(required: list[tuple[Node, Term | None]]) -> int | None:
+    """How many of a long run of plain words must match (None: all of them).
+
+    A trích yếu typed from memory or a dozen words read from a page rarely all survive OCR; asking
+    for three in four of them finds the document, and ranking still puts full matches first.
+    """
+    if len(required) < LOOSE_FROM or not all(_plain(child) for child, _ in required):
+        return None
+    return math.ceil(LOOSE_SHARE * len(required))
 
 
 def or_children(node: Or) -> tuple:

@@ -28,7 +28,7 @@ from luutru.index.backend import (FACET_SIZE, FACETS, SearchBackend, confirm_sug
 from luutru.index.model import (IndexReport, QueryError, SearchRequest, SearchResult, Unit,
                                 UnitPage)
 from luutru.index.query import (And, Filter, Not, Or, ParsedQuery, Phrase, Term, and_parts,
-                                or_children, parse_query)
+                                loose_minimum, or_children, parse_query)
 from luutru.index.suggest import edits1
 from luutru.textnorm import fold
 
@@ -338,10 +338,12 @@ class TantivyBackend(SearchBackend):
                                            for c in or_children(node)])
         if isinstance(node, And):
             required, excluded = and_parts(node)
-            clauses = [(tv.Occur.Must, self._leaf(child, following) if following
+            minimum = loose_minimum(required)
+            occur = tv.Occur.Must if minimum is None else tv.Occur.Should
+            clauses = [(occur, self._leaf(child, following) if following
                         else self._text(child)) for child, following in required]
             clauses += [(tv.Occur.MustNot, self._text(child)) for child in excluded]
-            return tv.Query.boolean_query(clauses)
+            return tv.Query.boolean_query(clauses, minimum_number_should_match=minimum)
         if isinstance(node, Not):
             raise QueryError("a query cannot only exclude: add a word to search for before NOT")
         raise TypeError(f"unknown query node {node!r}")

@@ -112,3 +112,11 @@ def test_clearance_levels_and_secrecy():
 def test_suggestion_helpers():
     assert "hoi" in edits1("hoii") and "ho" in edits1("hoi") and "hoi" not in edits1("hoi")
     assert replace_terms("Hội tích năm 2012", {"hoi": "ho"}) == "ho tích năm 2012"
+
+
+def test_long_runs_of_plain_words_need_three_in_four():
+    from luutru.index.query import and_parts, loose_minimum
+    five = parse_query("a b c d e").text
+    assert loose_minimum(and_parts(five)[0]) == 4
+    assert loose_minimum(and_parts(parse_query("a b c d").text)[0]) is None
+    assert loose_minimum(and_parts(parse_query('a b c d "e f"').text)[0]) is None

@@ -342,3 +342,11 @@ def test_item_with_its_own_secret_level_and_public_file(fresh_engine):
     sync(fresh_engine, build_units([item], [page]))
     assert ids(fresh_engine, "tac chien", clearance=2) == []
     assert ids(fresh_engine, "tac chien", clearance=3) == ["x1"]
+
+
+def test_long_queries_tolerate_a_misread_word(engine):
+    if isinstance(engine, SqliteBackend):
+        pytest.skip("the SQLite fallback requires every word (FTS5 has no minimum-should-match)")
+    query = "cong tac dan van trong tinh hinh moi xyzw"  # xyzw: a word OCR misread
+    assert ids(engine, query)[0] == "nq43"
+    assert ids(engine, "cong tac dan van xyzw") == []  # four words and a miss: all required
