@@ -162,6 +162,23 @@ def test_salt_and_pepper_is_despeckled(page):
     assert stray.mean() < 0.1 * (spots < 0.01).mean()
 
 
+def test_isolated_specks_go_and_diacritics_stay(page):
+    clean = clean_page(page, 300, options_without("orientation", "deskew", "despeckle"))
+    specked = page.copy()
+    rng = np.random.default_rng(2)
+    blank_rows = np.flatnonzero((page < 128).sum(axis=1) == 0)
+    for _ in range(200):      # toner specks, 2–4 px, in the empty space between lines
+        y, x = int(rng.choice(blank_rows)), int(rng.integers(20, page.shape[1] - 20))
+        specked[y:y + int(rng.integers(2, 5)), x:x + int(rng.integers(2, 5))] = 0
+    result = clean_page(specked, 300, options_without("orientation", "deskew"))
+    despeckle = next(step for step in result.steps if step.name == "despeckle")
+    assert despeckle.effect["specks"] >= 150
+    assert despeckle.effect["kept_near_letters"] > 0          # dots and marks of ạ, ệ, ộ …
+    letters = clean.image == 0
+    assert (result.image[letters] == 0).mean() > 0.99        # every letter keeps its ink
+    assert (result.image == 0).sum() < letters.sum() * 1.01  # and the specks are gone
+
+
 def test_low_resolution_page_is_upscaled(page):
     result = clean_page(page, DPI, options_without("binarize"))
     assert result.dpi == 300
