@@ -11,6 +11,7 @@ from luutru.cliutil import archive_option, json_option, open_archive, print_json
 from luutru.index.es import ES_ENV
 from luutru.index.model import CLEARANCE_NAMES, QueryError, SearchRequest, parse_clearance
 from luutru.index.snippets import MARK_CLOSE, MARK_OPEN
+from luutru.index.tantivy_backend import IndexBusy
 from luutru.index.update import open_backend, reindex, update_index
 
 
@@ -39,6 +40,8 @@ def _index_run(action, archive_path: Path | None, es_url: str | None, as_json: b
             report = action(archive, backend, progress=show_progress(as_json))
     except click.ClickException:
         raise
+    except IndexBusy as exc:
+        raise click.ClickException(f"Chỉ mục đang bận: {exc}") from exc
     except Exception as exc:
         if type(exc).__module__.startswith(("elasticsearch", "elastic_transport")):
             raise click.ClickException(f"Lỗi Elasticsearch: {exc}") from exc

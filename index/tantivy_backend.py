@@ -43,6 +43,10 @@ _KEY_FIELDS = {"fonds": "fonds_key", "file": "file_key", "type": "type_key", "or
 _PAGE_BREAK = "\x1e"
 
 
+class IndexBusy(RuntimeError):
+    """Another process holds the index's writer lock."""
+
+
 def _tantivy():
     import tantivy  # imported here so SQLite/Elasticsearch users do not need it
 
@@ -149,9 +153,18 @@ class TantivyBackend(SearchBackend):
             found[doc["uid"][0]] = doc["fingerprint"][0]
         return found
 
+    def _writer(self, index, threads: int = 1):
+        try:
+            return index.writer(heap_size=WRITER_HEAP, num_threads=threads)
+        except ValueError as error:
+            if "LockBusy" in str(error):
+                raise IndexBusy("another luutru process is writing this search index; "
+                                "try again when it has finished") from None
+            raise
+
     def _write(self, index, units: Iterable[Unit], replace: bool) -> int:
         tv = _tantivy()
-        writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        writer = self._writer(index, threads=1 if replace else 2)
         count = 0
         try:
             for unit in units:
@@ -175,7 +188,7 @@ class TantivyBackend(SearchBackend):
         uids = list(uids)
         if not uids:
             return
-        writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        writer = self._writer(self.index)
         try:
             for uid in uids:
                 writer.delete_documents_by_term("uid", uid)

@@ -137,3 +137,18 @@ def test_embedded_engine_can_be_chosen(indexed_archive, monkeypatch, engine):
         assert backend.name == engine
         update_index(indexed_archive, backend)
         assert backend.search(SearchRequest("dan van")).total == 1
+
+
+def test_a_second_writer_gets_a_clear_message(indexed_archive, monkeypatch):
+    pytest.importorskip("tantivy")
+    from luutru.index.tantivy_backend import TantivyBackend
+    monkeypatch.setenv("LUUTRU_INDEX_ENGINE", "tantivy")
+    holder = TantivyBackend.for_archive(indexed_archive)
+    writer = holder._writer(holder.index)  # as if a `luutru index` were running
+    try:
+        result = CliRunner().invoke(cli, ["index", "-a", str(indexed_archive.root)])
+        assert result.exit_code == 1 and "đang bận" in result.output
+        assert "Traceback" not in result.output
+    finally:
+        writer.rollback()
+        writer.wait_merging_threads()
