@@ -59,6 +59,7 @@ _STAMP_HEAD = re.compile(r"^(cong|van|vb|cv)\b.{0,10}\bden\b")
 _STAMP_LINE = re.compile(r"^(so|ngay|chuyen|van phong (tinh|thanh) uy)\b\s*:?")
 _SO_LINE = re.compile(r"^s[o0ô6]\b|^s[o0]\s*\d")
 _AUTHORITY = re.compile(r"^(T\s*[/.]?\s*M|K\s*[/.]?\s*T|T\s*[/.]?\s*L|T\s*[/.]?\s*UQ)[.:]?\s+(\S.*)$")
+_RECIPIENT = re.compile(r"^[.,'`‘’“”_]{0,2}\s?[-–—•·+]")
 _HEADER_SHARE = 0.45   # the header and title stand in the top 45 % of page 1
 _VV = re.compile(r"^(V\s*[^\w\s]{1,3}\s*v?|Wv|W/v|V\s?v)\s+\w")
 _DATE_LOOSE = re.compile(r"\bng\w{1,3}\b.{0,12}\bth\w{2,4}\b.{0,12}\bn\w{1,3}\s*\d{4}\b")
@@ -113,7 +114,7 @@ def _stock_recipient(text: str) -> str | None:
 
 
 def _clean_item(text: str) -> str:
-    text = re.sub(r"^[-–—•·*+]\s*", "", text.strip()).strip(" '\"`‘’“”")
+    text = re.sub(r"^[.,'`‘’“”_]{0,2}\s?[-–—•·*+]\s*", "", text.strip()).strip(" '\"`‘’“”")
     return text.rstrip(",.;:").strip()
 
 
@@ -405,10 +406,10 @@ def _last_page(page: PageLines, page_no: int, fields: dict[str, Extracted]) -> N
         right = join_rows(right)
     else:
         items_end = start + 1
-        while items_end < len(lines) and re.match(r"^[-–—•·+]", lines[items_end].text.strip()):
+        while items_end < len(lines) and _RECIPIENT.match(lines[items_end].text.strip()):
             items_end += 1
         left, right = lines[start + 1:items_end], lines[items_end:]
-    recipients = [ln for ln in left if re.match(r"^[-–—•·+]", ln.text.strip())]
+    recipients = [ln for ln in left if _RECIPIENT.match(ln.text.strip())]
     values, confs = [], []
     for line in recipients:
         value = _clean_item(line.text)
