@@ -16,9 +16,12 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from luutru.catalog.model import LIST_FIELDS
 from luutru.catalog.pagelines import Line, PageLines, Word, join_rows
 from luutru.catalog.patterns import (find_so_ky_hieu, mark_of, match_doc_type, parse_date,
                                      type_of_number)
+from luutru.catalog.vocab import (FAMILY_NAMES, KNOWN_ORGANS, ORGAN_KINDS, STOCK_RECIPIENTS,
+                                  TITLES)
 from luutru.textnorm import fold, nfc
 
 # Below these word confidences a value goes to review (digits are unforgiving: 1/7, 0/6, 3/8).
@@ -35,10 +38,11 @@ POOR_PAGE_PROSE_CONF = 0.97
 def _prose_floor(page: PageLines) -> float:
     return POOR_PAGE_PROSE_CONF if page.mean_conf < POOR_PAGE_CONF else PROSE_MIN_CONF
 
-ITEM_FIELDS = ("so_ky_hieu", "loai_van_ban", "ngay_ban_hanh", "co_quan_ban_hanh", "trich_yeu",
-               "nguoi_ky", "chuc_vu_nguoi_ky", "the_thuc_ky", "dia_danh", "do_mat", "do_khan",
-               "noi_nhan", "so_ky_hieu_trich_dan")
-LIST_FIELDS = frozenset({"the_thuc_ky", "noi_nhan", "so_ky_hieu_trich_dan"})
+
+# The fields read from the pages (the model's ngon_ngu and ghi_chu are not).
+EXTRACTED_FIELDS = ("so_ky_hieu", "loai_van_ban", "ngay_ban_hanh", "co_quan_ban_hanh", "trich_yeu",
+                    "nguoi_ky", "chuc_vu_nguoi_ky", "the_thuc_ky", "dia_danh", "do_mat", "do_khan",
+                    "noi_nhan", "so_ky_hieu_trich_dan")
 # Fields every Party document has: missing means "look at it", not "it has none".
 REQUIRED = ("so_ky_hieu", "loai_van_ban", "ngay_ban_hanh", "co_quan_ban_hanh", "trich_yeu",
             "nguoi_ky", "chuc_vu_nguoi_ky", "dia_danh", "noi_nhan")
@@ -67,14 +71,6 @@ _PARTIAL_NUMBER = re.compile(r"[-–—]\s*([A-Za-zĐđ]{1,5})\s*/\s*([A-ZĐ][A-
 _DATE_LINE = re.compile(r"\bng\w{1,3}\s*\d{1,2}\s*th\w{2,4}\s*\d{1,2}\s*n\w{1,3}\s*\d{4}")
 _BODY_START = re.compile(r"^(thuc hien|kinh gui|can cu|"
                          r"(i|ii|iii|iv|v)\.|\d+\.|phan |chuong |dieu )")
-_KNOWN_ORGANS = ["Ban Tuyên giáo", "Ban Tổ chức", "Ban Dân vận", "Ban Kiểm tra", "Ủy ban Kiểm tra",
-                 "Văn phòng", "Ban Nội chính", "Ban Bảo vệ chăm sóc sức khỏe cán bộ", "Tỉnh ủy",
-                 "Thành ủy", "Huyện ủy", "Quận ủy", "Thị ủy", "Đảng ủy", "Ban Thường vụ"]
-_TITLES = ["BÍ THƯ", "PHÓ BÍ THƯ", "TỔNG BÍ THƯ", "TRƯỞNG BAN", "PHÓ TRƯỞNG BAN", "CHÁNH VĂN PHÒNG",
-           "PHÓ CHÁNH VĂN PHÒNG", "CHỦ NHIỆM", "PHÓ CHỦ NHIỆM", "ỦY VIÊN", "ỦY VIÊN THƯỜNG VỤ",
-           "THƯỜNG TRỰC", "BAN THƯỜNG VỤ", "BAN CHẤP HÀNH", "BAN BÍ THƯ", "TỈNH ỦY", "THÀNH ỦY",
-           "HUYỆN ỦY", "QUẬN ỦY", "THỊ ỦY", "ĐẢNG ỦY", "ỦY BAN KIỂM TRA", "BỘ CHÍNH TRỊ", "VĂN PHÒNG"]
-_ORGAN_KINDS = ("TỈNH ỦY", "THÀNH ỦY", "HUYỆN ỦY", "QUẬN ỦY", "THỊ ỦY", "ĐẢNG ỦY")
 
 
 def _key(text: str) -> str:
@@ -90,21 +86,13 @@ def _is_upper(text: str) -> bool:
     return len(letters) >= 2 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
 
 
-_COMMITTEES = ("Tỉnh ủy", "Thành ủy", "Huyện ủy", "Quận ủy", "Thị ủy", "Đảng ủy")
-_STOCK_RECIPIENTS = sorted({r.format(c=c) for c in _COMMITTEES for r in (
-    "Ban Bí thư Trung ương Đảng (để b/c)", "Văn phòng Trung ương Đảng", "Các ban đảng Trung ương",
-    "Thường trực {c} (để b/c)", "Ban Thường vụ {c} (để b/c)", "Các huyện ủy, thành ủy, đảng ủy trực thuộc",
-    "Các ban đảng, Văn phòng {c}", "Các đồng chí {c} viên", "Các sở, ban, ngành, đoàn thể",
-    "Các tổ chức cơ sở đảng", "Đảng đoàn, ban cán sự đảng trực thuộc",
-    "Ủy ban Mặt trận Tổ quốc và các đoàn thể", "Lưu Văn phòng {c}", "Lưu Văn phòng", "Lưu VT",
-    "Lưu hồ sơ", "Như trên")})
 _STOCK_BY_KEY: dict[str, str] = {}
 
 
 def _stock_recipient(text: str) -> str | None:
     """The standard recipient a line reads as (OCR slips fixed), when it is unambiguous."""
     if not _STOCK_BY_KEY:
-        _STOCK_BY_KEY.update({_key(r): r for r in _STOCK_RECIPIENTS})
+        _STOCK_BY_KEY.update({_key(r): r for r in STOCK_RECIPIENTS})
     key = _key(text)
     if key in _STOCK_BY_KEY:
         return _STOCK_BY_KEY[key]
@@ -116,10 +104,6 @@ def _stock_recipient(text: str) -> str | None:
 def _clean_item(text: str) -> str:
     text = re.sub(r"^[.,'`‘’“”_]{0,2}\s?[-–—•·*+]\s*", "", text.strip()).strip(" '\"`‘’“”")
     return text.rstrip(",.;:").strip()
-
-
-def _conf_review(conf: float, floor: float) -> bool:
-    return conf < floor
 
 
 def _left(line: Line, page: PageLines) -> bool:
@@ -139,7 +123,7 @@ def _organ_case(text: str) -> str:
     """``BAN TUYÊN GIÁO`` → ``Ban Tuyên giáo``; ``HUYỆN ỦY KIẾN XƯƠNG`` → ``Huyện ủy Kiến Xương``."""
     best, score = None, 0.0
     words = text.split()
-    for organ in _KNOWN_ORGANS:
+    for organ in KNOWN_ORGANS:
         n = len(organ.split())
         head = " ".join(words[:n])
         s = _similar(head, organ)
@@ -290,7 +274,7 @@ def _two_line_organ(superior: str, own: str) -> str:
             words = words[2:]
         place = " ".join(words)
         own_key = _key(own)
-        if any(own_key == _key(kind) for kind in _ORGAN_KINDS):
+        if any(own_key == _key(kind) for kind in ORGAN_KINDS):
             return f"{_organ_case(own)} {_proper_case(place)}"
         return _organ_case(own)
     return f"{_organ_case(own)} {_organ_case(superior)}"
@@ -502,17 +486,11 @@ def _signature(lines: list[Line], page_no: int, fields: dict[str, Extracted],
                                        conf < prose_floor or not _plausible_name(text))
 
 
-_FAMILY_NAMES = frozenset(nfc(n) for n in (
-    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Trịnh Đinh Lương Mai "
-    "Đoàn Cao Tạ Hà Lâm Trương Tô Quách Chu Đào Phùng Kiều Thái Tăng Lại La Triệu Văn Đàm Hứa Khúc "
-    "Lưu Nông Âu Mạc Giáp Thân Tôn Vương Diệp Lục Ninh Kim Quan Hầu Từ Vi Bạch Đồng Doãn Mã").split())
-
-
 def _plausible_name(text: str) -> bool:
     """A Vietnamese name: 2–5 words, a known family name first, each word a capital and small
     letters (``Đỗ Hữu Vinh``): anything else is likely a misread or a cut-off name."""
     words = text.split()
-    return 2 <= len(words) <= 5 and words[0] in _FAMILY_NAMES and all(
+    return 2 <= len(words) <= 5 and words[0] in FAMILY_NAMES and all(
         w[0].isupper() and w[1:].islower() and w.isalpha() or len(w) == 1 and w.isupper() for w in words)
 
 
@@ -520,7 +498,7 @@ def _snap_title(text: str) -> tuple[str, bool]:
     """A signer's title or authority body snapped to the known ones (OCR: ``BÍ THỰ`` → ``BÍ THƯ``);
     returns (value, known)."""
     text = re.sub(r"\s+", " ", text.strip(" .,:;'\"")).upper()
-    best = max(_TITLES, key=lambda t: _similar(text, t))
+    best = max(TITLES, key=lambda t: _similar(text, t))
     if _key(text) == _key(best) or _similar(text, best) >= 0.9:
         return best, True
     return text, False
@@ -587,7 +565,7 @@ def extract_fields(pages: list[PageLines]) -> dict[str, Extracted]:
     own = fields["so_ky_hieu"].value if "so_ky_hieu" in fields else None
     fields["so_ky_hieu_trich_dan"] = _citations(pages, own)
     _cross_check(fields)
-    for name in ITEM_FIELDS:
+    for name in EXTRACTED_FIELDS:
         if name not in fields:
             empty = [] if name in LIST_FIELDS else None
             # no signature block found: its authority lines are unknown, not absent
