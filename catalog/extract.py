@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 
 from luutru.catalog.model import LIST_FIELDS
 from luutru.catalog.pagelines import Line, PageLines, Word, join_rows
-from luutru.catalog.patterns import (find_so_ky_hieu, mark_of, match_doc_type, parse_date,
+from luutru.catalog.patterns import (DOC_TYPES, find_so_ky_hieu, mark_of, match_doc_type, parse_date,
                                      type_of_number)
 from luutru.catalog.vocab import (FAMILY_NAMES, KNOWN_ORGANS, ORGAN_KINDS, STOCK_RECIPIENTS,
                                   TITLES)
@@ -580,7 +580,8 @@ def _cross_check(fields: dict[str, Extracted]) -> None:
     if number is None:
         return
     implied = type_of_number(number.value)
-    if kind is None and implied:
+    if implied and (kind is None or kind.value not in DOC_TYPES and _similar(kind.value, implied) >= 0.5):
+        # no title line, or a garbled one ("LUẬN" for "KẾT LUẬN"): the number names the type
         fields["loai_van_ban"] = Extracted(implied, number.confidence, [1], number.review)
     elif kind is not None and implied and implied != kind.value and \
             not (implied.startswith("Chương trình") and kind.value.startswith("Chương trình")):
