@@ -61,10 +61,10 @@ def archive_from_cache(corpus: Path, cache: Path, archive: Archive) -> None:
 
 
 def archive_from_pipeline(corpus: Path, archive: Archive) -> None:
-    luutru = [sys.executable, "-m", "luutru.cli", "--archive", str(archive.root)]
-    subprocess.run(luutru + ["ingest", str(corpus / "scans"),
+    luutru, where = [sys.executable, "-m", "luutru.cli"], ["--archive", str(archive.root)]
+    subprocess.run(luutru + ["ingest", *where, str(corpus / "scans"),
                              "--inventory", str(corpus / "inventory.csv")], check=True)
-    subprocess.run(luutru + ["ocr"], check=True)
+    subprocess.run(luutru + ["ocr", *where], check=True)
 
 
 def main() -> None:
