@@ -92,6 +92,12 @@ def _scores(ranks: list[int | None]) -> dict:
             "n": len(ranks)}
 
 
+def _number_in(number: str, text_path: Path) -> bool:
+    """Did OCR read the document's number on its first page (its tokens side by side)?"""
+    wanted = " ".join(re.findall(r"[^\W_]+", fast_fold(number)))
+    return wanted in " ".join(re.findall(r"[^\W_]+", fast_fold(text_path.read_text("utf-8"))))
+
+
 def _source_of(record: dict) -> str:
     source = record.get("source")
     return source.get("path") if isinstance(source, dict) else source
@@ -127,9 +133,11 @@ def relevance(corpus: Path, archive_dir: Path, ocr_cache: Path | None = None) ->
                         for w in set(re.findall(r"[^\W\d_]+", strip_diacritics(b).lower())))
     common = {w for w, n in frequency.items() if n > len(metas) // 3}
     rng = random.Random(5)
-    read = {(_source_of(archive.page_record(ref)), ref.index) for ref in archive.iter_page_refs()
-            if (archive.page_dir(ref) / "text.txt").exists()}
+    read = {(_source_of(archive.page_record(ref)), ref.index): archive.page_dir(ref) / "text.txt"
+            for ref in archive.iter_page_refs() if (archive.page_dir(ref) / "text.txt").exists()}
     present = [doc for doc, meta in metas.items() if (meta["source"], meta["first_page"]) in read]
+    legible = [doc for doc in present if _number_in(
+        metas[doc]["so_ky_hieu"], read[(metas[doc]["source"], metas[doc]["first_page"])])]
     ranks: dict[str, list[int | None]] = {"a": [], "b": [], "c": [], "d": []}
     misses: dict[str, list[str]] = {k: [] for k in ranks}
     with open_backend(archive) as backend:
@@ -144,11 +152,12 @@ def relevance(corpus: Path, archive_dir: Path, ocr_cache: Path | None = None) ->
                 ranks[kind].append(rank)
                 if rank != 1:
                     misses[kind].append(f"{doc} {query!r} → rank {rank}")
-    report: dict = {"present": len(present)}
+    report: dict = {"present": len(present), "legible": len(legible)}
     index_of = {doc: i for i, doc in enumerate(metas)}
     for kind, values in ranks.items():
         report[kind] = _scores(values)
         report[kind]["present"] = _scores([values[index_of[doc]] for doc in present])
+        report[kind]["legible"] = _scores([values[index_of[doc]] for doc in legible])
     report["misses"] = misses
     report["engine"] = report_engine
     return report
@@ -383,6 +392,10 @@ def main() -> None:
             every, present = report[kind], report[kind]["present"]
             print(f"  ({kind}) {name:32s} first {every['first']:6.1%} / {present['first']:6.1%}"
                   f"   MRR {every['mrr']:.3f} / {present['mrr']:.3f}")
+        for kind in ("a", "b"):
+            legible = report[kind]["legible"]
+            print(f"  ({kind}) over the {report['legible']} documents whose number OCR read: "
+                  f"first {legible['first']:.1%}, MRR {legible['mrr']:.3f}")
         for kind, misses in report["misses"].items():
             for miss in misses:
                 print(f"  miss ({kind}) {miss}")
