@@ -22,7 +22,7 @@ from luutru.catalog.model import (ACCESS_PUBLIC, ACCESS_RESTRICTED, ARCHIVIST, I
                                   FieldValue, FileRecord, Fonds, Item, item_dict, merge_field)
 from luutru.catalog.pagelines import PageLines, load_page_lines
 from luutru.catalog.patterns import DOC_TYPES
-from luutru.catalog.record import NO_FONDS, read_catalog, write_fonds
+from luutru.catalog.record import NO_FONDS, InvalidCatalogError, read_catalog, write_fonds
 
 LANGUAGE = "Tiếng Việt"
 NO_FILE = "KHONG-RO"
@@ -38,6 +38,7 @@ class CatalogReport:
     needs_review: int = 0
     written: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)     # fonds whose record could not be written
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -239,8 +240,11 @@ def build_catalog(archive: Archive, progress: bool = False) -> CatalogReport:
     all_items = [i for f in fonds.values() for r in f.files for i in r.items]
     link_citations(all_items)
     for code in sorted(fonds):
-        if write_fonds(archive, fonds[code]):
-            report.written.append(f"{code}.xml")
+        try:
+            if write_fonds(archive, fonds[code]):
+                report.written.append(f"{code}.xml")
+        except InvalidCatalogError as exc:     # one bad fonds never blocks the others
+            report.errors.append(str(exc))
     report.fonds = len(fonds)
     report.files = sum(len(f.files) for f in fonds.values())
     report.items = len(all_items)

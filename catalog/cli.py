@@ -47,10 +47,14 @@ def catalog(ctx: click.Context, archive_path: Path | None, as_json: bool) -> Non
         _fail(exc)
     if as_json:
         print_json(report.to_json())
-        return
+        sys.exit(1 if report.errors else 0)
     click.echo(f"{report.summary_text()}; files written: {', '.join(report.written) or 'none'}")
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
+    for error in report.errors:
+        click.echo(f"error: {error}", err=True)
+    if report.errors:
+        sys.exit(1)
 
 
 @catalog.command("show")
