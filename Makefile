@@ -17,7 +17,7 @@ DEMO_DIR ?= demo
 
 demo: install
 	$(BIN)/python -m luutru.samples.make_samples $(DEMO_DIR)/scans
-	$(BIN)/luutru --archive $(DEMO_DIR)/archive run $(DEMO_DIR)/scans
+	$(BIN)/luutru --archive $(DEMO_DIR)/archive run --inventory $(DEMO_DIR)/inventory.csv $(DEMO_DIR)/scans
 	@echo
 	@echo "Done. Look next at:"
 	@echo "  $(BIN)/luutru -a $(DEMO_DIR)/archive status"
