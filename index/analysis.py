@@ -32,19 +32,26 @@ def fast_nfc(text: str) -> str:
 
 
 def fast_fold(text: str) -> str:
-    """:func:`luutru.textnorm.fold` for Vietnamese, about 4× faster (indexing folds every page).
+    """:func:`luutru.textnorm.fold` for Vietnamese, several times faster (indexing folds every page).
 
-    Vietnamese letters decompose into an ASCII letter and combining marks (U+0300–U+036F) except
-    đ, folded by ``replace``; tests check it agrees with ``fold``.
+    Same words (tokens) as ``fold``; punctuation may differ. Vietnamese letters decompose into an
+    ASCII letter and combining marks, đ is replaced; when nothing else outside ASCII is left
+    (typographic punctuation is mapped first), dropping every non-ASCII code point removes exactly
+    the marks, which is much faster than a regular expression. Tests check it against ``fold``.
     """
     text = unicodedata.normalize("NFD", text)
-    for letter, plain in _D_STROKE:
-        if letter in text:
-            text = text.replace(letter, plain)
+    for char, plain in _PLAIN:
+        if char in text:
+            text = text.replace(char, plain)
+    if _OTHER.search(text) is None:
+        return text.encode("ascii", "ignore").decode("ascii").lower()
     return _MARKS.sub("", text).casefold()
 
 
-_D_STROKE = (("\u0111", "d"), ("\u0110", "D"), ("\u00f0", "d"), ("\u00d0", "D"))
+_PLAIN = (("\u0111", "d"), ("\u0110", "D"), ("\u00f0", "d"), ("\u00d0", "D"),
+          ("\u2026", "..."), ("\u2013", "-"), ("\u2014", "-"), ("\u201c", '"'), ("\u201d", '"'),
+          ("\u2018", "'"), ("\u2019", "'"), ("\u00a0", " "), ("\u00b0", " "), ("\u2022", " "))
+_OTHER = re.compile("[^\x00-\x7f\u0300-\u036f]")
 
 
 def exact(text: str) -> str:

@@ -16,7 +16,6 @@ import json
 import re
 import shutil
 import time
-import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -91,7 +90,7 @@ def unit_fields(unit: Unit) -> dict[str, Any]:
         "year": unit.year or 0, "date": _date_number(unit.date),
         "meta": fast_fold(meta), "meta_x": exact(meta), "body": fast_fold(body),
         "body_x": exact(body), "display": json.dumps(display, ensure_ascii=False),
-        "texts": zlib.compress(_PAGE_BREAK.join(texts).encode("utf-8"), 6),
+        "texts": _PAGE_BREAK.join(texts).encode("utf-8"),  # the doc store compresses it
     }
     for name, value in (("fonds", unit.fonds), ("type", type_), ("organ", organ)):
         if value:
@@ -239,7 +238,7 @@ class TantivyBackend(SearchBackend):
         for score, address in result.hits:
             doc = searcher.doc(address)
             stored = json.loads(doc["display"][0])
-            texts = zlib.decompress(doc["texts"][0]).decode("utf-8").split(_PAGE_BREAK)
+            texts = doc["texts"][0].decode("utf-8").split(_PAGE_BREAK)
             pages = [UnitPage(*where, text) for where, text in zip(stored["pages"], texts)]
             relevance = score if parsed.text is not None and request.sort == "relevance" else None
             hits.append(make_hit(stored["display"], pages, parsed, relevance))
