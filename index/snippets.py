@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 from luutru.index.analysis import fast_fold
@@ -20,6 +21,7 @@ from luutru.index.query import Phrase, Term
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 CONTEXT = 90  # characters of text shown before and after the first match of a snippet
 LENGTH = 220  # characters in a snippet, about 40 Vietnamese syllables
+MAX_SPANS = 30  # matches looked at per page: enough to rank pages and place the snippet
 
 
 def _letter_classes() -> dict[str, str]:
@@ -61,8 +63,12 @@ def terms_pattern(terms: list[Term | Phrase]) -> re.Pattern[str] | None:
 def _window(text: str, spans: list[tuple[int, int]]) -> str:
     """About LENGTH characters around the densest run of matches, cut at spaces, marked."""
     if spans:
-        best = max(range(len(spans)), key=lambda i: sum(
-            1 for s in spans[i:] if s[0] < spans[i][0] + LENGTH - CONTEXT))
+        best, most, j = 0, 0, 0
+        for i, (s_start, _) in enumerate(spans):  # spans are in text order: slide a window
+            while j < len(spans) and spans[j][0] < s_start + LENGTH - CONTEXT:
+                j += 1
+            if j - i > most:
+                best, most = i, j - i
         start = max(0, spans[best][0] - CONTEXT)
     else:
         start = 0
@@ -90,7 +96,7 @@ def page_matches(pages: list[UnitPage], terms: list[Term | Phrase]) -> list[dict
     pattern = terms_pattern(terms)
     found = []
     for page in pages if pattern else ():
-        spans = [m.span() for m in pattern.finditer(page.text)]
+        spans = [m.span() for m in islice(pattern.finditer(page.text), MAX_SPANS)]
         if spans:
             found.append({"key": page.key, "source": page.source, "page": page.page, "n": page.n,
                           "matches": len(spans), "snippet": _window(page.text, spans)})
