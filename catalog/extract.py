@@ -64,6 +64,7 @@ _STAMP_LINE = re.compile(r"^(so|ngay|chuyen|van phong (tinh|thanh) uy)\b\s*:?")
 _SO_LINE = re.compile(r"^s[o0ô6]\b|^s[o0]\s*\d")
 _AUTHORITY = re.compile(r"^(T\s*[/.]?\s*M|K\s*[/.]?\s*T|T\s*[/.]?\s*L|T\s*[/.]?\s*UQ)[.:]?\s+(\S.*)$")
 _RECIPIENT = re.compile(r"^[.,'`‘’“”_]{0,2}\s?[-–—•·+]")
+_NEEDS_AUTHORITY = {"BÍ THƯ", "PHÓ BÍ THƯ", "PHÓ CHÁNH VĂN PHÒNG", "PHÓ TRƯỞNG BAN", "PHÓ CHỦ NHIỆM"}
 _HEADER_SHARE = 0.45   # the header and title stand in the top 45 % of page 1
 _VV = re.compile(r"^(V\s*[^\w\s]{1,3}\s*v?|Wv|W/v|V\s?v)\s+\w")
 _DATE_LOOSE = re.compile(r"\bng\w{1,3}\b.{0,12}\bth\w{2,4}\b.{0,12}\bn\w{1,3}\s*\d{4}\b")
@@ -403,6 +404,7 @@ def _last_page(page: PageLines, page_no: int, fields: dict[str, Extracted]) -> N
     if recipients:
         conf = min(confs)
         debris = any(len(re.sub(r"\W", "", v)) < 3 for v in values) or _lines_lost(anchor, recipients, left)
+        debris = debris or not _key(values[-1]).startswith("luu")   # the file copy comes last
         fields["noi_nhan"] = Extracted([v for v in values if len(re.sub(r"\W", "", v)) >= 3], conf,
                                        [page_no], conf < LIST_MIN_CONF or debris)
     _signature(right, page_no, fields, _prose_floor(page))
@@ -468,22 +470,42 @@ def _signature(lines: list[Line], page_no: int, fields: dict[str, Extracted],
         elif (title is not None or authority) and _name_words(line) or \
                 title is None and not authority and line is lines[-1] and _name_words(line):
             name = line                                   # the last such line is the name
+    off_centre = _off_centre([ln for ln in authority + [title, name] if ln is not None])
     if authority or title:
         snapped = [_canonical_authority(ln.text) for ln in authority]
         values = [v for v, _ in snapped]
         conf = min((ln.conf for ln in authority), default=1.0)
         known = all(ok for _, ok in snapped)
-        fields["the_thuc_ky"] = Extracted(values, conf, [page_no], conf < TEXT_MIN_CONF or not known)
+        # a deputy signs "K/T …" and a committee's secretary "T/M …": none read means one was lost
+        lost = not authority and title is not None and _snap_title(title.text)[0] in _NEEDS_AUTHORITY
+        fields["the_thuc_ky"] = Extracted(values, conf, [page_no], conf < TEXT_MIN_CONF or not known
+                                          or lost or any(ln in off_centre for ln in authority))
     if title:
         value, known = _snap_title(title.text)
+        deputy_missing = any(v.startswith("K/T ") and not value.startswith("PHÓ") for v in
+                             fields["the_thuc_ky"].value)
         fields["chuc_vu_nguoi_ky"] = Extracted(value, title.conf, [page_no],
-                                               title.conf < TEXT_MIN_CONF or not known)
+                                               title.conf < TEXT_MIN_CONF or not known
+                                               or title in off_centre or deputy_missing)
     if name:
         words = _name_words(name)
         text = " ".join(w.text.strip("`'\".,:;") for w in words)
         conf = min(w.conf for w in words)
-        fields["nguoi_ky"] = Extracted(text, conf, [page_no],
-                                       conf < prose_floor or not _plausible_name(text))
+        fields["nguoi_ky"] = Extracted(text, conf, [page_no], conf < prose_floor or name in off_centre
+                                       or not _plausible_name(text))
+
+
+def _off_centre(lines: list[Line]) -> list[Line]:
+    """Signature lines are centred on one axis; a line whose centre strays was cut (the seal
+    covers the left of the block: ``CHÁNH VĂN PHÒNG`` read for ``PHÓ CHÁNH VĂN PHÒNG``)."""
+    boxed = [ln for ln in lines if ln.box is not None]
+    if len(boxed) < 2:
+        return []
+    centres = sorted((ln.box[0] + ln.box[2]) / 2 for ln in boxed)
+    axis = centres[len(centres) // 2]
+    height = sorted(ln.box[3] - ln.box[1] for ln in boxed)[len(boxed) // 2]
+    strays = [ln for ln in boxed if abs((ln.box[0] + ln.box[2]) / 2 - axis) > 1.5 * height]
+    return boxed if len(boxed) == 2 and strays else strays   # two lines: either may be the cut one
 
 
 def _plausible_name(text: str) -> bool:
@@ -499,8 +521,10 @@ def _snap_title(text: str) -> tuple[str, bool]:
     returns (value, known)."""
     text = re.sub(r"\s+", " ", text.strip(" .,:;'\"")).upper()
     best = max(TITLES, key=lambda t: _similar(text, t))
-    if _key(text) == _key(best) or _similar(text, best) >= 0.9:
+    if _key(text) == _key(best):
         return best, True
+    if _similar(text, best) >= 0.9 and _key(best)[:3] == _key(text)[:3]:
+        return best, True        # an OCR slip inside; a cut-off start ("HÁNH …") is not repaired
     return text, False
 
 

@@ -14,7 +14,7 @@ KNOWN_ORGANS = ["Ban Tuyên giáo", "Ban Tổ chức", "Ban Dân vận", "Ban Ki
 TITLES = ["BÍ THƯ", "PHÓ BÍ THƯ", "TỔNG BÍ THƯ", "TRƯỞNG BAN", "PHÓ TRƯỞNG BAN", "CHÁNH VĂN PHÒNG",
           "PHÓ CHÁNH VĂN PHÒNG", "CHỦ NHIỆM", "PHÓ CHỦ NHIỆM", "ỦY VIÊN", "ỦY VIÊN THƯỜNG VỤ",
           "THƯỜNG TRỰC", "BAN THƯỜNG VỤ", "BAN CHẤP HÀNH", "BAN BÍ THƯ", "TỈNH ỦY", "THÀNH ỦY",
-          "HUYỆN ỦY", "QUẬN ỦY", "THỊ ỦY", "ĐẢNG ỦY", "ỦY BAN KIỂM TRA", "BỘ CHÍNH TRỊ", "VĂN PHÒNG"]
+          "HUYỆN ỦY", "QUẬN ỦY", "THỊ ỦY", "ĐẢNG ỦY", "ỦY BAN KIỂM TRA", "BỘ CHÍNH TRỊ"]
 ORGAN_KINDS = ("TỈNH ỦY", "THÀNH ỦY", "HUYỆN ỦY", "QUẬN ỦY", "THỊ ỦY", "ĐẢNG ỦY")
 
 COMMITTEES = ("Tỉnh ủy", "Thành ủy", "Huyện ủy", "Quận ủy", "Thị ủy", "Đảng ủy")
