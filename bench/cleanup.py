@@ -68,6 +68,8 @@ def parse_config(name: str) -> CleanupOptions | None:
             options = replace(options, binarize_method=part.split("=", 1)[1])
         elif part == "blue":
             options = replace(options, stamp_hues=options.stamp_hues + ("blue",))
+        elif part.startswith("reach="):
+            options = replace(options, speck_reach_mm=float(part.split("=", 1)[1]))
         elif part == "no-osd":
             options = replace(options, osd_fallback=False)
         else:

@@ -52,7 +52,7 @@ def _cer(truth: str, text: str) -> float:
 
 
 def test_steps_are_the_contract_names():
-    assert STEPS == ("color", "borders", "orientation", "deskew", "illumination", "upscale",
+    assert STEPS == ("color", "illumination", "borders", "orientation", "deskew", "upscale",
                      "binarize", "despeckle")
 
 
