@@ -28,6 +28,7 @@ from luutru.textnorm import fold
 ES_ENV = "LUUTRU_ES_URL"
 DEFAULT_ALIAS = "luutru-units"
 MAX_WINDOW = 10_000  # index.max_result_window: deeper pages walk with search_after
+DEEP_STEP = 1000
 META_BOOST = 4  # catalogue fields over body text (same weights as the embedded engines)
 ADJACENT_BOOST = 4.0  # two query words side by side in the text
 _KEYWORD_FIELDS = {"fonds": "fonds_key", "file": "file_key", "type": "type_key",
@@ -359,22 +360,19 @@ class ElasticsearchBackend(SearchBackend):
             response = self.client.search(index=self.alias, body=search_body(parsed, request))
             return response, response["hits"]["hits"]
         # Deep page: walk the same sort order with search_after (uid breaks ties, so it is stable).
-        step = 1000
-        first = self.client.search(index=self.alias, body=search_body(
-            parsed, request, size=min(step, request.offset), offset=0))
-        page = first["hits"]["hits"]
-        skipped = len(page)
-        while page and skipped < request.offset:
-            page = self._after(parsed, request, page[-1]["sort"], min(step, request.offset - skipped))
+        first, after, skipped = None, None, 0
+        while True:
+            wanted = request.offset - skipped
+            size = request.limit if wanted <= 0 else min(DEEP_STEP, wanted)
+            body = search_body(parsed, request, size=size, offset=0, search_after=after,
+                               facets=request.facets and after is None)
+            response = self.client.search(index=self.alias, body=body)
+            page = response["hits"]["hits"]
+            first = first or response
+            if wanted <= 0 or not page:
+                return first, page if wanted <= 0 else []
             skipped += len(page)
-        if not page:
-            return first, []
-        return first, self._after(parsed, request, page[-1]["sort"], request.limit)
-
-    def _after(self, parsed: ParsedQuery, request: SearchRequest, after: list,
-               size: int) -> list[dict]:
-        body = search_body(parsed, request, size=size, search_after=after, facets=False)
-        return self.client.search(index=self.alias, body=body)["hits"]["hits"]
+            after = page[-1]["sort"]
 
     def _suggest(self, request: SearchRequest, parsed: ParsedQuery) -> str | None:
         response = self.client.search(index=self.alias, body=suggest_body(request.query))

@@ -350,3 +350,14 @@ def test_long_queries_tolerate_a_misread_word(engine):
     query = "cong tac dan van trong tinh hinh moi xyzw"  # xyzw: a word OCR misread
     assert ids(engine, query)[0] == "nq43"
     assert ids(engine, "dan van moi xyzw") == []  # four words: all of them are required
+
+
+def test_deep_pages_walk_in_the_same_order(engine, monkeypatch):
+    if not isinstance(engine, ElasticsearchBackend):
+        pytest.skip("only Elasticsearch caps from+size (index.max_result_window)")
+    everything = ids(engine, FILLER_TAG, limit=100)
+    monkeypatch.setattr("luutru.index.es.MAX_WINDOW", 5)  # every page past the 5th walks
+    paged = []
+    for page in range(1, 6):
+        paged += ids(engine, FILLER_TAG, limit=7, page=page)
+    assert paged == everything
