@@ -28,9 +28,9 @@ from PIL import Image
 from tqdm import tqdm
 
 from luutru.archive import Archive, PageRef, atomic_write_bytes, atomic_write_text, read_json, write_json
-from luutru.ocr.alto import finish_alto
+from luutru.ocr.alto import InvalidAlto, finish_alto
 from luutru.ocr.cleanup import CleanupOptions, clean_page
-from luutru.ocr.engine import is_bitonal, tesseract_version
+from luutru.ocr.engine import TesseractFailed, is_bitonal, tesseract_version
 from luutru.ocr.models import DEFAULT_MODEL, ModelLocation, locate
 from luutru.ocr.pdf import build_document_pdf
 from luutru.ocr.recognize import Recognition, recognize
@@ -144,6 +144,10 @@ def ocr_page(archive: Archive, ref: PageRef, options: OcrOptions, model: ModelLo
         outcome = _read_page(archive, ref, page_dir, options, model, settings)
     except BadInput as error:
         outcome = PageOutcome(ref.key, "failed", error.reason, error.message)
+    except TesseractFailed as error:
+        outcome = PageOutcome(ref.key, "failed", "tesseract-failed", str(error))
+    except InvalidAlto as error:
+        outcome = PageOutcome(ref.key, "failed", "invalid-alto", str(error))
     except Exception as error:  # noqa: BLE001 — one bad page must not stop the batch
         outcome = PageOutcome(ref.key, "failed", "ocr-error", f"{type(error).__name__}: {error}")
     outcome.seconds = time.monotonic() - started
