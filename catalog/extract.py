@@ -245,11 +245,15 @@ def _scan_header(lines: list[Line], page: PageLines) -> _Header:
         elif head.vv and not _is_upper(line.text) and (not page.has_geometry or _left(line, page)) \
                 and not key.startswith("kinh gui"):
             head.vv.append(line)
-        elif key in ("", "*") or set(line.text.strip()) <= set("*-—_.·"):
-            seen_star = True
+        elif "*" in line.text and len(re.sub(r"\W", "", line.text)) <= 1:
+            seen_star = True            # the star under the organ block ends it
+        elif len(re.sub(r"[\W_]", "", line.text)) < 2:
+            continue                    # specks
         elif head.numbered is None and not seen_star and _is_upper(line.text) \
                 and (not page.has_geometry or _left(line, page)):
             head.organ.append(line)
+    if head.organ and head.organ[0].box is not None:
+        head.organ = join_rows(head.organ)      # "VĂN  PHÒNG" spaced out in bold type
     head.organ = head.organ[-2:]        # superior and organ: what stands above them is a stamp
     return head
 
@@ -267,7 +271,8 @@ def _co_quan(organ: list[Line]) -> tuple[str | None, bool]:
 
 
 def _two_line_organ(superior: str, own: str) -> str:
-    if _similar(" ".join(superior.split()[:2]), "ĐẢNG BỘ") >= 0.7:
+    if _similar(" ".join(superior.split()[:2]), "ĐẢNG BỘ") >= 0.7 or \
+            _key(superior).replace(" ", "").startswith("dangbo"):
         words = superior.split()[2:]
         if words and _key(words[0]) == "tinh":
             words = words[1:]
@@ -586,6 +591,7 @@ def extract_fields(pages: list[PageLines]) -> dict[str, Extracted]:
         _last_page(pages[number - 1], number, fields)
         if "noi_nhan" in fields or "nguoi_ky" in fields:
             break
+    _vote_place(fields, pages)
     own = fields["so_ky_hieu"].value if "so_ky_hieu" in fields else None
     fields["so_ky_hieu_trich_dan"] = _citations(pages, own)
     _cross_check(fields)
@@ -596,6 +602,26 @@ def extract_fields(pages: list[PageLines]) -> dict[str, Extracted]:
             unsure = name in REQUIRED or (name == "the_thuc_ky" and "chuc_vu_nguoi_ky" not in fields)
             fields[name] = Extracted(empty, 0.0, [], unsure)
     return fields
+
+
+def _vote_place(fields: dict[str, Extracted], pages: list[PageLines]) -> None:
+    """A district's documents name it twice in the header (``HUYỆN ỦY TIỀN HẢI`` and ``Tiền Hải,
+    ngày …``): when OCR spells the two differently, the spelling the pages use most wins."""
+    organ, place = fields.get("co_quan_ban_hanh"), fields.get("dia_danh")
+    if organ is None or place is None or not organ.value or not place.value:
+        return
+    tail = organ.value.split()[-len(place.value.split()):]
+    candidate = " ".join(tail)
+    if candidate == place.value or fold(candidate).lower() != fold(place.value).lower():
+        return
+    text = "\n".join(line.text for page in pages for line in page.lines).lower()
+    counts = {v: text.count(v.lower()) for v in (candidate, place.value)}
+    if counts[candidate] == counts[place.value]:
+        organ.review = place.review = True
+        return
+    best = max(counts, key=counts.get)
+    organ.value = " ".join(organ.value.split()[:-len(tail)] + [best])
+    place.value = best
 
 
 def _cross_check(fields: dict[str, Extracted]) -> None:

@@ -17,6 +17,7 @@ from lxml import etree
 from luutru.catalog import xmlsafe
 from luutru.textnorm import nfc
 
+_SLASHES = str.maketrans({"\u2044": "/", "\u2215": "/"})   # fraction and division slashes
 _BBOX = re.compile(r"bbox (\d+) (\d+) (\d+) (\d+)")
 _WCONF = re.compile(r"x_wconf (\d+)")
 
@@ -92,7 +93,8 @@ def _segment_line(words: list[Word]) -> Line:
     y0 = min(w.box[1] for w in words)
     x1 = max(w.box[2] for w in words)
     y1 = max(w.box[3] for w in words)
-    return Line(nfc(" ".join(w.text for w in words)), (x0, y0, x1, y1), words)
+    text = re.sub(r"/{2,}", "/", nfc(" ".join(w.text for w in words)).translate(_SLASHES))
+    return Line(text, (x0, y0, x1, y1), words)
 
 
 def parse_hocr(data: bytes | Path) -> PageLines:

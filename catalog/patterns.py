@@ -26,6 +26,7 @@ for _name, _abbr in DOC_TYPES.items():
     ABBREV_TO_TYPE.setdefault(_abbr, _name)
 ABBREV_TO_TYPE["CTr"] = "Chương trình hành động"
 _TYPES_BY_FOLD = {fold(name): name for name in DOC_TYPES}
+_TYPES_BY_LETTERS = {fold(name).replace(" ", ""): name for name in DOC_TYPES}
 _ABBREVS_BY_FOLD = {fold(a): a for a in ABBREV_TO_TYPE}
 
 DO_MAT = {"mat": "Mật", "toi mat": "Tối mật", "tuyet mat": "Tuyệt mật"}
@@ -83,7 +84,7 @@ def match_doc_type(line: str) -> str | None:
     """The document type a title line names (``NGHỊ QUYẾT`` → ``Nghị quyết``), else None."""
     key = re.sub(r"[^a-z ]", "", fold(line)).strip()
     key = re.sub(r"\s+", " ", key)
-    return _TYPES_BY_FOLD.get(key)
+    return _TYPES_BY_FOLD.get(key) or _TYPES_BY_LETTERS.get(key.replace(" ", ""))
 
 
 # ngày 26 tháng 12 năm 2012  /  29-4-2012  /  29/4/2012
