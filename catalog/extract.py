@@ -103,7 +103,7 @@ def _stock_recipient(text: str) -> str | None:
 
 
 def _clean_item(text: str) -> str:
-    text = re.sub(r"^[.,'`‘’“”_]{0,2}\s?[-–—•·*+]\s*", "", text.strip()).strip(" '\"`‘’“”")
+    text = re.sub(r"^[.,'`‘’“”_]{0,2}\s?[-–—•·*+]\s*", "", text.strip()).strip(" '\"`‘’“”:;")
     return text.rstrip(",.;:").strip()
 
 
@@ -312,6 +312,14 @@ def _trich_yeu(lines: list[Line], start: int, page: PageLines) -> list[Line]:
     return out
 
 
+def _despeckle(text: str) -> str:
+    """Specks OCR reads as quotes or dots inside a title (``sơ “kết``, ``nông. nghiệp``)."""
+    text = re.sub(r"[“”\"ˆ`‘’]", "", text)
+    text = re.sub(r"(\w)\.(\s+)(?=[a-zà-ỹđ])", r"\1\2", text)
+    text = re.sub(r"^[\W_]+", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
 def _drop_stutter(text: str) -> str:
     """OCR sometimes repeats a word's last letter as a word of its own: ``và à Nhà`` → ``và Nhà``."""
     words = text.split()
@@ -372,7 +380,7 @@ def _page_one(page: PageLines, fields: dict[str, Extracted]) -> None:
     if title_lines:
         text = " ".join(ln.text.strip() for ln in title_lines)
         conf = min(ln.conf for ln in title_lines)
-        text = _drop_stutter(re.sub(r"\s+", " ", text).strip().rstrip(".,;:").strip())
+        text = _drop_stutter(_despeckle(text).rstrip(".,;:").strip())
         odd_start = not text or any(len(w) == 1 and w.isalpha() for w in text.split())
         odd_start = odd_start or re.search(r"\w[.,:;]\w", text) is not None   # "tình.hình"
         fields["trich_yeu"] = Extracted(text, conf, [1], conf < _prose_floor(page) or odd_start)
