@@ -502,10 +502,21 @@ def _signature(lines: list[Line], page_no: int, fields: dict[str, Extracted],
                                                or title in off_centre or deputy_missing)
     if name:
         words = _name_words(name)
-        text = " ".join(w.text.strip("`'\".,:;") for w in words)
+        text = _fix_family_name(" ".join(w.text.strip("`'\".,:;") for w in words))
         conf = min(w.conf for w in words)
         fields["nguoi_ky"] = Extracted(text, conf, [page_no], conf < prose_floor or name in off_centre
                                        or not _plausible_name(text))
+
+
+def _fix_family_name(text: str) -> str:
+    """A family name with a misread tone mark (``Trình`` → ``Trịnh``, ``Định`` → ``Đinh``), when
+    only one family name folds to it. The name still goes to review if its words were unsure."""
+    words = text.split()
+    if words and words[0] not in FAMILY_NAMES:
+        matches = _FAMILY_BY_FOLD.get(fold(words[0]).lower(), [])
+        if len(matches) == 1:
+            words[0] = matches[0]
+    return " ".join(words)
 
 
 def _off_centre(lines: list[Line]) -> list[Line]:
@@ -529,10 +540,20 @@ def _plausible_name(text: str) -> bool:
         w[0].isupper() and w[1:].islower() and w.isalpha() or len(w) == 1 and w.isupper() for w in words)
 
 
+_TITLE_KEYS = {_key(t): t for t in TITLES}
+_FAMILY_BY_FOLD: dict[str, list[str]] = {}
+for _name in FAMILY_NAMES:
+    _FAMILY_BY_FOLD.setdefault(fold(_name).lower(), []).append(_name)
+
+
 def _snap_title(text: str) -> tuple[str, bool]:
     """A signer's title or authority body snapped to the known ones (OCR: ``BÍ THỰ`` → ``BÍ THƯ``);
     returns (value, known)."""
     text = re.sub(r"\s+", " ", text.strip(" .,:;'\"")).upper()
+    words = text.split()
+    for start in range(1, min(3, len(words))):      # specks before it: "HN PHÓ BÍ THƯ"
+        if len(words[start - 1]) <= 2 and _key(" ".join(words[start:])) in _TITLE_KEYS:
+            return _TITLE_KEYS[_key(" ".join(words[start:]))], False
     best = max(TITLES, key=lambda t: _similar(text, t))
     if _key(text) == _key(best):
         return best, True
