@@ -99,8 +99,10 @@ def subset_corpus(corpus: Path, rows: list[dict], out: Path) -> Path:
         writer.writeheader()
         writer.writerows(rows)
     link = folder / "truth"
-    if not link.exists():
+    try:
         link.symlink_to(corpus / "truth")
+    except FileExistsError:
+        pass
     return folder
 
 

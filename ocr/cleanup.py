@@ -130,8 +130,8 @@ class _Page:
 # --- helpers shared by several steps ----------------------------------------------------------
 
 def _to_gray(image: np.ndarray) -> np.ndarray:
-    if image.ndim == 2:
-        return image
+    if image.ndim == 2 or image.shape[2] == 1:
+        return image.reshape(image.shape[:2])
     if image.shape[2] == 4:
         image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
     return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
@@ -370,7 +370,10 @@ def _step_orientation(page: _Page) -> tuple[dict, dict]:
     effect: dict[str, Any] = {"gap_share": [round(upright_gaps, 3), round(turned_gaps, 3)],
                               "ink_centre": round(centre, 3),
                               "ink_above_share": round(balance, 3), "lines": lines}
-    if abs(balance - 0.5) >= 0.08 and lines >= 12:
+    if len(upright.ys) < 50:
+        upside_down = False
+        effect["decided_by"] = "blank page"
+    elif abs(balance - 0.5) >= 0.08 and lines >= 12:
         upside_down = balance < 0.5
         effect["decided_by"] = "profile"
     elif abs(centre - 0.5) >= 0.12:
@@ -401,7 +404,7 @@ def _osd_upside_down(page: _Page, quarter: int) -> tuple[bool, dict]:
     try:
         osd = pytesseract.image_to_osd(small, config="--psm 0 --dpi 150 -c min_characters_to_try=10",
                                        output_type=pytesseract.Output.DICT)
-    except pytesseract.TesseractError as exc:
+    except (pytesseract.TesseractError, OSError) as exc:     # OSError: no tesseract binary
         return False, {"error": str(exc).strip()[:200]}
     rotate = int(osd.get("rotate", 0))
     return rotate == 180, {"rotate": rotate, "confidence": float(osd.get("orientation_conf", 0.0))}

@@ -232,6 +232,14 @@ def test_original_image_is_not_changed(page):
     assert np.array_equal(colour, before)
 
 
+def test_blank_and_single_channel_pages_pass_through():
+    blank = np.full((400, 300, 1), 250, np.uint8)
+    result = clean_page(blank, 300)
+    assert result.rotation == 0 and result.skew == 0.0
+    assert result.image.shape == (400, 300) and (result.image == 255).all()
+    assert clean_page(blank, 300, CleanupOptions(disabled=frozenset(STEPS))).image.shape == (400, 300)
+
+
 def test_bad_input_and_options_are_refused():
     with pytest.raises(ValueError, match="unknown clean-up step"):
         CleanupOptions(disabled=frozenset({"sharpen"}))
