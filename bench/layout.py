@@ -30,7 +30,7 @@ import numpy as np
 from PIL import Image
 
 from luutru.ocr.engine import run_tesseract
-from luutru.ocr.layout import drop_noise, lines_to_text, parse_hocr, reading_order
+from luutru.ocr.layout import drop_noise, lines_to_text, parse_hocr, reading_order, tidy_punctuation
 from luutru.ocr.models import DEFAULT_MODEL, locate
 
 CORPUS = Path("/work/shared/corpus/dev")
@@ -161,7 +161,7 @@ def main() -> None:
     print(f"{len(rows)} pages, tiers {tiers}", file=sys.stderr)
     for psm in [int(p) for p in args.psm.split(",")]:
         started = time.monotonic()
-        preds = {name: args.out / f"psm{psm}-{name}" for name in ("raw", "ordered", "denoised")}
+        preds = {name: args.out / f"psm{psm}-{name}" for name in ("raw", "ordered", "denoised", "tidied")}
         for root in preds.values():
             subprocess.run(["rm", "-rf", str(root)], check=True)
         for row in rows:
@@ -171,6 +171,8 @@ def main() -> None:
             lines = parse_hocr(hocr)
             write_pred(preds["ordered"], row, lines_to_text(reading_order(lines, width, height)))
             write_pred(preds["denoised"], row, lines_to_text(reading_order(drop_noise(lines), width, height)))
+            tidied = tidy_punctuation(drop_noise(lines))
+            write_pred(preds["tidied"], row, lines_to_text(reading_order(tidied, width, height)))
         elapsed = time.monotonic() - started
         for name, root in preds.items():
             result = score(root, args.corpus)

@@ -20,7 +20,8 @@ import cv2
 import numpy as np
 
 from luutru.ocr.engine import run_tesseract
-from luutru.ocr.layout import TextLine, Word, drop_noise, lines_to_text, parse_hocr, reading_order
+from luutru.ocr.layout import (TextLine, Word, drop_noise, lines_to_text, parse_hocr, reading_order,
+                               tidy_punctuation)
 from luutru.ocr.quality import vietnamese_quality
 
 DEFAULT_PSM = 3
@@ -134,7 +135,7 @@ def _attempt(image: np.ndarray, dpi: int, psm: int, ink: Ink, lang: str,
 def attempt_from_hocr(outputs: dict[str, bytes], psm: int, ink: Ink, dpi: int,
                       seconds: float = 0.0) -> _Attempt:
     """Judge one Tesseract reading of the page (also used by bench/layout.py on cached hOCR)."""
-    lines = drop_noise(parse_hocr(outputs["hocr"]))
+    lines = tidy_punctuation(drop_noise(parse_hocr(outputs["hocr"])))
     words = [w for line in lines for w in line.words]
     return _Attempt(psm=psm, outputs=outputs, lines=lines, yield_=text_yield(ink, words, dpi),
                     mean_conf=mean_confidence(words), seconds=seconds)
