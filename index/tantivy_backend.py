@@ -31,7 +31,8 @@ from luutru.index.query import (And, Filter, Not, Or, ParsedQuery, Phrase, Term,
 from luutru.index.suggest import edits1
 from luutru.textnorm import fold
 
-INDEX_DIR = "tantivy"
+FORMAT = 2  # bump when the schema or a stored field changes: the index is then built anew
+INDEX_DIR = f"tantivy-{FORMAT}"
 POINTER = "CURRENT"
 META_BOOST = 4.0
 EXACT_BOOST = 1.0
@@ -115,6 +116,10 @@ class TantivyBackend(SearchBackend):
 
     @classmethod
     def for_archive(cls, archive) -> "TantivyBackend":
+        """The archive's index; one of an older format is dropped (``luutru index`` refills it)."""
+        for stale in archive.index_dir.glob("tantivy*"):
+            if stale.name != INDEX_DIR and stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
         return cls(archive.index_dir / INDEX_DIR)
 
     # --- index directories ----------------------------------------------------------------

@@ -152,3 +152,15 @@ def test_a_second_writer_gets_a_clear_message(indexed_archive, monkeypatch):
     finally:
         writer.rollback()
         writer.wait_merging_threads()
+
+
+def test_an_index_of_an_older_format_is_dropped_and_refilled(indexed_archive, monkeypatch):
+    pytest.importorskip("tantivy")
+    from luutru.index.tantivy_backend import INDEX_DIR
+    monkeypatch.setenv("LUUTRU_INDEX_ENGINE", "tantivy")
+    stale = indexed_archive.index_dir / "tantivy"
+    (stale / "v1").mkdir(parents=True)
+    (stale / "v1" / "meta.json").write_text("{}")
+    assert update_index(indexed_archive).added == 2
+    assert not stale.exists() and (indexed_archive.index_dir / INDEX_DIR).is_dir()
+    assert search(indexed_archive, "dan van").total == 1
