@@ -46,6 +46,9 @@ OVERLAP_SHARE = 0.15
 NOISE_CONF = 70.0
 _OPENING_QUOTES = "\"“'‘"
 _CLOSING_QUOTES = "\"”'’"
+QUOTE_CONF = 85.0
+_LONE_SPECKS = {".", ",", "|", "||", "_", "~", "`", "^", "„", "'", ":", ";"}
+_LEADING_SPECKS = "._|,;:~^>`„"
 _ABBREVIATION = re.compile(r"^[A-ZĐ]{2,}$")
 _PUNCT = "\"'“”‘’«»()[]{}<>.,;:!?…–—-*•·/\\|_~`^¬⁄"
 
@@ -250,11 +253,20 @@ def drop_noise(lines: list[TextLine]) -> list[TextLine]:
             start += 1
         while end > start and is_noise(words[end - 1]):
             end -= 1
-        if start < end:
+        if start < end and not _stray(words[start:end]):
             words = words[start:end]
             kept.append(TextLine(words=words, bbox=_segment_box(words, line.bbox), block=line.block,
                                  par=line.par))
     return kept
+
+
+def _stray(words: list[Word]) -> bool:
+    """A line of at most four letters, no digit and low confidence: a speck, a seal's letter."""
+    text = "".join(w.text for w in words)
+    if text == "*" or any(ch.isdigit() for ch in text) or sum(ch.isalpha() for ch in text) > 4:
+        return False
+    confs = [w.conf for w in words if w.conf >= 0]
+    return bool(confs) and sum(confs) / len(confs) < NOISE_CONF
 
 
 def is_noise(word: Word) -> bool:
@@ -270,24 +282,41 @@ def is_noise(word: Word) -> bool:
 
 
 def tidy_punctuation(lines: list[TextLine]) -> list[TextLine]:
-    """Remove punctuation that specks add to words: it changes words in place and returns ``lines``.
+    """Lines without the punctuation that specks add to words (words are changed in place).
 
-    Measured on the dev truth: a full stop is never followed by a lower-case word on the same
-    line, and a quote never opens without closing on its line, while on poor scans (t2/t3) a
-    speck next to a word is read as exactly that.
+    Measured on the dev truth: a full stop is never followed by a lower-case word on its line, a
+    quote never opens without closing on its line, no line starts with ``.``, ``_`` or ``|``,
+    and no space stands before ``.`` or ``,``; on poor scans (t2/t3) a speck next to a word is
+    read as exactly those. Quotes may open a quotation that closes lines later, so only an
+    unsure one (below ``QUOTE_CONF``) is taken for a speck.
     """
+    tidied = []
     for line in lines:
-        words = sorted(line.words, key=lambda w: w.bbox[0])
+        words = [w for w in sorted(line.words, key=lambda w: w.bbox[0]) if w.text not in _LONE_SPECKS]
+        if words:
+            words[0].text = words[0].text.lstrip(_LEADING_SPECKS) or words[0].text
         for word, following in zip(words, words[1:]):
-            if (word.text.endswith(".") and not word.text.endswith("..") and len(word.text) > 1
-                    and following.text[:1].islower()):
+            if _spurious_stop(word.text) and following.text[:1].islower():
                 word.text = word.text[:-1]
         for index, word in enumerate(words):
+            word.text = _tidy_end(word.text)
             rest = " ".join(w.text for w in words[index:])[1:]
-            if word.text[:1] in _OPENING_QUOTES and len(word.text) > 1 and not any(
-                    q in rest for q in _CLOSING_QUOTES):
+            if (word.text[:1] in _OPENING_QUOTES and len(word.text) > 1 and word.conf < QUOTE_CONF
+                    and not any(q in rest for q in _CLOSING_QUOTES)):
                 word.text = word.text[1:]
-    return lines
+        if words:
+            tidied.append(TextLine(words=words, bbox=line.bbox, block=line.block, par=line.par))
+    return tidied
+
+
+def _spurious_stop(text: str) -> bool:
+    return text.endswith(".") and not text.endswith("..") and len(text) > 1
+
+
+def _tidy_end(text: str) -> str:
+    if text.endswith(",.") or (text.endswith("..") and not text.endswith("...")):
+        return text[:-1]
+    return text
 
 
 def lines_to_text(lines: list[TextLine]) -> str:
