@@ -23,6 +23,7 @@ measured on the dev corpus (see the constants).
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import re
 from dataclasses import dataclass
@@ -176,15 +177,27 @@ def _mid_y(box: BBox) -> float:
     return (box[1] + box[3]) / 2
 
 
-def _precedes(a: BBox, b: BBox, boxes: list[BBox]) -> bool:
+class _Boxes:
+    """The page's segment boxes sorted by height on the page, to find those between two others."""
+
+    def __init__(self, boxes: list[BBox]) -> None:
+        self.sorted = sorted(boxes, key=_mid_y)
+        self.mids = [_mid_y(box) for box in self.sorted]
+        self.all = boxes
+
+    def between(self, low: float, high: float) -> list[BBox]:
+        return self.sorted[bisect.bisect_right(self.mids, low):bisect.bisect_left(self.mids, high)]
+
+
+def _precedes(a: BBox, b: BBox, boxes: _Boxes) -> bool:
     if _x_overlap(a, b):
         return _mid_y(a) < _mid_y(b)
     if _mid_x(a) >= _mid_x(b):
         return False
-    if _mid_y(a) > _mid_y(b) and not any(_beside(c, b) for c in boxes):
+    if _mid_y(a) > _mid_y(b) and not any(_beside(c, b) for c in boxes.all):
         return False  # b stands alone above (a page number), it is no column beside a's
     low, high = sorted((_mid_y(a), _mid_y(b)))
-    return not any(low < _mid_y(c) < high and _x_overlap(c, a) and _x_overlap(c, b) for c in boxes)
+    return not any(_x_overlap(c, a) and _x_overlap(c, b) for c in boxes.between(low, high))
 
 
 def _beside(c: BBox, b: BBox) -> bool:
@@ -204,12 +217,13 @@ def reading_order(lines: list[TextLine], page_width: int, page_height: int) -> l
     min_gap = GAP_LINE_HEIGHTS * median_line_height(lines)
     segments = [seg for line in lines for seg in split_at_gaps(line, min_gap)]
     boxes = [seg.bbox for seg in segments]
+    index = _Boxes(boxes)
     count = len(segments)
     successors: list[list[int]] = [[] for _ in range(count)]
     indegree = [0] * count
     for i in range(count):
         for j in range(count):
-            if i != j and _precedes(boxes[i], boxes[j], boxes):
+            if i != j and _precedes(boxes[i], boxes[j], index):
                 successors[i].append(j)
                 indegree[j] += 1
     return [segments[i] for i in _topological(boxes, successors, indegree)]
