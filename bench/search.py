@@ -95,7 +95,8 @@ def _scores(ranks: list[int | None]) -> dict:
 def _number_in(number: str, text_path: Path) -> bool:
     """Did OCR read the document's number on its first page (its tokens side by side)?"""
     wanted = " ".join(re.findall(r"[^\W_]+", fast_fold(number)))
-    return wanted in " ".join(re.findall(r"[^\W_]+", fast_fold(text_path.read_text("utf-8"))))
+    words = " ".join(re.findall(r"[^\W_]+", fast_fold(text_path.read_text("utf-8"))))
+    return f" {wanted} " in f" {words} "
 
 
 def _source_of(record: dict) -> str:

@@ -29,7 +29,7 @@ from luutru.index.suggest import edits1
 from luutru.textnorm import fold
 
 INDEX_FILE = "search.sqlite"
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 ZLIB_LEVEL = 6
 # bm25 weights of meta, meta_x, body, body_x: the catalogue fields outweigh body text.
 BM25 = "bm25(fts, 4.0, 4.0, 1.0, 1.0)"

@@ -31,7 +31,7 @@ from luutru.index.query import (And, Filter, Not, Or, ParsedQuery, Phrase, Term,
 from luutru.index.suggest import edits1
 from luutru.textnorm import fold
 
-FORMAT = 2  # bump when the schema or a stored field changes: the index is then built anew
+FORMAT = 3  # bump when the schema or a stored field changes: the index is then built anew
 INDEX_DIR = f"tantivy-{FORMAT}"
 POINTER = "CURRENT"
 META_BOOST = 4.0

@@ -29,6 +29,7 @@ def test_fast_fold_gives_the_words_of_textnorm_fold(text):
 
 def test_fast_fold_examples():
     assert fast_fold("Đảng ủy") == "dang uy" and fast_fold("ÐẢNG") == "dang"
+    assert fast_fold("Số63-HD/VPTU năm2012") == "so 63-hd/vptu nam 2012"  # OCR glued them
 
 
 @pytest.mark.parametrize("written", ["43-NQ/TW", "43/NQ-TW", "Số 43-NQ/TW", "43 NQ TW", "số 43 nq tw"])
