@@ -524,9 +524,9 @@ def _sauvola(gray: np.ndarray, window: int, k: float, r: float) -> np.ndarray:
     mean = cv2.boxFilter(small, -1, size, borderType=cv2.BORDER_REFLECT)
     mean_sq = cv2.boxFilter(small * small, -1, size, borderType=cv2.BORDER_REFLECT)
     std = np.sqrt(np.maximum(mean_sq - mean * mean, 0))
-    threshold = cv2.resize(mean * (1 + k * (std / r - 1)), (gray.shape[1], gray.shape[0]),
-                           interpolation=cv2.INTER_LINEAR)
-    return np.where(gray > threshold, 255, 0).astype(np.uint8)
+    threshold = np.clip(mean * (1 + k * (std / r - 1)), 0, 255).astype(np.uint8)
+    threshold = cv2.resize(threshold, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    return cv2.compare(gray, threshold, cv2.CMP_GT)
 
 
 def _ink_share(binary: np.ndarray) -> float:
