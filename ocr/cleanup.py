@@ -427,16 +427,23 @@ def _step_deskew(page: _Page) -> tuple[dict, dict]:
 def _step_illumination(page: _Page) -> tuple[dict, dict]:
     gray = page.image
     small, scale = _shrink(gray, page.dpi, 50)
-    params = {"background_kernel_mm": 6, "analysis_dpi": 50}
+    params = {"background_kernel_mm": 6, "analysis_dpi": 50, "unlit_below": 0.45}
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (_px(6, page.dpi * scale),) * 2)
     background = cv2.dilate(small, kernel)                  # local paper brightness, ink removed
     background = cv2.GaussianBlur(background, (0, 0), _px(3, page.dpi * scale))
-    background = cv2.resize(background, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    paper = _percentile(background, 90)
+    # Where the "paper" is darker than this, it is the scanner bed or a binding shadow's core:
+    # no readable text, and dividing by it would only blow its noise up into fake letters.
+    unlit = (background < params["unlit_below"] * paper).astype(np.uint8)
+    size = (gray.shape[1], gray.shape[0])
+    background = cv2.resize(background, size, interpolation=cv2.INTER_LINEAR)
     flat = cv2.divide(gray, np.maximum(background, 1), scale=255)
+    if unlit.any():
+        flat[cv2.resize(unlit, size, interpolation=cv2.INTER_NEAREST) > 0] = 255
     spread = _percentile(small, 95) - _percentile(background[::8, ::8], 5)
     page.image = flat
     return params, {"background_min": int(background.min()), "background_max": int(background.max()),
-                    "spread_before": spread}
+                    "spread_before": spread, "unlit_fraction": round(float(unlit.mean()), 4)}
 
 
 def _step_upscale(page: _Page) -> tuple[dict, dict]:
