@@ -7,9 +7,12 @@ cleans them with :func:`luutru.ocr.cleanup.clean_page`, runs ``tesseract -l vie`
     .venv/bin/python bench/cleanup.py --corpus /work/shared/corpus/dev --per-tier 4 \
         --configs raw,default,no-deskew,binarize=sauvola [--psm 3] [--out /tmp/bench-cleanup]
     .venv/bin/python bench/cleanup.py --geometry       # orientation/skew found vs manifest, no OCR
+    .venv/bin/python bench/cleanup.py --speed          # CPU seconds per page of the clean-up
 
-A config is ``raw`` (no clean-up), ``default``, or ``+``-joined changes: ``no-<step>``,
-``binarize=<method>``, ``hues=red+violet+blue`` is not supported, use ``blue`` to add blue.
+A config is ``raw`` (no clean-up), ``default``, or ``+``-joined changes to the defaults:
+``no-<step>``, ``binarize=<method>``, ``blue`` (drop blue ink too), ``reach=<mm>`` (speck reach),
+``no-osd``. ``--speed`` times the default clean-up alone (CPU seconds, OSD child included).
+Predictions already in ``--out`` are reused (OCR is the slow part); ``--fresh`` redoes them.
 A subset (``--per-tier N``) is scored against a filtered copy of the manifest, so pages not run are
 not counted as missing.
 """
