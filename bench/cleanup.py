@@ -65,7 +65,9 @@ def parse_config(name: str) -> CleanupOptions | None:
     if name == "default":
         return options
     for part in name.split("+"):
-        if part.startswith("no-"):
+        if part == "no-osd":
+            options = replace(options, osd_fallback=False)
+        elif part.startswith("no-"):
             options = replace(options, disabled=options.disabled | {part[3:]})
         elif part.startswith("binarize="):
             options = replace(options, binarize_method=part.split("=", 1)[1])
@@ -73,8 +75,6 @@ def parse_config(name: str) -> CleanupOptions | None:
             options = replace(options, stamp_hues=options.stamp_hues + ("blue",))
         elif part.startswith("reach="):
             options = replace(options, speck_reach_mm=float(part.split("=", 1)[1]))
-        elif part == "no-osd":
-            options = replace(options, osd_fallback=False)
         else:
             raise SystemExit(f"unknown config part {part!r}")
     return options
