@@ -140,6 +140,23 @@ def test_black_borders_and_punch_holes_become_paper(page):
     assert borders.effect["holes"] == 1 and borders.effect["border_fraction"] > 0.05
 
 
+def test_scanner_bed_and_binding_shadow_go_in_the_full_pipeline(page):
+    height, width = page.shape
+    pad = 60
+    scan = np.full((height + 2 * pad, width + 2 * pad), 20, np.uint8)
+    shade = np.ones(width, np.float32)
+    shade[:120] = np.linspace(0.3, 1.0, 120)                                 # binding shadow
+    scan[pad:pad + height, pad:pad + width] = (np.minimum(page, 235) * shade[None, :]).astype(np.uint8)
+    result = clean_page(scan, 300, options_without("orientation", "deskew"))
+    cleaned = result.image
+    assert set(np.unique(cleaned)) <= {0, 255}
+    assert (cleaned[:pad] == 255).all() and (cleaned[:, -pad:] == 255).all()
+    assert (cleaned[:, :pad + 40] == 0).mean() < 0.001                       # bed and shadow core
+    text = (slice(pad + 40, pad + height - 40), slice(pad + 150, pad + width - 60))
+    assert abs(int((cleaned[text] == 0).sum()) - int((page[40:height - 40, 150:width - 60] < 128).sum())) \
+        < 0.05 * (page < 128).sum()                                           # text kept
+
+
 def test_uneven_light_is_flattened(page):
     ramp = np.linspace(0.55, 1.0, page.shape[1], dtype=np.float32)[None, :]
     shaded = (page.astype(np.float32) * ramp).astype(np.uint8)
