@@ -338,9 +338,10 @@ class TantivyBackend(SearchBackend):
         exact_tokens = [node.exact] if isinstance(node, Term) else list(node.exact)
         prefix = isinstance(node, Term) and node.prefix
         clauses = [(tv.Occur.Must, self._any(("meta", "body"), folded, prefix))]
-        if exact_tokens != folded and not prefix:
-            clauses.append((tv.Occur.Should, tv.Query.boost_query(
-                self._any(("meta_x", "body_x"), exact_tokens), EXACT_BOOST)))
+        if exact_tokens != folded and not prefix:  # per word: a phrase check costs twice
+            clauses += [(tv.Occur.Should, tv.Query.boost_query(
+                self._any(("meta_x", "body_x"), [token]), EXACT_BOOST))
+                for token, plain in zip(exact_tokens, folded) if token != plain]
         if following is not None:
             clauses.append((tv.Occur.Should, tv.Query.boost_query(
                 self._any(("meta", "body"), folded + [following.folded]), ADJACENT_BOOST)))
