@@ -24,12 +24,18 @@ from luutru.ocr.layout import (TextLine, Word, drop_noise, lines_to_text, parse_
                                tidy_punctuation)
 from luutru.ocr.quality import vietnamese_quality
 
-DEFAULT_PSM = 3
+# Page segmentation modes measured on the dev corpus (bench/layout.py; cleaned pages, model
+# "best", our reading order, noise and punctuation rules; CER t0 / t1 / t2 / t3, fallbacks):
+#   psm 3 alone   0.80 / 0.53 / 1.36 / 2.09 %        psm 4 alone   0.81 / 0.58 / 1.09 / 1.99 %
+#   psm 3, then 6 0.70 / 0.43 / 1.36 / 2.05 %  8/110  psm 4, then 6 0.71 / 0.52 / 1.09 / 2.00 %  6/110
+#   psm 6 alone (t0/t1 subset) 0.29 / 0.85 %         psm 4, then 3 0.81 / 0.58 / 1.09 / 1.99 %
+# psm 4 (one column of lines of any size) keeps poor pages' lines whole where psm 3 cuts them
+# into blocks; psm 6 best recovers what either drops (a seal over the signature block).
+DEFAULT_PSM = 4
 FALLBACK_PSMS = (6,)
-# Below this share of text ink covered by recognised words a page is read again. Measured on the
-# dev corpus (bench/layout.py, cleaned pages, model "best"): 0.80 reads 7/110 pages twice,
-# 0.85 11/110 and takes t2 from 3.43 % to 3.30 % CER; 0.90 12/110 and gains nothing more.
-MIN_YIELD = 0.85
+# Below this share of text ink covered by recognised words a page is read again. With psm 4:
+# 0.80 reads 6/110 dev pages twice, 0.85 8/110 and 0.90 9/110, for the same CER.
+MIN_YIELD = 0.80
 # Ink components smaller than this (mm², speckle) or longer than this (mm: rules, borders,
 # streaks) are not text.
 MIN_COMPONENT_MM2 = 0.04

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image, ImageDraw
 from rapidfuzz.distance import Levenshtein
 
-from luutru.ocr.recognize import MIN_YIELD, find_ink, recognize, text_yield
+from luutru.ocr.recognize import DEFAULT_PSM, MIN_YIELD, find_ink, recognize, text_yield
 from luutru.samples.render import load_font
 
 DPI = 200
@@ -79,7 +79,7 @@ def test_party_page_needs_one_tesseract_run(party_page):
     _, result = party_page
     assert len(result.attempts) == 1
     attempt = result.attempts[0]
-    assert attempt["psm"] == result.psm == 3
+    assert attempt["psm"] == result.psm == DEFAULT_PSM
     assert attempt["ink_ratio"] >= MIN_YIELD and attempt["seconds"] > 0
 
 
@@ -140,18 +140,19 @@ LAST_PAGE = [
 
 
 def test_low_yield_falls_back_and_keeps_the_better_reading():
-    # A short last page with a seal over the signature block: psm 3 takes the block for a picture
-    # and drops it, with the page number; the ink it leaves unread triggers the fallback.
+    # A short last page with a seal over the signature block: the default segmentation takes the
+    # block for a picture and drops it, with the page number; the ink left unread triggers psm 6.
     page = draw_page(LAST_PAGE, height_mm=80)
     _seal(page, 140, 42)
     image = np.asarray(page)
     result = recognize(image, DPI)
     first, *fallbacks = result.attempts
-    assert first["psm"] == 3 and first["ink_ratio"] < MIN_YIELD
+    assert first["psm"] == DEFAULT_PSM and first["ink_ratio"] < MIN_YIELD
     assert [a["psm"] for a in fallbacks] == [6]
     assert fallbacks[0]["ink_ratio"] > first["ink_ratio"]
     lines = result.text.splitlines()
     assert lines[0] == "3"  # recovered, and in its place at the top
     assert lines[1:4] == ["Nơi nhận:", "- Các đồng chí Thành ủy viên,", "- Lưu Văn phòng."]
+    assert lines[-1].endswith("Nghĩa")  # the signer, read through the seal
     assert text_yield(find_ink(image, DPI), result.words, DPI) > first["ink_ratio"]
     assert result.psm == 6  # its outputs (PDF text layer) cover more of the page
