@@ -146,17 +146,20 @@ def _union(boxes) -> BBox:
 # --- reading order -------------------------------------------------------------------------------
 
 def split_at_gaps(line: TextLine, min_gap: float) -> list[TextLine]:
-    """Cut a line where two words stand more than ``min_gap`` pixels apart (a column gutter)."""
+    """Cut a line in two at its widest gap if that is wider than ``min_gap`` pixels (a gutter).
+
+    A Party document has at most two columns side by side (header blocks, foot blocks); a second
+    wide gap on a line is a wide word space (bold capitals) or a word Tesseract did not read
+    (a handwritten day in a date line), not another column.
+    """
     words = sorted(line.words, key=lambda w: w.bbox[0])
-    pieces: list[list[Word]] = [[words[0]]]
-    for previous, word in zip(words, words[1:]):
-        if word.bbox[0] - previous.bbox[2] > min_gap:
-            pieces.append([])
-        pieces[-1].append(word)
-    if len(pieces) == 1:
+    gaps = [(following.bbox[0] - word.bbox[2], index + 1)
+            for index, (word, following) in enumerate(zip(words, words[1:]))]
+    if not gaps or max(gaps)[0] <= min_gap:
         return [line]
+    cut = max(gaps)[1]
     return [TextLine(words=piece, bbox=_segment_box(piece, line.bbox), block=line.block, par=line.par)
-            for piece in pieces]
+            for piece in (words[:cut], words[cut:])]
 
 
 def _segment_box(words: list[Word], line_box: BBox) -> BBox:
