@@ -1,18 +1,25 @@
 """Tuning benchmark for page segmentation and reading order (ocr/layout.py, ocr/recognize.py).
 
 Runs Tesseract once per page and page-segmentation mode, caches its hOCR under ``--cache``
-(default /tmp/c2/hocr) so that reading-order iterations never re-run Tesseract, then scores
-three predictions per psm with the corpus scorer:
+(default /tmp/c2/hocr; the cleaned page images too) so that layout iterations never re-run
+Tesseract, then scores predictions per psm with the corpus scorer (CER per tier, over the pages
+of the chosen subset):
 
 * ``raw``: Tesseract's own text output (its segmentation and order);
 * ``ordered``: our text, built from the hOCR by :func:`luutru.ocr.layout.reading_order`;
-* ``recognize``: the whole :func:`luutru.ocr.recognize.recognize` (yield check + fallback), run
-  live with ``--recognize`` (it needs Tesseract again, so it is slow).
+* ``denoised``: the same after :func:`~luutru.ocr.layout.drop_noise`;
+* ``tidied``: and after :func:`~luutru.ocr.layout.tidy_punctuation` (what ``recognize`` stores);
+* ``--simulate``: ``recognize``'s yield check, fallback and merge replayed on the cached hOCR,
+  listing the pages read twice;
+* ``--recognize``: the whole :func:`luutru.ocr.recognize.recognize` run live (slow), with the
+  fallback rate and seconds per page.
 
-    python bench/layout.py --tiers t0,t1,t2,t3 --psm 3,6 [--limit 8] [--raw] [--model fast] [--recognize]
+    python bench/layout.py --tiers t0,t1,t2,t3 --psm 4 --simulate [--limit 8] [--raw] [--model fast]
+    python bench/layout.py --corpus /work/shared/corpus/dev-forms --cache /tmp/c2/hocr-forms ...
 
 Pages go through ``luutru.ocr.cleanup.clean_page`` first, as in the pipeline (``--raw`` skips it),
-and are read with the pipeline's default model (``luutru.ocr.models``).
+and are read with the pipeline's default model (``luutru.ocr.models``). Delete the cache when
+the clean-up changes, or psm results compared across runs come from different images.
 """
 
 from __future__ import annotations
