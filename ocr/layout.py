@@ -6,8 +6,8 @@ left, "ĐẢNG CỘNG SẢN VIỆT NAM" and the date right) and the "Nơi nhận
 foot, and with a single-block segmentation (psm 6) it even glues a left and a right line into one.
 So the text luutru stores is built here, not taken from Tesseract's txt output:
 
-1. every hOCR line is cut where a horizontal gap between two words is far wider than a word
-   space: what is left are line *segments* that belong to one column;
+1. an hOCR line is cut in two at its widest gap between words if that gap is far wider than a
+   word space: what is left are line *segments* that belong to one column;
 2. segments are ordered by the partial order of Breuel (2003, "High performance document layout
    analysis"): ``a`` before ``b`` if they overlap horizontally and ``a`` is above ``b``, or if ``a``
    lies left of ``b`` and no segment between them vertically overlaps both (if ``b`` is the higher
