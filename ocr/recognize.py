@@ -1,12 +1,12 @@
 """Recognise one cleaned page: Tesseract once, our reading order, a yield check and a fallback.
 
-Tesseract's automatic page segmentation (psm 3) can silently drop a large part of a warped or
+Tesseract's page segmentation (automatic psm 3, and psm 4 that we use) can silently drop a large part of a warped or
 unusual page, and nothing in its output says so. The page's own ink does: every dark connected
 component of text size should fall inside some recognised word box. When the share of ink
 covered by words (the *yield*) is low, the page is read again with another segmentation mode:
 the lines it reads confidently where the first reading has nothing are added, and the outputs
-(hOCR, ALTO, PDF) of the reading that covers more are kept. On a normal page the yield is high and Tesseract runs once, which is
-what keeps the stage near raw Tesseract's throughput.
+(hOCR, ALTO, PDF) of the reading that covers more are kept. On a normal page the yield is high
+and Tesseract runs once, which is what keeps the stage near raw Tesseract's throughput.
 
 The text stored is built from the hOCR in the reading order of :mod:`luutru.ocr.layout`, not
 taken from Tesseract's txt output.
