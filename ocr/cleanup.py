@@ -440,7 +440,7 @@ def _step_deskew(page: _Page) -> tuple[dict, dict]:
 def _step_illumination(page: _Page) -> tuple[dict, dict]:
     gray = page.image
     small, scale = _shrink(gray, page.dpi, 50)
-    params = {"background_kernel_mm": 6, "analysis_dpi": 50, "unlit_below": 0.45}
+    params = {"background_kernel_mm": 6, "analysis_dpi": 50, "unlit_below": 0.45, "unlit_grow_mm": 4}
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (_px(6, page.dpi * scale),) * 2)
     background = cv2.dilate(small, kernel)                  # local paper brightness, ink removed
     background = cv2.GaussianBlur(background, (0, 0), _px(3, page.dpi * scale))
@@ -448,6 +448,9 @@ def _step_illumination(page: _Page) -> tuple[dict, dict]:
     # Where the "paper" is darker than this, it is the scanner bed or a binding shadow's core:
     # no readable text, and dividing by it would only blow its noise up into fake letters.
     unlit = (background < params["unlit_below"] * paper).astype(np.uint8)
+    if unlit.any():    # and the steep shadow edge next to it, whose noise division blows up too
+        grow = _px(params["unlit_grow_mm"], page.dpi * scale) * 2 + 1
+        unlit = cv2.dilate(unlit, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow)))
     size = (gray.shape[1], gray.shape[0])
     background = cv2.resize(background, size, interpolation=cv2.INTER_LINEAR)
     flat = cv2.divide(gray, np.maximum(background, 1), scale=255)
