@@ -8,13 +8,12 @@ packages (``luutru.ingest``, ``luutru.ocr``, ``luutru.catalog``, ``luutru.index`
 from __future__ import annotations
 
 import importlib
-import sys
 from pathlib import Path
 
 import click
 
 from luutru import __version__
-from luutru.cliutil import (ARCHIVE_HELP, archive_option, json_option, open_archive, print_json,
+from luutru.cliutil import (ARCHIVE_HELP, archive_option, emit_report, json_option, open_archive,
                             remember_group_archive, show_progress)
 
 STAGES = ("ingest", "ocr", "catalog", "index")
@@ -55,21 +54,18 @@ def run(scans: Path, fonds: str | None, file_code: str | None, inventory: Path |
     Safe to run again: work already done is skipped, nothing is duplicated.
     """
     from luutru.ingest import IngestBusy, InventoryError
+    from luutru.ocr.models import ModelMissing
     from luutru.pipeline import run_all
 
     try:
         archive = open_archive(archive_path)
         report = run_all(archive, scans, fonds=fonds, file=file_code, inventory=inventory,
                          jobs=jobs, progress=show_progress(as_json))
-    except (InventoryError, IngestBusy) as exc:
+    except (InventoryError, IngestBusy, ModelMissing) as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:  # the archive cannot be written: disk full, permissions
         raise click.ClickException(f"cannot write to the archive: {exc}") from exc
-    if as_json:
-        print_json(report.to_json())
-    else:
-        click.echo(report.summary_text())
-    sys.exit(report.exit_code)
+    emit_report(report, as_json)
 
 
 def _register_stage_commands() -> None:

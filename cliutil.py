@@ -58,6 +58,16 @@ def print_json(obj: Any) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True))
 
 
+def emit_report(report: Any, as_json: bool) -> None:
+    """Print a stage's report (JSON or its summary) and exit with its code when that is not 0."""
+    if as_json:
+        print_json(report.to_json())
+    else:
+        click.echo(report.summary_text())
+    if getattr(report, "exit_code", 0):
+        raise SystemExit(report.exit_code)
+
+
 def show_progress(as_json: bool) -> bool:
     """Progress bars go to stderr, and only for a person at a terminal."""
     return not as_json and sys.stderr.isatty()

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from luutru.cliutil import archive_option, json_option, open_archive, print_json, show_progress
+from luutru.cliutil import (archive_option, emit_report, json_option, open_archive, print_json,
+                            show_progress)
 from luutru.index.es import ES_ENV
 from luutru.index.model import CLEARANCE_NAMES, QueryError, SearchRequest, parse_clearance
 from luutru.index.snippets import MARK_CLOSE, MARK_OPEN
@@ -46,12 +47,7 @@ def _index_run(action, archive_path: Path | None, es_url: str | None, as_json: b
         if type(exc).__module__.startswith(("elasticsearch", "elastic_transport")):
             raise click.ClickException(f"Lỗi Elasticsearch: {exc}") from exc
         raise
-    if as_json:
-        print_json(report.to_json())
-    else:
-        click.echo(report.summary_text())
-    if report.exit_code:
-        raise SystemExit(report.exit_code)
+    emit_report(report, as_json)
 
 
 @click.command("index")

