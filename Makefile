@@ -21,6 +21,9 @@ demo: install
 	@echo
 	@echo "Done. Look next at:"
 	@echo "  $(BIN)/luutru -a $(DEMO_DIR)/archive status"
+	@echo "  $(BIN)/luutru -a $(DEMO_DIR)/archive search 'nghi quyet'          (folded search, exact first)"
+	@echo "  $(BIN)/luutru -a $(DEMO_DIR)/archive search 'ket luan' --clearance mat   (the Mật item appears)"
+	@echo "  $(BIN)/luutru -a $(DEMO_DIR)/archive export items - --format csv"
 	@echo "  $(DEMO_DIR)/archive/documents/   (searchable PDFs)"
 	@echo "  $(DEMO_DIR)/archive/ARCHIVE.md   (what every folder holds)"
 
