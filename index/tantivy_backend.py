@@ -2,10 +2,14 @@
 
 Chosen over SQLite FTS5 on the benchmark (bench/search.py): FTS5 scores every matching row, so a
 common word in 100k pages costs hundreds of milliseconds, while Tantivy ranks the top hits with
-block-max WAND and counts facets from columnar fast fields. Text is folded in Python exactly as
-for SQLite and Elasticsearch (``fast_fold``: đ→d) into ``meta``/``body``, and kept exact (lower
-case, marks) in ``meta_x``/``body_x``, which only add score. Adjacent query words add the score of
-their bigram phrase, so phrases rank above scattered syllables.
+block-max WAND and counts facets from columnar fast fields. Page text goes to Tantivy once, as
+NFC; Tantivy's own analysers (registered on every open, :func:`register_analyzers`) cut and fold
+it on the writer threads in Rust: ``meta``/``body`` folded (ascii_fold folds đ→d; digits glued to
+a word are cut off first, ``Số63`` → ``Số 63``, as ``fast_fold`` does), ``meta_x``/``body_x``
+exact (lower case, marks),
+which only add score. Folding in Python was the indexing bottleneck. Queries are folded in Python
+(:mod:`luutru.index.query`); tests check both foldings give the same tokens. Adjacent query words
+add the score of their bigram phrase, so phrases rank above scattered syllables.
 
 ``rebuild`` writes a new index directory and switches the ``CURRENT`` pointer file atomically.
 """
@@ -17,11 +21,12 @@ import re
 import shutil
 import time
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from luutru.archive import atomic_write_text
-from luutru.index.analysis import exact, fast_fold, meta_text, number_key
+from luutru.index.analysis import fast_nfc, meta_text, number_key, split_glued
 from luutru.index.backend import (FACET_SIZE, FACETS, SearchBackend, confirm_suggestion, make_hit,
                                   unit_display)
 from luutru.index.model import (IndexReport, QueryError, SearchRequest, SearchResult, Unit,
@@ -31,7 +36,7 @@ from luutru.index.query import (And, Filter, Not, Or, ParsedQuery, Phrase, Term,
 from luutru.index.suggest import edits1
 from luutru.textnorm import fold
 
-FORMAT = 3  # bump when the schema or a stored field changes: the index is then built anew
+FORMAT = 4  # bump when the schema or a stored field changes: the index is then built anew
 INDEX_DIR = f"tantivy-{FORMAT}"
 POINTER = "CURRENT"
 META_BOOST = 4.0
@@ -41,6 +46,8 @@ WRITER_HEAP = 128_000_000
 _KEY_FIELDS = {"fonds": "fonds_key", "file": "file_key", "type": "type_key", "organ": "organ_key",
                "number": "number_key"}
 _PAGE_BREAK = "\x1e"
+FOLDED, EXACT = "vi_folded", "vi_exact"
+MAX_TOKEN_BYTES = 40  # longer "words" are OCR noise (Tantivy's default tokenizer drops them too)
 
 
 class IndexBusy(RuntimeError):
@@ -51,6 +58,22 @@ def _tantivy():
     import tantivy  # imported here so SQLite/Elasticsearch users do not need it
 
     return tantivy
+
+
+def analyzers() -> dict[str, Any]:
+    """Tantivy analysers for the folded and the exact text fields."""
+    tv = _tantivy()
+    def simple():  # runs of letters and digits, as analysis.iter_tokens cuts them
+        return (tv.TextAnalyzerBuilder(tv.Tokenizer.simple())
+                .filter(tv.Filter.remove_long(MAX_TOKEN_BYTES)).filter(tv.Filter.lowercase()))
+
+    return {FOLDED: simple().filter(tv.Filter.ascii_fold()).build(), EXACT: simple().build()}
+
+
+def register_analyzers(index) -> None:
+    """Analysers are not stored in the index: every opened index needs them."""
+    for name, analyzer in analyzers().items():
+        index.register_tokenizer(name, analyzer)
 
 
 def build_schema():
@@ -65,8 +88,10 @@ def build_schema():
         builder.add_text_field(name, tokenizer_name="raw", fast=True)
     for name in _KEY_FIELDS.values():
         builder.add_text_field(name, tokenizer_name="raw")
-    for name in ("meta", "meta_x", "body", "body_x"):
-        builder.add_text_field(name, stored=False)
+    for name in ("meta", "body"):
+        builder.add_text_field(name, stored=False, tokenizer_name=FOLDED)
+    for name in ("meta_x", "body_x"):
+        builder.add_text_field(name, stored=False, tokenizer_name=EXACT)
     builder.add_text_field("display", stored=True, index_option="basic", tokenizer_name="raw")
     builder.add_bytes_field("texts", stored=True)
     return builder.build()
@@ -81,16 +106,15 @@ def unit_fields(unit: Unit) -> dict[str, Any]:
     """The fields of one unit's Tantivy document."""
     item = unit.item
     texts = [p.text for p in unit.pages]
-    body = "\n".join(texts)
-    meta = meta_text(item.__dict__) if item else ""
+    body = split_glued(fast_nfc("\n".join(texts)))
+    meta = split_glued(meta_text(item.__dict__)) if item else ""
     type_, organ = (item.loai_van_ban, item.co_quan_ban_hanh) if item else (None, None)
     display = {"display": unit_display(unit), "pages": [(p.key, p.source, p.page, p.n)
                                                         for p in unit.pages]}
     fields = {
         "uid": unit.uid, "fingerprint": unit.fingerprint, "level": unit.level,
         "year": unit.year or 0, "date": _date_number(unit.date),
-        "meta": fast_fold(meta), "meta_x": exact(meta), "body": fast_fold(body),
-        "body_x": exact(body), "display": json.dumps(display, ensure_ascii=False),
+        "meta": meta, "meta_x": meta, "body": body, "body_x": body, "display": json.dumps(display, ensure_ascii=False),
         "texts": _PAGE_BREAK.join(texts).encode("utf-8"),  # the doc store compresses it
     }
     for name, value in (("fonds", unit.fonds), ("type", type_), ("organ", organ)):
@@ -99,7 +123,7 @@ def unit_fields(unit: Unit) -> dict[str, Any]:
     keys = {"fonds_key": unit.fonds, "file_key": unit.file, "type_key": type_, "organ_key": organ}
     for name, value in keys.items():
         if value:
-            fields[name] = fold(value)
+            fields[name] = _key_fold(value)
     if item and number_key(item.so_ky_hieu):
         fields["number_key"] = number_key(item.so_ky_hieu)
     return fields
@@ -137,8 +161,11 @@ class TantivyBackend(SearchBackend):
         tv = _tantivy()
         path.mkdir(parents=True, exist_ok=True)
         if tv.Index.exists(str(path)):
-            return tv.Index.open(str(path))
-        return tv.Index(self.schema, path=str(path), reuse=False)
+            index = tv.Index.open(str(path))
+        else:
+            index = tv.Index(self.schema, path=str(path), reuse=False)
+        register_analyzers(index)
+        return index
 
     def _searcher(self):
         self.index.reload()
@@ -365,6 +392,9 @@ class TantivyBackend(SearchBackend):
         if isinstance(node, Not):
             raise QueryError("a query cannot only exclude: add a word to search for before NOT")
         raise TypeError(f"unknown query node {node!r}")
+
+
+_key_fold = lru_cache(maxsize=4096)(fold)  # fonds, file, type, organ: few values, many units
 
 
 def _key(value: Any) -> str:

@@ -129,3 +129,17 @@ def test_long_runs_of_plain_words_need_three_in_four():
     assert loose_minimum(and_parts(five)[0]) == 4
     assert loose_minimum(and_parts(parse_query("a b c d").text)[0]) is None
     assert loose_minimum(and_parts(parse_query('a b c d "e f"').text)[0]) is None
+
+
+@pytest.mark.parametrize("text", [VIETNAMESE, "Số63-HD/VPTU năm2012 ĐẢNG ỦY 2a3 a1b2",
+                                  "Đảng ủy “Thái Bình” 2010–2015… ơ ư Ơ Ư"])
+def test_tantivy_analysers_cut_the_words_queries_are_folded_to(text):
+    """Tantivy folds page text in Rust, queries are folded in Python: their words must agree."""
+    pytest.importorskip("tantivy")
+    from luutru.index.analysis import exact_tokens, fast_nfc, folded_tokens, split_glued
+    from luutru.index.tantivy_backend import EXACT, FOLDED, analyzers
+
+    engine = analyzers()
+    prepared = split_glued(fast_nfc(text))  # what unit_fields hands to Tantivy
+    assert engine[FOLDED].analyze(prepared) == folded_tokens(text)
+    assert engine[EXACT].analyze(prepared) == exact_tokens(split_glued(text))
