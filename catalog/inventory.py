@@ -1,8 +1,9 @@
 """The archivist's inventory (mục lục hồ sơ): CSV or XLSX, one row per hồ sơ.
 
 Columns as the corpus' ``inventory.csv``: ``fonds_code, fonds_name, file_code, file_title,
-start_date, end_date, pages, shelf, retention``. A bad row is reported with its line number and
-skipped; the other rows are used.
+start_date, end_date, pages, shelf, retention``, and optionally ``access`` (mức độ tiếp cận of the
+hồ sơ: ``Công khai`` or ``Hạn chế``; the archivist's decision beats the machine's conservative
+rule). A bad row is reported with its line number and skipped; the other rows are used.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from datetime import date
 from pathlib import Path
 
 from luutru.archive import Archive, atomic_write_text
+from luutru.catalog.model import ACCESS_PUBLIC, ACCESS_RESTRICTED
 from luutru.catalog.sheets import read_sheet
-from luutru.textnorm import nfc
+from luutru.textnorm import fold, nfc
 
 COLUMNS = ("fonds_code", "fonds_name", "file_code", "file_title", "start_date", "end_date",
-           "pages", "shelf", "retention")
+           "pages", "shelf", "retention", "access")
 REQUIRED = ("fonds_code", "file_code")
 _CODE = re.compile(r"^[^\s/\\]+$")
 
@@ -36,6 +38,7 @@ class InventoryRow:
     pages: int | None
     shelf: str | None
     retention: str | None
+    access: str | None = None
 
 
 @dataclass
@@ -61,6 +64,17 @@ def _date(value: str, column: str) -> str | None:
         raise ValueError(f"{column} {value!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
+_ACCESS = {fold(v).lower(): v for v in (ACCESS_PUBLIC, ACCESS_RESTRICTED)}
+
+
+def _access(value: str) -> str | None:
+    if not value:
+        return None
+    if fold(value).lower() not in _ACCESS:
+        raise ValueError(f"access {value!r} is neither {ACCESS_PUBLIC!r} nor {ACCESS_RESTRICTED!r}")
+    return _ACCESS[fold(value).lower()]
+
+
 def _row(line: int, raw: dict[str, str]) -> InventoryRow:
     clean = {k.strip(): nfc((v or "").strip()) for k, v in raw.items() if k}
     for column in REQUIRED:
@@ -78,7 +92,8 @@ def _row(line: int, raw: dict[str, str]) -> InventoryRow:
         pages = int(pages)
     return InventoryRow(line, clean["fonds_code"], clean.get("fonds_name") or None, clean["file_code"],
                         clean.get("file_title") or None, start, end, pages,
-                        clean.get("shelf") or None, clean.get("retention") or None)
+                        clean.get("shelf") or None, clean.get("retention") or None,
+                        _access(clean.get("access", "")))
 
 
 def read_inventory(path: Path) -> tuple[list[InventoryRow], list[RowError]]:
@@ -103,7 +118,7 @@ def store_inventory(archive: Archive, rows: list[InventoryRow], name: str) -> Pa
     for r in rows:
         writer.writerow([r.fonds_code, r.fonds_name or "", r.file_code, r.file_title or "",
                          r.start_date or "", r.end_date or "", "" if r.pages is None else r.pages,
-                         r.shelf or "", r.retention or ""])
+                         r.shelf or "", r.retention or "", r.access or ""])
     path = inventories_dir(archive) / f"{Path(name).stem}.csv"
     atomic_write_text(path, out.getvalue())
     return path

@@ -72,3 +72,20 @@ def test_an_invalid_record_is_never_written(archive):
     with pytest.raises(InvalidCatalogError, match="thoi_gian_bat_dau"):
         write_fonds(archive, fonds)
     assert not fonds_path(archive, "PHONG-1").exists()
+
+
+def test_file_access_comes_from_the_inventory_when_given(archive, tmp_path):
+    """The archivist decides a hồ sơ's access; a value that is not one of the two is a bad row."""
+    path = tmp_path / "muc-luc.csv"
+    path.write_text(HEADER.rstrip("\n") + ",access\n" + GOOD.rstrip("\n") + ",cong khai\n"
+                    + GOOD_2.rstrip("\n") + ",Hạn chế\n" + BAD_DATE.replace("2008-13-01", "")
+                    .rstrip("\n") + ",Mật\n", encoding="utf-8")
+    rows, errors = read_inventory(path)
+    assert [r.access for r in rows] == ["Công khai", "Hạn chế"]
+    assert [(e.line, e.message.split()[0]) for e in errors] == [(4, "access")]
+    result = CliRunner().invoke(cli, ["catalog", "import-inventory", str(path), "-a", str(archive.root)])
+    assert result.exit_code == 1
+    files = {f["code"]: f for f in iter_files(archive)}
+    assert files["HS-2008-015"]["access"] == "Công khai"
+    assert files["HS-1991-005"]["access"] == "Hạn chế"
+    validate(fonds_path(archive, "PHONG-41").read_bytes())
