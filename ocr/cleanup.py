@@ -7,9 +7,10 @@ image with ``CleanupOptions(debug_dir=...)``.
 
 Steps, in order (``STEPS``):
 
-- ``color``: greyscale conversion that turns red/violet ink (seals, stamps) into paper, so a seal
-  over the signer's name does not become garbage: a coloured pixel takes its brightest channel,
-  which is near-white for red ink and stays dark for black type printed under the seal. Blue is
+- ``color``: greyscale conversion that turns red/violet seals into paper, so a seal over the
+  signer's name does not become garbage: a seal pixel takes its brightest channel, which is
+  near-white for red ink and stays dark for black type printed under the seal. Only round seals
+  go: coloured text stamps (a red "TUYỆT MẬT", a registration stamp) are page text and stay ink. Blue is
   left as ink by default: in filled-in forms the handwritten number and date are blue pen, and
   they are page text (``stamp_hues=(..., "blue")`` drops it too).
 - ``illumination``: divide by a smooth background estimate (uneven light, binding-shadow
@@ -28,6 +29,8 @@ Steps, in order (``STEPS``):
 - ``upscale``: pages under ``min_dpi`` are enlarged to ``target_dpi`` (Tesseract's LSTM wants
   x-heights of 20+ px); done before binarisation so that works on the final grid.
 - ``binarize``: the image Tesseract gets (see ``BINARIZE_METHODS``).
+- ``rules``: boxes round stamps, underlines and table rules removed (Tesseract drops a word in a
+  tight box: a boxed "MẬT" went missing, and with it the item's secrecy level).
 - ``despeckle``: on the black-and-white page, ink specks far from any letter (toner, dust, salt
   noise) are dropped; a diacritic or full stop is as small but sits next to its letter. With
   binarisation off, a 3×3 median where salt-and-pepper noise is measured.
@@ -79,7 +82,7 @@ import numpy as np
 from luutru.archive import atomic_write_bytes
 
 STEPS: tuple[str, ...] = ("color", "illumination", "borders", "orientation", "deskew",
-                          "upscale", "binarize", "despeckle")
+                          "upscale", "binarize", "rules", "despeckle")
 BINARIZE_METHODS: tuple[str, ...] = ("none", "otsu", "sauvola", "adaptive")
 
 _ANALYSIS_DPI = 100          # resolution of the small ink mask used to measure orientation/skew
@@ -324,7 +327,8 @@ _HUES = {"red": ((0, 12), (165, 180)), "violet": ((125, 165),), "blue": ((95, 12
 
 def _step_color(page: _Page) -> tuple[dict, dict]:
     hues = page.options.stamp_hues
-    params = {"hues": list(hues), "min_saturation": 40, "min_value": 70, "grow_mm": 0.4}
+    params = {"hues": list(hues), "min_saturation": 40, "min_value": 70, "grow_mm": 0.4,
+              "seal_min_mm": _SEAL_MIN_MM, "seal_aspect": list(_SEAL_ASPECT)}
     image = page.image
     if image.ndim == 2 or image.shape[2] == 1:
         page.image = image.reshape(image.shape[:2])
@@ -340,19 +344,52 @@ def _step_color(page: _Page) -> tuple[dict, dict]:
         for low, high in _HUES[name]:
             in_range = cv2.inRange(hsv, (low, params["min_saturation"], params["min_value"]), (high - 1, 255, 255))
             selected = cv2.bitwise_or(selected, in_range)
+    seals, seal_count = _seal_regions(selected, page.dpi / 2)
     # Grow the mask over the seal's anti-aliased, JPEG-blurred edges; black type next to it stays
     # black, since its brightest channel is dark too.
     grow = _odd(2 * _px(params["grow_mm"], page.dpi / 2) + 1)
     selected = cv2.dilate(selected, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow)))
     val = hsv[..., 2]
     size = (gray.shape[1], gray.shape[0])
-    coloured = cv2.resize(selected, size, interpolation=cv2.INTER_NEAREST) > 0
+    whitened = cv2.resize(cv2.bitwise_and(selected, seals), size, interpolation=cv2.INTER_NEAREST) > 0
     val = cv2.resize(val, size, interpolation=cv2.INTER_LINEAR)
-    # A coloured pixel becomes as bright as its brightest channel: red ink on paper is near-white
-    # in the red channel, while black ink over the seal stays dark in every channel.
-    np.copyto(gray, val, where=coloured)
+    # A seal pixel becomes as bright as its brightest channel: red ink on paper is near-white in
+    # the red channel, while black ink over the seal stays dark in every channel. Coloured ink
+    # that is not a seal (a red "MẬT" stamp, a registration stamp, a number written in pen) is
+    # page text and stays ink.
+    np.copyto(gray, val, where=whitened)
     page.image = gray
-    return params, {"stamp_pixels": round(float(coloured.mean()), 5)}
+    return params, {"seals": seal_count, "stamp_pixels": round(float(whitened.mean()), 5),
+                    "coloured_ink_kept": round(float(((selected > 0) & (seals == 0)).mean()), 5)}
+
+
+_SEAL_MIN_MM = 18.0          # a Party seal is 30–40 mm across; stamps of text are lower than this
+_SEAL_ASPECT = (0.7, 1.45)   # round: about as wide as high (a "MẬT" box is 4–5× wider than high)
+
+
+def _seal_regions(selected: np.ndarray, dpi: float) -> tuple[np.ndarray, int]:
+    """Mask of the round seals among coloured ink, with everything inside them (star, text).
+
+    Pieces of one seal (ring, star, lettering) are merged by a closing first; a merged piece is a
+    seal when it is large and about as wide as high. Rectangular stamps with text in them (độ mật,
+    độ khẩn, "CÔNG VĂN ĐẾN") fail that test and are kept as ink: they are what the catalogue
+    reads the secrecy level from.
+    """
+    close = _odd(_px(2.5, dpi))
+    merged = cv2.morphologyEx(selected, cv2.MORPH_CLOSE,
+                              cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (close, close)))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(merged, connectivity=8)
+    seals = np.zeros_like(selected)
+    margin = _px(1.0, dpi)
+    found = 0
+    for x, y, width, height, _area in stats[1:]:
+        if min(width, height) < _px(_SEAL_MIN_MM, dpi):
+            continue
+        if not _SEAL_ASPECT[0] <= width / height <= _SEAL_ASPECT[1]:
+            continue
+        cv2.rectangle(seals, (x - margin, y - margin), (x + width + margin, y + height + margin), 255, -1)
+        found += 1
+    return seals, found
 
 
 def _step_borders(page: _Page) -> tuple[dict, dict]:
@@ -554,6 +591,33 @@ def _step_binarize(page: _Page) -> tuple[dict, dict]:
     return params, {"ink_share": _ink_share(page.image)}
 
 
+def _step_rules(page: _Page) -> tuple[dict, dict]:
+    """Remove ruling lines: boxes drawn round stamps (MẬT, KHẨN), underlines, table rules.
+
+    Tesseract reads a word inside a tight box as part of a picture and drops it (seen on a boxed
+    "MẬT" that was then missing from the text, so the item was catalogued as unclassified). Long
+    straight horizontal runs are rules; vertical runs count only where they meet a horizontal
+    rule, as a box's sides do, so that letters such as l, I or brackets are never touched.
+    """
+    params = {"horizontal_min_mm": 7.0, "vertical_min_mm": 4.0}
+    if page.options.binarize_method == "none" or "binarize" in page.options.disabled:
+        return params, {"skipped": "needs the black-and-white page"}
+    ink = cv2.threshold(page.image, 127, 255, cv2.THRESH_BINARY_INV)[1]
+    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(
+        cv2.MORPH_RECT, (_px(params["horizontal_min_mm"], page.dpi), 1)))
+    if not horizontal.any():
+        return params, {"rule_pixels": 0}
+    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(
+        cv2.MORPH_RECT, (1, _px(params["vertical_min_mm"], page.dpi))))
+    near_rules = cv2.dilate(horizontal, np.ones((_px(1.0, page.dpi),) * 2, np.uint8))
+    count, labels, _, _ = cv2.connectedComponentsWithStats(vertical, connectivity=8)
+    touching = np.bincount(labels[near_rules > 0], minlength=count) > 0
+    touching[0] = False
+    rules = cv2.bitwise_or(horizontal, touching[labels].astype(np.uint8) * 255)
+    page.image = cv2.max(page.image, rules)
+    return params, {"rule_pixels": int(np.count_nonzero(rules))}
+
+
 def _sauvola(gray: np.ndarray, window: int, k: float, r: float) -> np.ndarray:
     """Sauvola's threshold T = m·(1 + k·(s/R − 1)) from box-filtered local mean and deviation.
 
@@ -578,7 +642,7 @@ def _ink_share(binary: np.ndarray) -> float:
 _STEP_FUNCTIONS: dict[str, Callable[[_Page], tuple[dict, dict]]] = {
     "color": _step_color, "borders": _step_borders, "orientation": _step_orientation,
     "deskew": _step_deskew, "illumination": _step_illumination, "upscale": _step_upscale,
-    "despeckle": _step_despeckle, "binarize": _step_binarize,
+    "despeckle": _step_despeckle, "binarize": _step_binarize, "rules": _step_rules,
 }
 
 

@@ -53,7 +53,7 @@ def _cer(truth: str, text: str) -> float:
 
 def test_steps_are_the_contract_names():
     assert STEPS == ("color", "illumination", "borders", "orientation", "deskew", "upscale",
-                     "binarize", "despeckle")
+                     "binarize", "rules", "despeckle")
 
 
 @pytest.mark.parametrize("angle", [0.7, -0.7, 3.0, -3.0])
@@ -266,3 +266,40 @@ def test_bad_input_and_options_are_refused():
         clean_page(np.zeros((100, 100), np.float32), 300)
     with pytest.raises(ValueError, match="dpi"):
         clean_page(np.zeros((100, 100), np.uint8), 0)
+
+
+def _stamped_header(colour: tuple[int, int, int]) -> np.ndarray:
+    """A left header block with boxed secrecy and urgency marks, in ``colour`` ink (BGR out)."""
+    lines = [Line("TỈNH ỦY THÁI BÌNH", x_mm=12), Line("*", x_mm=40), Line("Số 50-KL/TU", x_mm=22),
+             *[Line("")] * 5, Line("Thực hiện Chỉ thị của Ban Bí thư,", x_mm=12)]
+    gray = render_lines(lines, dpi=300, size_mm=(110, 85), top_mm=8)
+    stamps = Image.new("RGB", gray.size, "white")
+    draw = ImageDraw.Draw(stamps)
+    font = load_font("serif-bold", 56)
+    for (x, y), word in (((300, 390), "MẬT"), ((280, 500), "KHẨN")):
+        left, top, right, bottom = draw.textbbox((x, y), word, font=font)
+        draw.rectangle([left - 12, top - 12, right + 12, bottom + 12], outline=colour, width=4)
+        draw.text((x, y), word, fill=colour, font=font)
+    rgb = ImageChops.multiply(Image.merge("RGB", (gray, gray, gray)), stamps)
+    return np.ascontiguousarray(np.array(rgb)[..., ::-1])
+
+
+@pytest.mark.parametrize("colour", [(0, 0, 0), (210, 30, 40)], ids=["black", "red"])
+def test_boxed_secrecy_marks_are_read(colour):
+    """A boxed "MẬT" must reach the text: it is what marks the item classified.
+
+    Red ink of a text stamp stays ink (only round seals become paper), and the box round it is
+    removed so Tesseract does not take the word for part of a picture."""
+    cleaned = clean_page(_stamped_header(colour), 300)
+    text = pytesseract.image_to_string(cleaned.image, lang="vie", config="--psm 4")
+    assert "MẬT" in text and "KHẨN" in text
+    steps = {step.name: step for step in cleaned.steps}
+    assert steps["rules"].effect["rule_pixels"] > 0
+    assert steps["color"].effect["stamp_pixels"] == 0.0
+
+
+def test_rules_step_leaves_letters_alone(page):
+    """Vertical strokes of letters (l, I, brackets) are not rules unless they meet a long line."""
+    with_rules = clean_page(page, DPI)
+    without = clean_page(page, DPI, options_without("rules"))
+    assert np.array_equal(with_rules.image, without.image)
