@@ -256,16 +256,17 @@ class TantivyBackend(SearchBackend):
     # --- searching ----------------------------------------------------------------------------
 
     def search(self, request: SearchRequest, suggest: bool = True) -> SearchResult:
+        """Top hits from the scored query without counting (Tantivy can then skip documents that
+        cannot reach the top), and the total and facets from one aggregation over the matching
+        query, which leaves out the score-only clauses (phrase bonuses cost position reads)."""
         tv = _tantivy()
         parsed = parse_query(request.query)
         query = self.compile(parsed, request.clearance)
         searcher = self._searcher()
-        if request.sort == "date":
-            result = searcher.search(query, limit=request.limit, count=True,
-                                     offset=request.offset, order_by_field="date",
-                                     order=tv.Order.Desc)
-        else:
-            result = searcher.search(query, limit=request.limit, count=True, offset=request.offset)
+        order = ({"order_by_field": "date", "order": tv.Order.Desc} if request.sort == "date"
+                 else {})
+        result = searcher.search(query, limit=request.limit, count=False,
+                                 offset=request.offset, **order)
         hits = []
         for score, address in result.hits:
             doc = searcher.doc(address)
@@ -274,23 +275,27 @@ class TantivyBackend(SearchBackend):
             pages = [UnitPage(*where, text) for where, text in zip(stored["pages"], texts)]
             relevance = score if parsed.text is not None and request.sort == "relevance" else None
             hits.append(make_hit(stored["display"], pages, parsed, relevance))
-        facets = self._facets(searcher, query) if request.facets and result.count else (
-            {name: {} for name in FACETS} if request.facets else {})
+        total, facets = self._count(searcher, self.compile(parsed, request.clearance, bonus=False),
+                                    request.facets)
         suggestion = None
-        if suggest and result.count == 0 and parsed.text is not None:
+        if suggest and total == 0 and parsed.text is not None:
             suggestion = self._suggest(searcher, request, parsed)
-        return SearchResult(total=result.count, hits=hits, facets=facets, suggestion=suggestion)
+        return SearchResult(total=total, hits=hits, facets=facets, suggestion=suggestion)
 
-    def _facets(self, searcher, query) -> dict[str, dict[str, int]]:
-        aggs = {name: {"terms": {"field": name, "size": FACET_SIZE * 5}} for name in FACETS}
-        result = searcher.aggregate(query, aggs)
-        facets = {}
-        for name in FACETS:
+    def _count(self, searcher, matching, facets: bool) -> tuple[int, dict[str, dict[str, int]]]:
+        """Matching units (every unit has a ``level``) and, if asked, the facet counts."""
+        aggs: dict[str, Any] = {"_total": {"value_count": {"field": "level"}}}
+        if facets:
+            aggs.update({name: {"terms": {"field": name, "size": FACET_SIZE * 5}}
+                         for name in FACETS})
+        result = searcher.aggregate(matching, aggs)
+        counts = {}
+        for name in FACETS if facets else ():
             buckets = [(_key(b["key"]), b["doc_count"]) for b in result[name]["buckets"]
                        if not (name == "year" and not b["key"])]
             buckets.sort(key=lambda kv: (-kv[1], kv[0]))
-            facets[name] = dict(buckets[:FACET_SIZE])
-        return facets
+            counts[name] = dict(buckets[:FACET_SIZE])
+        return int(result["_total"]["value"]), counts
 
     def _suggest(self, searcher, request: SearchRequest, parsed: ParsedQuery) -> str | None:
         replacements = {}
@@ -317,15 +322,19 @@ class TantivyBackend(SearchBackend):
 
     # --- query compilation ----------------------------------------------------------------
 
-    def compile(self, parsed: ParsedQuery, clearance: int):
-        """The Tantivy query: scored text, plus filters and clearance that add no score."""
+    def compile(self, parsed: ParsedQuery, clearance: int, bonus: bool = True):
+        """The Tantivy query: scored text, plus filters and clearance that add no score.
+
+        ``bonus=False`` leaves out the clauses that only add score (exact diacritics, adjacent
+        words): the same documents match, for counting them.
+        """
         tv = _tantivy()
         clauses = [(tv.Occur.Must, self._clearance(clearance))]
         for flt in parsed.filters:
             occur = tv.Occur.MustNot if flt.negate else tv.Occur.Must
             clauses.append((occur, tv.Query.const_score_query(self._filter(flt), 0.0)))
         if parsed.text is not None:
-            clauses.append((tv.Occur.Must, self._text(parsed.text)))
+            clauses.append((tv.Occur.Must, self._text(parsed.text, bonus)))
         else:
             clauses.append((tv.Occur.Must, tv.Query.all_query()))
         return tv.Query.boolean_query(clauses)
@@ -359,12 +368,15 @@ class TantivyBackend(SearchBackend):
             alternatives.append((tv.Occur.Should, tv.Query.boost_query(query, boost)))
         return tv.Query.boolean_query(alternatives)
 
-    def _leaf(self, node: Term | Phrase, following: Term | None = None):
+    def _leaf(self, node: Term | Phrase, following: Term | None = None, bonus: bool = True):
         tv = _tantivy()
         folded = [node.folded] if isinstance(node, Term) else list(node.folded)
         exact_tokens = [node.exact] if isinstance(node, Term) else list(node.exact)
         prefix = isinstance(node, Term) and node.prefix
-        clauses = [(tv.Occur.Must, self._any(("meta", "body"), folded, prefix))]
+        matching = self._any(("meta", "body"), folded, prefix)
+        if not bonus:
+            return matching
+        clauses = [(tv.Occur.Must, matching)]
         if exact_tokens != folded and not prefix:  # per word: a phrase check costs twice
             clauses += [(tv.Occur.Should, tv.Query.boost_query(
                 self._any(("meta_x", "body_x"), [token]), EXACT_BOOST))
@@ -374,20 +386,20 @@ class TantivyBackend(SearchBackend):
                 self._any(("meta", "body"), folded + [following.folded]), ADJACENT_BOOST)))
         return tv.Query.boolean_query(clauses)
 
-    def _text(self, node: object):
+    def _text(self, node: object, bonus: bool = True):
         tv = _tantivy()
         if isinstance(node, (Term, Phrase)):
-            return self._leaf(node)
+            return self._leaf(node, bonus=bonus)
         if isinstance(node, Or):
-            return tv.Query.boolean_query([(tv.Occur.Should, self._text(c))
+            return tv.Query.boolean_query([(tv.Occur.Should, self._text(c, bonus))
                                            for c in or_children(node)])
         if isinstance(node, And):
             required, excluded = and_parts(node)
             minimum = loose_minimum(required)
             occur = tv.Occur.Must if minimum is None else tv.Occur.Should
-            clauses = [(occur, self._leaf(child, following) if following
-                        else self._text(child)) for child, following in required]
-            clauses += [(tv.Occur.MustNot, self._text(child)) for child in excluded]
+            clauses = [(occur, self._leaf(child, following, bonus) if following
+                        else self._text(child, bonus)) for child, following in required]
+            clauses += [(tv.Occur.MustNot, self._text(child, False)) for child in excluded]
             return tv.Query.boolean_query(clauses, minimum_number_should_match=minimum)
         if isinstance(node, Not):
             raise QueryError("a query cannot only exclude: add a word to search for before NOT")
