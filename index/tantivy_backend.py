@@ -36,7 +36,7 @@ from luutru.index.query import (And, Filter, Not, Or, ParsedQuery, Phrase, Term,
 from luutru.index.suggest import edits1
 from luutru.textnorm import fold
 
-FORMAT = 4  # bump when the schema or a stored field changes: the index is then built anew
+FORMAT = 5  # bump when the schema or a stored field changes: the index is then built anew
 INDEX_DIR = f"tantivy-{FORMAT}"
 POINTER = "CURRENT"
 META_BOOST = 4.0
@@ -90,10 +90,10 @@ def build_schema():
         builder.add_text_field(name, tokenizer_name="raw")
     for name in ("meta", "body"):
         builder.add_text_field(name, stored=False, tokenizer_name=FOLDED)
-    for name in ("meta_x", "body_x"):
-        builder.add_text_field(name, stored=False, tokenizer_name=EXACT)
-    builder.add_text_field("display", stored=True, index_option="basic", tokenizer_name="raw")
-    builder.add_bytes_field("texts", stored=True)
+    for name in ("meta_x", "body_x"):  # only single words are looked up there: no positions
+        builder.add_text_field(name, stored=False, tokenizer_name=EXACT, index_option="freq")
+    for name in ("display", "texts"):  # stored, not searched
+        builder.add_bytes_field(name, stored=True)
     return builder.build()
 
 
@@ -114,7 +114,8 @@ def unit_fields(unit: Unit) -> dict[str, Any]:
     fields = {
         "uid": unit.uid, "fingerprint": unit.fingerprint, "level": unit.level,
         "year": unit.year or 0, "date": _date_number(unit.date),
-        "meta": meta, "meta_x": meta, "body": body, "body_x": body, "display": json.dumps(display, ensure_ascii=False),
+        "meta": meta, "meta_x": meta, "body": body, "body_x": body,
+        "display": json.dumps(display, ensure_ascii=False).encode("utf-8"),
         "texts": _PAGE_BREAK.join(texts).encode("utf-8"),  # the doc store compresses it
     }
     for name, value in (("fonds", unit.fonds), ("type", type_), ("organ", organ)):
@@ -270,7 +271,7 @@ class TantivyBackend(SearchBackend):
         hits = []
         for score, address in result.hits:
             doc = searcher.doc(address)
-            stored = json.loads(doc["display"][0])
+            stored = json.loads(doc["display"][0].decode("utf-8"))
             texts = doc["texts"][0].decode("utf-8").split(_PAGE_BREAK)
             pages = [UnitPage(*where, text) for where, text in zip(stored["pages"], texts)]
             relevance = score if parsed.text is not None and request.sort == "relevance" else None
