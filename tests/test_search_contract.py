@@ -361,3 +361,20 @@ def test_deep_pages_walk_in_the_same_order(engine, monkeypatch):
     for page in range(1, 6):
         paged += ids(engine, FILLER_TAG, limit=7, page=page)
     assert paged == everything
+
+
+def test_trich_yeu_typed_without_diacritics_ranks_its_item_first(fresh_engine):
+    """The item whose trích yếu the query is comes before reports that repeat the same words."""
+    words = "về công tác thi đua, khen thưởng năm 2010"
+    titled = _item("kl76", "76-KL/TU", "Kết luận", "2010-05-02", "Thành ủy Hải Phòng", words,
+                   "PHONG-17", "HS-2010-011", ["t76:1"])
+    report = _item("bc80", "80-BC/TU", "Báo cáo", "2010-12-20", "Thành ủy Hải Phòng",
+                   "tổng kết năm 2010", "PHONG-17", "HS-2010-011", ["t80:1"])
+    pages = [_page("t76:1", titled.source, f"KẾT LUẬN\n{words}\nThường vụ thống nhất.",
+                   "PHONG-17", "HS-2010-011"),
+             _page("t80:1", report.source, "BÁO CÁO\n" + " ".join(
+                 [f"Công tác thi đua, khen thưởng năm 2010 đợt {i} đạt kết quả tốt." for i in
+                  range(1, 6)]), "PHONG-17", "HS-2010-011")]
+    sync(fresh_engine, build_units([titled, report], pages))
+    assert ids(fresh_engine, "ve cong tac thi dua, khen thuong nam 2010")[0] == "kl76"
+    assert ids(fresh_engine, "cong tac thi dua khen thuong")[0] == "kl76"
