@@ -451,15 +451,22 @@ def _plausible_text(line: Line) -> bool:
         bool(_authority(line.text))
 
 
+# Seal and signature-stroke debris OCR reads around a name's words.
+_DEBRIS = "`'\".,:;|[](){}-–—ˆ“”‘’„~¬=_"
+
+
 def _name_words(line: Line) -> list[Word]:
     """The words of a signer's name in a line: seal and signature debris before it dropped."""
-    words = [w for w in line.words if w.text.strip("`'\".,:;|[](){}-–—ˆ")] if line.words else \
+    words = [w for w in line.words if w.text.strip(_DEBRIS)] if line.words else \
         [Word(t, (0, 0, 0, 0), 1.0) for t in line.text.split()]
     start = len(words)
     while start > 0 and _is_name_word(words[start - 1].text):
         start -= 1
+    if 0 < start < len(words) and _as_family_name(words[start].text) is None \
+            and _as_family_name(words[start - 1].text) is not None:
+        start -= 1                      # the family name, misread in case or with a stroke on it
     name = words[start:]
-    while len(name) > 2 and len(name[0].text.strip("`'\".,:;")) == 1:
+    while len(name) > 2 and len(name[0].text.strip(_DEBRIS)) == 1:
         name = name[1:]                 # a stray capital from the seal, not an initial
     if len(name) >= 2 and not _is_upper(" ".join(w.text for w in name)):
         return name
@@ -467,17 +474,20 @@ def _name_words(line: Line) -> list[Word]:
 
 
 def _is_name_word(text: str) -> bool:
-    text = text.strip("`'\".,:;")
+    text = text.strip(_DEBRIS)
     return bool(text) and text[0].isupper() and text.isalpha() and (len(text) == 1 or text[1:].islower())
 
 
 def _signature(lines: list[Line], page_no: int, fields: dict[str, Extracted],
                prose_floor: float = PROSE_MIN_CONF) -> None:
     authority, title, name = [], None, None
+    found: tuple[str, float, bool] | None = None
     for line in lines:
         text = line.text.strip()
         if _authority(text) and title is None:
             authority.append(line)
+        elif title is None and (found := _title_in(line)) is not None:
+            title = line
         elif title is None and _is_upper(text) and _plausible_text(line):
             title = line
         elif (title is not None or authority) and _name_words(line) or \
@@ -490,33 +500,104 @@ def _signature(lines: list[Line], page_no: int, fields: dict[str, Extracted],
         conf = min((ln.conf for ln in authority), default=1.0)
         known = all(ok for _, ok in snapped)
         # a deputy signs "K/T …" and a committee's secretary "T/M …": none read means one was lost
-        lost = not authority and title is not None and _snap_title(title.text)[0] in _NEEDS_AUTHORITY
+        lost = not authority and title is not None and _title_value(title, found)[0] in _NEEDS_AUTHORITY
         fields["the_thuc_ky"] = Extracted(values, conf, [page_no], conf < TEXT_MIN_CONF or not known
                                           or lost or any(ln in off_centre for ln in authority))
     if title:
-        value, known = _snap_title(title.text)
+        value, known = _title_value(title, found)
+        conf = found[1] if found else title.conf
         deputy_missing = any(v.startswith("K/T ") and not value.startswith("PHÓ") for v in
                              fields["the_thuc_ky"].value)
-        fields["chuc_vu_nguoi_ky"] = Extracted(value, title.conf, [page_no],
-                                               title.conf < TEXT_MIN_CONF or not known
+        fields["chuc_vu_nguoi_ky"] = Extracted(value, conf, [page_no],
+                                               conf < TEXT_MIN_CONF or not known
                                                or title in off_centre or deputy_missing)
+    _deputy_title(authority, fields, page_no)
     if name:
         words = _name_words(name)
-        text = _fix_family_name(" ".join(w.text.strip("`'\".,:;") for w in words))
+        text, repaired = _fix_family_name(" ".join(w.text.strip(_DEBRIS) for w in words))
         conf = min(w.conf for w in words)
         fields["nguoi_ky"] = Extracted(text, conf, [page_no], conf < prose_floor or name in off_centre
-                                       or not _plausible_name(text))
+                                       or not _plausible_name(text) or repaired)
 
 
-def _fix_family_name(text: str) -> str:
-    """A family name with a misread tone mark (``Trình`` → ``Trịnh``, ``Định`` → ``Đinh``), when
-    only one family name folds to it. The name still goes to review if its words were unsure."""
+def _title_in(line: Line) -> tuple[str, float, bool] | None:
+    """The known title a signature line ends with, seal or stroke debris before it dropped:
+    (title, confidence of its words, whether nothing with letters stood before it)."""
+    words = line.words or [Word(t, (0, 0, 0, 0), 1.0) for t in line.text.split()]
+    for start in range(len(words)):
+        tail = words[start:]
+        key = _key(re.sub(r"^[\W\d_]+", "", " ".join(w.text for w in tail)))
+        if key in _TITLE_KEYS:
+            clean = not any(ch.isalpha() for w in words[:start] for ch in w.text)
+            return _TITLE_KEYS[key], min(w.conf for w in tail), clean
+    return None
+
+
+def _title_value(line: Line, found: tuple[str, float, bool] | None) -> tuple[str, bool]:
+    """The signer's title (value, known): the one found in the line, else the line snapped, else
+    a title whose start the seal cut off (``RƯỚNG BAN`` → ``TRƯỞNG BAN``), never as known."""
+    if found is not None:
+        return found[0], found[2]
+    value, known = _snap_title(line.text)
+    return (value, known) if known else (_cut_title(line.text) or value, False)
+
+
+def _cut_title(text: str) -> str | None:
+    """The shortest known title that the line's last words end like (the seal or a stroke took
+    its start: ``RƯỚNG BAN``, ``„©EI TÁ NH VĂN PHÒNG``): a guess, for a person to confirm."""
+    words = [w for w in text.split() if len(w) > 1]     # seal specks between the words
+    for start in range(len(words)):
+        key = _key(" ".join(words[start:]))
+        cut = sorted((t for t in TITLES if len(key) >= 6 and len(_key(t)) >= len(key)
+                      and _similar(key, _key(t)[-len(key):]) >= 0.85), key=len)
+        if cut:
+            return cut[0]
+    return None
+
+
+def _deputy_title(authority: list[Line], fields: dict[str, Extracted], page_no: int) -> None:
+    """A deputy signs ``K/T <HEAD>`` over ``PHÓ <HEAD>``: when the title line was lost or garbled
+    under the seal, the authority line names it."""
+    kt = [v for v in fields["the_thuc_ky"].value if v.startswith("K/T ")] if "the_thuc_ky" in fields else []
+    if not kt or f"PHÓ {kt[-1][4:]}" not in TITLES:
+        return
+    deputy = f"PHÓ {kt[-1][4:]}"
+    title = fields.get("chuc_vu_nguoi_ky")
+    if title is not None and title.value == deputy:
+        return
+    conf = min(ln.conf for ln in authority)
+    sure = conf >= LIST_MIN_CONF and not fields["the_thuc_ky"].review and title is None
+    fields["chuc_vu_nguoi_ky"] = Extracted(deputy, conf, [page_no], not sure)
+
+
+def _fix_family_name(text: str) -> tuple[str, bool]:
+    """A family name with a misread tone mark (``Trình`` → ``Trịnh``, ``Định`` → ``Đinh``) or in
+    the wrong case (``DƯống``), when only one family name folds to it; or one misread letter
+    (``Kguyễn`` → ``Nguyễn``), which is a guess: returns (text, guessed). The name still goes to
+    review if its words were unsure."""
     words = text.split()
-    if words and words[0] not in FAMILY_NAMES:
-        matches = _FAMILY_BY_FOLD.get(fold(words[0]).lower(), [])
-        if len(matches) == 1:
-            words[0] = matches[0]
-    return " ".join(words)
+    family = _as_family_name(words[0]) if words else None
+    if family is None:
+        return text, False
+    words[0] = family[0]
+    return " ".join(words), family[1]
+
+
+def _as_family_name(word: str) -> tuple[str, bool] | None:
+    """(family name, guessed) that ``word`` reads as, or None."""
+    word = word.strip(_DEBRIS)
+    if not word.isalpha():
+        return None
+    word = word[:1].upper() + word[1:].lower()
+    if word in FAMILY_NAMES:
+        return word, False
+    folded = fold(word).lower()
+    matches = _FAMILY_BY_FOLD.get(folded, [])
+    if len(matches) == 1:
+        return matches[0], False
+    near = [n for k, names in _FAMILY_BY_FOLD.items() for n in names
+            if len(k) == len(folded) >= 3 and sum(a != b for a, b in zip(k, folded)) == 1]
+    return (near[0], True) if len(near) == 1 else None
 
 
 def _off_centre(lines: list[Line]) -> list[Line]:
@@ -586,8 +667,9 @@ def _canonical_authority(text: str) -> tuple[str, bool]:
     if parts is None:
         return text.strip(), False
     prefix, rest = parts
+    rest = " ".join(w for w in rest.split() if len(w) > 1)     # seal specks between the words
     body, known = _snap_title(rest)
-    return f"{prefix} {body}", known
+    return f"{prefix} {body if known else _cut_title(rest) or body}", known
 
 
 # --- the whole item -------------------------------------------------------------------------------
