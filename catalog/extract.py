@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from luutru.catalog.model import LIST_FIELDS
 from luutru.catalog.pagelines import Line, PageLines, Word, join_rows
 from luutru.catalog.patterns import (DOC_TYPES, find_so_ky_hieu, mark_of, match_doc_type, parse_date,
                                      type_of_number)
 from luutru.catalog.vocab import (FAMILY_NAMES, KNOWN_ORGANS, ORGAN_KINDS, STOCK_RECIPIENTS,
-                                  TITLES)
+                                  TITLE_PHRASES, TITLES)
 from luutru.textnorm import fold, nfc
 
 # Below these word confidences a value goes to review (digits are unforgiving: 1/7, 0/6, 3/8).
@@ -66,7 +67,7 @@ _AUTHORITY = re.compile(r"^(T\s*[/.]?\s*M|K\s*[/.]?\s*T|T\s*[/.]?\s*L|T\s*[/.]?\
 _RECIPIENT = re.compile(r"^[.,'`‘’“”_]{0,2}\s?[-–—•·+]")
 _NEEDS_AUTHORITY = {"BÍ THƯ", "PHÓ BÍ THƯ", "PHÓ CHÁNH VĂN PHÒNG", "PHÓ TRƯỞNG BAN", "PHÓ CHỦ NHIỆM"}
 _HEADER_SHARE = 0.45   # the header and title stand in the top 45 % of page 1
-_VV = re.compile(r"^(V\s*[^\w\s]{1,3}\s*v?|Wv|W/v|V\s?v)\s+\w")
+_VV = re.compile(r"^(V\s*[^\w\s]{1,3}\s*v?|[VW]\S{0,2}v|V\s?v)\s+\w")   # V/v, Wv, VWv, W/v
 _DATE_LOOSE = re.compile(r"\bng\w{1,3}\b.{0,12}\bth\w{2,4}\b.{0,12}\bn\w{1,3}\s*\d{4}\b")
 _PARTIAL_NUMBER = re.compile(r"[-–—]\s*([A-Za-zĐđ]{1,5})\s*/\s*([A-ZĐ][A-ZĐa-z]{1,10})\b")
 _DATE_LINE = re.compile(r"\bng\w{1,3}\s*\d{1,2}\s*th\w{2,4}\s*\d{1,2}\s*n\w{1,3}\s*\d{4}")
@@ -265,6 +266,17 @@ def _co_quan(organ: list[Line]) -> tuple[str | None, bool]:
     texts = [t for t in texts if t]
     if not texts:
         return None, False
+    specks = [_SPECKS.sub(" ", t) for t in texts]        # "HẢI 'PHÒNG", "LÊ.CHÂN"
+    if specks != texts:
+        organ_name, _ = _co_quan_of(specks)
+        return organ_name, False
+    return _co_quan_of(texts)
+
+
+_SPECKS = re.compile(r"(?<=\w)[.'`‘’]+(?=\w)|(?<=\s)[.'`‘’]+(?=\w)")
+
+
+def _co_quan_of(texts: list[str]) -> tuple[str, bool]:
     if len(texts) == 1:
         return _organ_case(texts[0]), False
     return _two_line_organ(texts[-2], texts[-1]), len(texts) == 2
@@ -318,6 +330,38 @@ def _despeckle(text: str) -> str:
     text = re.sub(r"(\w)\.(\s+)(?=[a-zà-ỹđ])", r"\1\2", text)
     text = re.sub(r"^[\W_]+", "", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+_PHRASES = sorted(((p.split(), fold(p).lower()) for p in TITLE_PHRASES), key=lambda p: -len(p[0]))
+_EDGE = ",.;:()"
+
+
+def _repair_phrases(text: str) -> tuple[str, bool]:
+    """Stock phrases read with a slipped tone mark put right (``đấy mạnh`` → ``đẩy mạnh``,
+    ``nặm 1983`` → ``năm 1983``); returns (text, doubtful): doubtful when words stand one letter
+    away from a stock phrase (``an ninh Vương thực``), a misread no rule can undo."""
+    words, doubtful, i = text.split(), False, 0
+    while i < len(words):
+        step = 1
+        for phrase, folded in _PHRASES:
+            n = len(phrase)
+            core = [w.strip(_EDGE) for w in words[i:i + n]]
+            if len(core) < n:
+                continue
+            key = fold(" ".join(core)).lower()
+            if key == folded:
+                for j, right in enumerate(phrase):
+                    if core[j].lower() != right.lower():
+                        fixed = right[0].upper() + right[1:] if core[j][:1].isupper() else right
+                        words[i + j] = words[i + j].replace(core[j], fixed)
+                step = n
+                break
+            if n > 1 and len(folded) >= 7 and Levenshtein.distance(key, folded) == 1:
+                doubtful = True
+        if fold(words[i]).lower() == "nam" and i + 1 < len(words) and re.fullmatch(r"\d{4}\W?", words[i + 1]):
+            words[i] = "Năm" if words[i][:1].isupper() else "năm"
+        i += step
+    return " ".join(words), doubtful
 
 
 def _drop_stutter(text: str) -> str:
@@ -380,10 +424,11 @@ def _page_one(page: PageLines, fields: dict[str, Extracted]) -> None:
     if title_lines:
         text = " ".join(ln.text.strip() for ln in title_lines)
         conf = min(ln.conf for ln in title_lines)
-        text = _drop_stutter(_despeckle(text).rstrip(".,;:").strip())
+        text, doubtful = _repair_phrases(_drop_stutter(_despeckle(text).rstrip(".,;:").strip()))
         odd_start = not text or any(len(w) == 1 and w.isalpha() for w in text.split())
         odd_start = odd_start or re.search(r"\w[.,:;]\w", text) is not None   # "tình.hình"
-        fields["trich_yeu"] = Extracted(text, conf, [1], conf < _prose_floor(page) or odd_start)
+        fields["trich_yeu"] = Extracted(text, conf, [1], conf < _prose_floor(page) or odd_start
+                                        or doubtful)
 
 
 # --- last page ------------------------------------------------------------------------------------
@@ -706,6 +751,7 @@ def extract_fields(pages: list[PageLines]) -> dict[str, Extracted]:
     own = fields["so_ky_hieu"].value if "so_ky_hieu" in fields else None
     fields["so_ky_hieu_trich_dan"] = _citations(pages, own)
     _cross_check(fields)
+    _check_title_years(fields)
     for name in EXTRACTED_FIELDS:
         if name not in fields:
             empty = [] if name in LIST_FIELDS else None
@@ -733,6 +779,17 @@ def _vote_place(fields: dict[str, Extracted], pages: list[PageLines]) -> None:
     best = max(counts, key=counts.get)
     organ.value = " ".join(organ.value.split()[:-len(tail)] + [best])
     place.value = best
+
+
+def _check_title_years(fields: dict[str, Extracted]) -> None:
+    """A title speaks of its own year, the one before or the next (``sơ kết … năm 1990``): a year
+    after the next, or long before, is a misread digit (``1999`` for ``1990``)."""
+    title, day = fields.get("trich_yeu"), fields.get("ngay_ban_hanh")
+    if title is None or not title.value or day is None or not day.value:
+        return
+    year = int(day.value[:4])
+    if any(not year - 30 <= int(y) <= year + 1 for y in re.findall(r"\b(1[89]\d\d|20\d\d)\b", title.value)):
+        title.review = True
 
 
 def _cross_check(fields: dict[str, Extracted]) -> None:

@@ -30,3 +30,21 @@ FAMILY_NAMES = frozenset(nfc(n) for n in (
     "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Trịnh Đinh Lương Mai "
     "Đoàn Cao Tạ Hà Lâm Trương Tô Quách Chu Đào Phùng Kiều Thái Tăng Lại La Triệu Văn Đàm Hứa Khúc "
     "Lưu Nông Âu Mạc Giáp Thân Tôn Vương Diệp Lục Ninh Kim Quan Hầu Từ Vi Bạch Đồng Doãn Mã").split())
+
+# Words that Party documents' titles use all the time, spelled right. OCR slips a tone mark in them
+# ("đấy mạnh", "đối mới", "đại biếu") into another reading that is not Vietnamese: a run of words that
+# folds to one of these phrases is repaired, and one that is a letter away from one is sent to review.
+TITLE_PHRASES = tuple(nfc(p) for p in (
+    "đẩy mạnh", "đổi mới", "đại biểu", "đại hội", "toàn quốc", "lần thứ", "lương thực", "lực lượng",
+    "chất lượng", "cấp ủy", "các cấp", "quản lý", "lãnh đạo", "chỉ đạo", "tổ chức cơ sở đảng",
+    "của Đảng", "đảng viên", "cán bộ", "công tác", "kiểm tra", "giám sát", "tuyên truyền", "tuyên giáo",
+    "dân vận", "dân quân tự vệ", "an ninh", "quốc phòng", "nông nghiệp", "nông thôn", "sản xuất",
+    "kinh tế", "xã hội", "chính trị", "hệ thống", "thi đua", "khen thưởng", "tài chính", "tài sản",
+    "tham mưu", "phục vụ", "nâng cao", "năng lực", "củng cố", "xây dựng", "phát triển", "triển khai",
+    "thực hiện", "tổng kết", "sơ kết", "đường lối", "nghị quyết", "chỉ thị", "kết luận", "chương trình",
+    "kế hoạch", "báo cáo", "hướng dẫn", "thông báo", "quy định", "quyết định", "nhiệm vụ", "giải pháp",
+    "học tập", "quán triệt", "tư tưởng", "đạo đức", "phong cách", "Hồ Chí Minh", "văn hóa", "giáo dục",
+    "đào tạo", "bồi dưỡng", "phòng, chống", "tham nhũng", "lãng phí", "bảo đảm", "bảo vệ", "môi trường",
+    "Thường trực", "Ban Thường vụ", "Ban Chấp hành", "Bộ Chính trị", "Ban Bí thư", "Trung ương",
+    "Tỉnh ủy", "Thành ủy", "Huyện ủy", "Quận ủy", "Thị ủy", "Đảng ủy", "Mặt trận Tổ quốc", "đoàn thể",
+    "nhiệm kỳ", "bầu cử", "đại biểu Quốc hội", "Hội đồng nhân dân", "thanh niên", "phụ nữ", "cựu chiến binh"))
