@@ -6,9 +6,9 @@ block-max WAND and counts facets from columnar fast fields. Page text goes to Ta
 NFC; Tantivy's own analysers (registered on every open, :func:`register_analyzers`) cut and fold
 it on the writer threads in Rust: ``meta``/``body`` folded (ascii_fold folds đ→d; digits glued to
 a word are cut off first, ``Số63`` → ``Số 63``, as ``fast_fold`` does), ``meta_x``/``body_x``
-exact (lower case, marks),
-which only add score. Folding in Python was the indexing bottleneck. Queries are folded in Python
-(:mod:`luutru.index.query`); tests check both foldings give the same tokens. Adjacent query words
+exact (lower case, marks, no positions: only single words are looked up there), which only add
+score. Folding in Python was the indexing bottleneck. Queries are folded in Python
+(:mod:`luutru.index.query`); a test checks both foldings cut the same words. Adjacent query words
 add the score of their bigram phrase, so phrases rank above scattered syllables.
 
 ``rebuild`` writes a new index directory and switches the ``CURRENT`` pointer file atomically.
