@@ -64,7 +64,7 @@ _STAMP_HEAD = re.compile(r"^(cong|van|vb|cv)\b.{0,10}\bden\b")
 _STAMP_LINE = re.compile(r"^(so|ngay|chuyen|van phong (tinh|thanh) uy)\b\s*:?")
 _SO_LINE = re.compile(r"^s[o0ô6]\b|^s[o0]\s*\d")
 _AUTHORITY = re.compile(r"^(T\s*[/.]?\s*M|K\s*[/.]?\s*T|T\s*[/.]?\s*L|T\s*[/.]?\s*UQ)[.:]?\s+(\S.*)$")
-_RECIPIENT = re.compile(r"^[.,'`‘’“”_]{0,2}\s?[-–—•·+]")
+_RECIPIENT = re.compile(r"^[.,'`‘’“”_]{0,2}\s?[-–—•·+¬~]")   # the dash, as OCR reads it
 _NEEDS_AUTHORITY = {"BÍ THƯ", "PHÓ BÍ THƯ", "PHÓ CHÁNH VĂN PHÒNG", "PHÓ TRƯỞNG BAN", "PHÓ CHỦ NHIỆM"}
 _HEADER_SHARE = 0.45   # the header and title stand in the top 45 % of page 1
 _VV = re.compile(r"^(V\s*[^\w\s]{1,3}\s*v?|[VW]\S{0,2}v|V\s?v)\s+\w")   # V/v, Wv, VWv, W/v
@@ -91,20 +91,23 @@ def _is_upper(text: str) -> bool:
 _STOCK_BY_KEY: dict[str, str] = {}
 
 
-def _stock_recipient(text: str) -> str | None:
-    """The standard recipient a line reads as (OCR slips fixed), when it is unambiguous."""
+def _stock_recipient(text: str) -> tuple[str, bool] | None:
+    """(standard recipient, sure) a line reads as, OCR slips fixed: sure when it is unambiguous,
+    a guess for a person to confirm when the line's end is garbled (``đảng ủy trựợ``)."""
     if not _STOCK_BY_KEY:
         _STOCK_BY_KEY.update({_key(r): r for r in STOCK_RECIPIENTS})
     key = _key(text)
     if key in _STOCK_BY_KEY:
-        return _STOCK_BY_KEY[key]
+        return _STOCK_BY_KEY[key], True
     scored = sorted(((fuzz.ratio(key, k), r) for k, r in _STOCK_BY_KEY.items()), reverse=True)
     (best, value), (second, _) = scored[0], scored[1]
-    return value if best >= 92 and best - second >= 4 else None
+    if best >= 92 and best - second >= 4:
+        return value, True
+    return (value, False) if best >= 85 and best - second >= 6 else None
 
 
 def _clean_item(text: str) -> str:
-    text = re.sub(r"^[.,'`‘’“”_]{0,2}\s?[-–—•·*+]\s*", "", text.strip()).strip(" '\"`‘’“”:;")
+    text = re.sub(r"^[.,'`‘’“”_]{0,2}\s?[-–—•·*+¬~]\s*", "", text.strip()).strip(" '\"`‘’“”:;")
     return text.rstrip(",.;:").strip()
 
 
@@ -453,16 +456,17 @@ def _last_page(page: PageLines, page_no: int, fields: dict[str, Extracted]) -> N
             items_end += 1
         left, right = lines[start + 1:items_end], lines[items_end:]
     recipients = [ln for ln in left if _RECIPIENT.match(ln.text.strip())]
-    values, confs = [], []
+    values, confs, guessed = [], [], False
     for line in recipients:
         value = _clean_item(line.text)
         stock = _stock_recipient(value)
-        values.append(stock or value)
-        confs.append(1.0 if stock else line.conf)
+        values.append(stock[0] if stock else value)
+        confs.append(1.0 if stock and stock[1] else line.conf)
+        guessed = guessed or bool(stock and not stock[1])
     if recipients:
         conf = min(confs)
         debris = any(len(re.sub(r"\W", "", v)) < 3 for v in values) or _lines_lost(anchor, recipients, left)
-        debris = debris or not _key(values[-1]).startswith("luu")   # the file copy comes last
+        debris = debris or not _key(values[-1]).startswith("luu") or guessed   # file copy last
         fields["noi_nhan"] = Extracted([v for v in values if len(re.sub(r"\W", "", v)) >= 3], conf,
                                        [page_no], conf < LIST_MIN_CONF or debris)
     _signature(right, page_no, fields, _prose_floor(page))

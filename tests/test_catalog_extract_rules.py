@@ -100,3 +100,15 @@ def test_specks_inside_the_organ_name():
     page = HEADER.format(vv="V/v").replace("QUẬN ỦY NGÔ QUYỀN", "QUẬN ỦY NGÔ.QUYỀN")
     fields = _fields(page)
     assert fields["co_quan_ban_hanh"].value == "Quận ủy Ngô Quyền" and fields["co_quan_ban_hanh"].review
+
+
+def test_recipients_with_a_misread_dash_or_a_garbled_end():
+    block = "T/M BAN THƯỜNG VỤ\nBÍ THƯ\nTrần Văn Hùng"
+    page = SIGNED.format(block=block).replace(
+        "- Các tổ chức cơ sở đảng,",
+        "¬ Thường trực Thành ủy (để b/c),\n- Các huyện ủy, thành ủy, đảng ủy trựợ.")
+    fields = extract_fields([parse_text(HEADER.format(vv="V/v")), parse_text(page)])
+    assert fields["noi_nhan"].value == ["Thường trực Thành ủy (để b/c)",
+                                        "Các huyện ủy, thành ủy, đảng ủy trực thuộc",
+                                        "Lưu Văn phòng Quận ủy"]
+    assert fields["noi_nhan"].review            # the garbled line's reading is a guess
