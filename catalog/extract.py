@@ -34,6 +34,7 @@ PROSE_MIN_CONF = 0.85    # trích yếu and names: one wrong tone mark is a wron
 # prose values then need near-certain words.
 POOR_PAGE_CONF = 0.935
 POOR_PAGE_PROSE_CONF = 0.97
+POOR_PAGE_DIGITS_CONF = 0.93
 
 
 def _prose_floor(page: PageLines) -> float:
@@ -67,7 +68,7 @@ _AUTHORITY = re.compile(r"^(T\s*[/.]?\s*M|K\s*[/.]?\s*T|T\s*[/.]?\s*L|T\s*[/.]?\
 _RECIPIENT = re.compile(r"^[.,'`‘’“”_]{0,2}\s?[-–—•·+¬~]")   # the dash, as OCR reads it
 _NEEDS_AUTHORITY = {"BÍ THƯ", "PHÓ BÍ THƯ", "PHÓ CHÁNH VĂN PHÒNG", "PHÓ TRƯỞNG BAN", "PHÓ CHỦ NHIỆM"}
 _HEADER_SHARE = 0.45   # the header and title stand in the top 45 % of page 1
-_VV = re.compile(r"^(V\s*[^\w\s]{1,3}\s*v?|[VW]\S{0,2}v|V\s?v)\s+\w")   # V/v, Wv, VWv, W/v
+_VV = re.compile(r"^(V\s*[^\w\s]{1,3}\s*v?|[VW]\S{0,2}[vx]|V\s?v)\s+\w")   # V/v, Wv, VWv, W/v, Vx
 _DATE_LOOSE = re.compile(r"\bng\w{1,3}\b.{0,12}\bth\w{2,4}\b.{0,12}\bn\w{1,3}\s*\d{4}\b")
 _PARTIAL_NUMBER = re.compile(r"[-–—]\s*([A-Za-zĐđ]{1,5})\s*/\s*([A-ZĐ][A-ZĐa-z]{1,10})\b")
 _DATE_LINE = re.compile(r"\bng\w{1,3}\s*\d{1,2}\s*th\w{2,4}\s*\d{1,2}\s*n\w{1,3}\s*\d{4}")
@@ -427,7 +428,8 @@ def _page_one(page: PageLines, fields: dict[str, Extracted]) -> None:
     if title_lines:
         text = " ".join(ln.text.strip() for ln in title_lines)
         conf = min(ln.conf for ln in title_lines)
-        text, doubtful = _repair_phrases(_drop_stutter(_despeckle(text).rstrip(".,;:").strip()))
+        text = re.sub(r"[\s.,;:|\-–—_'\"`~¬]+$", "", _despeckle(text))     # specks after the end
+        text, doubtful = _repair_phrases(_drop_stutter(text))
         odd_start = not text or any(len(w) == 1 and w.isalpha() for w in text.split())
         odd_start = odd_start or re.search(r"\w[.,:;]\w", text) is not None   # "tình.hình"
         fields["trich_yeu"] = Extracted(text, conf, [1], conf < _prose_floor(page) or odd_start
@@ -685,7 +687,7 @@ def _snap_title(text: str) -> tuple[str, bool]:
         if len(words[start - 1]) <= 2 and _key(" ".join(words[start:])) in _TITLE_KEYS:
             return _TITLE_KEYS[_key(" ".join(words[start:]))], False
     best = max(TITLES, key=lambda t: _similar(text, t))
-    if _key(text) == _key(best):
+    if _key(text).replace(" ", "") == _key(best).replace(" ", ""):     # "BÍTHƯ"
         return best, True
     if _similar(text, best) >= 0.9 and _key(best)[:3] == _key(text)[:3]:
         return best, True        # an OCR slip inside; a cut-off start ("HÁNH …") is not repaired
@@ -723,22 +725,31 @@ def _canonical_authority(text: str) -> tuple[str, bool]:
 
 # --- the whole item -------------------------------------------------------------------------------
 
+_NUMBER_LIKE = re.compile(r"\b\d{1,4}\s*[-–]\s*[A-Za-zĐđ]{1,5}\s*/\s*\w+")
+
+
 def _citations(pages: list[PageLines], own: str | None) -> Extracted:
-    """Document numbers cited in the body; unsure when any of their digits was read unsurely."""
+    """Document numbers cited in the body; unsure when any of their digits was read unsurely (more
+    so on a poor scan), or when something shaped like a number could not be read as one (the
+    list then misses it)."""
     found: list[str] = []
     pages_seen: list[int] = []
-    conf = 1.0
+    conf, missed = 1.0, False
     for number, page in enumerate(pages, start=1):
+        floor = DIGITS_MIN_CONF if page.mean_conf >= POOR_PAGE_CONF else POOR_PAGE_DIGITS_CONF
         for line in page.lines:
             values = find_so_ky_hieu(line.text)
             if number == 1 and own in values and _SO_LINE.match(_key(line.text)):
                 continue
+            missed = missed or len(_NUMBER_LIKE.findall(line.text)) > len(values)
+            if values:
+                conf = min(conf, min(line.conf_of(re.match(r"\d+", v).group(0)) for v in values)
+                           * DIGITS_MIN_CONF / floor)
             for value in values:
                 if value != own and value not in found:
                     found.append(value)
                     pages_seen.append(number)
-                    conf = min(conf, line.conf_of(re.match(r"\d+", value).group(0)))
-    return Extracted(found, conf, sorted(set(pages_seen)), conf < DIGITS_MIN_CONF)
+    return Extracted(found, conf, sorted(set(pages_seen)), conf < DIGITS_MIN_CONF or missed)
 
 
 def extract_fields(pages: list[PageLines]) -> dict[str, Extracted]:

@@ -112,3 +112,14 @@ def test_recipients_with_a_misread_dash_or_a_garbled_end():
                                         "Các huyện ủy, thành ủy, đảng ủy trực thuộc",
                                         "Lưu Văn phòng Quận ủy"]
     assert fields["noi_nhan"].review            # the garbled line's reading is a guess
+
+
+def test_a_cited_number_that_cannot_be_read_makes_the_list_unsure():
+    body = "\\nĐã ban hành Chương trình hành động số 91-CTr/TÚ ngày 19-12-2020 và số 08-CTr/TU."
+    fields = _fields(TITLE_PAGE.format(title="về đẩy mạnh sản xuất") + body.replace("\\n", "\n"))
+    assert fields["so_ky_hieu_trich_dan"].value == ["08-CTr/TU"]
+    assert fields["so_ky_hieu_trich_dan"].review
+    fields = _fields(TITLE_PAGE.format(title="về đẩy mạnh sản xuất") +
+                     "\nĐã ban hành Chương trình hành động số 08-CTr/TU.")
+    assert fields["so_ky_hieu_trich_dan"].value == ["08-CTr/TU"]
+    assert not fields["so_ky_hieu_trich_dan"].review
