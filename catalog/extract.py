@@ -580,7 +580,11 @@ def _title_in(line: Line) -> tuple[str, float, bool] | None:
         key = _key(re.sub(r"^[\W\d_]+", "", " ".join(w.text for w in tail)))
         if key in _TITLE_KEYS:
             clean = not any(ch.isalpha() for w in words[:start] for ch in w.text)
-            return _TITLE_KEYS[key], min(w.conf for w in tail), clean
+            title = _TITLE_KEYS[key]
+            before = words[start - 1].text.rstrip(".,:;") if start else ""
+            if before.isupper() and fold(before).lower().endswith("o") and f"PHÓ {title}" in TITLES:
+                title = f"PHÓ {title}"      # "ĐHÓ BÍ THƯ", "_PỊ Ó BÍ THƯ": PHÓ under a stroke
+            return title, min(w.conf for w in tail), clean
     return None
 
 
@@ -637,6 +641,9 @@ def _fix_family_name(text: str) -> tuple[str, bool]:
 def _as_family_name(word: str) -> tuple[str, bool] | None:
     """(family name, guessed) that ``word`` reads as, or None."""
     word = word.strip(_DEBRIS)
+    glued = [word[k:] for k in range(1, len(word) - 1) if word[k:] in FAMILY_NAMES]
+    if glued and not word[:1].isupper():
+        return glued[0], False          # a stroke glued before it: ".„šsNguyễn"
     if not word.isalpha():
         return None
     word = word[:1].upper() + word[1:].lower()

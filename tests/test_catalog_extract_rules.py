@@ -123,3 +123,13 @@ def test_a_cited_number_that_cannot_be_read_makes_the_list_unsure():
                      "\nĐã ban hành Chương trình hành động số 08-CTr/TU.")
     assert fields["so_ky_hieu_trich_dan"].value == ["08-CTr/TU"]
     assert not fields["so_ky_hieu_trich_dan"].review
+
+
+def test_pho_under_a_stroke_and_a_family_name_glued_to_debris():
+    for line in ("“S7 ĐHÓ BÍ THƯ", "_PỊ Ó BÍ THƯ"):
+        fields = _fields(HEADER.format(vv="V/v"), f"T/M BAN THƯỜNG VỤ\n{line}\nTrần Văn Hùng")
+        assert fields["chuc_vu_nguoi_ky"].value == "PHÓ BÍ THƯ" and fields["chuc_vu_nguoi_ky"].review
+    fields = _fields(HEADER.format(vv="V/v"), "T/M BAN THƯỜNG VỤ\n._¬. mm mờ BÍ THƯ\nTrần Văn Hùng")
+    assert fields["chuc_vu_nguoi_ky"].value == "BÍ THƯ"       # lower-case debris is not PHÓ
+    fields = _fields(HEADER.format(vv="V/v"), "T/M BAN THƯỜNG VỤ\nPHÓ BÍ THƯ\n.„šsNguyễn Thế Hòa")
+    assert fields["nguoi_ky"].value == "Nguyễn Thế Hòa"
