@@ -21,7 +21,7 @@ from luutru.catalog.model import LIST_FIELDS
 from luutru.catalog.pagelines import Line, PageLines, Word, join_rows
 from luutru.catalog.patterns import (DOC_TYPES, find_so_ky_hieu, mark_of, match_doc_type, parse_date,
                                      type_of_number)
-from luutru.catalog.vocab import (FAMILY_NAMES, KNOWN_ORGANS, ORGAN_KINDS, STOCK_RECIPIENTS,
+from luutru.catalog.vocab import (FAMILY_NAMES, KNOWN_ORGANS, ORGAN_KINDS, PLACES, STOCK_RECIPIENTS,
                                   TITLE_PHRASES, TITLES)
 from luutru.textnorm import fold, nfc
 
@@ -769,6 +769,7 @@ def extract_fields(pages: list[PageLines]) -> dict[str, Extracted]:
         _last_page(pages[number - 1], number, fields)
         if "noi_nhan" in fields or "nguoi_ky" in fields:
             break
+    _snap_places(fields)
     _vote_place(fields, pages)
     own = fields["so_ky_hieu"].value if "so_ky_hieu" in fields else None
     fields["so_ky_hieu_trich_dan"] = _citations(pages, own)
@@ -781,6 +782,35 @@ def extract_fields(pages: list[PageLines]) -> dict[str, Extracted]:
             unsure = name in REQUIRED or (name == "the_thuc_ky" and "chuc_vu_nguoi_ky" not in fields)
             fields[name] = Extracted(empty, 0.0, [], unsure)
     return fields
+
+
+_PLACE_BY_FOLD = {fold(p).lower(): p for p in PLACES}
+
+
+def _known_place(text: str) -> str | None:
+    return _PLACE_BY_FOLD.get(fold(text).lower())
+
+
+def _snap_places(fields: dict[str, Extracted]) -> None:
+    """Place names with a slipped tone mark (``Quynh Phụ``, ``Tiền Hái``) spelled as the gazetteer
+    does; a địa danh one letter away from the organ's own place (``Tiền Hỏi`` under ``Huyện ủy Tiền
+    Hải``) takes it, for a person to confirm."""
+    organ, place = fields.get("co_quan_ban_hanh"), fields.get("dia_danh")
+    organ_place = None
+    if organ is not None and organ.value:
+        words = organ.value.split()
+        for n in (3, 2):
+            known = _known_place(" ".join(words[-n:])) if len(words) > n else None
+            if known:
+                organ.value, organ_place = " ".join(words[:-n] + [known]), known
+                break
+    if place is None or not place.value:
+        return
+    known = _known_place(place.value)
+    if known:
+        place.value = known
+    elif organ_place and Levenshtein.distance(fold(place.value).lower(), fold(organ_place).lower()) == 1:
+        place.value, place.review = organ_place, True
 
 
 def _vote_place(fields: dict[str, Extracted], pages: list[PageLines]) -> None:

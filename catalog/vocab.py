@@ -48,3 +48,22 @@ TITLE_PHRASES = tuple(nfc(p) for p in (
     "Thường trực", "Ban Thường vụ", "Ban Chấp hành", "Bộ Chính trị", "Ban Bí thư", "Trung ương",
     "Tỉnh ủy", "Thành ủy", "Huyện ủy", "Quận ủy", "Thị ủy", "Đảng ủy", "Mặt trận Tổ quốc", "đoàn thể",
     "nhiệm kỳ", "bầu cử", "đại biểu Quốc hội", "Hội đồng nhân dân", "thanh niên", "phụ nữ", "cựu chiến binh"))
+
+# Place names a header's địa danh and an organ's name end with: the provinces and centrally-run
+# cities, and the districts of the provinces whose fonds luutru holds so far (extend with the
+# official list of administrative units as fonds from other provinces come in).
+PLACES = tuple(nfc(p) for p in (
+    "Hà Nội", "Hải Phòng", "Đà Nẵng", "Thành phố Hồ Chí Minh", "Cần Thơ", "Thái Bình", "Nam Định",
+    "Ninh Bình", "Hà Nam", "Hưng Yên", "Hải Dương", "Quảng Ninh", "Bắc Ninh", "Bắc Giang",
+    "Vĩnh Phúc", "Phú Thọ", "Thái Nguyên", "Thanh Hóa", "Nghệ An", "Hà Tĩnh", "Quảng Bình",
+    "Quảng Trị", "Thừa Thiên Huế", "Quảng Nam", "Quảng Ngãi", "Bình Định", "Phú Yên", "Khánh Hòa",
+    "Lâm Đồng", "Đắk Lắk", "Gia Lai", "Kon Tum", "Đồng Nai", "Bình Dương", "Long An", "Tiền Giang",
+    "An Giang", "Kiên Giang", "Cà Mau", "Bạc Liêu", "Sóc Trăng", "Trà Vinh", "Vĩnh Long", "Bến Tre",
+    "Đồng Tháp", "Hậu Giang", "Lạng Sơn", "Cao Bằng", "Hà Giang", "Lào Cai", "Yên Bái", "Tuyên Quang",
+    "Bắc Kạn", "Sơn La", "Điện Biên", "Lai Châu", "Hòa Bình", "Bình Phước", "Tây Ninh",
+    "Bà Rịa - Vũng Tàu", "Ninh Thuận", "Bình Thuận", "Đắk Nông",
+    # Thái Bình
+    "Quỳnh Phụ", "Hưng Hà", "Đông Hưng", "Thái Thụy", "Tiền Hải", "Kiến Xương", "Vũ Thư",
+    # Hải Phòng
+    "Hồng Bàng", "Ngô Quyền", "Lê Chân", "Hải An", "Kiến An", "Đồ Sơn", "Dương Kinh", "Thủy Nguyên",
+    "An Dương", "An Lão", "Kiến Thụy", "Tiên Lãng", "Vĩnh Bảo", "Cát Hải", "Bạch Long Vĩ"))

@@ -133,3 +133,13 @@ def test_pho_under_a_stroke_and_a_family_name_glued_to_debris():
     assert fields["chuc_vu_nguoi_ky"].value == "BÍ THƯ"       # lower-case debris is not PHÓ
     fields = _fields(HEADER.format(vv="V/v"), "T/M BAN THƯỜNG VỤ\nPHÓ BÍ THƯ\n.„šsNguyễn Thế Hòa")
     assert fields["nguoi_ky"].value == "Nguyễn Thế Hòa"
+
+
+def test_place_names_spelled_as_the_gazetteer():
+    page = HEADER.format(vv="V/v").replace("ĐẢNG BỘ THÀNH PHỐ HẢI PHÒNG", "ĐẢNG BỘ TỈNH THÁI BÌNH") \
+        .replace("QUẬN ỦY NGÔ QUYỀN", "HUYỆN ỦY TIỀN HÁI").replace("Ngô Quyền, ngày", "Tiền Hỏi, ngày")
+    fields = _fields(page)
+    assert fields["co_quan_ban_hanh"].value == "Huyện ủy Tiền Hải"
+    assert fields["dia_danh"].value == "Tiền Hải" and fields["dia_danh"].review
+    fields = _fields(HEADER.format(vv="V/v").replace("Ngô Quyền, ngày", "Ngo Quyền, ngày"))
+    assert fields["dia_danh"].value == "Ngô Quyền"
