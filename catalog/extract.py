@@ -563,6 +563,8 @@ def _signature(lines: list[Line], page_no: int, fields: dict[str, Extracted],
                                                conf < TEXT_MIN_CONF or not known
                                                or title in off_centre or deputy_missing)
     _deputy_title(authority, fields, page_no)
+    if authority and title is None:
+        _secretary_title(lines, authority, fields, page_no)
     if name:
         words = _name_words(name)
         text, repaired = _fix_family_name(" ".join(w.text.strip(_DEBRIS) for w in words))
@@ -608,6 +610,20 @@ def _cut_title(text: str) -> str | None:
         if cut:
             return cut[0]
     return None
+
+
+def _secretary_title(lines: list[Line], authority: list[Line], fields: dict[str, Extracted],
+                     page_no: int) -> None:
+    """``T/M`` a committee is signed by its (deputy) secretary: a garbled line under it that still
+    ends in ``THƯ`` is read as ``BÍ THƯ``, a guess for a person to confirm."""
+    if not any(v.startswith("T/M ") for v in fields["the_thuc_ky"].value):
+        return
+    start = lines.index(authority[-1]) + 1
+    for line in lines[start:start + 2]:
+        words = line.text.split()
+        if len(words) >= 2 and fold(words[-1]).lower() == "thu" and words[-1].isupper():
+            fields["chuc_vu_nguoi_ky"] = Extracted("BÍ THƯ", line.conf, [page_no], True)
+            return
 
 
 def _deputy_title(authority: list[Line], fields: dict[str, Extracted], page_no: int) -> None:

@@ -143,3 +143,9 @@ def test_place_names_spelled_as_the_gazetteer():
     assert fields["dia_danh"].value == "Tiền Hải" and fields["dia_danh"].review
     fields = _fields(HEADER.format(vv="V/v").replace("Ngô Quyền, ngày", "Ngo Quyền, ngày"))
     assert fields["dia_danh"].value == "Ngô Quyền"
+
+
+def test_a_committee_signature_with_a_garbled_title_ending_in_thu():
+    fields = _fields(HEADER.format(vv="V/v"), "T/M QUẬN ỦY\n“Zo Si THƯ\n¿Lươ@ Quốc Lộc")
+    assert fields["chuc_vu_nguoi_ky"].value == "BÍ THƯ" and fields["chuc_vu_nguoi_ky"].review
+    assert fields["nguoi_ky"].review
