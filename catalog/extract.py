@@ -19,8 +19,8 @@ from rapidfuzz.distance import Levenshtein
 
 from luutru.catalog.model import LIST_FIELDS
 from luutru.catalog.pagelines import Line, PageLines, Word, join_rows
-from luutru.catalog.patterns import (DOC_TYPES, find_so_ky_hieu, mark_of, match_doc_type, parse_date,
-                                     type_of_number)
+from luutru.catalog.patterns import (DO_KHAN, DO_MAT, DOC_TYPES, find_so_ky_hieu, mark_of,
+                                     match_doc_type, parse_date, type_of_number)
 from luutru.catalog.vocab import (FAMILY_NAMES, KNOWN_ORGANS, ORGAN_KINDS, PLACES, STOCK_RECIPIENTS,
                                   TITLE_PHRASES, TITLES)
 from luutru.textnorm import fold, nfc
@@ -175,6 +175,7 @@ class _Header:
     title_index: int | None = None
     so_partial: Line | None = None      # "Số" with a handwritten number OCR could not read
     date_partial: Line | None = None    # the date line with a handwritten day or month
+    guessed_marks: list[Line] = field(default_factory=list)
 
     @property
     def dated(self) -> Line | None:
@@ -215,6 +216,20 @@ def _unknown_type(text: str) -> bool:
             and len(key) >= 4 and not any(ch.isdigit() for ch in key))
 
 
+def _near_mark(text: str) -> tuple[str, str] | None:
+    """A stamp read one letter wrong (``MẠIT``): under the number, a short upper-case line that
+    close to a secrecy or urgency word is taken as that stamp, for a person to confirm (a missed
+    MẬT would show a classified document to anyone)."""
+    key = re.sub(r"[^a-z ]", "", fold(text).lower()).strip()
+    if not _is_upper(text) or not 3 <= len(key) <= 10 or len(key.split()) > 2:
+        return None
+    for name, table in (("do_mat", DO_MAT), ("do_khan", DO_KHAN)):
+        for word, value in table.items():
+            if Levenshtein.distance(key, word) == 1:
+                return name, value
+    return None
+
+
 def _scan_header(lines: list[Line], page: PageLines) -> _Header:
     head = _Header()
     lines = [_without_party_name(ln) for ln in lines]
@@ -235,6 +250,9 @@ def _scan_header(lines: list[Line], page: PageLines) -> _Header:
         mark = mark_of(line.text)
         if mark:
             head.marks.append((mark[0], mark[1], line))
+        elif head.numbered and (near := _near_mark(line.text)):
+            head.marks.append((near[0], near[1], line))
+            head.guessed_marks.append(line)
         elif _similar(key, _PARTY) > 0.8:
             continue
         elif head.date is None and _DATE_LINE.search(key) and parse_date(line.text):
@@ -405,7 +423,8 @@ def _page_one(page: PageLines, fields: dict[str, Extracted]) -> None:
             fields["dia_danh"] = Extracted(place, pconf, [1], pconf < _prose_floor(page)
                                            or not _vietnamese(place))
     for name, value, line in head.marks:
-        fields.setdefault(name, Extracted(value, line.conf, [1], line.conf < TEXT_MIN_CONF))
+        fields.setdefault(name, Extracted(value, line.conf, [1], line.conf < TEXT_MIN_CONF
+                                          or line in head.guessed_marks))
     organ, sure = _co_quan(head.organ)
     if organ:
         conf = min((ln.conf for ln in head.organ), default=1.0)

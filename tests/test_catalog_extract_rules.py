@@ -149,3 +149,11 @@ def test_a_committee_signature_with_a_garbled_title_ending_in_thu():
     fields = _fields(HEADER.format(vv="V/v"), "T/M QUẬN ỦY\n“Zo Si THƯ\n¿Lươ@ Quốc Lộc")
     assert fields["chuc_vu_nguoi_ky"].value == "BÍ THƯ" and fields["chuc_vu_nguoi_ky"].review
     assert fields["nguoi_ky"].review
+
+
+def test_a_secrecy_stamp_read_one_letter_wrong_is_kept_for_review():
+    page = TITLE_PAGE.format(title="về đẩy mạnh sản xuất").replace("Số 64-NQ/TU", "Số 64-NQ/TU\nMẠIT")
+    fields = _fields(page)
+    assert fields["do_mat"].value == "Mật" and fields["do_mat"].review
+    assert fields["loai_van_ban"].value == "Nghị quyết"
+    assert _fields(TITLE_PAGE.format(title="về đẩy mạnh sản xuất"))["do_mat"].value is None
