@@ -241,8 +241,3 @@ class Archive:
 
     def document_pdf_path(self, sha256: str) -> Path:
         return self.documents_dir / f"{sha256}.pdf"
-
-    def temp_dir(self) -> Path:
-        """A fresh scratch directory on the archive's file system (so renames are atomic)."""
-        self.tmp_dir.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(dir=self.tmp_dir))

@@ -15,7 +15,8 @@ from luutru.catalog.inventory import read_inventory, store_inventory
 from luutru.catalog.record import InvalidCatalogError
 from luutru.catalog.review import export_review, import_review
 from luutru.catalog.xmlsafe import UnsafeXMLError
-from luutru.cliutil import archive_option, json_option, open_archive, print_json, show_progress
+from luutru.cliutil import (archive_option, json_option, open_archive, print_json,
+                            remember_group_archive, show_progress)
 
 _USER_ERRORS = (InvalidCatalogError, UnsafeXMLError, EADError, ValueError, OSError)
 
@@ -24,10 +25,10 @@ def _fail(exc: Exception) -> None:
     raise click.ClickException(str(exc))
 
 
-def _archive(*paths: Path | None):
-    """The archive named by the command's or the group's ``--archive``; a clear error if it is none."""
+def _archive(archive_path: Path | None):
+    """The archive named by ``--archive`` (here or on an enclosing group); a clear error if it is none."""
     try:
-        return open_archive(next((p for p in paths if p is not None), None), create=False)
+        return open_archive(archive_path, create=False)
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -38,7 +39,7 @@ def _archive(*paths: Path | None):
 @click.pass_context
 def catalog(ctx: click.Context, archive_path: Path | None, as_json: bool) -> None:
     """Build or update the catalogue (fonds → hồ sơ → văn bản) from the OCR'd pages."""
-    ctx.obj = archive_path
+    remember_group_archive(archive_path)
     if ctx.invoked_subcommand is not None:
         return
     try:
@@ -61,10 +62,9 @@ def catalog(ctx: click.Context, archive_path: Path | None, as_json: bool) -> Non
 @click.argument("item_id")
 @archive_option
 @json_option
-@click.pass_obj
-def show(parent_archive: Path | None, item_id: str, archive_path: Path | None, as_json: bool) -> None:
+def show(item_id: str, archive_path: Path | None, as_json: bool) -> None:
     """Print one item (văn bản) of the catalogue."""
-    archive = _archive(archive_path, parent_archive)
+    archive = _archive(archive_path)
     item = next((i for i in iter_items(archive) if i["id"] == item_id), None)
     if item is None:
         raise click.ClickException(f"no item {item_id!r} in the catalogue")
@@ -81,11 +81,9 @@ def show(parent_archive: Path | None, item_id: str, archive_path: Path | None, a
 @click.argument("inventory", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @archive_option
 @json_option
-@click.pass_obj
-def import_inventory(parent_archive: Path | None, inventory: Path, archive_path: Path | None,
-                     as_json: bool) -> None:
+def import_inventory(inventory: Path, archive_path: Path | None, as_json: bool) -> None:
     """Import a mục lục hồ sơ (CSV or XLSX); bad rows are reported, the rest imported."""
-    archive = _archive(archive_path, parent_archive)
+    archive = _archive(archive_path)
     try:
         rows, errors = read_inventory(inventory)
         stored = store_inventory(archive, rows, inventory.name)
@@ -108,11 +106,9 @@ def import_inventory(parent_archive: Path | None, inventory: Path, archive_path:
 @click.argument("outfile", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--all", "everything", is_flag=True, help="Every item, not only those needing review.")
 @archive_option
-@click.pass_obj
-def review_export(parent_archive: Path | None, outfile: Path, everything: bool,
-                  archive_path: Path | None) -> None:
+def review_export(outfile: Path, everything: bool, archive_path: Path | None) -> None:
     """Write items needing review to a CSV or XLSX sheet for archivists."""
-    archive = _archive(archive_path, parent_archive)
+    archive = _archive(archive_path)
     count = export_review(archive, outfile, everything)
     click.echo(f"{count} items written to {outfile}")
 
@@ -121,11 +117,9 @@ def review_export(parent_archive: Path | None, outfile: Path, everything: bool,
 @click.argument("sheet", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @archive_option
 @json_option
-@click.pass_obj
-def review_import(parent_archive: Path | None, sheet: Path, archive_path: Path | None,
-                  as_json: bool) -> None:
+def review_import(sheet: Path, archive_path: Path | None, as_json: bool) -> None:
     """Apply an archivist's corrected review sheet; corrections survive every re-run."""
-    archive = _archive(archive_path, parent_archive)
+    archive = _archive(archive_path)
     try:
         report = import_review(archive, sheet)
     except _USER_ERRORS as exc:
