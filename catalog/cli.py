@@ -14,7 +14,7 @@ from luutru.catalog.export import items_csv, items_jsonl, items_xlsx
 from luutru.catalog.inventory import read_inventory, store_inventory
 from luutru.catalog.record import InvalidCatalogError
 from luutru.catalog.review import export_review, import_review
-from luutru.catalog.xmlsafe import UnsafeXMLError
+from luutru.xmlsafe import UnsafeXMLError
 from luutru.cliutil import (archive_option, json_option, open_archive, print_json,
                             remember_group_archive, show_progress)
 

@@ -11,7 +11,7 @@ from importlib import resources
 
 from lxml import etree
 
-from luutru.catalog import xmlsafe
+from luutru import xmlsafe
 from luutru.catalog.model import FileRecord, Fonds, Item
 from luutru.catalog.record import read_catalog
 from luutru.archive import Archive

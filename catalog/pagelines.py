@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from luutru.catalog import xmlsafe
+from luutru import xmlsafe
 from luutru.textnorm import nfc
 
 _SLASHES = str.maketrans({"\u2044": "/", "\u2215": "/"})   # fraction and division slashes

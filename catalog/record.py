@@ -15,7 +15,7 @@ from pathlib import Path
 from lxml import etree
 
 from luutru.archive import Archive, atomic_write_bytes
-from luutru.catalog import xmlsafe
+from luutru import xmlsafe
 from luutru.catalog.model import (FILE_FIELDS, FONDS_FIELDS, ITEM_FIELDS, FieldValue, FileRecord,
                                   Fonds, Item)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from luutru import xmlsafe
 from luutru.textnorm import nfc
 
 ALTO_NS = "http://www.loc.gov/standards/alto/ns-v3#"
@@ -46,8 +47,7 @@ class _VendoredSchemas(etree.Resolver):
 
 def safe_parser() -> etree.XMLParser:
     """A parser that never loads DTDs, expands entities or goes on the network."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                             huge_tree=False)
+    parser = xmlsafe.safe_parser()
     parser.resolvers.add(_VendoredSchemas())
     return parser
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from luutru import xmlsafe
 from luutru.ocr.quality import is_vietnamese_syllable
 from luutru.textnorm import nfc
 
@@ -79,12 +80,6 @@ class HocrError(ValueError):
     """The hOCR could not be parsed."""
 
 
-def _parser() -> etree.XMLParser:
-    # hOCR is untrusted input: no DTD, no entity expansion, no network.
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                           huge_tree=False, recover=False)
-
-
 def _classes(element: etree._Element) -> set[str]:
     return set((element.get("class") or "").split())
 
@@ -103,9 +98,9 @@ def parse_hocr(hocr: str | bytes) -> list[TextLine]:
     """Lines of an hOCR page in Tesseract's order, each with its words (text NFC, boxes, confidence)."""
     data = hocr.encode("utf-8") if isinstance(hocr, str) else hocr
     try:
-        root = etree.fromstring(data, _parser())
-    except etree.XMLSyntaxError as exc:
-        raise HocrError(f"not well-formed hOCR: {exc}") from exc
+        root = xmlsafe.parse(data, name="hOCR").getroot()   # untrusted: no DTD, entities, network
+    except (etree.XMLSyntaxError, xmlsafe.UnsafeXMLError) as exc:
+        raise HocrError(f"cannot read hOCR: {exc}") from exc
     lines: list[TextLine] = []
     block = par = -1
     for element in root.iter(etree.Element):

@@ -21,7 +21,7 @@ from luutru.catalog import build_catalog, iter_files, iter_fonds, iter_items
 from luutru.catalog.ead import ead_schema, export_ead
 from luutru.catalog.record import fonds_path, validate
 from luutru.catalog.review import export_review, import_review
-from luutru.catalog import xmlsafe
+from luutru import xmlsafe
 from luutru.cli import cli
 from luutru.ingest.batch import ingest_batch
 from luutru.ocr.pipeline import ocr_archive

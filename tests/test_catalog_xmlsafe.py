@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from luutru.catalog import xmlsafe
+from luutru import xmlsafe
 from luutru.catalog.pagelines import parse_hocr
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>

@@ -44,14 +44,14 @@ def _hocr_with(doctype: str, word: str) -> bytes:
             '</span></div></body></html>').encode("utf-8")
 
 
-def test_parse_hocr_does_not_expand_entities(tmp_path):
+def test_parse_hocr_refuses_entities(tmp_path):
+    """Like every XML reader in luutru (luutru.xmlsafe): entities are refused with a clear error."""
     secret = tmp_path / "secret.txt"
     secret.write_text("SECRET", encoding="utf-8")
     doctype = (f'<!DOCTYPE html [<!ENTITY ext SYSTEM "file://{secret}"><!ENTITY big "BIGBIGBIG">]>')
-    lines = parse_hocr(_hocr_with(doctype, "a&ext;&big;b"))
-    text = lines_to_text(lines)
-    assert text.startswith("a") and text.endswith("b")
-    assert "SECRET" not in text and "BIG" not in text
+    with pytest.raises(HocrError, match="entities") as refused:
+        parse_hocr(_hocr_with(doctype, "a&ext;&big;b"))
+    assert "SECRET" not in str(refused.value)
 
 
 def test_parse_hocr_rejects_broken_input():
