@@ -10,10 +10,12 @@ BIN    := $(VENV)/bin
 
 APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils qpdf \
                 fonts-liberation2 fonts-dejavu-core python3 python3-venv python3-pip
+# The browser tests drive Debian's Chromium through Playwright (no browser download).
+TEST_APT_PACKAGES := chromium
 
 DEMO_DIR ?= demo
 
-.PHONY: demo test install system-deps python-env models clean-demo
+.PHONY: demo test test-deps install system-deps python-env models clean-demo
 
 demo: install
 	$(BIN)/python -m luutru.samples.make_samples $(DEMO_DIR)/scans
@@ -27,8 +29,16 @@ demo: install
 	@echo "  $(DEMO_DIR)/archive/documents/   (searchable PDFs)"
 	@echo "  $(DEMO_DIR)/archive/ARCHIVE.md   (what every folder holds)"
 
-test: install
+test: install test-deps
 	$(BIN)/python -m pytest
+
+test-deps:
+	@if dpkg -s $(TEST_APT_PACKAGES) >/dev/null 2>&1; then \
+	  echo "test system packages: already installed"; \
+	else \
+	  $(SUDO) apt-get update && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends $(TEST_APT_PACKAGES); \
+	fi
 
 install: system-deps python-env models
 

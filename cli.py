@@ -16,7 +16,7 @@ from luutru import __version__
 from luutru.cliutil import (ARCHIVE_HELP, archive_option, emit_report, json_option, open_archive,
                             remember_group_archive, show_progress)
 
-STAGES = ("ingest", "ocr", "catalog", "index")
+STAGES = ("ingest", "ocr", "catalog", "index", "web", "volume")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,0 +1,3 @@
+"""``luutru volume``: build a compiled volume from a spec."""
+
+COMMANDS: list = []

@@ -1,0 +1,38 @@
+"""The Flask application: configuration and the blueprints, nothing else.
+
+Blueprints, each in its own module: ``auth`` (login, logout, who the user is, CSRF, rate limits),
+``reading`` (search, item, browse), ``files`` (page images and PDFs, access-checked),
+``review`` (the archivist's queue and form), ``basket`` (items collected into a volume spec).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, redirect, url_for
+
+from luutru.archive import Archive
+
+
+def create_app(archive: Archive, *, public: bool = False, config: dict[str, Any] | None = None) -> Flask:
+    """The reading room over ``archive``; ``public`` lets anonymous readers see the public part."""
+    app = Flask(__name__)
+    app.config.update(
+        ARCHIVE=archive,
+        PUBLIC=public,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        TEMPLATES_AUTO_RELOAD=False,
+    )
+    app.config.update(config or {})
+
+    from luutru.web import auth, basket, files, reading, review
+    auth.init_app(app)
+    for module in (reading, files, review, basket):
+        app.register_blueprint(module.bp)
+
+    @app.get("/")
+    def home():
+        return redirect(url_for("reading.search"))
+
+    return app

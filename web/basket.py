@@ -1,0 +1,5 @@
+"""Placeholder: owned by the reading-room pages engineer."""
+
+from flask import Blueprint
+
+bp = Blueprint("basket", __name__)

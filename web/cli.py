@@ -1,0 +1,3 @@
+"""``luutru serve`` and ``luutru user``: the reading room and its accounts."""
+
+COMMANDS: list = []
