@@ -72,3 +72,10 @@ def role_required(role: str) -> Callable[[Callable], Callable]:
             return view(*args, **kwargs)
         return login_required(wrapped)
     return decorate
+
+
+def audit(action: str, target: str, detail: str = "") -> None:
+    """Write who did ``action`` on ``target`` and when to the audit log (every view of a
+    classified item, logins, account changes). Implemented by :mod:`luutru.web.accounts`."""
+    from flask import current_app
+    current_app.extensions["luutru.audit"](current_user(), action, target, detail)
