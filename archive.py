@@ -11,6 +11,8 @@ The archive directory is the record. Its layout (documented for people in ``ARCH
     quarantine/                         input that could not be ingested, each with its reason
     catalog/                            the XML catalogue (fonds → file → item)
     index/                              search indexes (derived, rebuildable)
+    access/                             reading-room accounts and audit log (private; back it up)
+    cache/                              page images sized for the reading room (derived)
     tmp/                                scratch space for atomic writes (safe to delete)
 
 Everything but ``originals/``, the quarantine and what an archivist typed in can be rebuilt.
@@ -147,6 +149,8 @@ This directory is a luutru archive: the record of scanned documents and what was
 | `quarantine/` | files that could not be ingested, with a machine-readable reason each | **no** (kept for a person) |
 | `catalog/` | the XML catalogue: fonds → file (hồ sơ) → item (văn bản) | machine fields yes; archivist values **no** |
 | `index/` | search indexes | yes (`luutru reindex`) |
+| `access/` | reading-room accounts (`accounts.sqlite`: users, argon2 password hashes, roles, clearances; the audit log of who saw which classified item) and the session key; private to the server's user | **no** (back it up with the catalogue) |
+| `cache/` | page images sized for the reading room (thumbnails, screen size) | yes (made again on demand) |
 | `tmp/` | scratch space | delete at will when nothing runs |
 
 Every file is written atomically (temporary file + rename). Text is UTF-8, Unicode NFC.
