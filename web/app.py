@@ -7,6 +7,7 @@ Blueprints, each in its own module: ``auth`` (login, logout, who the user is, CS
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, redirect, url_for
@@ -22,6 +23,9 @@ def create_app(archive: Archive, *, public: bool = False, config: dict[str, Any]
         PUBLIC=public,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="luutru_session",
+        SESSION_COOKIE_SECURE=False,  # `luutru serve --secure-cookies` behind https
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         TEMPLATES_AUTO_RELOAD=False,
     )
     app.config.update(config or {})

@@ -1,0 +1,321 @@
+"""The reading room's accounts and audit log: one SQLite file per archive.
+
+``archive/access/accounts.sqlite`` (directory 0700, file 0600) holds who may log in, with which
+role and clearance, and an append-only log of who did what (every view of a classified item,
+logins, account changes). Unlike the indexes it cannot be rebuilt from the record: back it up.
+
+Passwords are hashed with argon2 (:class:`argon2.PasswordHasher`); a hash made with older
+parameters is replaced at the next successful login. There is no default user and no default
+password: the first account is made with ``luutru user add NAME --role admin``.
+
+Each account carries a ``session_version``, bumped whenever its password, role or clearance
+changes or it is disabled; a session cookie remembers the version it was issued for, so such a
+change logs the person out everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from luutru.archive import Archive
+from luutru.index.model import CLEARANCE_NAMES
+from luutru.textnorm import nfc
+from luutru.web.access import ROLES, User
+
+SCHEMA_VERSION = 1
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024  # argon2 would hash a megabyte; nobody types one
+_USERNAME = re.compile(r"[\w.@-]{1,64}")
+
+_SCHEMA = """
+CREATE TABLE users (
+    username TEXT NOT NULL,
+    username_key TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL CHECK (role IN ('reader', 'archivist', 'admin')),
+    clearance INTEGER NOT NULL CHECK (clearance BETWEEN 0 AND 3),
+    password_hash TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1,
+    session_version INTEGER NOT NULL DEFAULT 1,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL
+);
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    time TEXT NOT NULL,
+    username TEXT NOT NULL,
+    role TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    remote TEXT NOT NULL
+);
+CREATE INDEX audit_time ON audit (time);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"""
+
+
+class AccountError(ValueError):
+    """An account operation that cannot be done; the message (English) says why."""
+
+
+class PasswordTooShort(AccountError):
+    def __init__(self) -> None:
+        super().__init__(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+
+
+class UnknownUser(AccountError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no user named {name!r}")
+
+
+@dataclass(frozen=True)
+class Account:
+    """One row of the users table (without the password hash)."""
+
+    username: str
+    role: str
+    clearance: int
+    active: bool
+    session_version: int
+    created: str
+    updated: str
+
+    @property
+    def user(self) -> User:
+        """The person as the access check sees them."""
+        return User(username=self.username, role=self.role, clearance=self.clearance)
+
+    def to_json(self) -> dict:
+        return {"username": self.username, "role": self.role, "clearance": self.clearance,
+                "clearance_name": clearance_name(self.clearance), "active": self.active,
+                "session_version": self.session_version, "created": self.created,
+                "updated": self.updated}
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    time: str
+    username: str
+    role: str
+    action: str
+    target: str
+    detail: str
+    remote: str
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+def clearance_name(level: int) -> str:
+    return {value: name for name, value in CLEARANCE_NAMES.items()}[level]
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def username_key(name: str) -> str:
+    """How a name is looked up: NFC, case-insensitive (``An`` and ``an`` are one account)."""
+    return nfc(name).strip().casefold()
+
+
+def check_username(name: str) -> str:
+    name = nfc(name).strip()
+    if not _USERNAME.fullmatch(name):
+        raise AccountError("a user name is 1 to 64 letters, digits or . _ - @ (no spaces)")
+    return name
+
+
+def check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise PasswordTooShort()
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(f"the password is longer than {MAX_PASSWORD_LENGTH} characters")
+    return password
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
+    return role
+
+
+def check_clearance(clearance: int) -> int:
+    if clearance not in CLEARANCE_NAMES.values():
+        raise AccountError(f"unknown clearance {clearance!r}; use 0..3")
+    return clearance
+
+
+def accounts_path(archive: Archive) -> Path:
+    return archive.root / "access" / "accounts.sqlite"
+
+
+def access_dir(archive: Archive) -> Path:
+    """``archive/access/``, made private (0700) if it is not there yet."""
+    directory = archive.root / "access"
+    directory.mkdir(mode=0o700, exist_ok=True)
+    return directory
+
+
+class Accounts:
+    """The accounts store of one archive. Each call opens its own connection, so one instance
+    may be shared by the threads of the web server."""
+
+    def __init__(self, archive: Archive, hasher: PasswordHasher | None = None):
+        self.path = accounts_path(archive)
+        self.hasher = hasher or PasswordHasher()
+        self._dummy_hash: str | None = None
+        access_dir(archive)
+        self._create()
+
+    # --- storage ------------------------------------------------------------------------------
+
+    def _create(self) -> None:
+        if not self.path.exists():
+            fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+        with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0:
+                db.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
+            elif version > SCHEMA_VERSION:
+                raise AccountError(f"{self.path} was written by a newer luutru "
+                                   f"(schema {version}, this one knows {SCHEMA_VERSION})")
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        try:
+            db.execute("PRAGMA busy_timeout=10000")
+            yield db
+        finally:
+            db.close()
+
+    def _row(self, db: sqlite3.Connection, name: str) -> tuple | None:
+        return db.execute(
+            "SELECT username, role, clearance, active, session_version, created, updated,"
+            " password_hash FROM users WHERE username_key = ?", (username_key(name),)).fetchone()
+
+    @staticmethod
+    def _account(row: tuple) -> Account:
+        return Account(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6])
+
+    def _update(self, name: str, assignments: str, values: tuple, bump: bool = True) -> None:
+        sql = f"UPDATE users SET {assignments}, updated = ?"
+        if bump:
+            sql += ", session_version = session_version + 1"
+        with self._connect() as db:
+            cursor = db.execute(sql + " WHERE username_key = ?",
+                                (*values, now_iso(), username_key(name)))
+            if cursor.rowcount == 0:
+                raise UnknownUser(name)
+
+    # --- accounts -----------------------------------------------------------------------------
+
+    def add_user(self, name: str, password: str, role: str = "reader", clearance: int = 0) -> Account:
+        name = check_username(name)
+        password_hash = self.hasher.hash(check_password(password))
+        stamp = now_iso()
+        try:
+            with self._connect() as db:
+                db.execute("INSERT INTO users (username, username_key, role, clearance,"
+                           " password_hash, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           (name, username_key(name), check_role(role),
+                            check_clearance(clearance), password_hash, stamp, stamp))
+        except sqlite3.IntegrityError as exc:
+            raise AccountError(f"a user named {name!r} already exists") from exc
+        return self.get(name)
+
+    def set_password(self, name: str, password: str) -> None:
+        self._update(name, "password_hash = ?", (self.hasher.hash(check_password(password)),))
+
+    def set_role(self, name: str, role: str) -> None:
+        self._update(name, "role = ?", (check_role(role),))
+
+    def set_clearance(self, name: str, clearance: int) -> None:
+        self._update(name, "clearance = ?", (check_clearance(clearance),))
+
+    def disable(self, name: str) -> None:
+        self._update(name, "active = ?", (0,))
+
+    def enable(self, name: str) -> None:
+        self._update(name, "active = ?", (1,))
+
+    def get(self, name: str) -> Account | None:
+        with self._connect() as db:
+            row = self._row(db, name)
+        return self._account(row) if row else None
+
+    def list_users(self) -> list[Account]:
+        with self._connect() as db:
+            rows = db.execute("SELECT username, role, clearance, active, session_version, created,"
+                              " updated FROM users ORDER BY username_key").fetchall()
+        return [self._account(row) for row in rows]
+
+    def has_users(self) -> bool:
+        with self._connect() as db:
+            return db.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None
+
+    def authenticate(self, name: str, password: str) -> Account | None:
+        """The active account whose password this is, else None. An unknown or disabled name
+        costs the same argon2 verification as a known one, so timing does not tell them apart."""
+        with self._connect() as db:
+            row = self._row(db, name) if len(password) <= MAX_PASSWORD_LENGTH else None
+        if row is None:
+            self._verify(self._dummy(), password)
+            return None
+        if not self._verify(row[7], password) or not row[3]:
+            return None
+        if self.hasher.check_needs_rehash(row[7]):
+            self._update(row[0], "password_hash = ?", (self.hasher.hash(password),), bump=False)
+        return self._account(row)
+
+    def _verify(self, password_hash: str, password: str) -> bool:
+        try:
+            return self.hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def _dummy(self) -> str:
+        if self._dummy_hash is None:
+            self._dummy_hash = self.hasher.hash(os.urandom(16).hex())
+        return self._dummy_hash
+
+    # --- audit log ----------------------------------------------------------------------------
+
+    def audit(self, username: str, role: str, action: str, target: str, detail: str = "",
+              remote: str = "") -> None:
+        """Append one entry (``username`` '' for an anonymous reader)."""
+        with self._connect() as db:
+            db.execute("INSERT INTO audit (time, username, role, action, target, detail, remote)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (now_iso(), username, role, action, target, detail, remote or ""))
+
+    def audit_entries(self, limit: int | None = 100, since: str | None = None) -> list[AuditEntry]:
+        """The last ``limit`` entries (at or after the ISO time ``since``), oldest first."""
+        sql, values = "SELECT * FROM audit", []
+        if since:
+            sql += " WHERE time >= ?"
+            values.append(since)
+        sql += " ORDER BY id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            values.append(limit)
+        with self._connect() as db:
+            rows = db.execute(sql, values).fetchall()
+        return [AuditEntry(*row) for row in reversed(rows)]
