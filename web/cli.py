@@ -1,3 +1,215 @@
-"""``luutru serve`` and ``luutru user``: the reading room and its accounts."""
+"""``luutru serve``, ``luutru user`` and ``luutru audit``: the reading room and its accounts.
 
-COMMANDS: list = []
+A thin layer over :func:`luutru.web.create_app` and :class:`luutru.web.accounts.Accounts`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import sys
+from pathlib import Path
+
+import click
+
+from luutru.cliutil import archive_option, json_option, open_archive, print_json
+from luutru.index.model import CLEARANCE_NAMES
+from luutru.web.access import ROLES
+from luutru.web.accounts import (MIN_PASSWORD_LENGTH, AccountError, Accounts, check_password,
+                                 clearance_name)
+
+ROLE = click.Choice(ROLES)
+CLEARANCE = click.Choice(list(CLEARANCE_NAMES))
+CLI_ACTOR = "(cli)"  # who made an account change, in the audit log, when it came from the shell
+
+
+def _accounts(archive_path: Path | None) -> Accounts:
+    try:
+        return Accounts(open_archive(archive_path, create=False))
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _read_password(from_stdin: bool) -> str:
+    """One line from stdin, or a hidden prompt asked twice; refused when too short."""
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt(f"Password (at least {MIN_PASSWORD_LENGTH} characters)",
+                                hide_input=True, confirmation_prompt=True)
+    try:
+        return check_password(password)
+    except AccountError as exc:
+        raise click.ClickException(f"{exc}; nothing was changed") from exc
+
+
+def _audit(accounts: Accounts, action: str, target: str, detail: str = "") -> None:
+    accounts.audit(CLI_ACTOR, "admin", action, target, detail)
+
+
+# --- luutru serve -----------------------------------------------------------------------------
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--public", is_flag=True,
+              help="Let anonymous readers see the unclassified, public part (a public reading room).")
+@click.option("--threads", type=click.IntRange(min=1), default=8, show_default=True,
+              help="Requests served at once.")
+@click.option("--secure-cookies", is_flag=True,
+              help="Send the session cookie only over https (when a proxy serves https).")
+@archive_option
+def serve_command(host: str, port: int, public: bool, threads: int, secure_cookies: bool,
+                  archive_path: Path | None) -> None:
+    """Serve the reading room (search, read, browse, review) over HTTP."""
+    from waitress import serve
+
+    from luutru.web import create_app
+
+    try:
+        archive = open_archive(archive_path, create=False)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    app = create_app(archive, public=public, config={"SESSION_COOKIE_SECURE": secure_cookies})
+    if not public and not app.extensions["luutru.accounts"].has_users():
+        click.echo("No user can log in yet: add one with "
+                   "`luutru user add NAME --role admin`.", err=True)
+    if not is_loopback(host):
+        click.echo(f"Warning: listening on {host}, not only this computer; serve it behind https "
+                   "(and use --secure-cookies) on any network you do not trust.", err=True)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"luutru reading room on http://{shown}:{port}/ (Ctrl+C to stop)", err=True)
+    serve(app, host=host, port=port, threads=threads, ident="luutru")
+
+
+# --- luutru user ------------------------------------------------------------------------------
+
+@click.group("user")
+def user_group() -> None:
+    """Reading-room accounts: add, change a password, set role or clearance, list."""
+
+
+@user_group.command("add")
+@click.argument("name")
+@click.option("--role", type=ROLE, default="reader", show_default=True)
+@click.option("--clearance", type=CLEARANCE, default="none", show_default=True,
+              help="Highest secrecy level the user may read.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from one line of stdin.")
+@archive_option
+def user_add(name: str, role: str, clearance: str, password_stdin: bool,
+             archive_path: Path | None) -> None:
+    """Add the account NAME (asks for its password; there is no default password)."""
+    accounts = _accounts(archive_path)
+    if accounts.get(name) is not None:
+        raise click.ClickException(f"a user named {name!r} already exists")
+    password = _read_password(password_stdin)
+    try:
+        account = accounts.add_user(name, password, role, CLEARANCE_NAMES[clearance])
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _audit(accounts, "user-add", account.username, f"role={role} clearance={clearance}")
+    click.echo(f"Added {account.username} ({role}, clearance {clearance}).")
+
+
+@user_group.command("passwd")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from one line of stdin.")
+@archive_option
+def user_passwd(name: str, password_stdin: bool, archive_path: Path | None) -> None:
+    """Set a new password for NAME (logs them out everywhere)."""
+    accounts = _accounts(archive_path)
+    account = accounts.get(name)
+    if account is None:
+        raise click.ClickException(f"no user named {name!r}")
+    name = account.username
+    try:
+        accounts.set_password(name, _read_password(password_stdin))
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _audit(accounts, "user-passwd", name)
+    click.echo(f"Password of {name} changed.")
+
+
+@user_group.command("set")
+@click.argument("name")
+@click.option("--role", type=ROLE)
+@click.option("--clearance", type=CLEARANCE)
+@click.option("--disable/--enable", "disable", default=None,
+              help="Stop (or allow again) the account from logging in.")
+@archive_option
+def user_set(name: str, role: str | None, clearance: str | None, disable: bool | None,
+             archive_path: Path | None) -> None:
+    """Change the role, clearance or active state of NAME (logs them out everywhere)."""
+    if role is None and clearance is None and disable is None:
+        raise click.UsageError("nothing to change: give --role, --clearance, --disable or --enable")
+    accounts = _accounts(archive_path)
+    account = accounts.get(name)
+    if account is None:
+        raise click.ClickException(f"no user named {name!r}")
+    name, changes = account.username, []
+    try:
+        if role is not None:
+            accounts.set_role(name, role)
+            changes.append(f"role={role}")
+        if clearance is not None:
+            accounts.set_clearance(name, CLEARANCE_NAMES[clearance])
+            changes.append(f"clearance={clearance}")
+        if disable is not None:
+            (accounts.disable if disable else accounts.enable)(name)
+            changes.append("disabled" if disable else "enabled")
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _audit(accounts, "user-set", name, " ".join(changes))
+    click.echo(f"{name}: {', '.join(changes)}.")
+
+
+@user_group.command("list")
+@archive_option
+@json_option
+def user_list(archive_path: Path | None, as_json: bool) -> None:
+    """Every account with its role, clearance and state."""
+    users = _accounts(archive_path).list_users()
+    if as_json:
+        print_json({"users": [account.to_json() for account in users]})
+        return
+    if not users:
+        click.echo("No users yet: add one with `luutru user add NAME --role admin`.")
+    for account in users:
+        state = "" if account.active else "  (disabled)"
+        click.echo(f"{account.username:<24} {account.role:<10} "
+                   f"{clearance_name(account.clearance):<10} {account.updated}{state}")
+
+
+# --- luutru audit -----------------------------------------------------------------------------
+
+@click.command("audit")
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True,
+              help="Show the last N entries.")
+@click.option("--since", help="Only entries at or after this UTC time (ISO, e.g. 2026-11-23).")
+@archive_option
+@json_option
+def audit_command(limit: int, since: str | None, archive_path: Path | None, as_json: bool) -> None:
+    """The reading room's audit log: views of classified items, logins, account changes."""
+    entries = _accounts(archive_path).audit_entries(limit=limit, since=since)
+    if as_json:
+        print_json({"entries": [entry.to_json() for entry in entries]})
+        return
+    for entry in entries:
+        who = entry.username or "(anonymous)"
+        line = f"{entry.time}  {who} [{entry.role}] {entry.action} {entry.target}"
+        if entry.detail:
+            line += f"  {entry.detail}"
+        if entry.remote:
+            line += f"  from {entry.remote}"
+        click.echo(line)
+
+
+COMMANDS: list = [serve_command, user_group, audit_command]
