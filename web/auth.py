@@ -61,7 +61,7 @@ CSRF_TEXT = ("Phiên làm việc hết hạn hoặc biểu mẫu không hợp l�
 def init_app(app: Flask) -> None:
     """Sessions, CSRF, rate limits, ``g.user``, headers and error pages for the reading room."""
     archive: Archive = app.config["ARCHIVE"]
-    accounts = Accounts(archive)
+    accounts = Accounts(archive, hasher=app.config.get("PASSWORD_HASHER"))  # tests: a cheap one
     app.extensions["luutru.accounts"] = accounts
     app.extensions["luutru.audit"] = _auditor(accounts)
     app.secret_key = load_secret_key(archive)
