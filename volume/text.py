@@ -1,0 +1,420 @@
+"""A document's text as a volume sets it: the body only, paragraphs rebuilt, unreadable passages marked.
+
+The record keeps OCR text one printed line per line (``text.txt``), header blocks, signature and
+all. A volume prints the document's heading from the catalogue, so the body is cut out of the text
+(from after the title and trích yếu, or the "Kính gửi" line, down to "Nơi nhận" or the signing
+authority) and the scan's line breaks are undone:
+
+* a line starts a new paragraph when it is indented (hOCR geometry), when it is a heading (all
+  capitals) or follows one, when it is a list item ("- ", "1.", "a)", "II.") after a line that ended
+  a clause, or, without geometry, when the line before ended a sentence and this one opens one;
+* a word cut by a hyphen at the line end is joined only when the two halves make one Vietnamese
+  syllable and are not two syllables already ("ng-/hiệp" → "nghiệp"; "xã-/hội" keeps its hyphen, as
+  older documents wrote compounds that way);
+* a line Tesseract could not read (few possible syllables, or low word confidence and some
+  impossible ones) is replaced by a marker for the editor naming the sheet to check.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from luutru.archive import Archive, PageRef
+from luutru.ocr.layout import GAP_LINE_HEIGHTS, HocrError, median_line_height, parse_hocr, split_at_gaps
+from luutru.ocr.quality import is_vietnamese_syllable, vietnamese_quality
+from luutru.textnorm import fold, nfc
+
+UNREADABLE_MARK = "[… đoạn không đọc rõ, cần đối chiếu bản gốc, tờ {sheet} …]"
+
+# A line is unreadable when under this share of its words are possible syllables ...
+MIN_QUALITY = 0.5
+# ... or when Tesseract's mean word confidence is under LOW_CONF and the share is under DOUBT_QUALITY.
+LOW_CONF = 45.0
+DOUBT_QUALITY = 0.8
+# Lines with fewer words than this are judged on confidence only (a short line is a poor sample).
+MIN_WORDS = 3
+# A first line indented by more than this many line heights starts a paragraph (the printed
+# indent is about 2.4 line heights; skew left after deskew stays well under one).
+INDENT_LINE_HEIGHTS = 1.0
+# A line of one or two letters read with less confidence than this is a speck.
+SPECK_CONF = 70.0
+# A line matched to its hOCR segment when their texts are at least this similar (0..100).
+MATCH_SCORE = 80.0
+
+_LIST_ITEM = re.compile(r"^(?:[-–+•]\s|\d{1,3}[.)]\s|[a-zđ]\)\s|[IVXLC]{1,6}[.)]\s)")
+_CLAUSE_END = tuple(".:;,!?…")
+_SENTENCE_END = tuple(".:;!?…")
+_DATE_LINE = re.compile(r"ngày\s+\S+\s+tháng\s+\S+\s+năm\s+\d{4}", re.IGNORECASE)
+_AUTHORITY = re.compile(r"^(?:T/M|K/T|T/L|T/UQ|TM\.|KT\.|TL\.)\s", re.IGNORECASE)
+_LONE_NUMBER = re.compile(r"^\d{1,3}[.)]?$")
+_KEY_JUNK = re.compile(r"[\W_]+")
+
+
+@dataclass
+class Line:
+    """One printed line of the document, with where it stands when the hOCR told us."""
+
+    text: str
+    sheet: int
+    box: tuple[int, int, int, int] | None = None
+    conf: float | None = None          # mean word confidence 0..100
+    indented: bool = False
+
+
+@dataclass
+class Paragraph:
+    """A rebuilt paragraph: ``runs`` are (text, is_marker) so a marker can be set apart in print."""
+
+    kind: str                           # para | heading
+    runs: list[tuple[str, bool]] = field(default_factory=list)
+    sheet: int = 1
+
+    @property
+    def text(self) -> str:
+        return "".join(text for text, _ in self.runs)
+
+    @property
+    def has_marker(self) -> bool:
+        return any(marker for _, marker in self.runs)
+
+
+@dataclass
+class DocumentText:
+    """The body of one item: its paragraphs, and how sure we are of where the body lies."""
+
+    paragraphs: list[Paragraph]
+    body_found: bool
+    unreadable: int
+    missing_sheets: list[int] = field(default_factory=list)
+
+    @property
+    def plain(self) -> str:
+        return "\n\n".join(p.text for p in self.paragraphs)
+
+
+# --- lines of a page --------------------------------------------------------------------------
+
+def _key(text: str) -> str:
+    return _KEY_JUNK.sub("", nfc(text)).lower()
+
+
+def _segments(hocr: bytes) -> list[tuple[str, tuple[int, int, int, int], float]]:
+    """The page's hOCR line segments (split at column gutters, as the OCR stage does)."""
+    lines = parse_hocr(hocr)
+    if not lines:
+        return []
+    min_gap = GAP_LINE_HEIGHTS * median_line_height(lines)
+    out = []
+    for line in lines:
+        for seg in split_at_gaps(line, min_gap):
+            confs = [w.conf for w in seg.words if w.conf >= 0]
+            out.append((" ".join(w.text for w in seg.words), seg.bbox,
+                        sum(confs) / len(confs) if confs else -1.0))
+    return out
+
+
+def _match_geometry(lines: list[Line], segments: list[tuple[str, tuple, float]]) -> None:
+    """Give each text line the box and confidence of its hOCR segment (same text, or nearly)."""
+    pool = {i: _key(text) for i, (text, _, _) in enumerate(segments)}
+    for line in lines:
+        key = _key(line.text)
+        if not key:
+            continue
+        found = next((i for i, k in pool.items() if k == key), None)
+        if found is None:
+            scored = [(fuzz.ratio(key, k), i) for i, k in pool.items()]
+            best = max(scored, default=(0.0, None))
+            found = best[1] if best[0] >= MATCH_SCORE else None
+        if found is not None:
+            del pool[found]
+            _, line.box, conf = segments[found]
+            line.conf = conf if conf >= 0 else None
+
+
+def _mark_indents(lines: list[Line]) -> None:
+    """Indented lines: left edge well right of the body's left margin (the lower quartile)."""
+    boxed = [line.box for line in lines if line.box]
+    if len(boxed) < 4:
+        return
+    width = max(b[2] for b in boxed) - min(b[0] for b in boxed)
+    long_lefts = sorted(b[0] for b in boxed if b[2] - b[0] > 0.6 * width) or sorted(b[0] for b in boxed)
+    left = long_lefts[len(long_lefts) // 4]
+    height = statistics.median(b[3] - b[1] for b in boxed)
+    for line in lines:
+        if line.box:
+            line.indented = line.box[0] - left > INDENT_LINE_HEIGHTS * height
+
+
+def read_page_lines(page_dir: Path, sheet: int) -> list[Line] | None:
+    """A page's lines from ``text.txt``, with geometry from ``ocr.hocr`` when it can be read."""
+    text_path = page_dir / "text.txt"
+    if not text_path.exists():
+        return None
+    lines = [Line(nfc(t).strip(), sheet) for t in text_path.read_text(encoding="utf-8").splitlines()]
+    lines = [line for line in lines if line.text]
+    hocr = page_dir / "ocr.hocr"
+    if hocr.exists():
+        try:
+            _match_geometry(lines, _segments(hocr.read_bytes()))
+        except HocrError:
+            pass  # text without geometry: the text-only rules still apply
+        _mark_indents(lines)
+    return lines
+
+
+# --- what is noise, a heading, unreadable -----------------------------------------------------
+
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
+
+
+def is_noise(text: str, conf: float | None = None) -> bool:
+    """Specks: no letter or digit, or one or two letters Tesseract was unsure of (a seal's edge,
+    foxing): nothing a reader would miss."""
+    if not any(ch.isalnum() for ch in text):
+        return True
+    has_digit = any(ch.isdigit() for ch in text)
+    return not has_digit and _letters(text) <= 2 and (conf is None or conf < SPECK_CONF)
+
+
+def is_page_number(text: str) -> bool:
+    """The number at the top of a continuation page ("2", "- 2 -")."""
+    return _letters(text) == 0 and 1 <= len(re.sub(r"\D", "", text)) <= 3
+
+
+def is_heading(text: str) -> bool:
+    """A section heading is set in capitals: "II. NHIỆM VỤ, GIẢI PHÁP", "PHƯƠNG HƯỚNG"."""
+    letters = [ch for ch in text if ch.isalpha()]
+    words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
+    return len(letters) >= 4 and len(words) >= 2 and all(ch.isupper() for ch in letters)
+
+
+def is_unreadable(text: str, conf: float | None = None) -> bool:
+    """True when the OCR of this line is garbage rather than text (see the module docstring)."""
+    words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
+    if not words:
+        return False
+    quality = vietnamese_quality(text)
+    if len(words) < MIN_WORDS:
+        return conf is not None and conf < LOW_CONF and quality < DOUBT_QUALITY
+    if quality < MIN_QUALITY:
+        return True
+    return conf is not None and conf < LOW_CONF and quality < DOUBT_QUALITY
+
+
+# --- where the body lies ----------------------------------------------------------------------
+
+def _is_type_line(text: str, loai_van_ban: str | None) -> bool:
+    if not loai_van_ban or not is_heading(text + " X") or not text.isupper():
+        return False
+    return fuzz.ratio(fold(text).strip(" .:"), fold(loai_van_ban)) >= 85
+
+
+def _summary_words(text: str | None) -> list[str]:
+    return re.findall(r"\w+", fold(text or ""))
+
+
+def _skip_summary(lines: list[Line], start: int, trich_yeu: str | None) -> int:
+    """Index after the trích yếu lines that follow the type line."""
+    words = _summary_words(trich_yeu)
+    taken = 0
+    j = start
+    while j < len(lines) and j - start < 4:
+        line_words = re.findall(r"\w+", fold(lines[j].text))
+        overlap = sum(w in words for w in line_words) / max(len(line_words), 1)
+        if is_heading(lines[j].text) or not line_words:
+            break
+        if overlap < 0.6 and not lines[j].text[:1].islower():
+            break
+        taken += len(line_words)
+        j += 1
+        if words and taken >= len(words):
+            break
+    return j
+
+
+def _skip_kinh_gui(lines: list[Line], j: int) -> int:
+    if j < len(lines) and fold(lines[j].text).startswith("kinh gui"):
+        ends_with_colon = lines[j].text.rstrip().endswith(":")
+        j += 1
+        while ends_with_colon and j < len(lines) and lines[j].text.startswith(("-", "+")):
+            j += 1
+    return j
+
+
+def body_start(lines: list[Line], item: dict[str, Any]) -> int | None:
+    """Index of the first body line on the document's first page; None if it cannot be found."""
+    first_sheet = lines[0].sheet if lines else 0
+    head = [i for i, line in enumerate(lines) if line.sheet == first_sheet]
+    for i in head:
+        if _is_type_line(lines[i].text, item.get("loai_van_ban")):
+            return _skip_kinh_gui(lines, _skip_summary(lines, i + 1, item.get("trich_yeu")))
+    for i in head:
+        if fold(lines[i].text).startswith("kinh gui"):
+            return _skip_kinh_gui(lines, i)
+    for i in head:
+        if _DATE_LINE.search(lines[i].text):
+            return i + 1
+    return None
+
+
+def body_end(lines: list[Line], start: int) -> int:
+    """Index of "Nơi nhận" or the signing authority line that closes the document (else the end)."""
+    for j in range(start, len(lines)):
+        text = lines[j].text
+        if fold(text).replace(" ", "").startswith("noinhan") or _AUTHORITY.match(text):
+            return j
+    return len(lines)
+
+
+def _drop_page_heads(lines: list[Line], first_sheet: int) -> list[Line]:
+    """Without the page number at the top of continuation pages, and without specks anywhere."""
+    kept: list[Line] = []
+    head_of = None
+    for line in lines:
+        at_head = line.sheet != head_of
+        if at_head and line.sheet != first_sheet and is_page_number(line.text):
+            head_of = line.sheet
+            continue
+        if not is_noise(line.text, line.conf):
+            kept.append(line)
+            head_of = line.sheet
+    return kept
+
+
+def attach_lone_numbers(lines: list[Line]) -> list[Line]:
+    """A list number read as a line of its own (a wide gap after it on a typewritten page) is put
+    back in front of the line it numbers."""
+    out: list[Line] = []
+    for line in lines:
+        prev = out[-1] if out else None
+        if prev is not None and _LONE_NUMBER.match(prev.text) and prev.sheet == line.sheet:
+            out[-1] = Line(f"{prev.text} {line.text}", line.sheet, line.box, line.conf, indented=True)
+        else:
+            out.append(line)
+    return out
+
+
+# --- paragraphs -------------------------------------------------------------------------------
+
+def join_lines(left: str, right: str) -> str:
+    """Two lines of one paragraph as one text, undoing a hyphen the scan's line end made."""
+    if not left:
+        return right
+    if left.endswith("-") and len(left) > 1 and left[-2].isalpha() and right[:1].isalpha():
+        head = left[:-1].split()[-1] if left[:-1].split() else ""
+        tail = re.match(r"\w+", right)
+        tail_word = tail.group(0) if tail else ""
+        joined = head + tail_word
+        if (is_vietnamese_syllable(joined)
+                and not (is_vietnamese_syllable(head) and is_vietnamese_syllable(tail_word))):
+            return left[:-1] + right
+        return left + right
+    return f"{left} {right}"
+
+
+def _starts_paragraph(prev: Line | None, line: Line) -> bool:
+    if prev is None or is_heading(line.text) or is_heading(prev.text):
+        return True
+    if line.indented:
+        return True
+    ended = prev.text.rstrip().endswith(_CLAUSE_END)
+    if _LIST_ITEM.match(line.text) and ended:
+        return True
+    geometry = prev.box is not None and line.box is not None
+    opens = line.text[:1].isupper() or line.text[:1].isdigit() or line.text[:1] in "\"“"
+    return not geometry and prev.text.rstrip().endswith(_SENTENCE_END) and opens
+
+
+def rebuild_paragraphs(lines: Iterable[Line]) -> list[Paragraph]:
+    """Paragraphs from printed lines; unreadable lines become one marker per run of them."""
+    paragraphs: list[Paragraph] = []
+    prev: Line | None = None
+    for line in lines:
+        unreadable = is_unreadable(line.text, line.conf)
+        if _starts_paragraph(prev, line) and not (unreadable and paragraphs and prev is not None
+                                                   and is_unreadable(prev.text, prev.conf)):
+            kind = "heading" if is_heading(line.text) else "para"
+            paragraphs.append(Paragraph(kind=kind, sheet=line.sheet))
+        para = paragraphs[-1]
+        if unreadable:
+            if not (para.runs and para.runs[-1][1]):
+                mark = UNREADABLE_MARK.format(sheet=line.sheet)
+                para.runs.append((" " + mark if para.runs else mark, True))
+        elif para.runs and not para.runs[-1][1]:
+            para.runs[-1] = (join_lines(para.runs[-1][0], line.text), False)
+        else:
+            para.runs.append((" " + line.text if para.runs else line.text, False))
+        prev = line
+    return [p for p in paragraphs if p.text.strip()]
+
+
+def _heading_runs(paragraphs: list[Paragraph]) -> list[Paragraph]:
+    """Consecutive heading lines are one heading (a long heading wraps)."""
+    merged: list[Paragraph] = []
+    for para in paragraphs:
+        last = merged[-1] if merged else None
+        if (last is not None and last.kind == para.kind == "heading"
+                and not _LIST_ITEM.match(para.text) and not last.has_marker):
+            last.runs = [(f"{last.text} {para.text}", False)]
+        else:
+            merged.append(para)
+    return merged
+
+
+# --- a whole item -----------------------------------------------------------------------------
+
+def sheet_numbers(item: dict[str, Any]) -> list[int]:
+    """The sheet (tờ) number of each of the item's pages, as its source note cites them.
+
+    An item cut from one scanned file is cited by its pages in that file; one assembled from
+    several single-page files (each its page 1) is counted from 1.
+    """
+    count = len(item.get("pages") or [])
+    first, last = int(item.get("first_page") or 1), int(item.get("last_page") or 0)
+    if last - first + 1 == count:
+        return list(range(first, last + 1))
+    return list(range(1, count + 1))
+
+
+def item_lines(archive: Archive, item: dict[str, Any]) -> tuple[list[Line], list[int]]:
+    """The item's lines in page order, and the sheets that have no OCR text."""
+    lines: list[Line] = []
+    missing: list[int] = []
+    for key, sheet in zip(item.get("pages") or [], sheet_numbers(item)):
+        page = read_page_lines(archive.page_dir(PageRef.parse(key)), sheet)
+        if page is None:
+            missing.append(sheet)
+        else:
+            lines.extend(page)
+    return lines, missing
+
+
+def body_lines(lines: list[Line], item: dict[str, Any]) -> tuple[list[Line], bool]:
+    """The body's lines (header, title and closing blocks cut off); False if the start was a guess."""
+    start = body_start(lines, item)
+    found = start is not None
+    start = start or 0
+    first_sheet = lines[0].sheet if lines else 0
+    body = _drop_page_heads(lines[start:body_end(lines, start)], first_sheet)
+    return attach_lone_numbers(body), found
+
+
+def document_text(archive: Archive, item: dict[str, Any]) -> DocumentText:
+    """The body of catalogued ``item`` (an ``iter_items`` dict) rebuilt from its pages' OCR."""
+    lines, missing = item_lines(archive, item)
+    body, found = body_lines(lines, item)
+    paragraphs = _heading_runs(rebuild_paragraphs(body))
+    unreadable = sum(1 for p in paragraphs for _, marker in p.runs if marker)
+    for sheet in missing:
+        mark = UNREADABLE_MARK.format(sheet=sheet)
+        paragraphs.append(Paragraph(kind="para", runs=[(mark, True)], sheet=sheet))
+    paragraphs.sort(key=lambda p: p.sheet)
+    return DocumentText(paragraphs, found, unreadable + len(missing), missing)
