@@ -5,13 +5,20 @@ Export writes one row per item (those needing review, or all) with the editable 
 a flagged field whose name the archivist removed from ``needs_review`` is confirmed as it stands.
 Every value is validated (number, date, marks) and a bad cell is reported with its line number;
 the rest of the file is applied. Archivist values survive every later ``luutru catalog`` run.
+
+The reading room's review form saves one item through the same parsing and applying code
+(:func:`save_item_values`), but all or nothing: a form is one person's one decision. Both take
+the catalogue lock, so a sheet import and a form saved at the same moment both land.
 """
 
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import re
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,7 +28,7 @@ from luutru.archive import Archive, atomic_write_text
 from luutru.catalog.build import link_citations
 from luutru.catalog.export import LIST_SEPARATOR, items_xlsx
 from luutru.catalog.model import (ARCHIVIST, DO_KHAN_VALUES, DO_MAT_VALUES, ITEM_FIELD_NAMES,
-                                  LIST_FIELDS, FieldValue, item_dict)
+                                  LIST_FIELDS, FieldValue, Fonds, Item, item_dict)
 from luutru.catalog.patterns import canonical_so_ky_hieu, parse_date
 from luutru.catalog.record import read_catalog, write_fonds
 from luutru.catalog.sheets import read_sheet
@@ -29,6 +36,7 @@ from luutru.textnorm import nfc
 
 EDITABLE = tuple(name for name in ITEM_FIELD_NAMES if name != "ngon_ngu")
 REVIEW_COLUMNS = ("id", "source", "first_page", "last_page", "needs_review") + EDITABLE
+LOCK_FILE = ".lock"
 
 
 @dataclass
@@ -38,6 +46,7 @@ class ReviewReport:
     values_set: int = 0
     confirmed: int = 0
     errors: list[str] = field(default_factory=list)
+    field_errors: dict[str, str] = field(default_factory=dict)  # field → reason (the web form)
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -128,49 +137,110 @@ def _as_read(name: str, current: FieldValue | None) -> Any:
         return current.value if current else None
 
 
-def _apply_row(item, row: dict[str, str], line: int, report: ReviewReport) -> bool:
-    changed = False
-    still_flagged = set(_split(row.get("needs_review", "").replace(",", ";")))
+def parse_values(row: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The editable fields present in ``row`` as field values, and a reason per field that is not."""
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
     for name in EDITABLE:
-        if name not in row:
-            continue
-        try:
-            value = parse_value(name, row[name] or "")
-        except ValueError as exc:
-            report.errors.append(f"line {line}, {name}: {exc}")
-            continue
+        if name in row:
+            try:
+                values[name] = parse_value(name, row[name] or "")
+            except ValueError as exc:
+                errors[name] = str(exc)
+    return values, errors
+
+
+def _apply_values(item: Item, values: dict[str, Any], confirm: Collection[str],
+                  report: ReviewReport) -> bool:
+    """A value that differs from the record becomes the archivist's; a flagged field in
+    ``confirm`` that the archivist left as it stands becomes the archivist's too."""
+    changed = False
+    for name in EDITABLE:
         current = item.fields.get(name)
-        if value != _as_read(name, current):
-            item.fields[name] = FieldValue(value, ARCHIVIST, None, current.pages if current else [])
+        if name in values and values[name] != _as_read(name, current):
+            item.fields[name] = FieldValue(values[name], ARCHIVIST, None, current.pages if current else [])
             report.values_set += 1
             changed = True
-        elif current is not None and current.review and name not in still_flagged \
-                and "needs_review" in row:
+        elif name in confirm and current is not None and current.review:
             item.fields[name] = FieldValue(current.value, ARCHIVIST, None, current.pages)
             report.confirmed += 1
             changed = True
     return changed
 
 
+def _apply_row(item: Item, row: dict[str, str], line: int, report: ReviewReport) -> bool:
+    """A sheet row: bad cells are reported by line and field, the good ones applied."""
+    values, errors = parse_values(row)
+    report.errors.extend(f"line {line}, {name}: {reason}" for name, reason in errors.items())
+    confirm: set[str] = set()
+    if "needs_review" in row:
+        still_flagged = set(_split(row.get("needs_review", "").replace(",", ";")))
+        confirm = {name for name in EDITABLE
+                   if name in row and name not in still_flagged and name not in errors}
+    return _apply_values(item, values, confirm, report)
+
+
+@contextmanager
+def catalog_lock(archive: Archive) -> Iterator[None]:
+    """Hold ``catalog/.lock`` while reading, changing and writing the catalogue, so that two
+    archivists saving at once (web form, sheet import) do not overwrite one another's values."""
+    archive.catalog_dir.mkdir(parents=True, exist_ok=True)
+    with open(archive.catalog_dir / LOCK_FILE, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _write_changed(archive: Archive, catalog: list[Fonds]) -> None:
+    """Citations are relinked across the whole catalogue (a new number may link items in another
+    fonds); only the fonds whose XML changed are rewritten."""
+    link_citations([i for f in catalog for r in f.files for i in r.items])
+    for fonds in catalog:
+        write_fonds(archive, fonds)
+
+
 def import_review(archive: Archive, path: Path) -> ReviewReport:
     """Apply a corrected review sheet to the catalogue (see the module docstring)."""
     report = ReviewReport()
-    catalog = list(read_catalog(archive))
-    items = {i.id: (f, i) for f in catalog for r in f.files for i in r.items}
-    touched = set()
-    for line, row in read_sheet(path):
-        report.rows += 1
-        item_id = (row.get("id") or "").strip()
-        if item_id not in items:
-            report.errors.append(f"line {line}: no item with id {item_id!r} in the catalogue")
-            continue
-        fonds, item = items[item_id]
-        if _apply_row(item, row, line, report):
-            report.items_changed += 1
-            touched.add(fonds.code)
-    if touched:
-        link_citations([i for _, i in items.values()])
-    for fonds in catalog:
-        if touched:
-            write_fonds(archive, fonds)
+    rows = read_sheet(path)
+    with catalog_lock(archive):
+        catalog = list(read_catalog(archive))
+        items = {i.id: i for f in catalog for r in f.files for i in r.items}
+        for line, row in rows:
+            report.rows += 1
+            item_id = (row.get("id") or "").strip()
+            if item_id not in items:
+                report.errors.append(f"line {line}: no item with id {item_id!r} in the catalogue")
+                continue
+            if _apply_row(items[item_id], row, line, report):
+                report.items_changed += 1
+        if report.items_changed:
+            _write_changed(archive, catalog)
+    return report
+
+
+def save_item_values(archive: Archive, item_id: str, values: Mapping[str, str],
+                     confirmed: Iterable[str] = ()) -> ReviewReport:
+    """Save one item's form (the web review page): all or nothing. If any value is invalid, or a
+    name is not an editable field, nothing is written and ``report.field_errors`` says why, per
+    field. ``confirmed`` names flagged fields the archivist checked as they stand."""
+    report = ReviewReport(rows=1)
+    parsed, errors = parse_values(values)
+    confirm = set(confirmed)
+    for name in (set(values) | confirm) - set(EDITABLE):
+        errors[name] = f"{name!r} is not an editable field"
+    if errors:
+        report.field_errors = errors
+        report.errors = [f"{name}: {reason}" for name, reason in errors.items()]
+        return report
+    with catalog_lock(archive):
+        catalog = list(read_catalog(archive))
+        item = next((i for f in catalog for r in f.files for i in r.items if i.id == item_id), None)
+        if item is None:
+            report.errors.append(f"no item with id {item_id!r} in the catalogue")
+        elif _apply_values(item, parsed, confirm, report):
+            report.items_changed = 1
+            _write_changed(archive, catalog)
     return report
