@@ -24,7 +24,7 @@ import pytest
 
 from luutru.catalog.build import iter_items
 from luutru.web.records import item_level
-from webserver import add_user, luutru_command, running_server
+from webserver import add_users, luutru_command, running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -70,8 +70,7 @@ def web_archive(demo_archive, tmp_path_factory) -> Path:
     """A copy of the demo archive with one account per role/clearance, made with the real CLI."""
     root = tmp_path_factory.mktemp("browser") / "archive"
     shutil.copytree(demo_archive.root, root)
-    for name, (role, clearance) in USERS.items():
-        add_user(root, name, PASSWORD, role=role, clearance=clearance)
+    add_users(root, USERS, PASSWORD)
     return root
 
 

@@ -55,16 +55,41 @@ def _environment() -> dict[str, str]:
     return env
 
 
+def _user_add_command(archive: Path, username: str, role: str, clearance: str) -> list[str]:
+    return luutru_command(archive, "user", "add", username, "--role", role,
+                          "--clearance", clearance, "--password-stdin")
+
+
+def _check_user_added(username: str, returncode: int, stdout: str, stderr: str) -> None:
+    if returncode != 0:
+        raise ServerError(f"`luutru user add {username}` failed ({returncode}):\n{stdout}\n{stderr}")
+
+
 def add_user(archive: Path, username: str, password: str, *, role: str = "reader",
              clearance: str = "none") -> None:
     """``luutru user add NAME --role R --clearance C --password-stdin`` (password on stdin)."""
-    command = luutru_command(archive, "user", "add", username, "--role", role,
-                             "--clearance", clearance, "--password-stdin")
-    done = subprocess.run(command, input=password + "\n", capture_output=True, text=True,
+    done = subprocess.run(_user_add_command(archive, username, role, clearance),
+                          input=password + "\n", capture_output=True, text=True,
                           env=_environment(), timeout=60)
-    if done.returncode != 0:
-        raise ServerError(f"`luutru user add {username}` failed ({done.returncode}):\n"
-                          f"{done.stdout}\n{done.stderr}")
+    _check_user_added(username, done.returncode, done.stdout, done.stderr)
+
+
+def add_users(archive: Path, users: dict[str, tuple[str, str]], password: str) -> None:
+    """Several ``luutru user add`` (name → (role, clearance)), all with ``password``: the first
+    alone (it creates the accounts database), the others at once (each mostly starts Python)."""
+    names = list(users)
+    if not names:
+        return
+    add_user(archive, names[0], password, role=users[names[0]][0], clearance=users[names[0]][1])
+    running = []
+    for name in names[1:]:
+        process = subprocess.Popen(_user_add_command(archive, name, *users[name]),
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, env=_environment())
+        running.append((name, process))
+    for name, process in running:
+        stdout, stderr = process.communicate(password + "\n", timeout=60)
+        _check_user_added(name, process.returncode, stdout, stderr)
 
 
 def free_port(host: str = HOST) -> int:
