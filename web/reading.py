@@ -8,18 +8,27 @@ the item page asks :func:`~luutru.web.access.can_see`.
 
 from __future__ import annotations
 
+import html
+import math
 import os
+import re
 import threading
 from typing import Any
 
-from flask import Blueprint, Flask, current_app
+from flask import Blueprint, Flask, abort, current_app, render_template, request, url_for
+from markupsafe import Markup, escape
 
-from luutru.archive import Archive
+from luutru.archive import Archive, PageRef
+from luutru.index.analysis import number_key
 from luutru.index.backend import SearchBackend
-from luutru.index.model import SearchRequest, SearchResult
+from luutru.index.model import QueryError, SearchRequest, SearchResult
 from luutru.index.es import ES_ENV
 from luutru.index.update import embedded_engine, open_backend
-from luutru.web.records import CatalogCache, CatalogView
+from luutru.textnorm import nfc
+from luutru.web.access import audit, can_see, current_user
+from luutru.web.highlight import page_highlights, query_words
+from luutru.web.images import KINDS
+from luutru.web.records import CatalogCache, CatalogView, item_level
 
 bp = Blueprint("reading", __name__)
 
@@ -101,6 +110,341 @@ def backend() -> LiveBackend:
     return _shared(current_app, SEARCH_KEY, LiveBackend)
 
 
+
+# --- the search page ----------------------------------------------------------------------------
+
+PER_PAGE = 20
+MAX_PAGE = 500
+MAX_QUERY = 500
+THUMB_WIDTH, THUMB_HEIGHT = 200, 283  # A4 portrait; CSS keeps the real ratio once it loaded
+FACET_FILTERS = (("fonds", "fonds", "Phông"), ("type", "type", "Loại văn bản"),
+                 ("year", "year", "Năm"), ("organ", "organ", "Cơ quan ban hành"))
+_QUERY_ERRORS = [  # QueryError messages (English, for the CLI) said in Vietnamese
+    (r"^empty query", "Hãy gõ vài từ, một \"cụm từ\" hoặc một bộ lọc như fonds:PHONG-41."),
+    (r"only exclude", "Câu tìm kiếm không thể chỉ có từ loại trừ: hãy thêm một từ cần tìm."),
+    (r"^unbalanced '\)'", "Thừa dấu ')' trong câu tìm kiếm."),
+    (r"^unclosed '\('", "Thiếu dấu ')' trong câu tìm kiếm."),
+    (r"^unclosed quote", "Thiếu dấu ngoặc kép (\") đóng cụm từ."),
+    (r"^OR needs", "OR cần có từ ở cả hai bên."),
+    (r"^AND needs", "AND cần có từ ở cả hai bên."),
+    (r"^NOT needs", "NOT cần một từ hoặc cụm từ theo sau."),
+    (r"^NOT cannot be an alternative", "NOT không thể là một vế của OR; hãy viết (a OR b) NOT c."),
+    (r"^unknown field (\w+)", "Không có trường lọc {0}: (các trường: fonds, file, type, organ, "
+                               "number, year, date)."),
+    (r"^(\w+):(\S*) is not a year", "{0}:{1} không phải là năm (bốn chữ số, ví dụ 2012 hoặc "
+                                      "2006..2020)."),
+    (r"^(\w+):(\S*) is not a (real )?date", "{0}:{1} không phải là ngày (2012, 2012-05 hoặc "
+                                            "2012-05-14)."),
+    (r"^number:(\S*) does not look", "number:{0} không giống số văn bản (ví dụ 43-NQ/TW)."),
+    (r"^(\w+): needs a value", "Bộ lọc {0}: cần một giá trị."),
+    (r"^field filter (\w+): must stand outside", "Bộ lọc {0}: phải đứng ngoài dấu ngoặc."),
+    (r"^field filter (\w+): cannot follow", "Bộ lọc {0}: không thể đứng sau NOT hoặc OR; "
+                                             "hãy viết -{0}:giá trị."),
+    (r"^\* must follow", "Dấu * phải đứng ngay sau một từ, như nghi*."),
+    (r"phrase\" cannot end with \*", "Cụm từ trong ngoặc kép không thể kết thúc bằng *."),
+]
+
+
+def query_error_text(error: QueryError) -> str:
+    """The QueryError in Vietnamese where we know it, else a Vietnamese lead-in and the message."""
+    message = str(error)
+    for pattern, text in _QUERY_ERRORS:
+        match = re.search(pattern, message)
+        if match:
+            return text.format(*match.groups())
+    return f"Không hiểu được câu tìm kiếm: {message}"
+
+
+_MARK = re.compile(r"(</?mark>)")
+
+
+def safe_snippet(snippet: str | None) -> Markup:
+    """A snippet from the index as HTML that can only contain ``<mark>``: the engine escapes page
+    text before marking it, but each piece between marks is unescaped and escaped again here, so
+    nothing else can ever pass as markup."""
+    parts = []
+    for part in _MARK.split(snippet or ""):
+        parts.append(part if part in ("<mark>", "</mark>") else str(escape(html.unescape(part))))
+    return Markup("".join(parts))
+
+
+def marked_text(text: str, pattern: re.Pattern[str] | None) -> Markup:
+    """``text`` escaped, with the query's words in ``<mark>``."""
+    if pattern is None:
+        return escape(text)
+    parts, pos = [], 0
+    for match in pattern.finditer(text):
+        parts.append(escape(text[pos:match.start()]))
+        parts.append(Markup("<mark>") + escape(match.group()) + Markup("</mark>"))
+        pos = match.end()
+    parts.append(escape(text[pos:]))
+    return Markup("").join(parts)
+
+
+def date_text(iso: str | None) -> str:
+    """``2019-05-10`` → ``10/5/2019`` (as Vietnamese documents write dates); partial dates kept."""
+    if not iso:
+        return ""
+    parts = iso.split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        return f"{int(parts[2])}/{int(parts[1])}/{parts[0]}"
+    if len(parts) == 2 and all(p.isdigit() for p in parts):
+        return f"{int(parts[1])}/{parts[0]}"
+    return iso
+
+
+def document_title(loai_van_ban: str | None, so_ky_hieu: str | None) -> str:
+    """``Nghị quyết số 13-NQ/TU`` (or as much of it as is known)."""
+    if so_ky_hieu:
+        return f"{loai_van_ban or 'Văn bản'} số {so_ky_hieu}"
+    return loai_van_ban or ""
+
+
+def _int_arg(name: str, default: int, high: int) -> int:
+    value = request.args.get(name, "")
+    return min(int(value), high) if value.isdigit() and int(value) >= 1 else default
+
+
+def search_url(q: str, page: int = 1, sort: str = "relevance") -> str:
+    args: dict[str, Any] = {"q": q}
+    if page > 1:
+        args["page"] = page
+    if sort != "relevance":
+        args["sort"] = sort
+    return url_for("reading.search", **args)
+
+
+def _filter_value(value: str) -> str:
+    value = value.replace('"', "")
+    return f'"{value}"' if re.search(r"[\s()]", value) else value
+
+
+def facet_links(q: str, facets: dict[str, dict[str, int]], sort: str) -> list[dict[str, Any]]:
+    """Each facet section with its values, each linking to the query narrowed to it."""
+    sections = []
+    for key, field, label in FACET_FILTERS:
+        values = []
+        for value, count in (facets.get(key) or {}).items():
+            clause = f"{field}:{_filter_value(str(value))}"
+            values.append({"value": value, "count": count, "active": clause in q,
+                           "url": search_url(q if clause in q else f"{q} {clause}", sort=sort)})
+        if values:
+            sections.append({"key": key, "label": label, "values": values})
+    return sections
+
+
+def _thumb_url(key: str) -> str:
+    ref = PageRef.parse(key)
+    return url_for("files.page_image_view", sha=ref.sha256, n=ref.index, size="thumb")
+
+
+def hit_view(hit: dict[str, Any], q: str) -> dict[str, Any]:
+    """What a result shows: title, link, escaped snippet, matching pages, thumbnail."""
+    pages = hit.get("pages") or []
+    if hit.get("item"):
+        url = url_for("reading.item", item_id=hit["item"], q=q)
+        title = document_title(hit.get("loai_van_ban"), hit.get("so_ky_hieu"))
+        page_links = [{"label": p["n"], "url": f"{url}#p{p['n']}"} for p in pages]
+    else:  # a page no item holds yet: its image is all there is to open
+        ref = PageRef.parse(hit["id"].removeprefix("page:"))
+        url = url_for("files.page_image_view", sha=ref.sha256, n=ref.index, size="full")
+        title = f"Trang {ref.index} của {hit.get('source') or ref.sha256[:12]} (chưa biên mục)"
+        page_links = []
+    first_key = pages[0]["key"] if pages else (hit["id"].removeprefix("page:") if not hit.get("item")
+                                               else None)
+    return {"id": hit["id"], "url": url, "title": title or "Văn bản chưa rõ số, ký hiệu",
+            "trich_yeu": hit.get("trich_yeu"), "date": date_text(hit.get("ngay_ban_hanh")),
+            "organ": hit.get("co_quan_ban_hanh"), "fonds": hit.get("fonds"),
+            "file": hit.get("file"), "do_mat": hit.get("do_mat"),
+            "snippet": safe_snippet(hit.get("snippet")), "pages": page_links,
+            "thumb": _thumb_url(first_key) if first_key else None}
+
+
+def _pagination(q: str, page: int, total: int, sort: str) -> dict[str, Any]:
+    last = min(MAX_PAGE, max(1, math.ceil(total / PER_PAGE)))
+    return {"page": page, "last": last, "first": (page - 1) * PER_PAGE + 1,
+            "prev": search_url(q, page - 1, sort) if page > 1 else None,
+            "next": search_url(q, page + 1, sort) if page < last else None}
+
+
 @bp.get("/search")
 def search():
-    return "search"
+    q = nfc(request.args.get("q", "")).strip()[:MAX_QUERY]
+    page = _int_arg("page", 1, MAX_PAGE)
+    sort = request.args.get("sort") if request.args.get("sort") in ("relevance", "date") \
+        else "relevance"
+    context: dict[str, Any] = {"q": q, "sort": sort, "error": None, "result": None}
+    user = current_user()
+    if q and user is not None:
+        try:
+            result = backend().search(SearchRequest(q, clearance=user.clearance, limit=PER_PAGE,
+                                                    page=page, sort=sort))
+        except QueryError as error:
+            context["error"] = query_error_text(error)
+        else:
+            context.update(
+                result=result, hits=[hit_view(h, q) for h in result.hits],
+                facets=facet_links(q, result.facets, sort),
+                pagination=_pagination(q, page, result.total, sort),
+                suggestion_url=search_url(result.suggestion, sort=sort) if result.suggestion
+                else None,
+                sort_urls={s: search_url(q, 1, s) for s in ("relevance", "date")})
+    return render_template("search.html", thumb_size=(THUMB_WIDTH, THUMB_HEIGHT), **context)
+
+
+# --- the item page ------------------------------------------------------------------------------
+
+ITEM_FIELDS = (  # (field, label) in the order an archivist reads a văn bản's description
+    ("so_ky_hieu", "Số và ký hiệu"), ("loai_van_ban", "Loại văn bản"),
+    ("ngay_ban_hanh", "Ngày ban hành"), ("dia_danh", "Địa danh"),
+    ("co_quan_ban_hanh", "Cơ quan ban hành"), ("trich_yeu", "Trích yếu"),
+    ("the_thuc_ky", "Thẩm quyền ký"), ("chuc_vu_nguoi_ky", "Chức vụ"), ("nguoi_ky", "Người ký"),
+    ("do_mat", "Độ mật"), ("do_khan", "Độ khẩn"), ("noi_nhan", "Nơi nhận"),
+    ("ngon_ngu", "Ngôn ngữ"), ("ghi_chu", "Ghi chú"),
+)
+TEXT_FILE = "text.txt"
+
+
+def item_fields(item: dict[str, Any], view: CatalogView) -> list[dict[str, Any]]:
+    """The rows of ``dl#fields``: label, value (text or list), whether it needs review."""
+    review = set(item.get("needs_review") or ())
+    fonds = view.fonds.get(item.get("fonds_code")) or {}
+    record = view.file_of(item) or {}
+    first, last = sheets(item, view)
+    rows = []
+    for name, label in ITEM_FIELDS:
+        value = item.get(name)
+        if name == "ngay_ban_hanh":
+            value = date_text(value)
+        rows.append({"name": name, "label": label, "value": value, "review": name in review})
+    rows += [
+        {"name": "phong", "label": "Phông", "review": False, "value": " – ".join(
+            x for x in (item.get("fonds_code"), fonds.get("ten_phong")) if x)},
+        {"name": "ho_so", "label": "Hồ sơ", "review": False, "value": " – ".join(
+            x for x in (item.get("file_code"), record.get("tieu_de")) if x)},
+        {"name": "to", "label": "Tờ", "review": False, "value": _range_text(first, last)},
+        {"name": "access", "label": "Mức độ tiếp cận", "review": False,
+         "value": item.get("access") or record.get("access")},
+    ]
+    return rows
+
+
+def sheets(item: dict[str, Any], view: CatalogView) -> tuple[int, int]:
+    """The item's tờ (sheets) in its hồ sơ: its pages counted after those of the items before it."""
+    start = 1
+    for other in view.items_of_file(item.get("fonds_code"), item.get("file_code")):
+        if other["id"] == item["id"]:
+            break
+        start += len(other.get("pages") or ())
+    return start, start + max(len(item.get("pages") or ()), 1) - 1
+
+
+def _range_text(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}–{last}"
+
+
+def citation(item: dict[str, Any], view: CatalogView) -> str:
+    """The archival reference a researcher copies into a footnote."""
+    fonds = view.fonds.get(item.get("fonds_code")) or {}
+    first, last = sheets(item, view)
+    parts = []
+    if item.get("fonds_code"):
+        name = fonds.get("ten_phong")
+        parts.append(f"Phông {item['fonds_code']}" + (f" ({name})" if name else ""))
+    if item.get("file_code"):
+        parts.append(f"Hồ sơ {item['file_code']}")
+    parts.append(f"tờ {_range_text(first, last)}")
+    document = item.get("loai_van_ban") or "Văn bản"
+    if item.get("so_ky_hieu"):
+        document += f" số {item['so_ky_hieu']}"
+    if item.get("ngay_ban_hanh"):
+        document += f" ngày {date_text(item['ngay_ban_hanh'])}"
+    if item.get("co_quan_ban_hanh"):
+        document += f" của {item['co_quan_ban_hanh']}"
+    if item.get("trich_yeu"):
+        document += f" {item['trich_yeu']}"
+    parts.append(document)
+    return ", ".join(parts) + "."
+
+
+def _item_label(item: dict[str, Any]) -> str:
+    return document_title(item.get("loai_van_ban"), item.get("so_ky_hieu")) or item["id"]
+
+
+def citation_links(item: dict[str, Any], view: CatalogView) -> tuple[list[dict], list[dict]]:
+    """``cites`` (numbers the text cites: linked when they resolve to an item the user may see,
+    plain text otherwise) and ``cited by`` (only items the user may see: an invisible one's
+    number would reveal that it exists)."""
+    visible = {}
+    for target in item.get("cites") or ():
+        other = view.item(target)
+        if other is not None and can_see(item_level(other)):
+            visible[number_key(other.get("so_ky_hieu")) or target] = other
+    cites, linked = [], set()
+    for number in item.get("so_ky_hieu_trich_dan") or ():
+        other = visible.get(number_key(number))
+        cites.append({"text": number, "url": url_for("reading.item", item_id=other["id"])
+                      if other else None})
+        if other:
+            linked.add(other["id"])
+    for other in visible.values():
+        if other["id"] not in linked:
+            cites.append({"text": _item_label(other),
+                          "url": url_for("reading.item", item_id=other["id"])})
+    cited_by = []
+    for source in item.get("cited_by") or ():
+        other = view.item(source)
+        if other is not None and can_see(item_level(other)):
+            cited_by.append({"text": _item_label(other), "trich_yeu": other.get("trich_yeu"),
+                             "url": url_for("reading.item", item_id=other["id"])})
+    return cites, cited_by
+
+
+def page_views(item: dict[str, Any], q: str, kind: str) -> list[dict[str, Any]]:
+    """Each page: image links, its OCR text with the query's words marked, and the word boxes to
+    highlight (only on the cleaned image: hOCR coordinates are its pixels)."""
+    archive: Archive = current_app.config["ARCHIVE"]
+    wanted = query_words(q)
+    pages = []
+    for n, key in enumerate(item.get("pages") or (), start=1):
+        ref = PageRef.parse(key)
+        text = _page_text(archive, ref)
+        highlights = None
+        if kind == "clean" and wanted and wanted.pattern.search(text):
+            highlights = page_highlights(archive, ref, wanted)
+        image = {size: url_for("files.page_image_view", sha=ref.sha256, n=ref.index, size=size,
+                               kind=kind) for size in ("view", "full")}
+        pages.append({"n": n, "ref": ref, "text": marked_text(text, wanted.pattern),
+                      "image": image, "highlights": highlights})
+    return pages
+
+
+def _page_text(archive: Archive, ref: PageRef) -> str:
+    try:
+        return nfc((archive.page_dir(ref) / TEXT_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return ""
+
+
+@bp.get("/item/<item_id>")
+def item(item_id: str):
+    view = catalog()
+    record = view.item(item_id)
+    if record is None or not can_see(item_level(record)):
+        abort(404)
+    if item_level(record) >= 1:
+        audit("view-item", item_id)
+    q = nfc(request.args.get("q", "")).strip()[:MAX_QUERY]
+    kind = request.args.get("image") if request.args.get("image") in KINDS else "clean"
+    cites, cited_by = citation_links(record, view)
+    originals = list(dict.fromkeys(PageRef.parse(k).sha256 for k in record.get("pages") or ()))
+    user = current_user()
+    return render_template(
+        "item.html", item=record, q=q, kind=kind, fields=item_fields(record, view),
+        pages=page_views(record, q, kind), cites=cites, cited_by=cited_by,
+        citation=citation(record, view), title=_item_label(record),
+        pdfs=[url_for("files.document_pdf", sha=sha) for sha in originals],
+        kind_urls={k: url_for("reading.item", item_id=item_id, q=q or None, image=k)
+                   for k in KINDS},
+        back_url=search_url(q) if q else None,
+        archivist=user is not None and user.has_role("archivist"))
