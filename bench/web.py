@@ -1,0 +1,413 @@
+"""Benchmark of the reading room: search and item page latency with concurrent readers.
+
+    .venv/bin/python bench/web.py [--pages 100000] [--duration 60] [--work DIR] [--readers 20]
+
+Builds (or reuses, by its stamp) a synthetic archive of ``--pages`` pages in ``--work``
+(:mod:`webdata`: catalogue XML through luutru's writer, page folders, the real ``reindex``), starts
+a real ``luutru serve`` on a free loopback port, makes two readers' accounts with
+``luutru user add --password-stdin`` (clearance none and mat), and lets ``--readers`` reader
+processes run a fixed mix for ``--warmup`` seconds (not counted) then ``--duration`` seconds:
+each search (words with and without diacritics, phrases, numbers, facet filters, page 2,
+sort=date) is followed by the item page of one of its hits, with ``?q=`` so highlights are
+computed. Printed: p50/p95/p99 and requests/s per page, errors, the server's CPU time per
+request and peak RSS, and two baselines measured in the same run at the same concurrency: the
+search engine alone in process (same queries) and a trivial page of the same server
+(``GET /login``), so the reader sees what the web layer adds.
+
+The login form allows 5 attempts a minute per address, so the readers do not log in one by one:
+each account logs in once and its readers share that session cookie (a Flask session is a
+signed cookie, the server keeps no per-session state).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+from search import percentile, query_mix, synthetic_docs  # noqa: E402
+from webdata import generate  # noqa: E402
+
+PASSWORD = "bench-web-password-0"
+USERS = {"bench-none": "none", "bench-mat": "mat"}
+CLEARANCE_LEVEL = {"none": 0, "mat": 1}
+SAMPLE_PAGES = 3000           # the query mix is drawn from the archive's first documents
+HITS_PER_QUERY = 3            # item pages opened from each search
+REQUEST_TIMEOUT = 60.0
+PRIME_TIMEOUT = 600.0         # the first request loads the catalogue
+
+
+@dataclass(frozen=True)
+class Search:
+    kind: str
+    query: str
+    page: int = 1
+    sort: str = "relevance"
+
+    def url(self) -> str:
+        params = {"q": self.query}
+        if self.page != 1:
+            params["page"] = str(self.page)
+        if self.sort != "relevance":
+            params["sort"] = self.sort
+        return "/search?" + urlencode(params)
+
+
+# --- the mix --------------------------------------------------------------------------------
+
+def searches(seed: int) -> list[Search]:
+    """The search benchmark's query mix, plus facet filters, page 2 and newest first."""
+    rng = random.Random(seed)
+    docs = list(synthetic_docs(SAMPLE_PAGES, seed))
+    sample = rng.sample(docs, 15)
+    mix = [Search(kind, query) for kind, query in query_mix(sample, per_kind=8)]
+    for n, (item, pages) in enumerate(sample[:8]):
+        words = re.findall(r"[^\W\d_]{2,}", pages[0].text)
+        word = words[len(words) // 2]
+        mix += [Search("facet type", f'{word} type:"{item.loai_van_ban}"'),
+                Search("facet organ", f'{word} organ:"{item.co_quan_ban_hanh}"'),
+                Search("page 2", word, page=2),
+                Search("sort=date", word, sort="date")]
+    return mix
+
+
+def item_urls(archive_root: Path, mix: list[Search], clearance: int) -> dict[str, list[str]]:
+    """For each search, the item pages of its first hits (as this clearance finds them)."""
+    from luutru.archive import Archive
+    from luutru.index.model import SearchRequest
+    from luutru.index.update import open_backend
+
+    out = {}
+    with open_backend(Archive(archive_root)) as backend:
+        for search in mix:
+            result = backend.search(SearchRequest(search.query, clearance, page=search.page,
+                                                  sort=search.sort, facets=False))
+            ids = [hit["id"] for hit in result.hits if hit.get("id")][:HITS_PER_QUERY]
+            out[search.url()] = [f"/item/{quote(i)}?{urlencode({'q': search.query})}" for i in ids]
+    return out
+
+
+# --- measuring ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Sample:
+    kind: str       # "search", "item", "login", "engine"
+    at: float       # wall-clock time the request started (time.time(), comparable across processes)
+    ms: float
+    ok: bool
+
+
+def summary(samples: list[Sample], start: float, end: float) -> dict[str, dict]:
+    """Per kind: count, errors, requests/s and latency percentiles of the requests started in
+    [start, end)."""
+    out: dict[str, dict] = {}
+    for kind in sorted({s.kind for s in samples}):
+        chosen = [s for s in samples if s.kind == kind and start <= s.at < end]
+        ok = [s.ms for s in chosen if s.ok]
+        out[kind] = {"n": len(chosen), "errors": len(chosen) - len(ok),
+                     "per_s": len(chosen) / max(1e-9, end - start)}
+        if ok:
+            out[kind].update(p50=percentile(ok, 50), p95=percentile(ok, 95), p99=percentile(ok, 99))
+    return out
+
+
+def engine_alone(archive_root: Path, mix: list[Search], readers: int, duration: float) -> dict:
+    """The search engine in this process, the same queries, ``readers`` threads at once."""
+    from luutru.archive import Archive
+    from luutru.index.model import SearchRequest
+    from luutru.index.update import open_backend
+
+    backend = open_backend(Archive(archive_root))
+    backend.search(SearchRequest("đảng viên"))
+    samples: list[Sample] = []
+    start = time.time()
+    end = start + duration
+    cpu = time.process_time()
+
+    def run(reader: int) -> None:
+        clearance = reader % 2
+        n = reader * 7
+        while time.time() < end:
+            search = mix[n % len(mix)]
+            n += 1
+            t0, began = time.perf_counter(), time.time()
+            try:
+                backend.search(SearchRequest(search.query, clearance, page=search.page,
+                                             sort=search.sort))
+                ok = True
+            except Exception:  # noqa: BLE001 — counted as an error, the load goes on
+                ok = False
+            samples.append(Sample("engine", began, (time.perf_counter() - t0) * 1000, ok))
+
+    with ThreadPoolExecutor(readers) as pool:
+        list(pool.map(run, range(readers)))
+    cpu = time.process_time() - cpu
+    backend.close()
+    result = summary(samples, start, end)["engine"]
+    result["cpu_ms_per_request"] = cpu * 1000 / max(1, result["n"])
+    return result
+
+
+def reader(base: str, cookie: dict[str, str] | None, plan: list[tuple[str, list[str]]],
+           offset: int, end: float) -> list[Sample]:
+    """One reader until ``end``: a search, then one of its hits' item page; again and again.
+    Runs in its own process (no GIL shared with other readers)."""
+    import requests
+
+    session = requests.Session()
+    if cookie:
+        session.cookies.update(cookie)
+    samples = []
+    n = offset
+
+    def get(kind: str, path: str) -> None:
+        t0, began = time.perf_counter(), time.time()
+        try:
+            response = session.get(base + path, timeout=REQUEST_TIMEOUT, allow_redirects=False)
+            ok = response.status_code == 200
+        except requests.RequestException:
+            ok = False
+        samples.append(Sample(kind, began, (time.perf_counter() - t0) * 1000, ok))
+
+    while time.time() < end:
+        search_url, items = plan[n % len(plan)]
+        if search_url:
+            get("login" if search_url == "/login" else "search", search_url)
+        if items and time.time() < end:
+            get("item", items[n % len(items)])
+        n += 1
+    return samples
+
+
+def run_readers(pool: ProcessPoolExecutor, base: str, plans: list[tuple[dict | None, list]],
+                duration: float) -> list[Sample]:
+    """One reader per plan (each with its cookie) in the pool's processes, for ``duration`` s."""
+    end = time.time() + duration
+    futures = [pool.submit(reader, base, cookie, plan, n * 5, end)
+               for n, (cookie, plan) in enumerate(plans)]
+    return [sample for future in futures for sample in future.result()]
+
+
+def reader_pool(readers: int) -> ProcessPoolExecutor:
+    """``readers`` processes, started (and their imports done) before anything is measured."""
+    pool = ProcessPoolExecutor(readers, mp_context=get_context("spawn"))
+    list(pool.map(time.sleep, [1.0] * readers))
+    return pool
+
+
+# --- the server -------------------------------------------------------------------------------
+
+def server_pid(port: int) -> int:
+    """The pid of this process's child serving ``port`` (the ``luutru serve`` subprocess)."""
+    for task in Path("/proc/self/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            if b"serve" in cmdline and str(port).encode() in cmdline:
+                return int(pid)
+    raise RuntimeError(f"no luutru serve child on port {port}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` so far (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def add_users(archive_root: Path) -> None:
+    from webserver import luutru_command
+
+    for name, clearance in USERS.items():
+        command = luutru_command(archive_root, "user", "add", name, "--clearance", clearance,
+                                 "--password-stdin")
+        done = subprocess.run(command, input=PASSWORD + "\n", capture_output=True, text=True)
+        if done.returncode != 0 and "already exists" not in done.stderr:
+            raise RuntimeError(f"luutru user add {name}: {done.stderr}")
+
+
+def login(base: str, username: str) -> dict[str, str]:
+    """Log in through the form (CSRF token and all); the session cookie."""
+    import requests
+
+    session = requests.Session()
+    form = session.get(base + "/login", timeout=REQUEST_TIMEOUT).text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', form)
+    response = session.post(base + "/login", data={
+        "username": username, "password": PASSWORD, "csrf_token": token.group(1) if token else ""},
+        timeout=REQUEST_TIMEOUT, allow_redirects=False)
+    if response.status_code != 302:
+        raise RuntimeError(f"login as {username} answered {response.status_code}")
+    return session.cookies.get_dict()
+
+
+def prime(base: str, cookie: dict[str, str], path: str) -> tuple[float, int]:
+    """The first request (loads the catalogue and opens the index): seconds and status."""
+    import requests
+
+    start = time.perf_counter()
+    response = requests.get(base + path, cookies=cookie, timeout=PRIME_TIMEOUT,
+                            allow_redirects=False)
+    return time.perf_counter() - start, response.status_code
+
+
+class CpuProbe(threading.Thread):
+    """Reads the server's CPU time at ``start`` and ``end`` (while the readers run)."""
+
+    def __init__(self, pid: int, start: float, end: float):
+        super().__init__(daemon=True)
+        self.pid, self.start_at, self.end_at = pid, start, end
+        self.seconds = float("nan")
+
+    def run(self) -> None:
+        time.sleep(max(0.0, self.start_at - time.time()))
+        before = cpu_seconds(self.pid)
+        time.sleep(max(0.0, self.end_at - time.time()))
+        self.seconds = cpu_seconds(self.pid) - before
+
+
+def phase(pool: ProcessPoolExecutor, base: str, pid: int, plans: list, warmup: float,
+          duration: float) -> dict:
+    """Readers for ``warmup`` + ``duration`` s; figures of the last ``duration`` s."""
+    start = time.time() + warmup
+    end = start + duration
+    probe = CpuProbe(pid, start, end)
+    probe.start()
+    samples = run_readers(pool, base, plans, end - time.time())
+    probe.join()
+    result = summary(samples, start, end)
+    requests_done = sum(k["n"] for k in result.values())
+    result["server_cpu_ms_per_request"] = probe.seconds * 1000 / max(1, requests_done)
+    result["server_cpu_share"] = probe.seconds / duration
+    return result
+
+
+def measure(args: argparse.Namespace) -> dict:
+    from webserver import running_server
+
+    report = {"generation": vars(generate(args.work, args.pages, args.seed)),
+              "readers": args.readers, "duration_s": args.duration}
+    archive_root = args.work / "archive"
+    mix = searches(args.seed)
+    items = {c: item_urls(archive_root, mix, CLEARANCE_LEVEL[c]) for c in CLEARANCE_LEVEL}
+    print(f"mix: {len(mix)} searches; engine alone, {args.readers} threads, "
+          f"{args.baseline_duration:.0f} s …", file=sys.stderr)
+    report["engine"] = engine_alone(archive_root, mix, args.readers, args.baseline_duration)
+    add_users(archive_root)
+    with reader_pool(args.readers) as pool, \
+            running_server(archive_root, log_dir=args.work, timeout=PRIME_TIMEOUT) as server:
+        pid = server_pid(int(server.url.rsplit(":", 1)[1]))
+        cookies = {name: login(server.url, name) for name in USERS}
+        report["first_request_s"], status = prime(server.url, cookies["bench-none"], mix[0].url())
+        if status != 200:
+            print(f"warning: the search page answered {status}", file=sys.stderr)
+        users = [name for name, _ in zip(list(USERS) * args.readers, range(args.readers))]
+
+        def plans(with_search: bool, with_items: bool) -> list:
+            return [(cookies[u], [(s.url() if with_search else None,
+                                   items[USERS[u]][s.url()] if with_items else [])
+                                  for s in mix if with_search or items[USERS[u]][s.url()]])
+                    for u in users]
+
+        print(f"trivial page (GET /login, anonymous), {args.baseline_duration:.0f} s …",
+              file=sys.stderr)
+        report["login_page"] = phase(pool, server.url, pid, [(None, [("/login", [])])] * args.readers,
+                                     1.0, args.baseline_duration)
+        print(f"search + item pages: {args.warmup:.0f} s warm-up, {args.duration:.0f} s …",
+              file=sys.stderr)
+        report["mixed"] = phase(pool, server.url, pid, plans(True, True), args.warmup, args.duration)
+        for name, flags in (("search_only", (True, False)), ("item_only", (False, True))):
+            print(f"{name.replace('_', ' ')}: {args.baseline_duration:.0f} s …", file=sys.stderr)
+            report[name] = phase(pool, server.url, pid, plans(*flags), 1.0, args.baseline_duration)
+        report["server_peak_rss_mb"] = peak_rss_mb(pid)
+    report["load_average"] = os.getloadavg()
+    return report
+
+
+# --- printing -------------------------------------------------------------------------------
+
+def line(name: str, figures: dict) -> str:
+    if "p50" not in figures:
+        return f"  {name:34s} {figures['n']} requests, all failed ({figures['errors']} errors)"
+    return (f"  {name:34s} p50 {figures['p50']:7.1f}  p95 {figures['p95']:7.1f}  "
+            f"p99 {figures['p99']:7.1f} ms  {figures['per_s']:6.1f} req/s  "
+            f"{figures['errors']} errors")
+
+
+def print_report(report: dict) -> None:
+    gen = report["generation"]
+    print(f"\n== reading room, {gen['pages']:,} pages ({gen['items']:,} văn bản, "
+          f"{gen['classified_items']:,} classified; {gen['files']:,} hồ sơ, "
+          f"{gen['restricted_files']} restricted; {gen['fonds']} phông), "
+          f"{report['readers']} concurrent readers, {os.cpu_count()} cores, "
+          f"load average {report['load_average'][0]:.1f} at the end ==")
+    print(f"archive: generated in {gen['generate_s']:.0f} s, indexed in {gen['index_s']:.0f} s; "
+          f"{gen['disk_bytes'] / 1e9:.2f} GB on disk (index {gen['index_bytes'] / 1e6:.0f} MB)")
+    print(f"first request (catalogue load, index open): {report['first_request_s']:.1f} s")
+    mixed = report["mixed"]
+    print(f"search then item page, {report['duration_s']:.0f} s after warm-up "
+          f"(targets: search p95 ≤ 200 ms, item p95 ≤ 150 ms):")
+    print(line("search page", mixed["search"]))
+    print(line("item page (?q=, highlights)", mixed["item"]))
+    print(f"  server CPU {mixed['server_cpu_ms_per_request']:.1f} ms per request "
+          f"(user+sys), {mixed['server_cpu_share']:.2f} cores busy")
+    for name, kind in (("search_only", "search"), ("item_only", "item")):
+        part = report[name]
+        print(line(f"{kind} page alone", part[kind]) +
+              f"  server CPU {part['server_cpu_ms_per_request']:.1f} ms/request")
+    print("baselines (same run, same concurrency):")
+    engine = report["engine"]
+    print(line("search engine alone, in process", engine) +
+          f"  CPU {engine['cpu_ms_per_request']:.1f} ms/request")
+    login = report["login_page"]
+    print(line("GET /login (trivial page)", login["login"]) +
+          f"  server CPU {login['server_cpu_ms_per_request']:.1f} ms/request")
+    print(f"server peak RSS: {report['server_peak_rss_mb']:.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=100_000)
+    parser.add_argument("--duration", type=float, default=60.0, help="Measured seconds.")
+    parser.add_argument("--warmup", type=float, default=10.0)
+    parser.add_argument("--baseline-duration", type=float, default=20.0,
+                        help="Seconds of each baseline and single-page phase.")
+    parser.add_argument("--readers", type=int, default=20)
+    parser.add_argument("--work", type=Path, default=None,
+                        help="Where the archive is made and kept [/tmp/luutru-bench-web, or "
+                             "/tmp/luutru-bench-web-<pages> for another size].")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
+    args = parser.parse_args()
+    if args.work is None:
+        base = Path("/tmp/luutru-bench-web")
+        args.work = base if args.pages == 100_000 else base.with_name(f"{base.name}-{args.pages}")
+    report = measure(args)
+    print_report(report)
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
