@@ -1,0 +1,102 @@
+"""``build_volume``: a spec in, a PDF and a DOCX out, and a report of what went in and what did not.
+
+Both files are written atomically next to each other (``<slug>.pdf``, ``<slug>.docx``): a reader of
+the output directory sees the old volume or the new one, never half a file.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from luutru.archive import Archive, atomic_write_bytes
+from luutru.index.model import parse_clearance
+from luutru.textnorm import fold
+from luutru.volume.content import volume_content
+from luutru.volume.pdf import render_pdf
+from luutru.volume.select import CLASSIFIED, REASONS, select_items
+from luutru.volume.spec import VolumeSpec
+from luutru.volume.word import render_docx
+
+SLUG_LENGTH = 80
+
+
+class EmptyVolumeError(ValueError):
+    """The selection holds no document the builder may see: there is nothing to set."""
+
+
+def slugify(title: str) -> str:
+    """A file name from the title: "Văn kiện Đảng bộ" → ``van-kien-dang-bo``."""
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(title)).strip("-")
+    return slug[:SLUG_LENGTH].rstrip("-") or "tap-van-kien"
+
+
+@dataclass
+class VolumeReport:
+    """What ``luutru volume build`` did: the files, the documents, and what was left out and why."""
+
+    title: str
+    outputs: list[str] = field(default_factory=list)
+    documents: int = 0
+    pages: int | None = None
+    left_out: dict[str, int] = field(default_factory=dict)
+    left_out_ids: dict[str, list[str]] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+    needs_review: int = 0
+    unreadable_passages: int = 0
+    seconds: float = 0.0
+    exit_code: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        data = dict(self.__dict__)
+        data["left_out_reasons"] = {key: REASONS[key] for key in self.left_out}
+        return data
+
+    def summary_text(self) -> str:
+        lines = [f"volume: {self.title}: {self.documents} văn bản"
+                 + (f", {self.pages} pages" if self.pages else "") + f" ({self.seconds:.1f} s)"]
+        lines += [f"  wrote {path}" for path in self.outputs]
+        for notice in self.notices:
+            lines.append(f"  {notice}")
+        if self.needs_review or self.unreadable_passages:
+            lines.append(f"  to check: {self.needs_review} văn bản in the appendix, "
+                         f"{self.unreadable_passages} passages marked unreadable")
+        total = sum(self.left_out.values())
+        lines.append(f"  left out: {total}" if total else "  left out: none")
+        for reason, count in self.left_out.items():
+            ids = self.left_out_ids.get(reason) or []
+            shown = f": {', '.join(ids[:10])}{' …' if len(ids) > 10 else ''}" if ids else ""
+            lines.append(f"    {count} — {REASONS[reason]}{shown}")
+        return "\n".join(lines)
+
+
+def build_volume(archive: Archive, spec: VolumeSpec, out_dir: Path | str,
+                 clearance: int | str = 0) -> VolumeReport:
+    """Select, set and write the volume ``spec`` asks for, as a builder with ``clearance`` sees it."""
+    started = time.monotonic()
+    level = parse_clearance(clearance)
+    selection = select_items(archive, spec, level)
+    report = VolumeReport(title=spec.title, left_out=selection.left_out_counts(),
+                          left_out_ids={k: v for k, v in selection.left_out.items() if k != CLASSIFIED})
+    if not selection.items:
+        raise EmptyVolumeError("no document selected that this clearance may see: "
+                               + (report.summary_text().split("\n", 1)[-1].strip() or "check the spec"))
+    content = volume_content(archive, spec, selection)
+    out_dir = Path(out_dir)
+    slug = slugify(spec.title)
+    if "pdf" in spec.formats:
+        data, report.pages = render_pdf(content)
+        atomic_write_bytes(out_dir / f"{slug}.pdf", data)
+        report.outputs.append(str(out_dir / f"{slug}.pdf"))
+    if "docx" in spec.formats:
+        atomic_write_bytes(out_dir / f"{slug}.docx", render_docx(content))
+        report.outputs.append(str(out_dir / f"{slug}.docx"))
+    report.documents = len(content.documents)
+    report.notices = content.notices
+    report.needs_review = len(content.review)
+    report.unreadable_passages = sum(doc.unreadable for doc in content.documents)
+    report.seconds = round(time.monotonic() - started, 2)
+    return report

@@ -1,0 +1,253 @@
+"""The volume as an editable DOCX (python-docx), for the editors who finish it in a word processor.
+
+Document headings use Word's Heading styles so the table of contents is a real TOC field Word
+fills in on "Update field"; until then the field holds the entries as plain text, so the file is
+useful as it comes. Every style names one serif font with the whole Vietnamese alphabet and marks
+the text as Vietnamese (``w:lang`` vi-VN) for the spelling checker and hyphenation.
+"""
+
+from __future__ import annotations
+
+import io
+
+from docx import Document
+from docx.enum.section import WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+from luutru.volume.content import VolumeContent, VolumeDocument
+
+FONT = "Liberation Serif"
+LANG = "vi-VN"
+PAPER_MM = {"A4": (210, 297), "A5": (148, 210)}
+MARGINS_MM = {"A4": (20, 15, 22, 30), "A5": (15, 12, 18, 20)}   # top, right, bottom, left
+TOC_INSTRUCTION = 'TOC \\o "1-2" \\h \\z \\u'
+MARKER_COLOR = RGBColor(0x8A, 0x1C, 0x1C)
+# Styles of the volume's own structure (front matter, document parts) beside Word's built-in ones.
+FRONT_HEADING, DATE_LINE, SOURCE_NOTE, SIGNATURE = "Front Heading", "Date Line", "Source Note", "Signature"
+
+
+# --- styles -----------------------------------------------------------------------------------
+
+def _font_and_language(style) -> None:
+    """One font for every script slot (no theme fonts), black, language Vietnamese."""
+    rpr = style.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in list(fonts.attrib):
+        if attr.endswith("Theme"):
+            del fonts.attrib[attr]
+    for slot in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(slot), FONT)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), LANG)
+    lang.set(qn("w:eastAsia"), LANG)
+    lang.set(qn("w:bidi"), LANG)
+    style.font.color.rgb = RGBColor(0, 0, 0)
+
+
+def _paragraph_style(doc, name: str, size: float, *, bold=False, italic=False,
+                     align=WD_ALIGN_PARAGRAPH.LEFT, base: str = "Normal"):
+    styles = doc.styles
+    style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    if style.name != "Normal":
+        style.base_style = styles[base]
+    style.font.size = Pt(size)
+    style.font.bold = bold
+    style.font.italic = italic
+    style.paragraph_format.alignment = align
+    _font_and_language(style)
+    return style
+
+
+def _set_up_styles(doc) -> None:
+    normal = _paragraph_style(doc, "Normal", 13, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    normal.paragraph_format.space_after = Pt(4)
+    normal.paragraph_format.first_line_indent = Mm(10)
+    centred = {"align": WD_ALIGN_PARAGRAPH.CENTER}
+    for name, size, kwargs in (
+        ("Title", 24, {"bold": True, **centred}), ("Subtitle", 16, {"bold": True, **centred}),
+        (FRONT_HEADING, 15, {"bold": True, **centred}),
+        ("Heading 1", 14, {"bold": True, **centred}), ("Heading 2", 13, {"bold": True, **centred}),
+        ("Heading 3", 13, {"bold": True}), (DATE_LINE, 13, {"italic": True, **centred}),
+        (SOURCE_NOTE, 11.5, {"italic": True}), (SIGNATURE, 13, {"bold": True, **centred}),
+        ("TOC 1", 12, {}), ("TOC 2", 12, {}), ("Footer", 11, centred),
+    ):
+        style = _paragraph_style(doc, name, size, **kwargs)
+        style.paragraph_format.first_line_indent = Mm(0)
+    title_border = doc.styles["Title"].element.get_or_add_pPr().find(qn("w:pBdr"))
+    if title_border is not None:  # Word's default Title has a rule under it; a title page has none
+        title_border.getparent().remove(title_border)
+    doc.styles["TOC 2"].paragraph_format.left_indent = Mm(8)
+    doc.styles[SIGNATURE].paragraph_format.left_indent = Mm(80)
+    doc.styles[SIGNATURE].paragraph_format.space_after = Pt(0)
+
+
+# --- fields -----------------------------------------------------------------------------------
+
+def _field_char(run, kind: str) -> None:
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), kind)
+    if kind == "begin":
+        char.set(qn("w:dirty"), "true")     # Word recomputes it when the document opens
+    run._r.append(char)
+
+
+def _instruction(run, text: str) -> None:
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {text} "
+    run._r.append(instr)
+
+
+def _simple_field(paragraph, instruction: str) -> None:
+    _field_char(paragraph.add_run(), "begin")
+    _instruction(paragraph.add_run(), instruction)
+    _field_char(paragraph.add_run(), "separate")
+    paragraph.add_run("1")
+    _field_char(paragraph.add_run(), "end")
+
+
+def _toc(doc, content: VolumeContent) -> None:
+    """A TOC field whose current result is the entries as text (Word replaces it on update)."""
+    entries = [entry for d in content.documents
+               for entry in ((d.heading, "TOC 1"), (f"{d.trich_yeu} ({d.short_date})", "TOC 2"))]
+    if content.review:
+        entries.append((content.appendix_title, "TOC 1"))
+    entries = entries or [("", "TOC 1")]
+    for index, (text, style) in enumerate(entries):
+        paragraph = doc.add_paragraph(style=style)
+        if index == 0:
+            _field_char(paragraph.add_run(), "begin")
+            _instruction(paragraph.add_run(), TOC_INSTRUCTION)
+            _field_char(paragraph.add_run(), "separate")
+        paragraph.add_run(text)
+        if index == len(entries) - 1:
+            _field_char(paragraph.add_run(), "end")
+    _ask_to_update_fields(doc)
+
+
+# Elements that follow w:updateFields in w:settings (Word refuses settings out of schema order).
+_AFTER_UPDATE_FIELDS = ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids",
+                        "mathPr", "attachedSchema", "themeFontLang", "clrSchemeMapping",
+                        "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures", "forceUpgrade",
+                        "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary",
+                        "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator")
+
+
+def _ask_to_update_fields(doc) -> None:
+    """Word fills in the TOC's page numbers when the file is opened (it asks first)."""
+    settings = doc.settings.element
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    following = [child for child in settings
+                 if isinstance(child.tag, str) and child.tag.rpartition("}")[2] in _AFTER_UPDATE_FIELDS]
+    if following:
+        following[0].addprevious(update)
+    else:
+        settings.append(update)
+
+
+# --- parts ------------------------------------------------------------------------------------
+
+def _page_set_up(doc, content: VolumeContent) -> None:
+    width, height = PAPER_MM[content.paper]
+    top, right, bottom, left = MARGINS_MM[content.paper]
+    for section in doc.sections:
+        section.page_width, section.page_height = Mm(width), Mm(height)
+        section.top_margin, section.right_margin = Mm(top), Mm(right)
+        section.bottom_margin, section.left_margin = Mm(bottom), Mm(left)
+
+
+def _page_break(doc) -> None:
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def _front_matter(doc, content: VolumeContent) -> None:
+    doc.add_paragraph(content.title.upper(), style="Title")
+    if content.subtitle:
+        doc.add_paragraph(content.subtitle, style="Subtitle")
+    _page_break(doc)
+    if content.publisher:
+        doc.add_paragraph(content.publisher.upper(), style=FRONT_HEADING)
+    doc.add_paragraph(content.title.upper(), style="Title")
+    if content.subtitle:
+        doc.add_paragraph(content.subtitle, style="Subtitle")
+    for notice in content.notices:
+        paragraph = doc.add_paragraph(style=FRONT_HEADING)
+        paragraph.add_run(notice).bold = True
+    doc.add_paragraph(content.imprint, style=DATE_LINE)
+    # Numbered pages start with the foreword: a new section whose footer shows the page number.
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.footer.is_linked_to_previous = False
+    _simple_field(section.footer.paragraphs[0], "PAGE")
+    section.footer.paragraphs[0].style = doc.styles["Footer"]
+    doc.add_paragraph("Lời giới thiệu", style=FRONT_HEADING)
+    doc.add_paragraph(content.foreword).runs[0].italic = True
+    _page_break(doc)
+    doc.add_paragraph("Mục lục", style=FRONT_HEADING)
+    _toc(doc, content)
+
+
+def _document(doc, item: VolumeDocument) -> None:
+    if item.do_mat:
+        stamp = doc.add_paragraph(style=FRONT_HEADING)
+        stamp.add_run(item.do_mat.upper()).bold = True
+        stamp.paragraph_format.page_break_before = True
+        heading = doc.add_paragraph(item.heading, style="Heading 1")
+    else:
+        heading = doc.add_paragraph(item.heading, style="Heading 1")
+        heading.paragraph_format.page_break_before = True
+    doc.add_paragraph(item.date_line, style=DATE_LINE)
+    doc.add_paragraph(item.trich_yeu, style="Heading 2")
+    for para in item.paragraphs:
+        paragraph = doc.add_paragraph(style="Heading 3" if para.kind == "heading" else "Normal")
+        for text, marker in para.runs:
+            run = paragraph.add_run(text)
+            if marker:
+                run.italic = True
+                run.font.color.rgb = MARKER_COLOR
+    for line in item.signature:
+        doc.add_paragraph(line, style=SIGNATURE)
+    doc.add_paragraph(item.source_note, style=SOURCE_NOTE)
+
+
+def _appendix(doc, content: VolumeContent) -> None:
+    heading = doc.add_paragraph(content.appendix_title, style="Heading 1")
+    heading.paragraph_format.page_break_before = True
+    table = doc.add_table(rows=1, cols=2)
+    table.style = doc.styles["Table Grid"]
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Văn bản", "Cần kiểm tra"
+    for row in content.review:
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = f"{row.heading}, {row.short_date}", row.what
+    for row in table.rows:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.first_line_indent = Mm(0)
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
+
+
+def render_docx(content: VolumeContent) -> bytes:
+    doc = Document()
+    doc.core_properties.title = content.title
+    doc.core_properties.language = LANG
+    _set_up_styles(doc)
+    _page_set_up(doc, content)
+    _front_matter(doc, content)
+    for item in content.documents:
+        _document(doc, item)
+    if content.review:
+        _appendix(doc, content)
+    _page_set_up(doc, content)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
