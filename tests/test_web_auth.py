@@ -110,7 +110,8 @@ def test_login_ok_sets_user_and_redirects(client, accounts):
     assert response.status_code == 302 and response.headers["Location"] == "/search"
     assert client.get("/probe/whoami").get_data(as_text=True) == "Lan|reader|1"
     html = client.get("/probe/gone").get_data(as_text=True)
-    assert re.search(r'id="current-user">Lan <span class="role">\(bạn đọc\)', html)
+    assert re.search(r'id="current-user"><a id="account-link" href="/account">Lan</a> '
+                     r'<span class="role">\(bạn đọc\)', html)
     assert 'id="logout-form"' in html and 'id="login-link"' not in html
     assert [(e.username, e.action) for e in accounts.audit_entries()] == [("Lan", "login")]
 
@@ -262,3 +263,52 @@ def test_audit_hook_records_who_viewed_what(client, accounts):
     entry = accounts.audit_entries()[-1]
     assert (entry.username, entry.role, entry.action, entry.target, entry.detail, entry.remote) \
         == ("Lan", "reader", "view-item", "PHONG-31/HS-1991-011/1", "level 1", "127.0.0.1")
+
+
+def change_password(client, current=PASSWORD, new="một mật khẩu mới", confirm=None):
+    return client.post("/account", data={
+        "csrf_token": csrf_token(client, "/account"), "current_password": current,
+        "new_password": new, "confirm_password": new if confirm is None else confirm})
+
+
+def test_account_page_changes_the_password(app, client, accounts):
+    other = app.test_client()
+    login(other)
+    login(client)
+    page = client.get("/account").get_data(as_text=True)
+    assert 'id="password-form"' in page and "Ít nhất 10 ký tự." in page
+    assert '<dd data-field="clearance">Mật</dd>' in page
+    response = change_password(client)
+    assert response.status_code == 302 and response.headers["Location"] == "/account"
+    assert "Đã đổi mật khẩu." in client.get("/account").get_data(as_text=True)
+    assert client.get("/probe/whoami").status_code == 200  # this session goes on
+    assert other.get("/probe/whoami").status_code == 302  # the other one has ended
+    assert accounts.authenticate("Lan", "một mật khẩu mới") is not None
+    assert accounts.audit_entries()[-1].action == "password-change"
+
+
+@pytest.mark.parametrize("form, message", [
+    ({"current": "sai mật khẩu"}, "Mật khẩu hiện tại không đúng."),
+    ({"new": "ngắn"}, "Mật khẩu mới phải có ít nhất 10 ký tự."),
+    ({"confirm": "một thứ khác hẳn"}, "Hai lần nhập mật khẩu mới không khớp nhau."),
+])
+def test_account_page_refuses_bad_changes(client, accounts, form, message):
+    login(client)
+    response = change_password(client, **form)
+    assert response.status_code == 200 and message in response.get_data(as_text=True)
+    assert accounts.authenticate("Lan", PASSWORD) is not None
+
+
+def test_account_page_needs_an_account(archive, accounts):
+    client = make_app(archive, public=True).test_client()
+    assert client.get("/account").headers["Location"].startswith("/login")
+
+
+def test_search_needs_login_unless_public(demo_archive_copy):
+    Accounts(demo_archive_copy, hasher=FAST).add_user("Lan", PASSWORD)
+    client = make_app(demo_archive_copy).test_client()
+    assert client.get("/search?q=nghị quyết").headers["Location"].startswith("/login?next=/search")
+    login(client)
+    assert client.get("/search?q=nghị quyết").status_code == 200
+    public = make_app(demo_archive_copy, public=True).test_client()
+    assert public.get("/search?q=nghị quyết").status_code == 200

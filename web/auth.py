@@ -26,8 +26,9 @@ from werkzeug.exceptions import HTTPException, NotFound, MethodNotAllowed
 from werkzeug.wrappers import Response
 
 from luutru.archive import Archive
-from luutru.web.access import ANONYMOUS, User, current_user
-from luutru.web.accounts import Accounts, access_dir, username_key
+from luutru.web.access import ANONYMOUS, User, current_user, login_required
+from luutru.web.accounts import (MIN_PASSWORD_LENGTH, AccountError, Accounts, PasswordTooShort,
+                                 access_dir, username_key)
 
 bp = Blueprint("auth", __name__)
 
@@ -36,6 +37,7 @@ LOGIN_LIMITS = "5 per minute;30 per hour"
 OPEN_ENDPOINTS = {"auth.login", "static"}
 ROLE_NAMES = {"reader": "bạn đọc", "archivist": "cán bộ lưu trữ", "admin": "quản trị",
               "public": "khách"}
+CLEARANCE_NAMES_VI = {0: "không", 1: "Mật", 2: "Tối mật", 3: "Tuyệt mật"}
 WRONG_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -193,13 +195,50 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """The logged-in user's own account: who they are, and a new password."""
+    user = current_user()
+    if user.is_anonymous:
+        return redirect(url_for("auth.login", next=url_for("auth.account")))
+    if request.method == "POST":
+        error = _change_password(user)
+        if error is None:
+            flash("Đã đổi mật khẩu.", "success")
+            return redirect(url_for("auth.account"))
+        flash(error, "error")
+    return render_template("account.html", user=user, clearance=CLEARANCE_NAMES_VI[user.clearance],
+                           min_length=MIN_PASSWORD_LENGTH), 200
+
+
+def _change_password(user: User) -> str | None:
+    """Set the new password from the form; the Vietnamese reason when it cannot be done."""
+    form = request.form
+    new = form.get("new_password", "")
+    if accounts().authenticate(user.username, form.get("current_password", "")) is None:
+        return "Mật khẩu hiện tại không đúng."
+    if new != form.get("confirm_password", ""):
+        return "Hai lần nhập mật khẩu mới không khớp nhau."
+    try:
+        accounts().set_password(user.username, new)
+    except PasswordTooShort:
+        return f"Mật khẩu mới phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự."
+    except AccountError:
+        return "Không đổi được mật khẩu này."
+    # Every other session of this account has just ended; this one goes on.
+    session["session_version"] = accounts().get(user.username).session_version
+    _audit_as(user, "password-change", user.username)
+    return None
+
+
 def _audit_as(user: User, action: str, target: str, detail: str = "") -> None:
     current_app.extensions["luutru.audit"](user, action, target, detail)
 
 
 def _limit_login(app: Flask) -> None:
     """Limits on POST /login per remote address (every attempt) and per user name (failed
-    attempts), kept in memory by this app's own limiter."""
+    attempts), and on POST /account per address, kept in memory by this app's own limiter."""
     limits = app.config.get("LOGIN_RATE_LIMITS", LOGIN_LIMITS)
     limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", headers_enabled=True)
     view = app.view_functions["auth.login"]
@@ -207,6 +246,9 @@ def _limit_login(app: Flask) -> None:
                          deduct_when=lambda response: response.status_code != 302)(view)
     view = limiter.limit(limits, methods=["POST"], key_func=get_remote_address)(view)
     app.view_functions["auth.login"] = view
+    # The current password asked for by the account page must not be a way round the limit.
+    app.view_functions["auth.account"] = limiter.limit(
+        limits, methods=["POST"], key_func=get_remote_address)(app.view_functions["auth.account"])
     app.extensions["luutru.limiter"] = limiter
 
 
