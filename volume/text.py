@@ -308,15 +308,14 @@ def join_lines(left: str, right: str) -> str:
     """Two lines of one paragraph as one text, undoing a hyphen the scan's line end made."""
     if not left:
         return right
-    if left.endswith("-") and len(left) > 1 and left[-2].isalpha() and right[:1].isalpha():
-        head = left[:-1].split()[-1] if left[:-1].split() else ""
+    if left.endswith("-") and len(left) > 1 and left[-2].isalnum() and right[:1].isalnum():
+        head = re.search(r"(\w+)-$", left)
         tail = re.match(r"\w+", right)
-        tail_word = tail.group(0) if tail else ""
-        joined = head + tail_word
-        if (is_vietnamese_syllable(joined)
-                and not (is_vietnamese_syllable(head) and is_vietnamese_syllable(tail_word))):
+        head_word, tail_word = head.group(1) if head else "", tail.group(0) if tail else ""
+        if (is_vietnamese_syllable(head_word + tail_word)
+                and not (is_vietnamese_syllable(head_word) and is_vietnamese_syllable(tail_word))):
             return left[:-1] + right
-        return left + right
+        return left + right      # a code ("19-NQ/TW") or a compound in the old spelling ("kinh-tế")
     return f"{left} {right}"
 
 
