@@ -18,8 +18,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -38,7 +37,7 @@ MAX_PASSWORD_LENGTH = 1024  # argon2 would hash a megabyte; nobody types one
 _USERNAME = re.compile(r"[\w.@-]{1,64}")
 
 _SCHEMA = """
-CREATE TABLE users (
+CREATE TABLE IF NOT EXISTS users (
     username TEXT NOT NULL,
     username_key TEXT NOT NULL UNIQUE,
     role TEXT NOT NULL CHECK (role IN ('reader', 'archivist', 'admin')),
@@ -49,7 +48,7 @@ CREATE TABLE users (
     created TEXT NOT NULL,
     updated TEXT NOT NULL
 );
-CREATE TABLE audit (
+CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     time TEXT NOT NULL,
     username TEXT NOT NULL,
@@ -59,10 +58,10 @@ CREATE TABLE audit (
     detail TEXT NOT NULL,
     remote TEXT NOT NULL
 );
-CREATE INDEX audit_time ON audit (time);
-CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+CREATE INDEX IF NOT EXISTS audit_time ON audit (time);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 """
 
@@ -172,13 +171,15 @@ def access_dir(archive: Archive) -> Path:
 
 
 class Accounts:
-    """The accounts store of one archive. Each call opens its own connection, so one instance
-    may be shared by the threads of the web server."""
+    """The accounts store of one archive. Each thread has its own connection, kept open (every
+    request of the reading room reads its user here), so one instance may be shared by the
+    threads of the web server."""
 
     def __init__(self, archive: Archive, hasher: PasswordHasher | None = None):
         self.path = accounts_path(archive)
         self.hasher = hasher or PasswordHasher()
         self._dummy_hash: str | None = None
+        self._local = threading.local()
         access_dir(archive)
         self._create()
 
@@ -188,26 +189,31 @@ class Accounts:
         if not self.path.exists():
             fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version == 0:
-                db.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
-            elif version > SCHEMA_VERSION:
-                raise AccountError(f"{self.path} was written by a newer luutru "
-                                   f"(schema {version}, this one knows {SCHEMA_VERSION})")
+        db = self._connect()
+        db.execute("PRAGMA journal_mode=WAL")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0:  # idempotent, so two processes creating the store at once both succeed
+            db.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA user_version={SCHEMA_VERSION};"
+                             " COMMIT;")
+        elif version > SCHEMA_VERSION:
+            raise AccountError(f"{self.path} was written by a newer luutru "
+                               f"(schema {version}, this one knows {SCHEMA_VERSION})")
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        try:
+    def _connect(self) -> sqlite3.Connection:
+        """This thread's connection, in autocommit mode: each statement is its own transaction.
+        WAL with synchronous=NORMAL: a crash of luutru loses nothing, a power cut at most the
+        last moments of the audit log."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=10, isolation_level=None,
+                                 check_same_thread=True)
             db.execute("PRAGMA busy_timeout=10000")
-            yield db
-        finally:
-            db.close()
+            db.execute("PRAGMA synchronous=NORMAL")
+            self._local.db = db
+        return db
 
-    def _row(self, db: sqlite3.Connection, name: str) -> tuple | None:
-        return db.execute(
+    def _row(self, name: str) -> tuple | None:
+        return self._connect().execute(
             "SELECT username, role, clearance, active, session_version, created, updated,"
             " password_hash FROM users WHERE username_key = ?", (username_key(name),)).fetchone()
 
@@ -219,11 +225,10 @@ class Accounts:
         sql = f"UPDATE users SET {assignments}, updated = ?"
         if bump:
             sql += ", session_version = session_version + 1"
-        with self._connect() as db:
-            cursor = db.execute(sql + " WHERE username_key = ?",
-                                (*values, now_iso(), username_key(name)))
-            if cursor.rowcount == 0:
-                raise UnknownUser(name)
+        cursor = self._connect().execute(sql + " WHERE username_key = ?",
+                                         (*values, now_iso(), username_key(name)))
+        if cursor.rowcount == 0:
+            raise UnknownUser(name)
 
     # --- accounts -----------------------------------------------------------------------------
 
@@ -232,11 +237,10 @@ class Accounts:
         password_hash = self.hasher.hash(check_password(password))
         stamp = now_iso()
         try:
-            with self._connect() as db:
-                db.execute("INSERT INTO users (username, username_key, role, clearance,"
-                           " password_hash, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           (name, username_key(name), check_role(role),
-                            check_clearance(clearance), password_hash, stamp, stamp))
+            self._connect().execute("INSERT INTO users (username, username_key, role, clearance,"
+                       " password_hash, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (name, username_key(name), check_role(role),
+                        check_clearance(clearance), password_hash, stamp, stamp))
         except sqlite3.IntegrityError as exc:
             raise AccountError(f"a user named {name!r} already exists") from exc
         return self.get(name)
@@ -257,25 +261,21 @@ class Accounts:
         self._update(name, "active = ?", (1,))
 
     def get(self, name: str) -> Account | None:
-        with self._connect() as db:
-            row = self._row(db, name)
+        row = self._row(name)
         return self._account(row) if row else None
 
     def list_users(self) -> list[Account]:
-        with self._connect() as db:
-            rows = db.execute("SELECT username, role, clearance, active, session_version, created,"
-                              " updated FROM users ORDER BY username_key").fetchall()
+        rows = self._connect().execute("SELECT username, role, clearance, active, session_version, created,"
+                          " updated FROM users ORDER BY username_key").fetchall()
         return [self._account(row) for row in rows]
 
     def has_users(self) -> bool:
-        with self._connect() as db:
-            return db.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None
+        return self._connect().execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None
 
     def authenticate(self, name: str, password: str) -> Account | None:
         """The active account whose password this is, else None. An unknown or disabled name
         costs the same argon2 verification as a known one, so timing does not tell them apart."""
-        with self._connect() as db:
-            row = self._row(db, name) if len(password) <= MAX_PASSWORD_LENGTH else None
+        row = self._row(name) if len(password) <= MAX_PASSWORD_LENGTH else None
         if row is None:
             self._verify(self._dummy(), password)
             return None
@@ -301,10 +301,9 @@ class Accounts:
     def audit(self, username: str, role: str, action: str, target: str, detail: str = "",
               remote: str = "") -> None:
         """Append one entry (``username`` '' for an anonymous reader)."""
-        with self._connect() as db:
-            db.execute("INSERT INTO audit (time, username, role, action, target, detail, remote)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       (now_iso(), username, role, action, target, detail, remote or ""))
+        self._connect().execute("INSERT INTO audit (time, username, role, action, target, detail, remote)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   (now_iso(), username, role, action, target, detail, remote or ""))
 
     def audit_entries(self, limit: int | None = 100, since: str | None = None) -> list[AuditEntry]:
         """The last ``limit`` entries (at or after the ISO time ``since``), oldest first."""
@@ -316,6 +315,5 @@ class Accounts:
         if limit is not None:
             sql += " LIMIT ?"
             values.append(limit)
-        with self._connect() as db:
-            rows = db.execute(sql, values).fetchall()
+        rows = self._connect().execute(sql, values).fetchall()
         return [AuditEntry(*row) for row in reversed(rows)]
