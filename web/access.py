@@ -49,12 +49,21 @@ def can_see(level: int) -> bool:
     return user is not None and level <= user.clearance
 
 
+def here() -> str:
+    """This page as a ``next`` for the login page (a form's target comes back as a GET of /)."""
+    return request.full_path.rstrip("?") if request.method == "GET" else "/"
+
+
+def to_login():
+    return redirect(url_for("auth.login", next=here()))
+
+
 def login_required(view: Callable) -> Callable:
     """Send a visitor with no account (and no public reading room) to the login page."""
     @wraps(view)
     def wrapped(*args, **kwargs):
         if current_user() is None:
-            return redirect(url_for("auth.login", next=request.full_path))
+            return to_login()
         return view(*args, **kwargs)
     return wrapped
 
@@ -66,7 +75,7 @@ def role_required(role: str) -> Callable[[Callable], Callable]:
         def wrapped(*args, **kwargs):
             user = current_user()
             if user is None or user.is_anonymous:
-                return redirect(url_for("auth.login", next=request.full_path))
+                return to_login()
             if not user.has_role(role):
                 abort(403)
             return view(*args, **kwargs)

@@ -26,7 +26,7 @@ from werkzeug.exceptions import HTTPException, NotFound, MethodNotAllowed
 from werkzeug.wrappers import Response
 
 from luutru.archive import Archive
-from luutru.web.access import ANONYMOUS, User, current_user, login_required
+from luutru.web.access import ANONYMOUS, User, current_user, here, login_required, to_login
 from luutru.web.accounts import (MIN_PASSWORD_LENGTH, AccountError, Accounts, PasswordTooShort,
                                  access_dir, username_key)
 
@@ -129,12 +129,8 @@ def _session_user() -> User | None:
 
 def require_login() -> Response | None:
     if g.user is None and request.endpoint not in OPEN_ENDPOINTS:
-        return redirect(url_for("auth.login", next=_here()))
+        return to_login()
     return None
-
-
-def _here() -> str:
-    return request.full_path.rstrip("?") if request.method == "GET" else "/"
 
 
 def _auditor(store: Accounts):
@@ -201,7 +197,7 @@ def account():
     """The logged-in user's own account: who they are, and a new password."""
     user = current_user()
     if user.is_anonymous:
-        return redirect(url_for("auth.login", next=url_for("auth.account")))
+        return to_login()
     if request.method == "POST":
         error = _change_password(user)
         if error is None:
@@ -282,7 +278,7 @@ def role_name(role: str) -> str:
 
 def login_next() -> str | None:
     """Where the login link should bring the reader back to (this page, if it was a GET)."""
-    return _here() if request.method == "GET" and request.endpoint != "auth.login" else None
+    return here() if request.method == "GET" and request.endpoint != "auth.login" else None
 
 
 # --- error pages ------------------------------------------------------------------------------
