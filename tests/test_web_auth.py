@@ -143,6 +143,14 @@ def test_session_cookie_flags_and_lifetime(archive, accounts):
     assert timedelta(hours=7, minutes=55) < left <= timedelta(hours=8)
 
 
+def test_session_ends_eight_hours_after_login_even_when_used(client):
+    login(client)
+    with client.session_transaction() as session:
+        session["login_time"] -= 8 * 3600 + 1
+    response = client.get("/probe/whoami")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
 def test_login_starts_a_new_session(client):
     with client.session_transaction() as session:
         session["planted"] = "by someone else"
@@ -236,6 +244,7 @@ def test_security_headers_on_every_response(client):
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "same-origin"
         assert headers["X-Frame-Options"] == "DENY"
+        assert "private" in headers["Cache-Control"] or "no-cache" in headers["Cache-Control"]
 
 
 def test_error_pages_are_vietnamese(archive, accounts):

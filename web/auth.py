@@ -7,7 +7,7 @@ public reading room, else None; a visitor with None is sent to the login page fr
 but the login page and the stylesheets, whether or not a view remembered ``login_required``.
 
 The session is Flask's signed cookie (key in ``archive/access/secret.key``), HttpOnly,
-SameSite=Lax, 8 hours; changing a password, role or clearance, or disabling the account, bumps
+SameSite=Lax, ending 8 hours after the login however busy it is; changing a password, role or clearance, or disabling the account, bumps
 its version and so ends its sessions.
 """
 
@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from urllib.parse import urlsplit
 
 from flask import (Blueprint, Flask, current_app, flash, g, redirect, render_template, request,
                    session, url_for)
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, NotFound, MethodNotAllowed
 from werkzeug.wrappers import Response
 
@@ -121,10 +122,17 @@ def _session_user() -> User | None:
     if not name:
         return None
     account = accounts().get(name)
-    if account is None or not account.active or account.session_version != version:
+    if account is None or not account.active or account.session_version != version \
+            or _session_expired():
         session.clear()
         return None
     return account.user
+
+
+def _session_expired() -> bool:
+    """The cookie is renewed on every request; a session still ends this long after the login."""
+    age = time.time() - session.get("login_time", 0)
+    return not 0 <= age <= current_app.permanent_session_lifetime.total_seconds()
 
 
 def require_login() -> Response | None:
@@ -176,6 +184,7 @@ def login():
     session.permanent = True
     session["user"] = account.username
     session["session_version"] = account.session_version
+    session["login_time"] = int(time.time())
     g.user = account.user
     _audit_as(account.user, "login", account.username)
     return redirect(next_url or _default_target())
@@ -257,6 +266,8 @@ def _login_name_key() -> str:
 def add_security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    # What a reader sees is theirs: no shared cache (a proxy) may keep it for another.
+    response.headers.setdefault("Cache-Control", "private")
     return response
 
 
@@ -288,7 +299,7 @@ def error_page(error: HTTPException):
     if code not in ERROR_TEXT and code < 400:
         return error  # redirects raised as exceptions pass through
     title, text = ERROR_TEXT.get(code, (error.name, error.description or ""))
-    if code == 400 and error.__class__.__name__ == "CSRFError":
+    if isinstance(error, CSRFError):
         title, text = CSRF_TEXT
     return render_template("error.html", code=code, title=title, text=text), code
 
