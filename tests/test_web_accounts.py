@@ -4,8 +4,14 @@ real SQLite in the archive, real argon2 (cheap parameters, so the tests stay fas
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
 import stat
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 
 import pytest
 from argon2 import PasswordHasher
@@ -13,6 +19,7 @@ from click.testing import CliRunner
 
 from luutru.cli import cli
 from luutru.web.accounts import AccountError, Accounts, PasswordTooShort, accounts_path
+from luutru.web.cli import is_loopback
 
 FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 PASSWORD = "mật khẩu đủ dài"
@@ -182,3 +189,44 @@ def test_cli_errors_are_clear(archive, tmp_path):
     assert run(archive, "user", "set", "ai").exit_code == 2  # nothing to change: a usage error
     missing = CliRunner().invoke(cli, ["user", "list", "-a", str(tmp_path / "nowhere")])
     assert missing.exit_code == 1 and "not a luutru archive" in missing.output
+
+
+def test_serve_refuses_a_missing_archive(tmp_path):
+    result = CliRunner().invoke(cli, ["serve", "-a", str(tmp_path / "nowhere")])
+    assert result.exit_code == 1 and "not a luutru archive" in result.output
+
+
+def test_loopback_hosts():
+    assert all(is_loopback(host) for host in ("127.0.0.1", "::1", "localhost", "127.0.0.2"))
+    assert not any(is_loopback(host) for host in ("0.0.0.0", "192.168.1.10", "::", "archive.lan"))
+
+
+def fetch_when_up(url: str, timeout: float = 30) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.read().decode()
+        except urllib.error.URLError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def test_serve_says_where_and_how_to_add_a_user(archive):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [sys.executable, "-m", "luutru.cli", "serve", "-a", str(archive.root),
+               "--port", str(port), "--threads", "2"]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                               text=True)
+    try:
+        lines = [process.stderr.readline() for _ in range(2)]
+        assert 'id="login-form"' in fetch_when_up(f"http://127.0.0.1:{port}/login")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stderr.close()
+    assert "luutru user add NAME --role admin" in lines[0]
+    assert lines[1].strip() == f"luutru reading room on http://127.0.0.1:{port}/ (Ctrl+C to stop)"
