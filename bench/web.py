@@ -165,10 +165,16 @@ def engine_alone(archive_root: Path, mix: list[Search], readers: int, duration: 
     return result
 
 
+IMAGE_SRC = re.compile(r'<img[^>]*\ssrc="(/page/[^"]+)"')
+
+
 def reader(base: str, cookie: dict[str, str] | None, plan: list[tuple[str, list[str]]],
-           offset: int, end: float) -> list[Sample]:
-    """One reader until ``end``: a search, then one of its hits' item page; again and again.
+           offset: int, end: float, images: bool = False) -> list[Sample]:
+    """One reader until ``end``: a search, then one of its hits' item page; again and again
+    (with ``images``, each page's page images after it, as a browser would, one at a time).
     Runs in its own process (no GIL shared with other readers)."""
+    import html
+
     import requests
 
     session = requests.Session()
@@ -183,8 +189,12 @@ def reader(base: str, cookie: dict[str, str] | None, plan: list[tuple[str, list[
             response = session.get(base + path, timeout=REQUEST_TIMEOUT, allow_redirects=False)
             ok = response.status_code == 200
         except requests.RequestException:
-            ok = False
+            ok, response = False, None
         samples.append(Sample(kind, began, (time.perf_counter() - t0) * 1000, ok))
+        if images and ok and kind != "image":
+            for src in IMAGE_SRC.findall(response.text):
+                if time.time() < end:
+                    get("image", html.unescape(src))
 
     while time.time() < end:
         search_url, items = plan[n % len(plan)]
@@ -197,10 +207,10 @@ def reader(base: str, cookie: dict[str, str] | None, plan: list[tuple[str, list[
 
 
 def run_readers(pool: ProcessPoolExecutor, base: str, plans: list[tuple[dict | None, list]],
-                duration: float) -> list[Sample]:
+                duration: float, images: bool = False) -> list[Sample]:
     """One reader per plan (each with its cookie) in the pool's processes, for ``duration`` s."""
     end = time.time() + duration
-    futures = [pool.submit(reader, base, cookie, plan, n * 5, end)
+    futures = [pool.submit(reader, base, cookie, plan, n * 5, end, images)
                for n, (cookie, plan) in enumerate(plans)]
     return [sample for future in futures for sample in future.result()]
 
@@ -296,13 +306,13 @@ class CpuProbe(threading.Thread):
 
 
 def phase(pool: ProcessPoolExecutor, base: str, pid: int, plans: list, warmup: float,
-          duration: float) -> dict:
+          duration: float, images: bool = False) -> dict:
     """Readers for ``warmup`` + ``duration`` s; figures of the last ``duration`` s."""
     start = time.time() + warmup
     end = start + duration
     probe = CpuProbe(pid, start, end)
     probe.start()
-    samples = run_readers(pool, base, plans, end - time.time())
+    samples = run_readers(pool, base, plans, end - time.time(), images)
     probe.join()
     result = summary(samples, start, end)
     requests_done = sum(k["n"] for k in result.values())
@@ -315,7 +325,7 @@ def measure(args: argparse.Namespace) -> dict:
     from webserver import running_server
 
     report = {"generation": vars(generate(args.work, args.pages, args.seed)),
-              "readers": args.readers, "duration_s": args.duration}
+              "readers": args.readers, "duration_s": args.duration, "images": args.images}
     archive_root = args.work / "archive"
     mix = searches(args.seed)
     items = {c: item_urls(archive_root, mix, CLEARANCE_LEVEL[c]) for c in CLEARANCE_LEVEL}
@@ -346,7 +356,8 @@ def measure(args: argparse.Namespace) -> dict:
                                      1.0, args.baseline_duration)
         print(f"search + item pages: {args.warmup:.0f} s warm-up, {args.duration:.0f} s …",
               file=sys.stderr)
-        report["mixed"] = phase(pool, server.url, pid, plans(True, True), args.warmup, args.duration)
+        report["mixed"] = phase(pool, server.url, pid, plans(True, True), args.warmup,
+                                args.duration, args.images)
         for name, flags in (("search_only", (True, False)), ("item_only", (False, True))):
             print(f"{name.replace('_', ' ')}: {args.baseline_duration:.0f} s …", file=sys.stderr)
             report[name] = phase(pool, server.url, pid, plans(*flags), 1.0, args.baseline_duration)
@@ -357,9 +368,13 @@ def measure(args: argparse.Namespace) -> dict:
 
 # --- printing -------------------------------------------------------------------------------
 
+NONE = {"n": 0, "errors": 0}
+
+
 def line(name: str, figures: dict) -> str:
     if "p50" not in figures:
-        return f"  {name:34s} {figures['n']} requests, all failed ({figures['errors']} errors)"
+        done = f"{figures['n']} requests, all failed" if figures["n"] else "no request started"
+        return f"  {name:34s} {done} in the measured time"
     return (f"  {name:34s} p50 {figures['p50']:7.1f}  p95 {figures['p95']:7.1f}  "
             f"p99 {figures['p99']:7.1f} ms  {figures['per_s']:6.1f} req/s  "
             f"{figures['errors']} errors")
@@ -377,22 +392,25 @@ def print_report(report: dict) -> None:
     print(f"first requests after start: search page {report['first_search_s']:.1f} s (index "
           f"opened), item page {report['first_item_s']:.1f} s (catalogue loaded)")
     mixed = report["mixed"]
-    print(f"search then item page, {report['duration_s']:.0f} s after warm-up "
+    print(f"search then item page{' (and their images)' if report['images'] else ''}, "
+          f"{report['duration_s']:.0f} s after warm-up "
           f"(targets: search p95 ≤ 200 ms, item p95 ≤ 150 ms):")
-    print(line("search page", mixed["search"]))
-    print(line("item page (?q=, highlights)", mixed["item"]))
+    print(line("search page", mixed.get("search", NONE)))
+    print(line("item page (?q=, highlights)", mixed.get("item", NONE)))
+    if "image" in mixed:
+        print(line("page images (thumb, view)", mixed["image"]))
     print(f"  server CPU {mixed['server_cpu_ms_per_request']:.1f} ms per request "
           f"(user+sys), {mixed['server_cpu_share']:.2f} cores busy")
     for name, kind in (("search_only", "search"), ("item_only", "item")):
         part = report[name]
-        print(line(f"{kind} page alone", part[kind]) +
+        print(line(f"{kind} page alone", part.get(kind, NONE)) +
               f"  server CPU {part['server_cpu_ms_per_request']:.1f} ms/request")
     print("baselines (same run, same concurrency):")
     engine = report["engine"]
     print(line("search engine alone, in process", engine) +
           f"  CPU {engine['cpu_ms_per_request']:.1f} ms/request")
     login = report["login_page"]
-    print(line("GET /login (trivial page)", login["login"]) +
+    print(line("GET /login (trivial page)", login.get("login", NONE)) +
           f"  server CPU {login['server_cpu_ms_per_request']:.1f} ms/request")
     print(f"server peak RSS: {report['server_peak_rss_mb']:.0f} MB")
 
@@ -408,6 +426,9 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=None,
                         help="Where the archive is made and kept [/tmp/luutru-bench-web, or "
                              "/tmp/luutru-bench-web-<pages> for another size].")
+    parser.add_argument("--images", action="store_true",
+                        help="Readers also fetch each page's images (thumbnails, page views), "
+                             "as a browser would; off: the pages alone are measured.")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
     args = parser.parse_args()
