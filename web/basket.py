@@ -1,5 +1,105 @@
-"""Placeholder: owned by the reading-room pages engineer."""
+"""The basket: items a reader collects while reading, handed on as a volume spec.
 
-from flask import Blueprint
+The basket is a list of item ids in the session (the signed cookie), nothing else; what is shown
+or put in a spec is looked up again on every request, so an item the user may no longer see (a
+changed clearance, a new độ mật) silently drops out. The spec is the file ``luutru volume build``
+reads; building it is the editor's step, with the editor's own clearance.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (Blueprint, Response, abort, flash, redirect, render_template, request, session,
+                   url_for)
+
+from luutru.textnorm import fold
+from luutru.volume.spec import SpecError, dump_spec, spec_for_items
+from luutru.web.access import can_see
+from luutru.web.auth import safe_next
+from luutru.web.reading import catalog
+from luutru.web.records import item_level
 
 bp = Blueprint("basket", __name__)
+
+SESSION_KEY = "basket"
+# The session is a cookie (≈4 kB); a volume of more items is better selected by a query in its spec.
+MAX_ITEMS = 100
+
+
+def basket_ids() -> list[str]:
+    return list(session.get(SESSION_KEY, []))
+
+
+def basket_items() -> list[dict[str, Any]]:
+    """The basket's items that the user may see, oldest first (undated ones last)."""
+    view = catalog()
+    items = [item for item_id in basket_ids()
+             if (item := view.item(item_id)) is not None and can_see(item_level(item))]
+    return sorted(items, key=lambda i: (i.get("ngay_ban_hanh") is None, i.get("ngay_ban_hanh") or "",
+                                        i["fonds_code"], i["file_code"], i["first_page"]))
+
+
+def _posted_item() -> str:
+    item_id = request.form.get("item_id", "").strip()
+    item = catalog().item(item_id)
+    if item is None or not can_see(item_level(item)):
+        abort(404)
+    return item_id
+
+
+@bp.post("/basket/add")
+def add():
+    item_id = _posted_item()
+    ids = basket_ids()
+    if item_id in ids:
+        flash("Văn bản này đã có trong tập văn kiện.", "success")
+    elif len(ids) >= MAX_ITEMS:
+        flash(f"Tập văn kiện đã đủ {MAX_ITEMS} văn bản; với tập lớn hơn, hãy chọn theo truy vấn "
+              "trong tệp mô tả tập.", "error")
+    else:
+        session[SESSION_KEY] = ids + [item_id]
+        flash("Đã thêm vào tập văn kiện.", "success")
+    return redirect(safe_next(request.form.get("next")) or url_for("reading.item", item_id=item_id))
+
+
+@bp.post("/basket/remove")
+def remove():
+    item_id = request.form.get("item_id", "").strip()
+    session[SESSION_KEY] = [i for i in basket_ids() if i != item_id]
+    flash("Đã bỏ khỏi tập văn kiện.", "success")
+    return redirect(url_for("basket.show"))
+
+
+@bp.get("/basket")
+def show():
+    return render_template("basket.html", items=basket_items(), title=request.args.get("title", ""))
+
+
+def _filename(title: str) -> str:
+    slug = "-".join(fold(title).split())
+    slug = "".join(ch for ch in slug if ch.isascii() and (ch.isalnum() or ch == "-"))[:60].strip("-")
+    return f"{slug or 'tap-van-kien'}.yaml"
+
+
+@bp.get("/basket/spec.yaml")
+def spec():
+    """The basket as a volume spec (attachment), or back to the basket saying what is missing."""
+    items = basket_items()
+    title = request.args.get("title", "").strip()
+    if not items:
+        flash("Tập văn kiện chưa có văn bản nào.", "error")
+        return redirect(url_for("basket.show"))
+    if not title:
+        flash("Cần nhập tên tập văn kiện.", "error")
+        return redirect(url_for("basket.show"))
+    try:
+        text = dump_spec(spec_for_items([i["id"] for i in items], title,
+                                        request.args.get("from") or None,
+                                        request.args.get("to") or None))
+    except SpecError as exc:
+        flash(f"Khoảng thời gian không hợp lệ: ghi ngày dạng năm-tháng-ngày (2019-05-10), ngày "
+              f"bắt đầu không sau ngày kết thúc ({exc}).", "error")
+        return redirect(url_for("basket.show", title=title))
+    return Response(text, mimetype="text/yaml",
+                    headers={"Content-Disposition": f'attachment; filename="{_filename(title)}"'})
