@@ -113,7 +113,7 @@ def backend() -> LiveBackend:
 
 # --- the search page ----------------------------------------------------------------------------
 
-PER_PAGE = 20
+PER_PAGE = 20  # results per page (app config SEARCH_PER_PAGE)
 MAX_PAGE = 500
 MAX_QUERY = 500
 THUMB_WIDTH, THUMB_HEIGHT = 200, 283  # A4 portrait; CSS keeps the real ratio once it loaded
@@ -260,9 +260,9 @@ def hit_view(hit: dict[str, Any], q: str) -> dict[str, Any]:
             "thumb": _thumb_url(first_key) if first_key else None}
 
 
-def _pagination(q: str, page: int, total: int, sort: str) -> dict[str, Any]:
-    last = min(MAX_PAGE, max(1, math.ceil(total / PER_PAGE)))
-    return {"page": page, "last": last, "first": (page - 1) * PER_PAGE + 1,
+def _pagination(q: str, page: int, per_page: int, total: int, sort: str) -> dict[str, Any]:
+    last = min(MAX_PAGE, max(1, math.ceil(total / per_page)))
+    return {"page": page, "last": last, "first": (page - 1) * per_page + 1,
             "prev": search_url(q, page - 1, sort) if page > 1 else None,
             "next": search_url(q, page + 1, sort) if page < last else None}
 
@@ -275,9 +275,10 @@ def search():
         else "relevance"
     context: dict[str, Any] = {"q": q, "sort": sort, "error": None, "result": None}
     user = current_user()
+    per_page = current_app.config.get("SEARCH_PER_PAGE", PER_PAGE)
     if q and user is not None:
         try:
-            result = backend().search(SearchRequest(q, clearance=user.clearance, limit=PER_PAGE,
+            result = backend().search(SearchRequest(q, clearance=user.clearance, limit=per_page,
                                                     page=page, sort=sort))
         except QueryError as error:
             context["error"] = query_error_text(error)
@@ -285,7 +286,7 @@ def search():
             context.update(
                 result=result, hits=[hit_view(h, q) for h in result.hits],
                 facets=facet_links(q, result.facets, sort),
-                pagination=_pagination(q, page, result.total, sort),
+                pagination=_pagination(q, page, per_page, result.total, sort),
                 suggestion_url=search_url(result.suggestion, sort=sort) if result.suggestion
                 else None,
                 sort_urls={s: search_url(q, 1, s) for s in ("relevance", "date")})

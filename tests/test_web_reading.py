@@ -1,0 +1,331 @@
+"""The reading room's search page, item page, page images and PDFs, through Flask's test client
+on the demo archive (real index, real hOCR, real accounts database, real login form)."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+
+import pytest
+from lxml import html as lxml_html
+from PIL import Image
+
+from luutru.archive import Archive, PageRef
+from luutru.catalog.review import import_review
+from luutru.index.update import reindex
+from luutru.ocr.layout import parse_hocr
+from luutru.textnorm import fold
+from luutru.web.accounts import Accounts
+from luutru.web.app import create_app
+
+PASSWORD = "một mật khẩu đủ dài 2024"
+NQ_ITEM = "vb-376eefd7a1e39bc2-0001"  # Nghị quyết số 13-NQ/TU, 2 pages, PHONG-12
+XSS_QUERIES = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
+USERS = {"ana": ("reader", 0), "mai": ("reader", 1), "thu": ("archivist", 0)}
+
+
+def _copy_with_users(source: Archive, target) -> Archive:
+    shutil.copytree(source.root, target)
+    archive = Archive.open(target)
+    accounts = Accounts(archive)
+    for name, (role, clearance) in USERS.items():
+        accounts.add_user(name, PASSWORD, role, clearance)
+    return archive
+
+
+def _app(archive: Archive, **config):
+    return create_app(archive, config={"TESTING": True, "LOGIN_RATE_LIMITS": "1000 per minute",
+                                       **config})
+
+
+@pytest.fixture(scope="module")
+def reading_archive(demo_archive, tmp_path_factory) -> Archive:
+    """The demo archive with three users (a copy: accounts and image caches are written)."""
+    return _copy_with_users(demo_archive, tmp_path_factory.mktemp("reading") / "archive")
+
+
+@pytest.fixture(scope="module")
+def app(reading_archive):
+    return _app(reading_archive, SEARCH_PER_PAGE=2)
+
+
+_clients: dict[tuple[int, str], object] = {}
+
+
+def login(app, name: str):
+    """A test client logged in as ``name`` through the login form (one per app and user: each
+    login costs an argon2 hash)."""
+    if (id(app), name) in _clients:
+        return _clients[id(app), name]
+    client = _clients[id(app), name] = app.test_client()
+    form = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    answer = client.post("/login", data={"username": name, "password": PASSWORD,
+                                         "csrf_token": token})
+    assert answer.status_code == 302, answer.text
+    return client
+
+
+def page(response):
+    assert response.status_code == 200, response.status_code
+    return lxml_html.fromstring(response.text)
+
+
+def demo_item(archive: Archive, predicate):
+    from luutru.catalog.build import iter_items
+    return next(item for item in iter_items(archive) if predicate(item))
+
+
+# --- search -------------------------------------------------------------------------------------
+
+def test_search_without_diacritics_finds_nghi_quyet_with_marked_snippets_and_facets(app):
+    doc = page(login(app, "ana").get("/search", query_string={"q": "nghi quyet"}))
+    total = int(doc.xpath('string(//*[@id="total"])').split()[0])
+    assert total >= 2
+    titles = doc.xpath('//ol[@id="results"]/li[@class="hit"]//a[@class="hit-title"]')
+    assert "Nghị quyết số 13-NQ/TU" in [t.text_content() for t in titles]
+    assert titles[0].get("href").startswith("/item/") and "q=nghi+quyet" in titles[0].get("href")
+    marks = doc.xpath('//li[@class="hit"]//*[@class="snippet"]/mark')
+    assert marks and all(fold(m.text_content()) in ("nghi", "quyet") for m in marks)
+    for section in ("fonds", "type", "year", "organ"):
+        links = doc.xpath(f'//nav[@id="facets"]//*[contains(@class, "facet-{section}")]//a')
+        assert links, section
+    page_links = doc.xpath('//li[@class="hit"]//*[@class="hit-pages"]/a/@href')
+    assert any(re.search(r"/item/[^?]+\?q=nghi\+quyet#p\d+$", href) for href in page_links)
+    thumbs = doc.xpath('//li[@class="hit"]//img[@class="thumb"]')
+    assert thumbs and all(t.get("loading") == "lazy" and t.get("width") and t.get("height")
+                          for t in thumbs)
+
+
+def test_a_facet_link_narrows_the_query_to_its_count(app):
+    client = login(app, "ana")
+    doc = page(client.get("/search", query_string={"q": "nghi quyet"}))
+    link = doc.xpath('//*[contains(@class, "facet-type")]//a[normalize-space()="Nghị quyết"]')[0]
+    count = int(link.getparent().xpath('string(.//*[@class="count"])').strip("()"))
+    narrowed = page(client.get(link.get("href")))
+    assert narrowed.xpath('string(//input[@id="q"]/@value)') == 'nghi quyet type:"Nghị quyết"'
+    assert int(narrowed.xpath('string(//*[@id="total"])').split()[0]) == count
+
+
+def test_pagination_and_sort(app):
+    client = login(app, "ana")
+    first = page(client.get("/search", query_string={"q": "đảng"}))
+    assert int(first.xpath('string(//*[@id="total"])').split()[0]) > 2
+    assert not first.xpath('//nav[@class="pagination"]//a[@rel="prev"]')
+    next_url = first.xpath('//nav[@class="pagination"]//a[@rel="next"]/@href')[0]
+    second = page(client.get(next_url))
+    assert second.xpath('//nav[@class="pagination"]//a[@rel="prev"]')
+    ids = lambda d: [a.get("href") for a in d.xpath('//a[@class="hit-title"]')]
+    assert len(ids(first)) == 2 and ids(second) and not set(ids(first)) & set(ids(second))
+    by_date = page(client.get("/search", query_string={"q": "đảng", "sort": "date"}))
+    assert by_date.xpath('//select[@id="sort"]/option[@selected]/@value') == ["date"]
+    dates = [d for d in by_date.xpath('//li[@class="hit"]//*[@class="hit-meta"]/span[1]/text()')]
+    years = [int(d.rsplit("/", 1)[1]) for d in dates if d.startswith("Ngày")]
+    assert years == sorted(years, reverse=True)
+
+
+def test_empty_query_shows_the_box_and_browse_link(app):
+    doc = page(login(app, "ana").get("/search"))
+    assert doc.xpath('//form[@id="search-form"]//input[@id="q"][@name="q"]')
+    assert doc.xpath('//label[@for="q"]')
+    assert doc.xpath('//a[contains(@href, "/browse")]')
+    assert not doc.xpath('//*[@id="results"]') and not doc.xpath('//*[@id="total"]')
+
+
+def test_query_error_and_spelling_suggestion(app):
+    client = login(app, "ana")
+    doc = page(client.get("/search", query_string={"q": '"nghị quyết'}))
+    assert "ngoặc kép" in doc.xpath('string(//*[@class="query-error"])')
+    doc = page(client.get("/search", query_string={"q": "nghi quyett"}))
+    suggestion = doc.xpath('//a[@id="suggestion"]')[0]
+    assert suggestion.text_content() == "nghi quyet"
+    assert int(page(client.get(suggestion.get("href"))).xpath(
+        'string(//*[@id="total"])').split()[0]) > 0
+
+
+@pytest.mark.parametrize("query", XSS_QUERIES)
+def test_markup_in_the_query_is_shown_as_text(app, query):
+    response = login(app, "ana").get("/search", query_string={"q": query})
+    assert response.status_code == 200
+    assert "<script>alert(1)" not in response.text and "<img src=x" not in response.text
+    doc = lxml_html.fromstring(response.text)
+    assert doc.xpath('string(//input[@id="q"]/@value)') == query
+    assert not doc.xpath("//script[not(@src)]") and not doc.xpath("//img[@onerror]")
+
+
+def test_classified_items_are_not_found_without_clearance(app):
+    total = lambda doc: int(doc.xpath('string(//*[@id="total"])').split()[0])
+    uncleared = page(login(app, "ana").get("/search", query_string={"q": "thành ủy"}))
+    cleared = page(login(app, "mai").get("/search", query_string={"q": "thành ủy"}))
+    assert "PHONG-31" not in uncleared.text_content()
+    assert "PHONG-31" in cleared.xpath('string(//nav[@id="facets"])')
+    assert total(cleared) > total(uncleared)
+    assert total(page(login(app, "ana").get("/search", query_string={"q": "fonds:PHONG-31"}))) == 0
+    assert total(page(login(app, "mai").get("/search", query_string={"q": "fonds:PHONG-31"}))) == 2
+
+
+# --- the item page ------------------------------------------------------------------------------
+
+def test_item_page_fields_review_marks_and_citation(app):
+    doc = page(login(app, "ana").get(f"/item/{NQ_ITEM}"))
+    field = lambda name: doc.xpath(f'string(//dl[@id="fields"]/dd[@data-field="{name}"])').strip()
+    assert field("so_ky_hieu") == "13-NQ/TU"
+    assert field("loai_van_ban") == "Nghị quyết"
+    assert field("ngay_ban_hanh") == "10/5/2019"
+    assert field("phong").startswith("PHONG-12") and field("ho_so").startswith("HS-2019-004")
+    assert field("to") == "1–2"
+    labels = [dt.text_content() for dt in doc.xpath('//dl[@id="fields"]/dt')]
+    assert any(l.startswith("Cơ quan ban hành") and "cần kiểm tra" in l for l in labels)
+    assert any(l.startswith("Số và ký hiệu") and "cần kiểm tra" not in l for l in labels)
+    assert doc.xpath('string(//*[@id="citation"])').startswith(
+        "Phông PHONG-12 (Phông Tỉnh ủy Thái Bình), Hồ sơ HS-2019-004, tờ 1–2, "
+        "Nghị quyết số 13-NQ/TU ngày 10/5/2019")
+    assert doc.xpath('//button[@id="copy-citation"]')
+    assert doc.xpath('//a[@id="pdf-download"]/@href') == [
+        "/document/376eefd7a1e39bc2196d26a1e6330d887ce73ea8292fbb2d16982bbbf43ed6bd.pdf"]
+    assert doc.xpath('//form[@id="basket-add"]//input[@name="item_id"]/@value') == [NQ_ITEM]
+    assert len(doc.xpath('//*[@id="ocr-text"]//pre[@class="page-text"]')) == 2
+    assert not doc.xpath('//a[@id="review-link"]')
+    archivist = page(login(app, "thu").get(f"/item/{NQ_ITEM}"))
+    assert archivist.xpath('//a[@id="review-link"]/@href') == [f"/review/{NQ_ITEM}"]
+
+
+def test_highlights_stand_on_the_hocr_words_of_the_right_page(app, reading_archive):
+    doc = page(login(app, "ana").get(f"/item/{NQ_ITEM}", query_string={"q": "nghi quyet"}))
+    layer = doc.xpath('//section[@id="p1"]//div[contains(@class, "page-view")]//svg')[0]
+    rects = layer.xpath('.//rect[@class="hl"]')
+    assert rects and {fold(r.get("data-word")).strip(",.") for r in rects} <= {"nghi", "quyet"}
+    ref = PageRef.parse(demo_item(reading_archive, lambda i: i["id"] == NQ_ITEM)["pages"][0])
+    with Image.open(reading_archive.page_dir(ref) / "clean.png") as clean:
+        assert layer.get("viewbox") == f"0 0 {clean.width} {clean.height}"
+    words = [w for line in parse_hocr((reading_archive.page_dir(ref) / "ocr.hocr").read_bytes())
+             for w in line.words]
+    title = next(w for w in words if w.text == "NGHỊ")  # the title line, "NGHỊ QUYẾT"
+    x0, y0, x1, y1 = title.bbox
+    drawn = {(int(r.get("x")), int(r.get("y")), int(r.get("width")), int(r.get("height")))
+             for r in rects}
+    assert (x0, y0, x1 - x0, y1 - y0) in drawn
+    assert all(0 <= x < clean.width and 0 <= y < clean.height for x, y, _, _ in drawn)
+    marks = doc.xpath('//*[@id="ocr-text"]//pre[@data-page="1"]/mark')
+    assert marks and {fold(m.text) for m in marks} <= {"nghi", "quyet"}
+    original = page(login(app, "ana").get(f"/item/{NQ_ITEM}",
+                                          query_string={"q": "nghi quyet", "image": "original"}))
+    assert not original.xpath("//rect") and "kind=original" in original.xpath(
+        'string(//img[@class="page-image"]/@src)')
+
+
+def test_classified_item_needs_clearance_and_is_audited(app, reading_archive):
+    secret = demo_item(reading_archive, lambda i: i.get("do_mat") == "Mật")
+    neighbour = demo_item(reading_archive, lambda i: i["fonds_code"] == "PHONG-31"
+                          and not i.get("do_mat"))
+    assert login(app, "ana").get(f"/item/{secret['id']}").status_code == 404
+    assert login(app, "ana").get(f"/item/{neighbour['id']}").status_code == 404
+    assert login(app, "ana").get("/item/no-such-item").status_code == 404
+    doc = page(login(app, "mai").get(f"/item/{secret['id']}"))
+    assert doc.xpath('string(//dd[@data-field="do_mat"])').strip() == "Mật"
+    entries = Accounts(reading_archive).audit_entries(limit=20)
+    assert any(e.username == "mai" and e.action == "view-item" and e.target == secret["id"]
+               for e in entries)
+
+
+def test_markup_in_catalogue_fields_is_inert_and_cites_link_only_visible_items(demo_archive,
+                                                                               tmp_path):
+    """An archivist's value with markup, saved and re-indexed while the reading room runs (the
+    running app sees the rebuilt index), is shown as text everywhere."""
+    archive = _copy_with_users(demo_archive, tmp_path / "archive")
+    client = login(_app(archive), "ana")
+    assert "alert" not in client.get("/search", query_string={"q": "tài chính"}).text
+    report_item = demo_item(archive, lambda i: i["so_ky_hieu"] == "364-BC/HU")
+    secret = demo_item(archive, lambda i: i.get("do_mat") == "Mật")
+    sheet = tmp_path / "review.csv"
+    payload = '<img src=x onerror=alert(1)> tài chính "><script>alert(2)</script>'
+    sheet.write_text("id,trich_yeu,so_ky_hieu_trich_dan\n"
+                     f'{NQ_ITEM},"{payload.replace(chr(34), chr(34) * 2)}",'
+                     f'364-BC/HU; {secret["so_ky_hieu"]}; 99-NQ/TW\n', encoding="utf-8")
+    assert import_review(archive, sheet).items_changed == 1
+    reindex(archive)
+    for response in (client.get("/search", query_string={"q": "tài chính"}),
+                     client.get(f"/item/{NQ_ITEM}", query_string={"q": "tài chính"})):
+        assert response.status_code == 200
+        assert "<img src=x" not in response.text and "<script>alert" not in response.text
+        assert "&lt;img src=x onerror=alert(1)&gt;" in response.text
+    doc = page(client.get(f"/item/{NQ_ITEM}"))
+    cites = doc.xpath('//ul[@id="cites"]/li')
+    assert [li.text_content() for li in cites] == ["364-BC/HU", secret["so_ky_hieu"], "99-NQ/TW"]
+    assert cites[0].xpath("a/@href") == [f"/item/{report_item['id']}"]
+    assert not cites[1].xpath("a") and not cites[2].xpath("a")  # classified, unknown
+    cited_by = page(client.get(f"/item/{report_item['id']}")).xpath('//ul[@id="cited-by"]//a/@href')
+    assert cited_by == [f"/item/{NQ_ITEM}"]
+    assert page(login(_app(archive), "mai").get(f"/item/{NQ_ITEM}")).xpath(
+        '//ul[@id="cites"]/li[2]/a/@href') == [f"/item/{secret['id']}"]
+
+
+# --- page images and PDFs -----------------------------------------------------------------------
+
+def _image_url(key: str, **args) -> str:
+    ref = PageRef.parse(key)
+    query = "&".join(f"{k}={v}" for k, v in args.items())
+    return f"/page/{ref.sha256}/{ref.index}/image" + (f"?{query}" if query else "")
+
+
+def test_thumbnail_view_and_original_images(app, reading_archive):
+    client = login(app, "ana")
+    key = demo_item(reading_archive, lambda i: i["id"] == NQ_ITEM)["pages"][0]
+    thumb = client.get(_image_url(key, size="thumb"))
+    assert thumb.status_code == 200 and thumb.mimetype in ("image/png", "image/jpeg")
+    assert thumb.headers["Cache-Control"].startswith("private")
+    with Image.open(io.BytesIO(thumb.data)) as image:
+        assert Image.MIME[image.format] == thumb.mimetype
+        assert 150 <= image.width <= 220 and image.height > image.width
+    assert client.get(_image_url(key, size="thumb")).data == thumb.data  # cached, same bytes
+    assert list((reading_archive.root / "cache" / "web").rglob("*-clean-thumb.*"))
+    pdf_page = demo_item(reading_archive, lambda i: i["source"].endswith(".pdf"))["pages"][1]
+    original = client.get(_image_url(pdf_page, size="view", kind="original"))
+    with Image.open(io.BytesIO(original.data)) as image:
+        assert image.width <= 1200 and image.height > image.width
+
+
+@pytest.mark.parametrize("url", [
+    "/page/not-a-sha/1/image", "/page/" + "a" * 64 + "/1/image",
+    "/page/" + "A" * 64 + "/1/image", "/document/../../etc/passwd.pdf", "/document/abc.pdf"])
+def test_malformed_or_unknown_image_addresses_answer_404(app, url):
+    assert login(app, "ana").get(url).status_code == 404
+
+
+def test_bad_size_page_number_or_kind_answer_404(app, reading_archive):
+    client = login(app, "ana")
+    key = demo_item(reading_archive, lambda i: i["id"] == NQ_ITEM)["pages"][0]
+    ref = PageRef.parse(key)
+    assert client.get(_image_url(key, size="huge")).status_code == 404
+    assert client.get(_image_url(key, kind="../clean")).status_code == 404
+    assert client.get(f"/page/{ref.sha256}/0/image").status_code == 404
+    assert client.get(f"/page/{ref.sha256}/-1/image").status_code == 404
+    assert client.get(f"/page/{ref.sha256}/99/image").status_code == 404
+
+
+def test_classified_images_and_pdfs_need_clearance(app, reading_archive):
+    secret = demo_item(reading_archive, lambda i: i.get("do_mat") == "Mật")
+    key = secret["pages"][0]
+    sha = PageRef.parse(key).sha256
+    reader, cleared = login(app, "ana"), login(app, "mai")
+    for size in ("thumb", "view", "full"):
+        assert reader.get(_image_url(key, size=size)).status_code == 404
+    assert reader.get(_image_url(key, kind="original")).status_code == 404
+    assert reader.get(f"/document/{sha}.pdf").status_code == 404
+    assert cleared.get(_image_url(key, size="thumb")).status_code == 200
+    pdf = cleared.get(f"/document/{sha}.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert pdf.headers["Cache-Control"].startswith("private")
+    actions = {(e.username, e.action, e.target) for e in Accounts(reading_archive).audit_entries()}
+    assert ("mai", "view-page", key) in actions and ("mai", "download-pdf", sha) in actions
+    public_sha = PageRef.parse(demo_item(reading_archive, lambda i: i["id"] == NQ_ITEM)
+                               ["pages"][0]).sha256
+    assert reader.get(f"/document/{public_sha}.pdf").status_code == 200
+
+
+def test_visitors_without_an_account_are_sent_to_login(app, reading_archive):
+    client = app.test_client()
+    key = demo_item(reading_archive, lambda i: i["id"] == NQ_ITEM)["pages"][0]
+    for url in ("/search?q=nghi", f"/item/{NQ_ITEM}", _image_url(key, size="thumb")):
+        assert client.get(url).status_code == 302
