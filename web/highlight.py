@@ -2,12 +2,15 @@
 
 The boxes are in the pixels of the *cleaned* image (Tesseract read that one; it may be upscaled,
 deskewed or turned a quarter compared with the original scan), so highlights are drawn over the
-cleaned image only. A word matches when one of its tokens, folded as the index folds them
-(đ → d, no marks, lower case), is one of the query's positive words; a phrase contributes each
-of its words, a ``prefix*`` every word starting with it.
+cleaned image only. A word matches when one of its tokens is, folded (đ → d, no marks, any
+case), one of the query's positive words; a phrase contributes each of its words, a ``prefix*``
+every word starting with it. The comparison is the snippets' pattern
+(:func:`luutru.index.snippets.terms_pattern`: each folded letter stands for every letter that
+folds to it), so a page's words are never folded one by one and the page text, the snippet and
+the boxes agree on what matched.
 
-Parsing an hOCR page costs tens of milliseconds, so the words of recently viewed pages are kept
-in memory (keyed by file and modification time): an item page asks again for the same pages.
+Only pages whose text holds a query word are read, and the words of recently read pages are
+kept in memory (keyed by file and modification time): an item page asks again for the same pages.
 """
 
 from __future__ import annotations
@@ -22,11 +25,10 @@ from lxml import etree
 
 from luutru import xmlsafe
 from luutru.archive import Archive, PageRef
-from luutru.index.analysis import folded_tokens
+from luutru.index.analysis import fast_nfc
 from luutru.index.query import Phrase, Term, parse_query
 from luutru.index.snippets import terms_pattern
 from luutru.index.model import QueryError
-from luutru.ocr.layout import HocrError, parse_hocr
 
 HOCR_FILE = "ocr.hocr"
 CACHED_PAGES = 256
@@ -46,10 +48,11 @@ class Box:
 
 @dataclass(frozen=True)
 class PageWords:
-    """A page's bbox (the image Tesseract read) and its words with their folded tokens and boxes."""
+    """A page's bbox (the image Tesseract read) and its words, each with its hOCR title (the box
+    is read from it only for the words that match)."""
 
     bbox: tuple[int, int, int, int]
-    words: tuple[tuple[str, tuple[str, ...], tuple[int, int, int, int]], ...]
+    words: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -78,18 +81,14 @@ class Highlights:
 
 @dataclass(frozen=True)
 class QueryWords:
-    """The folded words a page should light up for: exact words and prefixes; ``pattern`` finds
-    the query's terms in a page's text (as the snippets do), to skip pages without them."""
+    """What a page should light up for: ``words`` matches one query word in a single hOCR word;
+    ``pattern`` finds the query's terms (phrases whole) in a page's text, as the snippets do."""
 
-    words: frozenset[str]
-    prefixes: tuple[str, ...]
+    words: re.Pattern[str] | None = None
     pattern: re.Pattern[str] | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.words or self.prefixes)
-
-    def matches(self, tokens: tuple[str, ...]) -> bool:
-        return any(t in self.words or t.startswith(self.prefixes) for t in tokens)
+        return self.words is not None
 
 
 def query_words(query: str) -> QueryWords:
@@ -98,16 +97,13 @@ def query_words(query: str) -> QueryWords:
         terms = parse_query(query).positive_terms() if query.strip() else []
     except QueryError:
         terms = []
-    words: set[str] = set()
-    prefixes: list[str] = []
+    single: list[Term] = []
     for term in terms:
-        if isinstance(term, Term) and term.prefix:
-            prefixes.append(term.folded)
-        elif isinstance(term, Term):
-            words.add(term.folded)
+        if isinstance(term, Term):
+            single.append(term)
         elif isinstance(term, Phrase):
-            words.update(term.folded)
-    return QueryWords(frozenset(words), tuple(prefixes), terms_pattern(terms))
+            single += [Term(folded, exact) for folded, exact in zip(term.folded, term.exact)]
+    return QueryWords(terms_pattern(single), terms_pattern(terms))
 
 
 def page_highlights(archive: Archive, ref: PageRef, wanted: QueryWords) -> Highlights | None:
@@ -116,10 +112,10 @@ def page_highlights(archive: Archive, ref: PageRef, wanted: QueryWords) -> Highl
     if page is None:
         return None
     boxes = []
-    if wanted:
-        for text, tokens, (x0, y0, x1, y1) in page.words:
-            if wanted.matches(tokens):
-                boxes.append(Box(text, x0, y0, x1 - x0, y1 - y0))
+    for text, title in page.words if wanted else ():
+        box = _bbox(title) if wanted.words.search(text) else None
+        if box is not None:
+            boxes.append(Box(text, box[0], box[1], box[2] - box[0], box[3] - box[1]))
     return Highlights(page.bbox, boxes)
 
 
@@ -148,27 +144,28 @@ def page_words(path: Path) -> PageWords | None:
 
 
 def _read_words(path: Path) -> PageWords | None:
-    data = path.read_bytes()
+    """The ``ocr_page`` bbox and every ``ocrx_word`` with its box, read with the safe XML reader
+    (only what highlighting needs: :func:`luutru.ocr.layout.parse_hocr` also builds lines and
+    blocks for reading order, four times the cost on a full page)."""
     try:
-        lines = parse_hocr(data)
-        bbox = _page_bbox(data)
-    except (HocrError, etree.XMLSyntaxError, xmlsafe.UnsafeXMLError):
+        root = xmlsafe.parse(path.read_bytes(), name="hOCR").getroot()
+    except (OSError, etree.XMLSyntaxError, xmlsafe.UnsafeXMLError):
         return None
-    if bbox is None:
-        return None
-    words = tuple((w.text, tuple(folded_tokens(w.text)), w.bbox) for line in lines for w in line.words)
-    return PageWords(bbox, words)
-
-
-def _page_bbox(data: bytes) -> tuple[int, int, int, int] | None:
-    """The ``ocr_page`` bbox: the image Tesseract read."""
-    root = xmlsafe.parse(data, name="hOCR").getroot()
+    page_bbox = None
+    words = []
     for element in root.iter(etree.Element):
-        if "ocr_page" in (element.get("class") or "").split():
-            match = _BBOX.search(element.get("title") or "")
-            if match:
-                x0, y0, x1, y1 = (int(v) for v in match.groups())
-                if x1 > x0 and y1 > y0:
-                    return x0, y0, x1, y1
-            return None
-    return None
+        classes = (element.get("class") or "").split()
+        if "ocrx_word" in classes:
+            text = fast_nfc("".join(element.itertext())).strip()
+            if text:
+                words.append((text, element.get("title") or ""))
+        elif "ocr_page" in classes and page_bbox is None:
+            page_bbox = _bbox(element.get("title"))
+    if page_bbox is None or page_bbox[2] <= page_bbox[0] or page_bbox[3] <= page_bbox[1]:
+        return None
+    return PageWords(page_bbox, tuple(words))
+
+
+def _bbox(title: str | None) -> tuple[int, int, int, int] | None:
+    match = _BBOX.search(title or "")
+    return tuple(int(v) for v in match.groups()) if match else None  # type: ignore[return-value]
