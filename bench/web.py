@@ -169,9 +169,10 @@ IMAGE_SRC = re.compile(r'<img[^>]*\ssrc="(/page/[^"]+)"')
 
 
 def reader(base: str, cookie: dict[str, str] | None, plan: list[tuple[str, list[str]]],
-           offset: int, end: float, images: bool = False) -> list[Sample]:
+           offset: int, end: float, images: bool = False, think: float = 0.0) -> list[Sample]:
     """One reader until ``end``: a search, then one of its hits' item page; again and again
-    (with ``images``, each page's page images after it, as a browser would, one at a time).
+    (with ``images``, each page's page images after it, as a browser would, one at a time),
+    pausing ``think`` seconds on average (0 to twice that) after each page.
     Runs in its own process (no GIL shared with other readers)."""
     import html
 
@@ -180,6 +181,7 @@ def reader(base: str, cookie: dict[str, str] | None, plan: list[tuple[str, list[
     session = requests.Session()
     if cookie:
         session.cookies.update(cookie)
+    pauses = random.Random(offset)
     samples = []
     n = offset
 
@@ -195,6 +197,8 @@ def reader(base: str, cookie: dict[str, str] | None, plan: list[tuple[str, list[
             for src in IMAGE_SRC.findall(response.text):
                 if time.time() < end:
                     get("image", html.unescape(src))
+        if think and kind != "image":
+            time.sleep(min(pauses.uniform(0, 2 * think), max(0.0, end - time.time())))
 
     while time.time() < end:
         search_url, items = plan[n % len(plan)]
@@ -207,10 +211,10 @@ def reader(base: str, cookie: dict[str, str] | None, plan: list[tuple[str, list[
 
 
 def run_readers(pool: ProcessPoolExecutor, base: str, plans: list[tuple[dict | None, list]],
-                duration: float, images: bool = False) -> list[Sample]:
+                duration: float, images: bool = False, think: float = 0.0) -> list[Sample]:
     """One reader per plan (each with its cookie) in the pool's processes, for ``duration`` s."""
     end = time.time() + duration
-    futures = [pool.submit(reader, base, cookie, plan, n * 5, end, images)
+    futures = [pool.submit(reader, base, cookie, plan, n * 5, end, images, think)
                for n, (cookie, plan) in enumerate(plans)]
     return [sample for future in futures for sample in future.result()]
 
@@ -306,13 +310,13 @@ class CpuProbe(threading.Thread):
 
 
 def phase(pool: ProcessPoolExecutor, base: str, pid: int, plans: list, warmup: float,
-          duration: float, images: bool = False) -> dict:
+          duration: float, images: bool = False, think: float = 0.0) -> dict:
     """Readers for ``warmup`` + ``duration`` s; figures of the last ``duration`` s."""
     start = time.time() + warmup
     end = start + duration
     probe = CpuProbe(pid, start, end)
     probe.start()
-    samples = run_readers(pool, base, plans, end - time.time(), images)
+    samples = run_readers(pool, base, plans, end - time.time(), images, think)
     probe.join()
     result = summary(samples, start, end)
     requests_done = sum(k["n"] for k in result.values())
@@ -325,7 +329,8 @@ def measure(args: argparse.Namespace) -> dict:
     from webserver import running_server
 
     report = {"generation": vars(generate(args.work, args.pages, args.seed)),
-              "readers": args.readers, "duration_s": args.duration, "images": args.images}
+              "readers": args.readers, "duration_s": args.duration, "images": args.images,
+              "think_s": args.think}
     archive_root = args.work / "archive"
     mix = searches(args.seed)
     items = {c: item_urls(archive_root, mix, CLEARANCE_LEVEL[c]) for c in CLEARANCE_LEVEL}
@@ -357,7 +362,7 @@ def measure(args: argparse.Namespace) -> dict:
         print(f"search + item pages: {args.warmup:.0f} s warm-up, {args.duration:.0f} s …",
               file=sys.stderr)
         report["mixed"] = phase(pool, server.url, pid, plans(True, True), args.warmup,
-                                args.duration, args.images)
+                                args.duration, args.images, args.think)
         for name, flags in (("search_only", (True, False)), ("item_only", (False, True))):
             print(f"{name.replace('_', ' ')}: {args.baseline_duration:.0f} s …", file=sys.stderr)
             report[name] = phase(pool, server.url, pid, plans(*flags), 1.0, args.baseline_duration)
@@ -392,7 +397,8 @@ def print_report(report: dict) -> None:
     print(f"first requests after start: search page {report['first_search_s']:.1f} s (index "
           f"opened), item page {report['first_item_s']:.1f} s (catalogue loaded)")
     mixed = report["mixed"]
-    print(f"search then item page{' (and their images)' if report['images'] else ''}, "
+    think = f", {report['think_s']:g} s pauses" if report["think_s"] else ", no pauses"
+    print(f"search then item page{' (and their images)' if report['images'] else ''}{think}, "
           f"{report['duration_s']:.0f} s after warm-up "
           f"(targets: search p95 ≤ 200 ms, item p95 ≤ 150 ms):")
     print(line("search page", mixed.get("search", NONE)))
@@ -429,6 +435,9 @@ def main() -> None:
     parser.add_argument("--images", action="store_true",
                         help="Readers also fetch each page's images (thumbnails, page views), "
                              "as a browser would; off: the pages alone are measured.")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="Mean pause of a reader after each page in the search+item phase "
+                             "(0: each reader asks again as soon as answered, the hardest load).")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
     args = parser.parse_args()
