@@ -125,6 +125,14 @@ def test_pagination_and_sort(app):
     assert years == sorted(years, reverse=True)
 
 
+def test_a_hit_found_by_its_fields_alone_shows_its_first_page(app, reading_archive):
+    doc = page(login(app, "ana").get("/search", query_string={"q": "number:13-NQ/TU"}))
+    first = PageRef.parse(demo_item(reading_archive, lambda i: i["id"] == NQ_ITEM)["pages"][0])
+    assert doc.xpath('//li[@class="hit"]//img[@class="thumb"]/@src') == [
+        f"/page/{first.sha256}/{first.index}/image?size=thumb"]
+    assert not doc.xpath('//li[@class="hit"]//*[@class="hit-pages"]')
+
+
 def test_empty_query_shows_the_box_and_browse_link(app):
     doc = page(login(app, "ana").get("/search"))
     assert doc.xpath('//form[@id="search-form"]//input[@id="q"][@name="q"]')

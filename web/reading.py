@@ -250,8 +250,7 @@ def hit_view(hit: dict[str, Any], q: str) -> dict[str, Any]:
         url = url_for("files.page_image_view", sha=ref.sha256, n=ref.index, size="full")
         title = f"Trang {ref.index} của {hit.get('source') or ref.sha256[:12]} (chưa biên mục)"
         page_links = []
-    first_key = pages[0]["key"] if pages else (hit["id"].removeprefix("page:") if not hit.get("item")
-                                               else None)
+    first_key = pages[0]["key"] if pages else _first_page(hit)
     return {"id": hit["id"], "url": url, "title": title or "Văn bản chưa rõ số, ký hiệu",
             "trich_yeu": hit.get("trich_yeu"), "date": date_text(hit.get("ngay_ban_hanh")),
             "organ": hit.get("co_quan_ban_hanh"), "fonds": hit.get("fonds"),
@@ -260,10 +259,18 @@ def hit_view(hit: dict[str, Any], q: str) -> dict[str, Any]:
             "thumb": _thumb_url(first_key) if first_key else None}
 
 
+def _first_page(hit: dict[str, Any]) -> str | None:
+    """The page to show a hit by when no page matched (the query matched its catalogue fields)."""
+    if not hit.get("item"):
+        return hit["id"].removeprefix("page:")
+    record = catalog().item(hit["item"])
+    return record["pages"][0] if record and record.get("pages") else None
+
+
 def _pagination(q: str, page: int, per_page: int, total: int, sort: str) -> dict[str, Any]:
     last = min(MAX_PAGE, max(1, math.ceil(total / per_page)))
     return {"page": page, "last": last, "first": (page - 1) * per_page + 1,
-            "prev": search_url(q, page - 1, sort) if page > 1 else None,
+            "prev": search_url(q, min(page - 1, last), sort) if page > 1 else None,
             "next": search_url(q, page + 1, sort) if page < last else None}
 
 
