@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 
 from luutru.catalog.build import iter_items
+from luutru.volume.spec import load_spec
 from luutru.web.records import item_level
 from webserver import add_users, luutru_command, running_server
 
@@ -62,6 +63,8 @@ def _artifacts() -> Path:
 
 
 def screenshot(page: Page, name: str) -> None:
+    """A full-page PNG once every image has loaded or failed (a broken one should show as such)."""
+    page.wait_for_function("[...document.images].every(i => i.complete)")
     page.screenshot(path=str(_artifacts() / f"{name}.png"), full_page=True)
 
 
@@ -355,7 +358,7 @@ def test_browse_tree_counts_only_visible(as_user, mat_item):
     assert status_of(page, f"/browse/{mat_item['fonds_code']}") == 200
 
 
-def test_basket_collects_visible_items_into_a_spec(as_user, catalogue, mat_item):
+def test_basket_collects_visible_items_into_a_spec(as_user, catalogue, mat_item, tmp_path):
     page = as_user("docgia")
     item_id = next(i for i, item in catalogue.items() if item_level(item) == 0)
     page.goto(f"/item/{item_id}")
@@ -370,9 +373,14 @@ def test_basket_collects_visible_items_into_a_spec(as_user, catalogue, mat_item)
     assert mat_item["so_ky_hieu"] not in listed
     expect(page.locator("form#volume-spec-form")).to_be_visible()
     screenshot(page, "basket")
-    spec = page.request.get("/basket/spec.yaml")
-    assert spec.status == 200
-    assert item_id in spec.text() and mat_item["id"] not in spec.text()
+    page.locator("#volume-spec-form [name=title]").fill("Tập văn kiện thử")
+    with page.expect_download() as download:
+        page.locator("#volume-spec-form button[type=submit]").click()
+    saved = tmp_path / "spec.yaml"
+    download.value.save_as(saved)
+    spec = load_spec(saved)  # what `luutru volume build` reads
+    assert spec.title == "Tập văn kiện thử"
+    assert spec.items == (item_id,)
 
 
 def test_review_saves_a_field(as_user, catalogue):
@@ -445,8 +453,9 @@ def test_xss_in_catalogue_field_is_inert(as_user, catalogue):
 
     search(page, f'number:"{catalogue[item_id]["so_ky_hieu"]}"')
     assert item_id in hit_ids(page)
-    title = page.locator(f'ol#results a.hit-title[href^="/item/{item_id}"]').inner_text()
-    assert XSS_FIELD in title, title
+    hit = page.locator("ol#results > li.hit",
+                       has=page.locator(f'a.hit-title[href^="/item/{item_id}"]'))
+    assert XSS_FIELD in hit.inner_text(), hit.inner_text()
     assert not xss_fired(page) and injected_elements(page) == 0
     screenshot(page, "xss-search")
 
