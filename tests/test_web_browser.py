@@ -281,7 +281,14 @@ def test_search_open_item_highlights_and_pdf(as_user, catalogue):
     wait_for_images(page, "ol#results img.thumb")
     screenshot(page, "search")
 
-    first_id = hit_ids(page)[0]
+    found = hit_ids(page)
+    with page.expect_navigation():
+        page.locator("nav#facets .facet-type a").first.click()
+    assert "type:" in parse_qs(urlsplit(page.url).query)["q"][0]
+    narrowed = hit_ids(page)
+    assert narrowed and set(narrowed) <= set(found), (narrowed, found)
+
+    first_id = narrowed[0]
     with page.expect_navigation():
         hits.first.locator("a.hit-title").click()
     assert urlsplit(page.url).path == f"/item/{first_id}"
