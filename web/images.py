@@ -58,14 +58,22 @@ def page_image(archive: Archive, ref: PageRef, size: str = "view", kind: str = "
     if kind == "clean" and size == "full" and clean.is_file():
         return ImageFile(clean, "image/png")  # already a compact bilevel PNG
     stem = cache_root(archive) / ref.sha256[:2] / ref.sha256 / f"{ref.index:04d}-{kind}-{size}"
+    made_from = _mtime(clean) if kind == "clean" else 0  # an original never changes
     for suffix, mimetype in ((".png", "image/png"), (".jpg", "image/jpeg")):
-        if stem.with_suffix(suffix).is_file():
+        if _mtime(stem.with_suffix(suffix)) > made_from:  # older: OCR was redone since
             return ImageFile(stem.with_suffix(suffix), mimetype)
     image = _source_image(archive, ref, kind)
     data, suffix, mimetype = encode(resized(image, size), bilevel=image.mode == "1")
     path = stem.with_suffix(suffix)
     atomic_write_bytes(path, data)
     return ImageFile(path, mimetype)
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return -1
 
 
 def _source_image(archive: Archive, ref: PageRef, kind: str) -> Image.Image:

@@ -110,15 +110,14 @@ def backend() -> LiveBackend:
     return _shared(current_app, SEARCH_KEY, LiveBackend)
 
 
-
 # --- the search page ----------------------------------------------------------------------------
 
 PER_PAGE = 20  # results per page (app config SEARCH_PER_PAGE)
 MAX_PAGE = 500
 MAX_QUERY = 500
 THUMB_WIDTH, THUMB_HEIGHT = 200, 283  # A4 portrait; CSS keeps the real ratio once it loaded
-FACET_FILTERS = (("fonds", "fonds", "Phông"), ("type", "type", "Loại văn bản"),
-                 ("year", "year", "Năm"), ("organ", "organ", "Cơ quan ban hành"))
+FACETS = (("fonds", "Phông"), ("type", "Loại văn bản"), ("year", "Năm"),
+          ("organ", "Cơ quan ban hành"))  # each also the query filter it adds
 _QUERY_ERRORS = [  # QueryError messages (English, for the CLI) said in Vietnamese
     (r"^empty query", "Hãy gõ vài từ, một \"cụm từ\" hoặc một bộ lọc như fonds:PHONG-41."),
     (r"only exclude", "Câu tìm kiếm không thể chỉ có từ loại trừ: hãy thêm một từ cần tìm."),
@@ -222,10 +221,10 @@ def _filter_value(value: str) -> str:
 def facet_links(q: str, facets: dict[str, dict[str, int]], sort: str) -> list[dict[str, Any]]:
     """Each facet section with its values, each linking to the query narrowed to it."""
     sections = []
-    for key, field, label in FACET_FILTERS:
+    for key, label in FACETS:
         values = []
         for value, count in (facets.get(key) or {}).items():
-            clause = f"{field}:{_filter_value(str(value))}"
+            clause = f"{key}:{_filter_value(str(value))}"
             values.append({"value": value, "count": count, "active": clause in q,
                            "url": search_url(q if clause in q else f"{q} {clause}", sort=sort)})
         if values:
