@@ -30,13 +30,15 @@ from luutru.catalog.export import LIST_SEPARATOR, items_xlsx
 from luutru.catalog.model import (ARCHIVIST, DO_KHAN_VALUES, DO_MAT_VALUES, ITEM_FIELD_NAMES,
                                   LIST_FIELDS, FieldValue, Fonds, Item, item_dict)
 from luutru.catalog.patterns import canonical_so_ky_hieu, parse_date
-from luutru.catalog.record import read_catalog, write_fonds
+from luutru.catalog.record import read_catalog, read_fonds_file, write_fonds
 from luutru.catalog.sheets import read_sheet
 from luutru.textnorm import nfc
 
 EDITABLE = tuple(name for name in ITEM_FIELD_NAMES if name != "ngon_ngu")
 REVIEW_COLUMNS = ("id", "source", "first_page", "last_page", "needs_review") + EDITABLE
 LOCK_FILE = ".lock"
+# The fields citations are linked by: changing one relinks the whole catalogue.
+CITATION_FIELDS = ("so_ky_hieu", "so_ky_hieu_trich_dan")
 
 
 @dataclass
@@ -225,7 +227,8 @@ def save_item_values(archive: Archive, item_id: str, values: Mapping[str, str],
                      confirmed: Iterable[str] = ()) -> ReviewReport:
     """Save one item's form (the web review page): all or nothing. If any value is invalid, or a
     name is not an editable field, nothing is written and ``report.field_errors`` says why, per
-    field. ``confirmed`` names flagged fields the archivist checked as they stand."""
+    field. ``confirmed`` names flagged fields the archivist checked as they stand. Only the
+    item's fonds is read and rewritten, unless a number it is cited by or cites changed."""
     report = ReviewReport(rows=1)
     parsed, errors = parse_values(values)
     confirm = set(confirmed)
@@ -236,11 +239,27 @@ def save_item_values(archive: Archive, item_id: str, values: Mapping[str, str],
         report.errors = [f"{name}: {reason}" for name, reason in errors.items()]
         return report
     with catalog_lock(archive):
-        catalog = list(read_catalog(archive))
-        item = next((i for f in catalog for r in f.files for i in r.items if i.id == item_id), None)
+        fonds = _fonds_holding(archive, item_id)
+        item = next((i for r in fonds.files for i in r.items if i.id == item_id), None) if fonds else None
         if item is None:
             report.errors.append(f"no item with id {item_id!r} in the catalogue")
-        elif _apply_values(item, parsed, confirm, report):
+            return report
+        numbers = [item.value(name) for name in CITATION_FIELDS]
+        if _apply_values(item, parsed, confirm, report):
             report.items_changed = 1
-            _write_changed(archive, catalog)
+            if numbers != [item.value(name) for name in CITATION_FIELDS]:
+                _write_changed(archive, [fonds if f.code == fonds.code else f
+                                         for f in read_catalog(archive)])
+            else:
+                write_fonds(archive, fonds)
     return report
+
+
+def _fonds_holding(archive: Archive, item_id: str) -> Fonds | None:
+    """The fonds whose XML holds the item, parsing only that one file (a big catalogue is
+    several seconds to parse whole; finding the id in the bytes is not)."""
+    needle = f'id="{item_id}"'.encode()
+    for path in sorted(archive.catalog_dir.glob("*.xml")):
+        if needle in path.read_bytes():
+            return read_fonds_file(path)
+    return None
