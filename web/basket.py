@@ -17,10 +17,12 @@ from luutru.textnorm import fold
 from luutru.volume.spec import SpecError, dump_spec, spec_for_items
 from luutru.web.access import can_see
 from luutru.web.auth import safe_next
+from luutru.web.browse import vn_date
 from luutru.web.reading import catalog
 from luutru.web.records import item_level
 
 bp = Blueprint("basket", __name__)
+bp.add_app_template_filter(vn_date, "vn_date")  # its item rows are browse's
 
 SESSION_KEY = "basket"
 # The session is a cookie (≈4 kB); a volume of more items is better selected by a query in its spec.

@@ -27,6 +27,7 @@ from luutru.web.reading import LiveBackend, backend, catalog
 from luutru.web.records import item_level
 
 bp = Blueprint("review", __name__)
+bp.add_app_template_filter(vn_date, "vn_date")
 log = logging.getLogger(__name__)
 
 PER_PAGE = 50
