@@ -6,6 +6,7 @@ A thin layer over :func:`luutru.web.create_app` and :class:`luutru.web.accounts.
 from __future__ import annotations
 
 import ipaddress
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -27,6 +28,8 @@ def _accounts(archive_path: Path | None) -> Accounts:
         return Accounts(open_archive(archive_path, create=False))
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
+    except (OSError, sqlite3.Error, AccountError) as exc:
+        raise click.ClickException(f"cannot open the accounts store: {exc}") from exc
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -75,10 +78,12 @@ def serve_command(host: str, port: int, public: bool, threads: int, secure_cooki
     from luutru.web import create_app
 
     try:
-        archive = open_archive(archive_path, create=False)
+        app = create_app(open_archive(archive_path, create=False), public=public,
+                         config={"SESSION_COOKIE_SECURE": secure_cookies})
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
-    app = create_app(archive, public=public, config={"SESSION_COOKIE_SECURE": secure_cookies})
+    except (OSError, sqlite3.Error, AccountError) as exc:
+        raise click.ClickException(f"cannot open the accounts store or session key: {exc}") from exc
     if not public and not app.extensions["luutru.accounts"].has_users():
         click.echo("No user can log in yet: add one with "
                    "`luutru user add NAME --role admin`.", err=True)
