@@ -38,6 +38,9 @@ MIN_QUALITY = 0.5
 # ... or when Tesseract's mean word confidence is under LOW_CONF and the share is under DOUBT_QUALITY.
 LOW_CONF = 45.0
 DOUBT_QUALITY = 0.8
+# A line Tesseract read with at least this mean confidence is taken as read (checking its
+# syllables was most of the time a volume took to set its text, and never changed the verdict).
+CONFIDENT = 85.0
 # Lines with fewer words than this are judged on confidence only (a short line is a poor sample).
 MIN_WORDS = 3
 # A first line indented by more than this many line heights starts a paragraph (the printed
@@ -199,7 +202,7 @@ def is_heading(text: str) -> bool:
 def is_unreadable(text: str, conf: float | None = None) -> bool:
     """True when the OCR of this line is garbage rather than text (see the module docstring)."""
     words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
-    if not words:
+    if not words or (conf is not None and conf >= CONFIDENT):
         return False
     quality = vietnamese_quality(text)
     if len(words) < MIN_WORDS:
@@ -336,10 +339,10 @@ def rebuild_paragraphs(lines: Iterable[Line]) -> list[Paragraph]:
     """Paragraphs from printed lines; unreadable lines become one marker per run of them."""
     paragraphs: list[Paragraph] = []
     prev: Line | None = None
+    prev_unreadable = False
     for line in lines:
         unreadable = is_unreadable(line.text, line.conf)
-        if _starts_paragraph(prev, line) and not (unreadable and paragraphs and prev is not None
-                                                   and is_unreadable(prev.text, prev.conf)):
+        if _starts_paragraph(prev, line) and not (unreadable and prev_unreadable):
             kind = "heading" if is_heading(line.text) else "para"
             paragraphs.append(Paragraph(kind=kind, sheet=line.sheet))
         para = paragraphs[-1]
@@ -351,7 +354,7 @@ def rebuild_paragraphs(lines: Iterable[Line]) -> list[Paragraph]:
             para.runs[-1] = (join_lines(para.runs[-1][0], line.text), False)
         else:
             para.runs.append((" " + line.text if para.runs else line.text, False))
-        prev = line
+        prev, prev_unreadable = line, unreadable
     return [p for p in paragraphs if p.text.strip()]
 
 
