@@ -2,6 +2,7 @@
 table of contents, page numbers, fonts and order (poppler's pdftotext/pdffonts), and the DOCX's
 structure (python-docx)."""
 
+import io
 import re
 import subprocess
 
@@ -11,10 +12,11 @@ from click.testing import CliRunner
 
 from luutru.cli import cli as luutru_main
 from luutru.volume.build import build_volume, slugify
-from luutru.volume.content import SECRET_NOTICE, VolumeContent, VolumeDocument
+from luutru.volume.content import PAPER_MARGINS, SECRET_NOTICE, VolumeContent, VolumeDocument
 from luutru.volume.pdf import render_html
 from luutru.volume.spec import VolumeSpec, dump_spec
 from luutru.volume.text import Paragraph
+from luutru.volume.word import render_docx
 
 SPEC = VolumeSpec(title="Văn kiện Đảng bộ (thử nghiệm)", subtitle="Tập I", publisher="Văn phòng Tỉnh ủy",
                   place="Thái Bình", year=2026, fonds=("PHONG-12", "PHONG-31", "PHONG-52"))
@@ -183,3 +185,11 @@ def test_cli_build(demo_archive, tmp_path):
     empty.write_text("title: x\nselect: {fonds: [PHONG-31]}\n", encoding="utf-8")
     result = CliRunner().invoke(luutru_main, ["volume", "build", str(empty), "-a", str(demo_archive.root)])
     assert result.exit_code != 0 and "no document selected" in result.output
+
+
+def test_paper_size_and_margins_follow_the_spec():
+    content = VolumeContent(title="T", subtitle="", publisher="", imprint="", paper="A5",
+                            margins=PAPER_MARGINS["A5"], notices=[], documents=[], review=[])
+    assert f"@page {{ size: A5; margin: {PAPER_MARGINS['A5']}; }}" in render_html(content)
+    document = docx.Document(io.BytesIO(render_docx(content)))
+    assert round(document.sections[0].page_width.mm) == 148 and round(document.sections[0].page_height.mm) == 210

@@ -7,6 +7,7 @@ the output directory sees the old volume or the new one, never half a file.
 from __future__ import annotations
 
 import re
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,9 +74,18 @@ class VolumeReport:
         return "\n".join(lines)
 
 
+def _say(message: str, progress: bool) -> None:
+    if progress:
+        print(message, file=sys.stderr, flush=True)
+
+
 def build_volume(archive: Archive, spec: VolumeSpec, out_dir: Path | str,
-                 clearance: int | str = 0) -> VolumeReport:
-    """Select, set and write the volume ``spec`` asks for, as a builder with ``clearance`` sees it."""
+                 clearance: int | str = 0, progress: bool = False) -> VolumeReport:
+    """Select, set and write the volume ``spec`` asks for, as a builder with ``clearance`` sees it.
+
+    ``progress``: tell a person at a terminal how far it got (stderr); laying out the PDF is the
+    long part (about a third of a second per page).
+    """
     started = time.monotonic()
     level = parse_clearance(clearance)
     selection = select_items(archive, spec, level)
@@ -84,14 +94,16 @@ def build_volume(archive: Archive, spec: VolumeSpec, out_dir: Path | str,
     if not selection.items:
         raise EmptyVolumeError("no document selected that this clearance may see: "
                                + (report.summary_text().split("\n", 1)[-1].strip() or "check the spec"))
-    content = volume_content(archive, spec, selection)
+    content = volume_content(archive, spec, selection, progress)
     out_dir = Path(out_dir)
     slug = slugify(spec.title)
     if "pdf" in spec.formats:
+        _say(f"volume: laying out the PDF of {len(content.documents)} văn bản …", progress)
         data, report.pages = render_pdf(content)
         atomic_write_bytes(out_dir / f"{slug}.pdf", data)
         report.outputs.append(str(out_dir / f"{slug}.pdf"))
     if "docx" in spec.formats:
+        _say("volume: writing the DOCX …", progress)
         atomic_write_bytes(out_dir / f"{slug}.docx", render_docx(content))
         report.outputs.append(str(out_dir / f"{slug}.docx"))
     report.documents = len(content.documents)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from luutru.cliutil import archive_option, emit_report, json_option, open_archive
+from luutru.cliutil import archive_option, emit_report, json_option, open_archive, show_progress
 from luutru.index.model import CLEARANCE_NAMES, QueryError
 from luutru.volume.build import EmptyVolumeError, build_volume
 from luutru.volume.spec import SpecError, load_spec
@@ -38,7 +38,7 @@ def build_command(spec_path: Path, out_dir: Path, clearance: str, archive_path: 
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from None
     try:
-        report = build_volume(archive, spec, out_dir, clearance)
+        report = build_volume(archive, spec, out_dir, clearance, progress=show_progress(as_json))
     except (EmptyVolumeError, QueryError) as exc:
         raise click.ClickException(str(exc)) from None
     emit_report(report, as_json)

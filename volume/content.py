@@ -189,9 +189,17 @@ def access_notices(documents: list[VolumeDocument]) -> list[str]:
     return notices
 
 
-def volume_content(archive: Archive, spec: VolumeSpec, selection: Selection) -> VolumeContent:
+def _progress(items: list, progress: bool):
+    if not progress:
+        return items
+    from tqdm import tqdm
+    return tqdm(items, desc="volume text", unit="văn bản")
+
+
+def volume_content(archive: Archive, spec: VolumeSpec, selection: Selection,
+                   progress: bool = False) -> VolumeContent:
     documents = [set_document(archive, item, selection.fonds.get(item["fonds_code"]), spec.repository)
-                 for item in selection.items]
+                 for item in _progress(selection.items, progress)]
     review = [row for row in map(_review_row, documents) if row] if spec.review_appendix else []
     year = spec.year or dt.date.today().year
     return VolumeContent(
