@@ -81,6 +81,9 @@ def test_queue_lists_flagged_items_the_archivist_may_see_in_catalogue_order(app)
     cleared = _queue_ids(client_as(app, "luutru1").get("/review").get_data(as_text=True))
     assert len(cleared) == 7 and SECRET in cleared
     assert cleared.index(SECRET) < cleared.index(BC)   # PHONG-31 before PHONG-52
+    for odd in ("99", "0", "abc"):                      # out of range: the nearest page
+        html = client_as(app, "luutru0").get(f"/review?page={odd}").get_data(as_text=True)
+        assert _queue_ids(html) == ids and 'rel="next"' not in html
 
 
 def test_form_shows_the_first_page_and_an_input_per_field(app):
@@ -149,6 +152,19 @@ def test_an_invalid_date_is_refused_with_nothing_written_and_values_kept(work_ap
     kept = _form_data(html)
     assert kept["ngay_ban_hanh"] == "31/02/2019" and kept["nguoi_ky"] == "Ngô Đông Hải"
     assert _catalog_bytes(archive) == before
+
+
+def test_catalogue_text_is_rendered_inert(work_app, demo_archive_copy):
+    attack = '<script>alert(1)</script><img src=x onerror=alert(2)>"'
+    client = client_as(work_app, "luutru0")
+    data = _form_data(client.get(f"/review/{KH}").get_data(as_text=True))
+    data["trich_yeu"], data["nguoi_ky"] = attack, attack
+    assert client.post(f"/review/{KH}", data=data).status_code == 302
+    assert _items(demo_archive_copy)[KH]["trich_yeu"] == attack
+    for path in (f"/review/{KH}", "/browse/PHONG-12/HS-2019-004", "/review"):
+        html = client.get(path).get_data(as_text=True)
+        assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in client.get(f"/review/{KH}").get_data(as_text=True)
 
 
 def test_a_post_without_csrf_token_is_refused(work_app, demo_archive_copy):
