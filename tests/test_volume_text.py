@@ -179,3 +179,11 @@ def test_list_number_read_as_its_own_line_is_put_back():
     body, _ = body_lines(lines("Thái Bình, ngày 1 tháng 2 năm 1991", "1", "Văn phòng theo dõi.", "2",
                                "Ban Tuyên giáo chủ trì."), ITEM)
     assert texts(rebuild_paragraphs(body)) == ["1 Văn phòng theo dõi.", "2 Ban Tuyên giáo chủ trì."]
+
+
+def test_without_catalogue_type_the_title_after_the_date_is_still_cut():
+    page = lines("THÀNH ỦY.", "Số 76-KL/TÏU", "Hải Phòng, ngày 27 tháng 11 năm. 1983", "KẾT LUẬN",
+                 "của Ban Thường vụ Thành ủy về công tác thi đua, khen", "; thưởng",
+                 "Thực hiện Chỉ thị số 19-CT/TW, Ban Thường vụ ban hành kết luận:")
+    body, found = body_lines(page, {"loai_van_ban": None, "trich_yeu": None})
+    assert found and [line.text for line in body] == ["Thực hiện Chỉ thị số 19-CT/TW, Ban Thường vụ ban hành kết luận:"]

@@ -321,3 +321,19 @@ def test_search_needs_login_unless_public(demo_archive_copy):
     assert client.get("/search?q=nghị quyết").status_code == 200
     public = make_app(demo_archive_copy, public=True).test_client()
     assert public.get("/search?q=nghị quyết").status_code == 200
+
+
+def nav_links(html: str) -> list[str]:
+    nav = re.search(r'<ul class="nav-links">(.*?)</ul>', html, re.S).group(1)
+    return re.findall(r'<a href="([^"]+)"', nav)
+
+
+def test_header_links_by_role(client):
+    login(client)
+    assert nav_links(client.get("/probe/gone").get_data(as_text=True)) == [
+        "/search", "/browse", "/basket"]
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/probe/gone")})
+    login(client, username="Minh")
+    html = client.get("/browse").get_data(as_text=True)
+    assert nav_links(html) == ["/search", "/browse", "/review", "/basket"]
+    assert '<a href="/browse" aria-current="page">' in html

@@ -54,9 +54,10 @@ MATCH_SCORE = 80.0
 _LIST_ITEM = re.compile(r"^(?:[-–+•]\s|\d{1,3}[.)]\s|[a-zđ]\)\s|[IVXLC]{1,6}[.)]\s)")
 _CLAUSE_END = tuple(".:;,!?…")
 _SENTENCE_END = tuple(".:;!?…")
-_DATE_LINE = re.compile(r"ngày\s+\S+\s+tháng\s+\S+\s+năm\s+\d{4}", re.IGNORECASE)
+_DATE_LINE = re.compile(r"ngày\s+\S+\s+tháng\s+\S+\s+năm\W*\d{4}", re.IGNORECASE)
 _AUTHORITY = re.compile(r"^(?:T/M|K/T|T/L|T/UQ|TM\.|KT\.|TL\.)\s", re.IGNORECASE)
 _LONE_NUMBER = re.compile(r"^\d{1,3}[.)]?$")
+_LEADING_JUNK = " .,;:'\"“‘|_-~"
 _KEY_JUNK = re.compile(r"[\W_]+")
 
 
@@ -215,7 +216,7 @@ def is_unreadable(text: str, conf: float | None = None) -> bool:
 # --- where the body lies ----------------------------------------------------------------------
 
 def _is_type_line(text: str, loai_van_ban: str | None) -> bool:
-    if not loai_van_ban or not is_heading(text + " X") or not text.isupper():
+    if not loai_van_ban or not text.isupper():
         return False
     return fuzz.ratio(fold(text).strip(" .:"), fold(loai_van_ban)) >= 85
 
@@ -234,7 +235,7 @@ def _skip_summary(lines: list[Line], start: int, trich_yeu: str | None) -> int:
         overlap = sum(w in words for w in line_words) / max(len(line_words), 1)
         if is_heading(lines[j].text) or not line_words:
             break
-        if overlap < 0.6 and not lines[j].text[:1].islower():
+        if overlap < 0.6 and not lines[j].text.lstrip(_LEADING_JUNK)[:1].islower():
             break
         taken += len(line_words)
         j += 1
@@ -264,7 +265,10 @@ def body_start(lines: list[Line], item: dict[str, Any]) -> int | None:
             return _skip_kinh_gui(lines, i)
     for i in head:
         if _DATE_LINE.search(lines[i].text):
-            return i + 1
+            j = i + 1
+            if j in head and lines[j].text.isupper() and len(lines[j].text.split()) <= 5:
+                j = _skip_summary(lines, j + 1, item.get("trich_yeu"))   # an unread type line
+            return _skip_kinh_gui(lines, j)
     return None
 
 

@@ -1,8 +1,9 @@
 """The Flask application: configuration and the blueprints, nothing else.
 
 Blueprints, each in its own module: ``auth`` (login, logout, who the user is, CSRF, rate limits),
-``reading`` (search, item, browse), ``files`` (page images and PDFs, access-checked),
-``review`` (the archivist's queue and form), ``basket`` (items collected into a volume spec).
+``reading`` (search, item), ``files`` (page images and PDFs, access-checked), ``browse`` (phông →
+hồ sơ → văn bản), ``review`` (the archivist's queue and form), ``basket`` (items collected into
+a volume spec).
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ def create_app(archive: Archive, *, public: bool = False, config: dict[str, Any]
     )
     app.config.update(config or {})
 
-    from luutru.web import auth, basket, files, reading, review
+    from luutru.web import auth, basket, browse, files, reading, review
     auth.init_app(app)
-    for module in (reading, files, review, basket):
+    for module in (reading, files, browse, review, basket):
         app.register_blueprint(module.bp)
 
     @app.get("/")
