@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from luutru.catalog.review import save_item_values
 from webusers import client_as, make_app
 
 RESTRICTED = "PHONG-31"   # hồ sơ HS-1991-011 is "Hạn chế" and holds a "Mật" item: clearance 1 for both
@@ -76,3 +77,13 @@ def test_public_reading_room_shows_only_the_public_part(demo_archive):
     app.config["PUBLIC"] = True
     rows = _fonds_rows(_text(app.test_client().get("/browse")))
     assert set(rows) == {"PHONG-12", "PHONG-52"}
+
+
+def test_counts_follow_a_changed_catalogue(demo_archive_copy):
+    app = make_app(demo_archive_copy)
+    client = client_as(app, "doc0")
+    assert "1 hồ sơ, 3 văn bản" in _fonds_rows(_text(client.get("/browse")))["PHONG-12"]
+    report = save_item_values(demo_archive_copy, "vb-376eefd7a1e39bc2-0001", {"do_mat": "Mật"})
+    assert report.errors == []
+    assert "1 hồ sơ, 2 văn bản" in _fonds_rows(_text(client.get("/browse")))["PHONG-12"]
+    assert "1 hồ sơ, 3 văn bản" in _fonds_rows(_text(client_as(app, "doc1").get("/browse")))["PHONG-12"]

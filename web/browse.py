@@ -10,17 +10,19 @@ included; its page answers 404 like any unknown address.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, render_template
 
 from luutru.index.model import secrecy_level
-from luutru.web.access import can_see
+from luutru.web.access import can_see, current_user
 from luutru.web.reading import catalog
 from luutru.web.records import CatalogView, item_level
 
 bp = Blueprint("browse", __name__)
+TREE_KEY = "luutru.browse.trees"
 
 
 @dataclass
@@ -75,17 +77,45 @@ def _vn_date_filter(iso: str | None) -> str:
     return vn_date(iso)
 
 
+class TreeCache:
+    """The visible tree per clearance, for the catalogue view it was built from: on a big
+    catalogue a tree is tens of thousands of visibility checks, the same for every user of one
+    clearance, and the view is replaced (so the cache dropped) whenever the catalogue changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._view: CatalogView | None = None
+        self._trees: dict[int, dict[str, FondsEntry]] = {}
+
+    def get(self, view: CatalogView, clearance: int) -> dict[str, FondsEntry]:
+        with self._lock:
+            if self._view is not view:
+                self._view, self._trees = view, {}
+            tree = self._trees.get(clearance)
+        if tree is None:
+            tree = {code: entry for code in view.fonds
+                    if (entry := visible_fonds(view, code)) is not None}
+            with self._lock:
+                if self._view is view:
+                    self._trees[clearance] = tree
+        return tree
+
+
+def visible_tree() -> dict[str, FondsEntry]:
+    """Phông code → what of it the current user may see (only phông with something visible)."""
+    cache = current_app.extensions.setdefault(TREE_KEY, TreeCache())
+    user = current_user()
+    return cache.get(catalog(), user.clearance if user else -1)
+
+
 @bp.get("/browse")
 def index():
-    view = catalog()
-    tree = [entry for code in view.fonds
-            if (entry := visible_fonds(view, code)) is not None]
-    return render_template("browse.html", tree=tree)
+    return render_template("browse.html", tree=list(visible_tree().values()))
 
 
 @bp.get("/browse/<fonds_code>")
 def fonds(fonds_code: str):
-    entry = visible_fonds(catalog(), fonds_code)
+    entry = visible_tree().get(fonds_code)
     if entry is None:
         abort(404)
     return render_template("browse_fonds.html", fonds=entry)
