@@ -31,7 +31,7 @@ from luutru.index.snippets import terms_pattern
 from luutru.index.model import QueryError
 
 HOCR_FILE = "ocr.hocr"
-CACHED_PAGES = 256
+CACHED_PAGES = 512  # about 40 kB each
 _BBOX = re.compile(r"bbox\s+(-?\d+)\s+(-?\d+)\s+(-?\d+)\s+(-?\d+)")
 
 
@@ -144,25 +144,23 @@ def page_words(path: Path) -> PageWords | None:
 
 
 def _read_words(path: Path) -> PageWords | None:
-    """The ``ocr_page`` bbox and every ``ocrx_word`` with its box, read with the safe XML reader
+    """The ``ocr_page`` bbox and every ``ocrx_word`` with its title, read with the safe XML reader
     (only what highlighting needs: :func:`luutru.ocr.layout.parse_hocr` also builds lines and
-    blocks for reading order, four times the cost on a full page)."""
+    blocks for reading order, four times the cost on a full page). Tesseract writes the class
+    names alone in ``class``, so an XPath equality finds them."""
     try:
         root = xmlsafe.parse(path.read_bytes(), name="hOCR").getroot()
     except (OSError, etree.XMLSyntaxError, xmlsafe.UnsafeXMLError):
         return None
-    page_bbox = None
-    words = []
-    for element in root.iter(etree.Element):
-        classes = (element.get("class") or "").split()
-        if "ocrx_word" in classes:
-            text = fast_nfc("".join(element.itertext())).strip()
-            if text:
-                words.append((text, element.get("title") or ""))
-        elif "ocr_page" in classes and page_bbox is None:
-            page_bbox = _bbox(element.get("title"))
+    page_bbox = _bbox(root.xpath("string((//*[@class='ocr_page'])[1]/@title)"))
     if page_bbox is None or page_bbox[2] <= page_bbox[0] or page_bbox[3] <= page_bbox[1]:
         return None
+    words = []
+    for element in root.xpath("//*[@class='ocrx_word']"):
+        text = element.text if len(element) == 0 else "".join(element.itertext())
+        text = fast_nfc(text).strip() if text else ""
+        if text:
+            words.append((text, element.get("title") or ""))
     return PageWords(page_bbox, tuple(words))
 
 

@@ -14,12 +14,14 @@ import os
 import re
 import threading
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, abort, current_app, render_template, request, url_for
+from flask import (Blueprint, Flask, abort, current_app, g, render_template, request,
+                   url_for)
 from markupsafe import Markup, escape
 
 from luutru.archive import Archive, PageRef
-from luutru.index.analysis import number_key
+from luutru.index.analysis import fast_nfc, number_key
 from luutru.index.backend import SearchBackend
 from luutru.index.model import QueryError, SearchRequest, SearchResult
 from luutru.index.es import ES_ENV
@@ -205,12 +207,16 @@ def _int_arg(name: str, default: int, high: int) -> int:
 
 
 def search_url(q: str, page: int = 1, sort: str = "relevance") -> str:
+    """A search page address. A results page links a hundred of them (facets), so the path is
+    built by ``url_for`` once per request and only the query string each time."""
     args: dict[str, Any] = {"q": q}
     if page > 1:
         args["page"] = page
     if sort != "relevance":
         args["sort"] = sort
-    return url_for("reading.search", **args)
+    if "search_path" not in g:
+        g.search_path = url_for("reading.search")
+    return f"{g.search_path}?{urlencode(args)}"
 
 
 def _filter_value(value: str) -> str:
@@ -428,7 +434,7 @@ def page_views(item: dict[str, Any], q: str, kind: str) -> list[dict[str, Any]]:
 
 def _page_text(archive: Archive, ref: PageRef) -> str:
     try:
-        return nfc((archive.page_dir(ref) / TEXT_FILE).read_text(encoding="utf-8"))
+        return fast_nfc((archive.page_dir(ref) / TEXT_FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return ""
 
