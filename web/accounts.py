@@ -275,9 +275,10 @@ class Accounts:
     def authenticate(self, name: str, password: str) -> Account | None:
         """The active account whose password this is, else None. An unknown or disabled name
         costs the same argon2 verification as a known one, so timing does not tell them apart."""
+        dummy = self._dummy()  # made before the lookup: the first call is as slow for everyone
         row = self._row(name) if len(password) <= MAX_PASSWORD_LENGTH else None
         if row is None:
-            self._verify(self._dummy(), password)
+            self._verify(dummy, password)
             return None
         if not self._verify(row[7], password) or not row[3]:
             return None
