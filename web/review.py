@@ -88,6 +88,20 @@ def _render_form(item: dict[str, Any], values: dict[str, str], confirmed: set[st
                            general_errors=[e for n, e in errors.items() if n not in LABELS]), status
 
 
+def _refused(item: dict[str, Any], values: dict[str, str], confirmed: set[str],
+             field_errors: dict[str, str]):
+    """The form again, as the archivist filled it in, saying what was refused (nothing saved)."""
+    if field_errors:
+        errors = {name: FIELD_HINTS.get(name, "Giá trị không hợp lệ.") for name in field_errors}
+        flash("Chưa lưu: có giá trị không hợp lệ, xem các trường được đánh dấu.", "error")
+    else:  # the item left the catalogue between showing the form and saving it
+        errors = {}
+        flash("Không lưu được: văn bản này không còn trong mục lục (có thể vừa chạy lại "
+              "luutru catalog).", "error")
+    shown = {name: _form_text(item, name) for name in EDITABLE} | values
+    return _render_form(item, shown, confirmed, errors, 422)
+
+
 @bp.get("/review/<item_id>")
 @role_required("archivist")
 def form(item_id: str):
@@ -103,14 +117,8 @@ def save(item_id: str):
     values = {name: request.form[name] for name in EDITABLE if name in request.form}
     confirmed = request.form.getlist("confirm")
     report = save_item_values(current_app.config["ARCHIVE"], item_id, values, confirmed)
-    if report.field_errors or report.errors:
-        errors = {name: FIELD_HINTS.get(name, "Giá trị không hợp lệ.") for name in report.field_errors}
-        if not report.field_errors:
-            errors["_"] = "Không lưu được văn bản này (có thể nó vừa bị xóa khỏi mục lục)."
-        flash("Chưa lưu: có giá trị không hợp lệ, xem các trường được đánh dấu." if report.field_errors
-              else errors["_"], "error")
-        shown = {name: _form_text(item, name) for name in EDITABLE} | values
-        return _render_form(item, shown, set(confirmed), errors, 422)
+    if report.errors:
+        return _refused(item, values, set(confirmed), report.field_errors)
     audit("review-save", item_id, f"{report.values_set} values, {report.confirmed} confirmed")
     flash("Đã lưu.", "success")
     if report.items_changed:
