@@ -53,6 +53,8 @@ ERROR_TEXT = {
     403: ("Không có quyền", "Tài khoản của bạn không có quyền dùng trang này."),
     404: ("Không tìm thấy", "Không có trang hoặc tài liệu nào ở địa chỉ này."),
     405: ("Phương thức không được phép", "Trang này không nhận yêu cầu kiểu này."),
+    413: ("Dữ liệu gửi lên quá lớn", "Biểu mẫu gửi lên lớn hơn mức máy chủ nhận."),
+    422: ("Dữ liệu không hợp lệ", "Có trường chưa đúng. Hãy xem lại biểu mẫu rồi gửi lại."),
     429: ("Quá nhiều lần thử", "Bạn đã thử quá nhiều lần. Xin đợi một lúc rồi thử lại."),
     500: ("Lỗi máy chủ", "Đã có lỗi trong máy chủ. Xin thử lại sau; nếu lỗi còn, "
           "hãy báo cho người quản trị."),
@@ -296,9 +298,9 @@ def login_next() -> str | None:
 
 def error_page(error: HTTPException):
     code = error.code or 500
-    if code not in ERROR_TEXT and code < 400:
-        return error  # redirects raised as exceptions pass through
-    title, text = ERROR_TEXT.get(code, (error.name, error.description or ""))
+    if code < 400:
+        return error  # a redirect raised as an exception passes through
+    title, text = ERROR_TEXT.get(code, ERROR_TEXT[400 if code < 500 else 500])
     if isinstance(error, CSRFError):
         title, text = CSRF_TEXT
     return render_template("error.html", code=code, title=title, text=text), code
