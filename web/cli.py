@@ -82,7 +82,7 @@ def serve_command(host: str, port: int, public: bool, threads: int, secure_cooki
                          config={"SESSION_COOKIE_SECURE": secure_cookies})
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
-    except (OSError, sqlite3.Error, AccountError) as exc:
+    except (OSError, sqlite3.Error, AccountError, RuntimeError) as exc:  # RuntimeError: the key
         raise click.ClickException(f"cannot open the accounts store or session key: {exc}") from exc
     if not public and not app.extensions["luutru.accounts"].has_users():
         click.echo("No user can log in yet: add one with "
