@@ -337,3 +337,14 @@ def test_header_links_by_role(client):
     html = client.get("/browse").get_data(as_text=True)
     assert nav_links(html) == ["/search", "/browse", "/review", "/basket"]
     assert '<a href="/browse" aria-current="page">' in html
+
+
+def test_behind_a_proxy_the_readers_address_counts(archive, accounts):
+    client = make_app(archive, TRUSTED_PROXIES=1).test_client()
+    for number in range(5):
+        login(client, username=f"u{number}", password="sai mật khẩu",
+              headers={"X-Forwarded-For": "203.0.113.7"})
+    assert login(client, username="u9", headers={"X-Forwarded-For": "203.0.113.7"}) \
+        .status_code == 429
+    assert login(client, headers={"X-Forwarded-For": "203.0.113.8"}).status_code == 302
+    assert {e.remote for e in accounts.audit_entries()} == {"203.0.113.7", "203.0.113.8"}

@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, redirect, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from luutru.archive import Archive
 
@@ -30,6 +31,9 @@ def create_app(archive: Archive, *, public: bool = False, config: dict[str, Any]
         TEMPLATES_AUTO_RELOAD=False,
     )
     app.config.update(config or {})
+    if app.config.get("TRUSTED_PROXIES"):  # `luutru serve --behind-proxy`
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from luutru.web import auth, basket, browse, files, reading, review
     auth.init_app(app)

@@ -69,9 +69,12 @@ def is_loopback(host: str) -> bool:
               help="Requests served at once.")
 @click.option("--secure-cookies", is_flag=True,
               help="Send the session cookie only over https (when a proxy serves https).")
+@click.option("--behind-proxy", is_flag=True,
+              help="Trust the X-Forwarded-For/-Proto/-Host headers of one reverse proxy in front "
+                   "(the reader's address for rate limits and the audit log).")
 @archive_option
 def serve_command(host: str, port: int, public: bool, threads: int, secure_cookies: bool,
-                  archive_path: Path | None) -> None:
+                  behind_proxy: bool, archive_path: Path | None) -> None:
     """Serve the reading room (search, read, browse, review) over HTTP."""
     from waitress import serve
 
@@ -79,7 +82,8 @@ def serve_command(host: str, port: int, public: bool, threads: int, secure_cooki
 
     try:
         app = create_app(open_archive(archive_path, create=False), public=public,
-                         config={"SESSION_COOKIE_SECURE": secure_cookies})
+                         config={"SESSION_COOKIE_SECURE": secure_cookies,
+                                 "TRUSTED_PROXIES": 1 if behind_proxy else 0})
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
     except (OSError, sqlite3.Error, AccountError, RuntimeError) as exc:  # RuntimeError: the key
