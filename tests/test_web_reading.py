@@ -337,3 +337,34 @@ def test_visitors_without_an_account_are_sent_to_login(app, reading_archive):
     key = demo_item(reading_archive, lambda i: i["id"] == NQ_ITEM)["pages"][0]
     for url in ("/search?q=nghi", f"/item/{NQ_ITEM}", _image_url(key, size="thumb")):
         assert client.get(url).status_code == 302
+
+
+def test_one_search_engine_serves_many_threads_and_sees_a_reindex(demo_archive, tmp_path,
+                                                                  monkeypatch):
+    """SQLite connections cannot cross threads: waitress's threads each get their own, and all
+    of them see the index ``luutru reindex`` switched to."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setenv("LUUTRU_INDEX_ENGINE", "sqlite")
+    archive = _copy_with_users(demo_archive, tmp_path / "archive")
+    reindex(archive)
+    app = _app(archive)
+    clients = [login(app, name) for name in USERS]  # ana and thu: clearance 0, mai: 1
+
+    def totals(client) -> list[int]:
+        return [int(page(client.get("/search", query_string={"q": q})).xpath(
+            'string(//*[@id="total"])').split()[0])
+            for q in ("nghi quyet", "đảng", '"hợp tác xã kiểu mới"')]
+
+    with ThreadPoolExecutor(3) as pool:
+        before = list(pool.map(totals, clients))
+    assert before[0] == before[2] and before[0][0] > 0 and before[1] != before[0]
+    with ThreadPoolExecutor(3) as pool:  # each thread now holds its own connection
+        assert list(pool.map(totals, clients)) == before
+    sheet = tmp_path / "review.csv"
+    sheet.write_text(f"id,trich_yeu\n{NQ_ITEM},về xây dựng hợp tác xã kiểu mới\n", encoding="utf-8")
+    assert import_review(archive, sheet).items_changed == 1
+    reindex(archive)  # a new index file replaces the one the threads hold open
+    with ThreadPoolExecutor(3) as pool:
+        after = list(pool.map(totals, clients))
+    assert [t[2] for t in before] == [0, 0, 0] and [t[2] for t in after] == [1, 1, 1]
