@@ -24,6 +24,7 @@ from luutru.archive import Archive, PageRef
 from luutru.index.analysis import fast_nfc, number_key
 from luutru.index.backend import SearchBackend
 from luutru.index.model import QueryError, SearchRequest, SearchResult
+from luutru.index import sqlite, tantivy_backend
 from luutru.index.es import ES_ENV
 from luutru.index.update import embedded_engine, open_backend
 from luutru.textnorm import nfc
@@ -76,8 +77,9 @@ class LiveBackend:
 
     def _stamp(self) -> tuple:
         stamp = []
-        for path in (*sorted(self.archive.index_dir.glob("tantivy-*/CURRENT")),
-                     self.archive.index_dir / "search.sqlite"):
+        index_dir = self.archive.index_dir
+        for path in (index_dir / tantivy_backend.INDEX_DIR / tantivy_backend.POINTER,
+                     index_dir / sqlite.INDEX_FILE):
             try:
                 info = os.stat(path)
             except FileNotFoundError:
