@@ -368,3 +368,13 @@ def test_one_search_engine_serves_many_threads_and_sees_a_reindex(demo_archive, 
     with ThreadPoolExecutor(3) as pool:
         after = list(pool.map(totals, clients))
     assert [t[2] for t in before] == [0, 0, 0] and [t[2] for t in after] == [1, 1, 1]
+
+
+def test_a_public_reading_room_shows_anonymous_readers_only_the_public_part(reading_archive):
+    client = create_app(reading_archive, public=True, config={"TESTING": True}).test_client()
+    secret = demo_item(reading_archive, lambda i: i.get("do_mat") == "Mật")
+    doc = page(client.get("/search", query_string={"q": "nghi quyet"}))
+    assert doc.xpath('//li[@class="hit"]') and doc.xpath('//a[@id="login-link"]')
+    assert page(client.get(f"/item/{NQ_ITEM}")).xpath('//dd[@data-field="so_ky_hieu"]')
+    assert client.get(f"/item/{secret['id']}").status_code == 404
+    assert client.get(_image_url(secret["pages"][0], size="thumb")).status_code == 404
