@@ -79,6 +79,13 @@ def _say(message: str, progress: bool) -> None:
         print(message, file=sys.stderr, flush=True)
 
 
+def _nothing_selected(report: VolumeReport, query_hits: int | None) -> str:
+    why = [line.strip() for line in report.summary_text().splitlines()[1:] if not line.strip().startswith("left out:")]
+    if query_hits == 0:
+        why.append("the query found no văn bản (is the archive indexed? run `luutru index`)")
+    return "no document selected that this clearance may see" + (": " + "; ".join(why) if why else "")
+
+
 def build_volume(archive: Archive, spec: VolumeSpec, out_dir: Path | str,
                  clearance: int | str = 0, progress: bool = False) -> VolumeReport:
     """Select, set and write the volume ``spec`` asks for, as a builder with ``clearance`` sees it.
@@ -92,8 +99,7 @@ def build_volume(archive: Archive, spec: VolumeSpec, out_dir: Path | str,
     report = VolumeReport(title=spec.title, left_out=selection.left_out_counts(),
                           left_out_ids={k: v for k, v in selection.left_out.items() if k != CLASSIFIED})
     if not selection.items:
-        raise EmptyVolumeError("no document selected that this clearance may see: "
-                               + (report.summary_text().split("\n", 1)[-1].strip() or "check the spec"))
+        raise EmptyVolumeError(_nothing_selected(report, selection.query_hits))
     content = volume_content(archive, spec, selection, progress)
     out_dir = Path(out_dir)
     slug = slugify(spec.title)

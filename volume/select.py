@@ -49,6 +49,7 @@ class Selection:
     fonds: dict[str, dict[str, Any]]
     left_out: dict[str, list[str]] = field(default_factory=dict)
     classified_count: int = 0
+    query_hits: int | None = None      # items the query found (None: no query)
 
     def left_out_counts(self) -> dict[str, int]:
         counts = {reason: len(ids) for reason, ids in self.left_out.items() if ids}
@@ -140,7 +141,8 @@ def select_items(archive: Archive, spec: VolumeSpec, clearance: int = 0) -> Sele
     query_ids, page_hits = _query_item_ids(archive, spec.query, clearance) if spec.query else ([], [])
     chosen, missing = _wanted(spec, catalogue, query_ids)
     selection = Selection(items=[], fonds={f["code"]: f for f in iter_fonds(archive)},
-                          left_out={NOT_FOUND: missing, NOT_AN_ITEM: page_hits})
+                          left_out={NOT_FOUND: missing, NOT_AN_ITEM: page_hits},
+                          query_hits=len(query_ids) if spec.query else None)
     for item in chosen.values():
         if secrecy_level(item.get("do_mat"), item.get("access")) > clearance:
             selection.classified_count += 1
