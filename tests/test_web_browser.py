@@ -369,15 +369,43 @@ def test_clearance_hides_and_shows_the_mat_item(as_user, mat_item, web_archive):
                for e in entries), entries[-5:]
 
 
-def test_browse_tree_counts_only_visible(as_user, mat_item):
-    page = as_user("docgia")
-    page.goto("/browse")
-    expect(page.locator("ul#fonds-tree")).to_be_visible()
-    screenshot(page, "browse")
-    page.goto(f"/browse/{mat_item['fonds_code']}/{mat_item['file_code']}")
-    links = page.locator("li.item a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
-    assert not any(mat_item["id"] in href for href in links), links
-    assert status_of(page, f"/browse/{mat_item['fonds_code']}") == 200
+def test_browse_counts_and_lists_only_what_the_user_may_see(as_user, catalogue, mat_item):
+    public = [item for item in catalogue.values() if item_level(item) == 0]
+    reader = as_user("docgia")
+    reader.goto("/browse")
+    tree = reader.locator("ul#fonds-tree")
+    expect(tree).to_be_visible()
+    counts = {}
+    for row in tree.locator("li.fonds").all():
+        counts[row.get_attribute("data-fonds")] = int(
+            re.search(r"(\d+) văn bản", row.locator(".count").inner_text()).group(1))
+    expected = {}
+    for item in public:
+        expected[item["fonds_code"]] = expected.get(item["fonds_code"], 0) + 1
+    assert counts == expected
+    screenshot(reader, "browse")
+
+    with reader.expect_navigation():
+        tree.locator("li.fonds a").first.click()
+    with reader.expect_navigation():
+        reader.locator("ul#file-list li.file a").first.click()
+    listed = reader.locator("ul#item-list li.item").evaluate_all("rows => rows.map(r => r.dataset.item)")
+    assert listed and all(item_level(catalogue[i]) == 0 for i in listed), listed
+    screenshot(reader, "browse-file")
+    with reader.expect_navigation():
+        reader.locator(f'ul#item-list li.item[data-item="{listed[0]}"] a[href^="/item/"]').first.click()
+    assert urlsplit(reader.url).path == f"/item/{listed[0]}"
+
+    # The Mật item's hồ sơ: hidden (404) unless something in it is visible without clearance.
+    where = (mat_item["fonds_code"], mat_item["file_code"])
+    in_file = [i for i in catalogue.values() if (i["fonds_code"], i["file_code"]) == where]
+    shown = [i["id"] for i in in_file if item_level(i) == 0]
+    assert status_of(reader, "/browse/{}/{}".format(*where)) == (200 if shown else 404)
+    cleared = as_user("docgiamat")
+    cleared.goto("/browse/{}/{}".format(*where))
+    listed = cleared.locator("ul#item-list li.item").evaluate_all("rows => rows.map(r => r.dataset.item)")
+    assert sorted(listed) == sorted(i["id"] for i in in_file if item_level(i) <= 1)
+    assert mat_item["id"] in listed
 
 
 def test_basket_collects_visible_items_into_a_spec(as_user, catalogue, mat_item, tmp_path):
