@@ -80,7 +80,8 @@ def _say(message: str, progress: bool) -> None:
 
 
 def _nothing_selected(report: VolumeReport, query_hits: int | None) -> str:
-    why = [line.strip() for line in report.summary_text().splitlines()[1:] if not line.strip().startswith("left out:")]
+    lines = [line.strip() for line in report.summary_text().splitlines()[1:]]
+    why = [line for line in lines if not line.startswith("left out:")]
     if query_hits == 0:
         why.append("the query found no văn bản (is the archive indexed? run `luutru index`)")
     return "no document selected that this clearance may see" + (": " + "; ".join(why) if why else "")

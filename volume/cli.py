@@ -31,8 +31,8 @@ def build_command(spec_path: Path, out_dir: Path, clearance: str, archive_path: 
     try:
         spec = load_spec(spec_path)
     except SpecError as exc:
-        message = str(exc)
-        raise click.ClickException(message if spec_path.name in message else f"{spec_path}: {message}") from None
+        message = str(exc) if spec_path.name in str(exc) else f"{spec_path}: {exc}"
+        raise click.ClickException(message) from None
     try:
         archive = open_archive(archive_path, create=False)
     except FileNotFoundError as exc:

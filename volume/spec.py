@@ -71,7 +71,8 @@ def _check_spec(spec: VolumeSpec) -> None:
         raise SpecError("select: give at least one of query, fonds, files, items")
     for code in spec.files:
         if code.count("/") != 1 or not all(code.split("/")):
-            raise SpecError(f"select.files: {code!r} is not of the form PHONG/HỒ-SƠ (e.g. PHONG-12/HS-2019-004)")
+            raise SpecError(f"select.files: {code!r} is not of the form PHONG/HỒ-SƠ "
+                            "(e.g. PHONG-12/HS-2019-004)")
     if spec.paper not in PAPERS:
         raise SpecError(f"options.paper: {spec.paper!r} is not one of {', '.join(PAPERS)}")
     if not spec.formats:

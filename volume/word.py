@@ -57,7 +57,8 @@ def _font_and_language(style) -> None:
 def _paragraph_style(doc, name: str, size: float, *, bold=False, italic=False,
                      align=WD_ALIGN_PARAGRAPH.LEFT, base: str = "Normal"):
     styles = doc.styles
-    style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    known = {s.name for s in styles}
+    style = styles[name] if name in known else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     if style.name != "Normal":
         style.base_style = styles[base]
     style.font.size = Pt(size)
