@@ -143,7 +143,7 @@ def test_docx_structure(built, content):
     assert notes == [doc.source_note for doc in content.documents]
     body = document.element.body.xml
     assert 'TOC \\o "1-2"' in body                                  # a real TOC field …
-    toc_text = [p.text for p in document.paragraphs if p.style.name == "TOC 1"]
+    toc_text = [p.text for p in document.paragraphs if p.style.name == "toc 1"]
     assert toc_text[:7] == [doc.heading for doc in content.documents]  # … holding the entries already
     normal = document.styles["Normal"].element.xml
     assert 'w:ascii="Liberation Serif"' in normal and 'w:val="vi-VN"' in normal

@@ -28,6 +28,8 @@ TOC_INSTRUCTION = 'TOC \\o "1-2" \\h \\z \\u'
 MARKER_COLOR = RGBColor(0x8A, 0x1C, 0x1C)
 # Styles of the volume's own structure (front matter, document parts) beside Word's built-in ones.
 FRONT_HEADING, DATE_LINE, SOURCE_NOTE, SIGNATURE = "Front Heading", "Date Line", "Source Note", "Signature"
+# Word's own names for its TOC entry styles (lower case in styles.xml), so "Update field" uses ours.
+TOC1, TOC2 = "toc 1", "toc 2"
 
 
 # --- styles -----------------------------------------------------------------------------------
@@ -80,14 +82,14 @@ def _set_up_styles(doc) -> None:
         ("Heading 1", 14, {"bold": True, **centred}), ("Heading 2", 13, {"bold": True, **centred}),
         ("Heading 3", 13, {"bold": True}), (DATE_LINE, 13, {"italic": True, **centred}),
         (SOURCE_NOTE, 11.5, {"italic": True}), (SIGNATURE, 13, {"bold": True, **centred}),
-        ("TOC 1", 12, {}), ("TOC 2", 12, {}), ("Footer", 11, centred),
+        (TOC1, 12, {}), (TOC2, 12, {}), ("Footer", 11, centred),
     ):
         style = _paragraph_style(doc, name, size, **kwargs)
         style.paragraph_format.first_line_indent = Mm(0)
     title_border = doc.styles["Title"].element.get_or_add_pPr().find(qn("w:pBdr"))
     if title_border is not None:  # Word's default Title has a rule under it; a title page has none
         title_border.getparent().remove(title_border)
-    doc.styles["TOC 2"].paragraph_format.left_indent = Mm(8)
+    doc.styles[TOC2].paragraph_format.left_indent = Mm(8)
     doc.styles[SIGNATURE].paragraph_format.left_indent = Mm(80)
     doc.styles[SIGNATURE].paragraph_format.space_after = Pt(0)
 
@@ -133,10 +135,10 @@ def _simple_field(paragraph, instruction: str) -> None:
 def _toc(doc, ids: dict[str, str], content: VolumeContent) -> None:
     """A TOC field whose current result is the entries as text (Word replaces it on update)."""
     entries = [entry for d in content.documents
-               for entry in ((d.heading, "TOC 1"), (f"{d.trich_yeu} ({d.short_date})", "TOC 2"))]
+               for entry in ((d.heading, TOC1), (f"{d.trich_yeu} ({d.short_date})", TOC2))]
     if content.review:
-        entries.append((content.appendix_title, "TOC 1"))
-    entries = entries or [("", "TOC 1")]
+        entries.append((content.appendix_title, TOC1))
+    entries = entries or [("", TOC1)]
     for index, (text, style) in enumerate(entries):
         paragraph = _para(doc, ids, "", style)
         if index == 0:
