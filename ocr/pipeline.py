@@ -30,7 +30,7 @@ from tqdm import tqdm
 from luutru.archive import Archive, PageRef, atomic_write_bytes, atomic_write_text, read_json, write_json
 from luutru.ocr.alto import InvalidAlto, finish_alto
 from luutru.ocr.cleanup import CleanupOptions, clean_page
-from luutru.ocr.engine import TesseractFailed, is_bitonal, tesseract_version
+from luutru.ocr.engine import TesseractFailed, engine_name, is_bitonal, tesseract_version
 from luutru.ocr.models import DEFAULT_MODEL, ModelLocation, locate
 from luutru.ocr.pdf import build_document_pdf
 from luutru.ocr.recognize import Recognition, recognize
@@ -233,7 +233,7 @@ def _provenance(ref: PageRef, settings: dict[str, Any], model: ModelLocation, cl
     return {
         "page": ref.key, "original": ref.sha256, "index": ref.index,
         "settings": settings,
-        "tesseract_version": tesseract_version(),
+        "tesseract_version": tesseract_version(), "tesseract_engine": engine_name(),
         "model": {"name": model.name, "lang": model.lang, "sha256": model.sha256},
         "cleanup": {"dpi": cleaned.dpi, "rotation": cleaned.rotation,
                     "skew": round(float(cleaned.skew), 3),

@@ -103,6 +103,7 @@ def test_provenance_records_how_the_page_was_read(read_archive):
     if MODELS[DEFAULT_MODEL].sha256:
         assert record["model"]["sha256"] == MODELS[DEFAULT_MODEL].sha256
     assert record["tesseract_version"][0].isdigit()
+    assert record["tesseract_engine"] in {"tesserocr", "cli"}
     assert [step["name"] for step in record["cleanup"]["steps"]]
     assert record["cleanup"]["dpi"] >= DPI
     assert record["psm"] in {a["psm"] for a in record["attempts"]}
