@@ -223,6 +223,20 @@ def test_highlights_stand_on_the_hocr_words_of_the_right_page(app, reading_archi
         'string(//img[@class="page-image"]/@src)')
 
 
+def test_highlighted_words_follow_the_query_language(reading_archive):
+    from luutru.web.highlight import page_highlights, query_words
+
+    ref = PageRef.parse(demo_item(reading_archive, lambda i: i["id"] == NQ_ITEM)["pages"][0])
+    found = page_highlights(reading_archive, ref, query_words('"tài chính" tăng* -đảng'))
+    words = {fold(b.word).strip(",.;:") for b in found.boxes}
+    assert {"tai", "chinh"} <= words and any(w.startswith("tang") for w in words)
+    assert "dang" not in words  # excluded terms are not lit
+    for (left, top, width, height), box in zip(found.fractions(), found.boxes):
+        assert 0 <= left < 1 and 0 <= top < 1 and 0 < width < 0.5 and 0 < height < 0.1
+        assert left == pytest.approx(box.x / found.width)
+    assert not page_highlights(reading_archive, ref, query_words("(")).boxes  # a bad query
+
+
 def test_classified_item_needs_clearance_and_is_audited(app, reading_archive):
     secret = demo_item(reading_archive, lambda i: i.get("do_mat") == "Mật")
     neighbour = demo_item(reading_archive, lambda i: i["fonds_code"] == "PHONG-31"
