@@ -11,6 +11,8 @@
   // Zoom: toggle a page between fitting the column and 2.5× inside its scroll box
   // (without JS, a.zoom opens the full-size image).
   document.querySelectorAll("a.zoom").forEach(function (link) {
+    link.setAttribute("role", "button");  // with JS it toggles instead of leaving the page
+    link.setAttribute("aria-pressed", "false");
     link.addEventListener("click", function (event) {
       var page = link.closest(".page");
       var view = page && page.querySelector(".page-view");
