@@ -13,6 +13,9 @@
   document.querySelectorAll("a.zoom").forEach(function (link) {
     link.setAttribute("role", "button");  // with JS it toggles instead of leaving the page
     link.setAttribute("aria-pressed", "false");
+    link.addEventListener("keydown", function (event) {
+      if (event.key === " ") { event.preventDefault(); link.click(); }  // as a button does
+    });
     link.addEventListener("click", function (event) {
       var page = link.closest(".page");
       var view = page && page.querySelector(".page-view");
