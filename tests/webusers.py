@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from luutru.archive import Archive
-from luutru.web import browse, create_app
+from luutru.web import create_app
 
 FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 PASSWORD = "mật khẩu đủ dài"
@@ -22,8 +22,6 @@ USERS = {"doc0": ("reader", 0), "doc1": ("reader", 1),
 def make_app(archive: Archive, **config) -> Flask:
     app = create_app(archive, config={"PASSWORD_HASHER": FAST, "TESTING": True,
                                              "LOGIN_RATE_LIMITS": "1000 per minute", **config})
-    if "browse" not in app.blueprints:  # until app.py registers it
-        app.register_blueprint(browse.bp)
     accounts = app.extensions["luutru.accounts"]
     for name, (role, clearance) in USERS.items():
         if accounts.get(name) is None:
