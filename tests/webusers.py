@@ -21,7 +21,7 @@ USERS = {"doc0": ("reader", 0), "doc1": ("reader", 1),
 
 def make_app(archive: Archive, **config) -> Flask:
     app = create_app(archive, config={"PASSWORD_HASHER": FAST, "TESTING": True,
-                                             "LOGIN_RATE_LIMITS": "1000 per minute", **config})
+                                      "LOGIN_RATE_LIMITS": "1000 per minute", **config})
     accounts = app.extensions["luutru.accounts"]
     for name, (role, clearance) in USERS.items():
         if accounts.get(name) is None:
