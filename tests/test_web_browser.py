@@ -317,10 +317,9 @@ def test_search_open_item_highlights_and_pdf(as_user, catalogue):
     expect(page.locator("#citation")).to_contain_text(catalogue[first_id]["fonds_code"])
     screenshot(page, "item")
 
-    href = page.locator("a#pdf-download").get_attribute("href")
-    response = page.request.get(href)
-    assert response.status == 200
-    assert response.body()[:5] == b"%PDF-"
+    with page.expect_download() as download:
+        page.locator("a#pdf-download").click()
+    assert Path(download.value.path()).read_bytes()[:5] == b"%PDF-"
 
 
 def assert_boxes_inside_image(page: Page) -> None:
