@@ -180,6 +180,15 @@ def _odd(n: int) -> int:
     return n if n % 2 else n + 1
 
 
+def components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """8-connected components with stats and centroids, as ``cv2.connectedComponentsWithStats``.
+
+    Grana's block-based algorithm (BBDT) explicitly: OpenCV's default for 8-connectivity took 2.3×
+    the CPU on a 300-dpi page here (0.077 against 0.033 s), for the same labels.
+    """
+    return cv2.connectedComponentsWithStatsWithAlgorithm(mask, 8, cv2.CV_32S, cv2.CCL_GRANA)
+
+
 def _shrink(gray: np.ndarray, dpi: int, to_dpi: int) -> tuple[np.ndarray, float]:
     """Downscale by a whole factor to ``to_dpi`` or a bit more (never up); returns image and scale.
 
@@ -212,7 +221,7 @@ def _ink_mask(gray: np.ndarray, dpi: int) -> np.ndarray:
     sdpi = dpi * scale
     block = _odd(_px(8, sdpi))
     mask = cv2.adaptiveThreshold(small, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 20)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    count, labels, stats, _ = components(mask)
     width, height, area = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_AREA]
     keep = (area >= 3) & (np.maximum(width, height) <= _px(12, sdpi))
     keep[0] = False
@@ -349,17 +358,20 @@ def _step_color(page: _Page) -> tuple[dict, dict]:
     # black, since its brightest channel is dark too.
     grow = _odd(2 * _px(params["grow_mm"], page.dpi / 2) + 1)
     selected = cv2.dilate(selected, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow)))
-    val = hsv[..., 2]
     size = (gray.shape[1], gray.shape[0])
-    whitened = cv2.resize(cv2.bitwise_and(selected, seals), size, interpolation=cv2.INTER_NEAREST) > 0
-    val = cv2.resize(val, size, interpolation=cv2.INTER_LINEAR)
-    # A seal pixel becomes as bright as its brightest channel: red ink on paper is near-white in
-    # the red channel, while black ink over the seal stays dark in every channel. Coloured ink
-    # that is not a seal (a red "MẬT" stamp, a registration stamp, a number written in pen) is
-    # page text and stays ink.
-    np.copyto(gray, val, where=whitened)
+    seal_ink = cv2.bitwise_and(selected, seals)
+    stamp_share = 0.0
+    if seal_count and seal_ink.any():
+        whitened = cv2.resize(seal_ink, size, interpolation=cv2.INTER_NEAREST) > 0
+        val = cv2.resize(hsv[..., 2], size, interpolation=cv2.INTER_LINEAR)
+        # A seal pixel becomes as bright as its brightest channel: red ink on paper is near-white
+        # in the red channel, while black ink over the seal stays dark in every channel. Coloured
+        # ink that is not a seal (a red "MẬT" stamp, a registration stamp, a number written in
+        # pen) is page text and stays ink.
+        np.copyto(gray, val, where=whitened)
+        stamp_share = float(whitened.mean())
     page.image = gray
-    return params, {"seals": seal_count, "stamp_pixels": round(float(whitened.mean()), 5),
+    return params, {"seals": seal_count, "stamp_pixels": round(stamp_share, 5),
                     "coloured_ink_kept": round(float(((selected > 0) & (seals == 0)).mean()), 5)}
 
 
@@ -378,7 +390,7 @@ def _seal_regions(selected: np.ndarray, dpi: float) -> tuple[np.ndarray, int]:
     close = _odd(_px(2.5, dpi))
     merged = cv2.morphologyEx(selected, cv2.MORPH_CLOSE,
                               cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (close, close)))
-    count, _, stats, _ = cv2.connectedComponentsWithStats(merged, connectivity=8)
+    count, _, stats, _ = components(merged)
     seals = np.zeros_like(selected)
     margin = _px(1.0, dpi)
     found = 0
@@ -401,7 +413,7 @@ def _step_borders(page: _Page) -> tuple[dict, dict]:
     dark = (small < params["dark_below"]).astype(np.uint8)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_px(3, sdpi),) * 2)
     dark = cv2.morphologyEx(dark, cv2.MORPH_OPEN, kernel)   # strokes of text are thinner than this
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    count, labels, stats, _ = components(dark)
     height, width = small.shape
     hole_min, hole_max = _px(4, sdpi), _px(10, sdpi)
     remove = np.zeros(count, bool)
@@ -552,7 +564,7 @@ def _remove_isolated_specks(page: _Page) -> tuple[dict, dict]:
     ink = cv2.threshold(page.image, 127, 255, cv2.THRESH_BINARY_INV)[1]
     half = (cv2.resize(ink, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA) > 0).astype(np.uint8)
     half_dpi = page.dpi / 2
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(half, connectivity=8)
+    count, labels, stats, _ = components(half)
     biggest_side = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
     small = biggest_side <= _px(params["max_speck_mm"], half_dpi)
     small[0] = False
@@ -609,11 +621,16 @@ def _step_rules(page: _Page) -> tuple[dict, dict]:
         return params, {"rule_pixels": 0}
     vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(
         cv2.MORPH_RECT, (1, _px(params["vertical_min_mm"], page.dpi))))
-    near_rules = cv2.dilate(horizontal, np.ones((_px(1.0, page.dpi),) * 2, np.uint8))
-    count, labels, _, _ = cv2.connectedComponentsWithStats(vertical, connectivity=8)
-    touching = np.bincount(labels[near_rules > 0], minlength=count) > 0
-    touching[0] = False
-    rules = cv2.bitwise_or(horizontal, touching[labels].astype(np.uint8) * 255)
+    rules = horizontal
+    x, y, width, height = cv2.boundingRect(vertical)   # of its ink: few, short strokes if any
+    if width and height:
+        box = (slice(y, y + height), slice(x, x + width))
+        near_rules = cv2.dilate(horizontal, np.ones((_px(1.0, page.dpi),) * 2, np.uint8))[box]
+        count, labels, _, _ = components(vertical[box])
+        touching = np.bincount(labels[near_rules > 0], minlength=count) > 0
+        touching[0] = False
+        rules = horizontal.copy()
+        rules[box] |= touching[labels].astype(np.uint8) * 255
     page.image = cv2.max(page.image, rules)
     return params, {"rule_pixels": int(np.count_nonzero(rules))}
 

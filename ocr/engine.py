@@ -160,12 +160,25 @@ def engine_name() -> str:
 def write_page_image(image: Image.Image, stem: Path, dpi: int) -> Path:
     """Save ``image`` as the TIFF that Tesseract reads and its PDF renderer embeds (see module doc)."""
     path = stem.with_suffix(".tif")
-    if is_bitonal(image):
-        image.convert("L").point(lambda v: 255 if v >= 128 else 0).convert("1").save(
-            path, dpi=(dpi, dpi), compression="group4")
+    bitonal = as_bitonal(image)
+    if bitonal is not None:
+        bitonal.save(path, dpi=(dpi, dpi), compression="group4")
     else:
         image.save(path, dpi=(dpi, dpi))
     return path
+
+
+def as_bitonal(image: Image.Image) -> Image.Image | None:
+    """``image`` as a 1-bit image when it holds only pure black and white, else None.
+
+    Without dithering: the pixels are already 0 or 255, and Pillow's default Floyd–Steinberg pass
+    would cost ten times the conversion itself for the same result.
+    """
+    if image.mode == "1":
+        return image
+    if not is_bitonal(image):
+        return None
+    return image.convert("1", dither=Image.Dither.NONE)
 
 
 def is_bitonal(image: Image.Image) -> bool:

@@ -30,7 +30,7 @@ from tqdm import tqdm
 from luutru.archive import Archive, PageRef, atomic_write_bytes, atomic_write_text, read_json, write_json
 from luutru.ocr.alto import InvalidAlto, finish_alto
 from luutru.ocr.cleanup import CleanupOptions, clean_page
-from luutru.ocr.engine import TesseractFailed, engine_name, is_bitonal, tesseract_version
+from luutru.ocr.engine import TesseractFailed, as_bitonal, engine_name, tesseract_version
 from luutru.ocr.models import DEFAULT_MODEL, ModelLocation, locate
 from luutru.ocr.pdf import build_document_pdf
 from luutru.ocr.recognize import Recognition, recognize
@@ -43,6 +43,7 @@ OUTPUT_FILES = ("clean.png", "text.txt", "ocr.hocr", "ocr.alto.xml", "ocr.pdf")
 # Pages below these are flagged for a person to review (a warning, never an error).
 LOW_QUALITY = 0.80          # share of tokens that are valid Vietnamese syllables
 LOW_CONFIDENCE = 60.0       # Tesseract's mean word confidence, 0..100
+PNG_COMPRESS_LEVEL = 3
 
 
 @dataclass(frozen=True)
@@ -198,12 +199,15 @@ def _write_outputs(page_dir: Path, image: np.ndarray, dpi: int, recognition: Rec
 
 
 def png_bytes(image: np.ndarray, dpi: int) -> bytes:
-    """The cleaned page as PNG; a bitonal page as 1-bit (a tenth of the size, the same pixels)."""
+    """The cleaned page as PNG; a bitonal page as 1-bit (a tenth of the size, the same pixels).
+
+    zlib level 3: a 1-bit A4 page at 300 dpi in 0.045 CPU s instead of 0.062 (level 6), for
+    ~13 % more bytes (100 kB instead of 88 kB).
+    """
     clean = Image.fromarray(image[:, :, ::-1] if image.ndim == 3 else image)
-    if clean.mode == "L" and is_bitonal(clean):
-        clean = clean.convert("1")
+    clean = as_bitonal(clean) or clean
     buffer = io.BytesIO()
-    clean.save(buffer, format="PNG", dpi=(dpi, dpi))
+    clean.save(buffer, format="PNG", dpi=(dpi, dpi), compress_level=PNG_COMPRESS_LEVEL)
     return buffer.getvalue()
 
 

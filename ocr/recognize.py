@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from luutru.ocr.cleanup import components
 from luutru.ocr.engine import run_tesseract
 from luutru.ocr.layout import (TextLine, Word, drop_noise, lines_to_text, parse_hocr, reading_order,
                                tidy_punctuation)
@@ -78,7 +79,7 @@ def find_ink(image: np.ndarray, dpi: int) -> Ink:
     """Dark connected components of text size on a grey or bitonal page."""
     grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     _, dark = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    _, _, stats, centroids = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    _, _, stats, centroids = components(dark)
     px_per_mm = dpi / 25.4
     areas = stats[1:, cv2.CC_STAT_AREA]
     longest = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
