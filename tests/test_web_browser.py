@@ -321,6 +321,15 @@ def test_search_open_item_highlights_and_pdf(as_user, catalogue):
         page.locator("a#pdf-download").click()
     assert Path(download.value.path()).read_bytes()[:5] == b"%PDF-"
 
+    zoom = page.request.get(page.locator("a.zoom").first.get_attribute("href"))
+    assert zoom.status == 200 and zoom.headers["content-type"].startswith("image/")
+    # The original scan is not the cleaned page the hOCR boxes were measured on: no boxes there.
+    with page.expect_navigation():
+        page.get_by_role("link", name="bản quét gốc").click()
+    wait_for_images(page, ".page-view img.page-image")
+    assert "kind=original" in page.locator("img.page-image").first.get_attribute("src")
+    expect(page.locator(".page-view rect.hl")).to_have_count(0)
+
 
 def assert_boxes_inside_image(page: Page) -> None:
     """Every highlight box of a page lies on that page's image (1 px of rounding allowed)."""
