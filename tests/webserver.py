@@ -25,10 +25,15 @@ from pathlib import Path
 HOST = "127.0.0.1"
 START_TIMEOUT = 60.0  # seconds; the first request may build the catalogue cache
 STOP_TIMEOUT = 10.0
+START_ATTEMPTS = 3  # fresh ports tried when another process takes the chosen one first
 
 
 class ServerError(RuntimeError):
     """The server did not start, or a CLI command it needs failed; the message holds its output."""
+
+
+class PortTaken(ServerError):
+    """Another process bound the chosen port first."""
 
 
 @dataclass(frozen=True)
@@ -114,9 +119,11 @@ def _wait_until_up(process: subprocess.Popen, server: Server, timeout: float) ->
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise ServerError(f"`luutru serve` exited with {process.returncode} before answering:\n"
-                              f"{server.log_text()[-4000:]}")
-        if _answers(server.url + "/login"):
+            log = server.log_text()
+            error = PortTaken if "Address already in use" in log else ServerError
+            raise error(f"`luutru serve` exited with {process.returncode} before answering:\n"
+                        f"{log[-4000:]}")
+        if _answers(server.url + "/login") and process.poll() is None:
             return
         time.sleep(0.1)
     raise ServerError(f"`luutru serve` did not answer {server.url}/login within {timeout:.0f} s:\n"
@@ -134,15 +141,8 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=STOP_TIMEOUT)
 
 
-@contextmanager
-def running_server(archive: Path, *, public: bool = False, log_dir: Path | None = None,
-                   timeout: float = START_TIMEOUT) -> Iterator[Server]:
-    """``luutru serve`` on a free loopback port over ``archive``, up until the block ends.
-
-    The server's output goes to a log file (``log_dir`` or the archive's parent) so a pipe never
-    fills up and blocks it; a failure to start raises :class:`ServerError` with that output.
-    """
-    archive = Path(archive)
+def _start(archive: Path, public: bool, log_dir: Path | None,
+           timeout: float) -> tuple[subprocess.Popen, Server]:
     port = free_port()
     log = (log_dir or archive.parent) / f"serve-{port}.log"
     server = Server(url=f"http://{HOST}:{port}", archive=archive, public=public, log=log)
@@ -154,6 +154,30 @@ def running_server(archive: Path, *, public: bool = False, log_dir: Path | None 
                                    stdin=subprocess.DEVNULL, env=_environment())
     try:
         _wait_until_up(process, server, timeout)
+    except BaseException:
+        _stop(process)
+        raise
+    return process, server
+
+
+@contextmanager
+def running_server(archive: Path, *, public: bool = False, log_dir: Path | None = None,
+                   timeout: float = START_TIMEOUT) -> Iterator[Server]:
+    """``luutru serve`` on a free loopback port over ``archive``, up until the block ends.
+
+    The server's output goes to a log file (``log_dir`` or the archive's parent) so a pipe never
+    fills up and blocks it; a failure to start raises :class:`ServerError` with that output.
+    A port taken by another process between choosing and binding it is tried again on another.
+    """
+    archive = Path(archive)
+    for attempt in range(1, START_ATTEMPTS + 1):
+        try:
+            process, server = _start(archive, public, log_dir, timeout)
+            break
+        except PortTaken:
+            if attempt == START_ATTEMPTS:
+                raise
+    try:
         yield server
     finally:
         _stop(process)
