@@ -253,20 +253,30 @@ def build_catalog(archive: Archive, progress: bool = False) -> CatalogReport:
     return report
 
 
+def fonds_summary(fonds: Fonds) -> dict[str, Any]:
+    """A phông as a plain dict: its code, its hồ sơ codes and its field values."""
+    out = {"code": fonds.code, "files": [r.code for r in fonds.files]}
+    out.update({name: fv.value for name, fv in fonds.fields.items()})
+    return out
+
+
+def file_summary(fonds: Fonds, record: FileRecord) -> dict[str, Any]:
+    """A hồ sơ as a plain dict: codes, its item ids, its access (mức độ tiếp cận) and fields."""
+    out = {"code": record.code, "fonds_code": fonds.code, "items": [i.id for i in record.items],
+           "access": record.value("muc_do_tiep_can")}
+    out.update({name: fv.value for name, fv in record.fields.items()})
+    return out
+
+
 def iter_fonds(archive: Archive) -> Iterator[dict[str, Any]]:
     for fonds in read_catalog(archive):
-        out = {"code": fonds.code, "files": [r.code for r in fonds.files]}
-        out.update({name: fv.value for name, fv in fonds.fields.items()})
-        yield out
+        yield fonds_summary(fonds)
 
 
 def iter_files(archive: Archive) -> Iterator[dict[str, Any]]:
     for fonds in read_catalog(archive):
         for record in fonds.files:
-            out = {"code": record.code, "fonds_code": fonds.code, "items": [i.id for i in record.items],
-                   "access": record.value("muc_do_tiep_can")}
-            out.update({name: fv.value for name, fv in record.fields.items()})
-            yield out
+            yield file_summary(fonds, record)
 
 
 def iter_items(archive: Archive) -> Iterator[dict[str, Any]]:

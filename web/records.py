@@ -8,11 +8,14 @@ not decided here: see :mod:`luutru.web.access`.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any
 
 from luutru.archive import Archive
-from luutru.catalog.build import iter_files, iter_fonds, iter_items
+from luutru.catalog.build import file_summary, fonds_summary
+from luutru.catalog.model import item_dict
+from luutru.catalog.record import read_fonds_file
 from luutru.index.model import secrecy_level
 
 
@@ -23,6 +26,7 @@ class CatalogView:
     fonds: dict[str, dict[str, Any]] = field(default_factory=dict)  # code → fonds
     files: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (fonds, file) → file
     items: dict[str, dict[str, Any]] = field(default_factory=dict)  # id → item (catalogue order)
+    _by_page: dict[str, dict[str, Any]] | None = field(default=None, repr=False)
 
     def item(self, item_id: str) -> dict[str, Any] | None:
         return self.items.get(item_id)
@@ -36,7 +40,7 @@ class CatalogView:
 
     def item_of_page(self, page_key: str) -> dict[str, Any] | None:
         """The item that holds the page ``sha256:index`` (built on first use)."""
-        if not hasattr(self, "_by_page"):
+        if self._by_page is None:
             self._by_page = {key: item for item in self.items.values() for key in item["pages"]}
         return self._by_page.get(page_key)
 
@@ -46,38 +50,80 @@ def item_level(item: dict[str, Any]) -> int:
     return secrecy_level(item.get("do_mat"), item.get("access"))
 
 
-def load_catalog(archive: Archive) -> CatalogView:
+@dataclass(frozen=True)
+class _FondsPart:
+    """What one catalogue file (one phông) contributes to the view."""
+
+    stamp: tuple[int, int]
+    fonds: dict[str, Any]
+    files: dict[tuple[str, str], dict[str, Any]]
+    items: dict[str, dict[str, Any]]
+
+
+def _read_part(path: Path, stamp: tuple[int, int]) -> _FondsPart:
+    fonds = read_fonds_file(path)
+    files, items = {}, {}
+    for record in fonds.files:
+        files[(fonds.code, record.code)] = file_summary(fonds, record)
+        access = record.value("muc_do_tiep_can")
+        for item in record.items:
+            items[item.id] = item_dict(item, access)
+    return _FondsPart(stamp, fonds_summary(fonds), files, items)
+
+
+def _merge(parts: list[_FondsPart]) -> CatalogView:
     view = CatalogView()
-    for fonds in iter_fonds(archive):
-        view.fonds[fonds["code"]] = fonds
-    for record in iter_files(archive):
-        view.files[(record["fonds_code"], record["code"])] = record
-    for item in iter_items(archive):
-        view.items[item["id"]] = item
+    for part in parts:
+        view.fonds[part.fonds["code"]] = part.fonds
+        view.files.update(part.files)
+        view.items.update(part.items)
     return view
 
 
+def load_catalog(archive: Archive) -> CatalogView:
+    """The whole catalogue, each fonds file parsed once."""
+    return CatalogCache(archive).get()
+
+
 class CatalogCache:
-    """One :class:`CatalogView` per archive, replaced when the catalogue files change."""
+    """One :class:`CatalogView` per archive, replaced when a catalogue file changes.
+
+    Only the fonds files that changed are parsed again (a review saved touches one), so a large
+    catalogue is read in full once, when the server starts.
+    """
 
     def __init__(self, archive: Archive):
         self.archive = archive
         self._lock = threading.Lock()
-        self._stamp: tuple | None = None
+        self._parts: dict[str, _FondsPart] = {}
+        self._stamps: dict[str, tuple[int, int]] | None = None
         self._view = CatalogView()
 
-    def _current_stamp(self) -> tuple:
+    def _current_stamps(self) -> dict[str, tuple[int, int]]:
         directory = self.archive.catalog_dir
-        if not directory.is_dir():
-            return ()
-        return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size)
-                            for p in directory.glob("*.xml")))
+        stamps = {}
+        for path in sorted(directory.glob("*.xml")) if directory.is_dir() else []:
+            try:
+                stat = path.stat()
+            except FileNotFoundError:  # replaced between glob and stat: seen next time
+                continue
+            stamps[path.name] = (stat.st_mtime_ns, stat.st_size)
+        return stamps
 
     def get(self) -> CatalogView:
-        stamp = self._current_stamp()
-        if stamp != self._stamp:
+        stamps = self._current_stamps()
+        if stamps != self._stamps:
             with self._lock:
-                if stamp != self._stamp:
-                    self._view = load_catalog(self.archive)
-                    self._stamp = stamp
+                if stamps != self._stamps:
+                    self._reload(stamps)
         return self._view
+
+    def _reload(self, stamps: dict[str, tuple[int, int]]) -> None:
+        parts = {}
+        for name, stamp in stamps.items():
+            old = self._parts.get(name)
+            parts[name] = old if old and old.stamp == stamp else \
+                _read_part(self.archive.catalog_dir / name, stamp)
+        self._parts = parts
+        self._view = _merge(list(parts.values()))
+        self._stamps = stamps
