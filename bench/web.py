@@ -47,7 +47,7 @@ PASSWORD = "bench-web-password-0"
 USERS = {"bench-none": "none", "bench-mat": "mat"}
 CLEARANCE_LEVEL = {"none": 0, "mat": 1}
 SAMPLE_PAGES = 3000           # the query mix is drawn from the archive's first documents
-HITS_PER_QUERY = 3            # item pages opened from each search
+HITS_PER_QUERY = 5            # item pages opened from each search (one per visit, in turn)
 REQUEST_TIMEOUT = 60.0
 PRIME_TIMEOUT = 600.0         # the first request loads the catalogue
 
@@ -350,10 +350,16 @@ def measure(args: argparse.Namespace) -> dict:
         users = [name for name, _ in zip(list(USERS) * args.readers, range(args.readers))]
 
         def plans(with_search: bool, with_items: bool) -> list:
-            return [(cookies[u], [(s.url() if with_search else None,
-                                   items[USERS[u]][s.url()] if with_items else [])
-                                  for s in mix if with_search or items[USERS[u]][s.url()]])
-                    for u in users]
+            """Each reader's steps, in an order of its own (readers do not move in step, so
+            the server's caches see what many readers reading different things do to them)."""
+            out = []
+            for n, user in enumerate(users):
+                found = items[USERS[user]]
+                steps = [(s.url() if with_search else None, found[s.url()] if with_items else [])
+                         for s in mix if with_search or found[s.url()]]
+                random.Random(n).shuffle(steps)
+                out.append((cookies[user], steps))
+            return out
 
         print(f"trivial page (GET /login, anonymous), {args.baseline_duration:.0f} s …",
               file=sys.stderr)
