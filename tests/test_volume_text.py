@@ -187,3 +187,19 @@ def test_without_catalogue_type_the_title_after_the_date_is_still_cut():
                  "Thực hiện Chỉ thị số 19-CT/TW, Ban Thường vụ ban hành kết luận:")
     body, found = body_lines(page, {"loai_van_ban": None, "trich_yeu": None})
     assert found and [line.text for line in body] == ["Thực hiện Chỉ thị số 19-CT/TW, Ban Thường vụ ban hành kết luận:"]
+
+
+def test_a_page_without_ocr_text_is_marked_not_skipped(demo_archive_copy):
+    from luutru.archive import PageRef
+    from luutru.catalog.build import iter_items
+    from luutru.volume.text import document_text
+
+    item = next(i for i in iter_items(demo_archive_copy) if i["so_ky_hieu"] == "13-NQ/TU")
+    assert len(item["pages"]) == 2
+    whole = document_text(demo_archive_copy, item)
+    assert whole.unreadable == 0 and whole.body_found
+    (demo_archive_copy.page_dir(PageRef.parse(item["pages"][1])) / "text.txt").unlink()
+    cut = document_text(demo_archive_copy, item)
+    assert cut.missing_sheets == [2] and cut.unreadable == 1
+    assert cut.paragraphs[-1].text == UNREADABLE_MARK.format(sheet=2)
+    assert len(cut.paragraphs) < len(whole.paragraphs)
