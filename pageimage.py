@@ -443,6 +443,9 @@ def load_page(path: Path, fmt: str, index: int, dpi: int | None = None) -> Image
     path = Path(path)
     if fmt == "pdf":
         render_dpi = dpi or pdf_page_dpi(path, index)
+        scan = _embedded_scan(path, index, render_dpi)
+        if scan is not None:
+            return scan
         images = convert_from_path(str(path), dpi=render_dpi, first_page=index, last_page=index)
         if not images:
             raise BadInput("bad-page", f"Không dựng được trang {index} của PDF.")
@@ -453,3 +456,60 @@ def load_page(path: Path, fmt: str, index: int, dpi: int | None = None) -> Image
             image.seek(index - 1)
             image.load()
             return image.copy()
+
+
+_SCAN_COLORSPACES = (pikepdf.Name.DeviceGray, pikepdf.Name.DeviceRGB)
+_SCAN_FILTERS = (pikepdf.Name.DCTDecode, pikepdf.Name.FlateDecode, pikepdf.Name.CCITTFaxDecode)
+
+
+def _embedded_scan(path: Path, index: int, dpi: int) -> Image.Image | None:
+    """The page's scan, decoded as stored, when the page is nothing but that scan drawn upright
+    over the whole page at ``dpi`` (what scanners write); else None, and poppler renders the page.
+
+    Rendering such a page gives the same pixels at ~10× the cost (0.6 against 0.06 CPU s for a
+    150-dpi A4 colour scan: a poppler process, a resampling pass, a PPM through a pipe).
+    """
+    with _open_pdf(path) as pdf:
+        page = pdf.pages[index - 1]
+        images = _page_images(page)
+        if len(images) != 1 or int(page.obj.get("/Rotate", 0)) % 360 or _page_has_text(page):
+            return None
+        image = images[0]
+        geometry = _pdf_page_geometry(page)
+        if not (_plain_scan_image(image) and _fills_page_upright(page, geometry)):
+            return None
+        if (abs(geometry.image_width - geometry.width_pt / 72.0 * dpi) > 1
+                or abs(geometry.image_height - geometry.height_pt / 72.0 * dpi) > 1):
+            return None
+        try:
+            decoded = PdfImage(image).as_pil_image()
+            decoded.load()
+        except _UNDECODABLE_HERE:
+            return None
+        return decoded
+
+
+def _plain_scan_image(image: pikepdf.Object) -> bool:
+    """Grey, RGB or bitonal pixels, one plain filter, nothing that changes them when drawn."""
+    filters = image.get("/Filter")
+    if isinstance(filters, pikepdf.Array):
+        filters = filters[0] if len(filters) == 1 else None
+    return (filters in _SCAN_FILTERS and image.get("/ColorSpace") in _SCAN_COLORSPACES
+            and int(image.get("/BitsPerComponent", 0)) in (1, 8)
+            and not any(key in image for key in ("/ImageMask", "/Decode", "/SMask", "/Mask")))
+
+
+def _fills_page_upright(page: pikepdf.Page, geometry: _PdfPage) -> bool:
+    """The content is ``q W 0 0 H X Y cm /Im Do Q`` with the image covering the media box."""
+    try:
+        operations = pikepdf.parse_content_stream(page)
+    except Exception:  # noqa: BLE001 - damaged content: let poppler decide
+        return False
+    names = [str(operator) for _, operator in operations]
+    if names != ["q", "cm", "Do", "Q"]:
+        return False
+    a, b, c, d, e, f = (float(v) for v in operations[1][0])
+    box = [float(v) for v in page.mediabox]
+    return (b == 0 and c == 0 and abs(a - geometry.width_pt) < 0.5
+            and abs(d - geometry.height_pt) < 0.5 and abs(e - box[0]) < 0.5
+            and abs(f - box[1]) < 0.5)
