@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from luutru.catalog.record import InvalidCatalogError
 from luutru.cliutil import archive_option, emit_report, json_option, open_archive, show_progress
 from luutru.index.model import CLEARANCE_NAMES, QueryError
 from luutru.volume.build import EmptyVolumeError, build_volume
@@ -39,7 +40,7 @@ def build_command(spec_path: Path, out_dir: Path, clearance: str, archive_path: 
         raise click.ClickException(str(exc)) from None
     try:
         report = build_volume(archive, spec, out_dir, clearance, progress=show_progress(as_json))
-    except (EmptyVolumeError, QueryError) as exc:
+    except (EmptyVolumeError, QueryError, InvalidCatalogError) as exc:
         raise click.ClickException(str(exc)) from None
     emit_report(report, as_json)
 

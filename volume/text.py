@@ -161,7 +161,8 @@ def read_page_lines(page_dir: Path, sheet: int) -> list[Line] | None:
     text_path = page_dir / "text.txt"
     if not text_path.exists():
         return None
-    lines = [Line(nfc(t).strip(), sheet) for t in text_path.read_text(encoding="utf-8").splitlines()]
+    text = text_path.read_text(encoding="utf-8", errors="replace")   # the OCR stage writes UTF-8
+    lines = [Line(nfc(t).strip(), sheet) for t in text.splitlines()]
     lines = [line for line in lines if line.text]
     hocr = page_dir / "ocr.hocr"
     if hocr.exists():
