@@ -22,7 +22,8 @@ from luutru.catalog.model import (ACCESS_PUBLIC, ACCESS_RESTRICTED, ARCHIVIST, I
                                   FieldValue, FileRecord, Fonds, Item, item_dict, merge_field)
 from luutru.catalog.pagelines import PageLines, load_page_lines
 from luutru.catalog.patterns import DOC_TYPES
-from luutru.catalog.record import NO_FONDS, InvalidCatalogError, read_catalog, write_fonds
+from luutru.catalog.record import (NO_FONDS, InvalidCatalogError, catalog_lock, read_catalog,
+                                   write_fonds)
 
 LANGUAGE = "Tiếng Việt"
 NO_FILE = "KHONG-RO"
@@ -236,6 +237,11 @@ def _progress(keys, progress: bool):
 
 def build_catalog(archive: Archive, progress: bool = False) -> CatalogReport:
     """Build or update the whole catalogue under ``archive.catalog_dir``."""
+    with catalog_lock(archive):
+        return _build_catalog(archive, progress)
+
+
+def _build_catalog(archive: Archive, progress: bool) -> CatalogReport:
     report = CatalogReport()
     fonds = _build_fonds_records(archive, report, progress)
     all_items = [i for f in fonds.values() for r in f.files for i in r.items]

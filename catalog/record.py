@@ -7,7 +7,9 @@ give the same bytes, so the files diff well and can live in version control.
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -174,3 +176,20 @@ def read_catalog(archive: Archive) -> Iterator[Fonds]:
     """Every fonds of the catalogue, in code order."""
     for path in sorted(archive.catalog_dir.glob("*.xml")):
         yield read_fonds_file(path)
+
+
+LOCK_FILE = ".lock"
+
+
+@contextmanager
+def catalog_lock(archive: Archive) -> Iterator[None]:
+    """Hold ``catalog/.lock`` while reading, changing and writing the catalogue, so that two
+    writers at once (a ``luutru catalog`` run, a web form saved, a sheet imported) never
+    overwrite one another's values."""
+    archive.catalog_dir.mkdir(parents=True, exist_ok=True)
+    with open(archive.catalog_dir / LOCK_FILE, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

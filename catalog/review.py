@@ -14,11 +14,9 @@ the catalogue lock, so a sheet import and a form saved at the same moment both l
 from __future__ import annotations
 
 import csv
-import fcntl
 import io
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -30,13 +28,12 @@ from luutru.catalog.export import LIST_SEPARATOR, items_xlsx
 from luutru.catalog.model import (ARCHIVIST, DO_KHAN_VALUES, DO_MAT_VALUES, ITEM_FIELD_NAMES,
                                   LIST_FIELDS, FieldValue, Fonds, Item, item_dict)
 from luutru.catalog.patterns import canonical_so_ky_hieu, parse_date
-from luutru.catalog.record import read_catalog, read_fonds_file, write_fonds
+from luutru.catalog.record import catalog_lock, read_catalog, read_fonds_file, write_fonds
 from luutru.catalog.sheets import read_sheet
 from luutru.textnorm import nfc
 
 EDITABLE = tuple(name for name in ITEM_FIELD_NAMES if name != "ngon_ngu")
 REVIEW_COLUMNS = ("id", "source", "first_page", "last_page", "needs_review") + EDITABLE
-LOCK_FILE = ".lock"
 # The fields citations are linked by: changing one relinks the whole catalogue.
 CITATION_FIELDS = ("so_ky_hieu", "so_ky_hieu_trich_dan")
 
@@ -180,19 +177,6 @@ def _apply_row(item: Item, row: dict[str, str], line: int, report: ReviewReport)
         confirm = {name for name in EDITABLE
                    if name in row and name not in still_flagged and name not in errors}
     return _apply_values(item, values, confirm, report)
-
-
-@contextmanager
-def catalog_lock(archive: Archive) -> Iterator[None]:
-    """Hold ``catalog/.lock`` while reading, changing and writing the catalogue, so that two
-    archivists saving at once (web form, sheet import) do not overwrite one another's values."""
-    archive.catalog_dir.mkdir(parents=True, exist_ok=True)
-    with open(archive.catalog_dir / LOCK_FILE, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _write_changed(archive: Archive, catalog: list[Fonds]) -> None:

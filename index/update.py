@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from luutru.archive import Archive, PageRef
@@ -116,6 +116,36 @@ def update_index(archive: Archive, backend: SearchBackend | None = None,
     finally:
         if own:
             backend.close()
+
+
+def update_items(archive: Archive, items: Iterable[dict[str, Any]],
+                 backend: SearchBackend | None = None) -> IndexReport:
+    """Index these catalogue items again (their fields and their pages' text), nothing else.
+
+    An archivist's saved correction must show in search at once; :func:`update_index` reads every
+    page of the archive to find what changed (minutes on a large one). Pass every item of the
+    hồ sơ when its access may have changed. The pages' lone units are not touched: claiming pages
+    happens in ``luutru catalog``, which a full ``luutru index`` follows.
+    """
+    docs = [item_doc(item) for item in items]
+    pages = []
+    for key in dict.fromkeys(k for doc in docs for k in doc.page_keys):
+        ref = PageRef.parse(key)
+        text = _read_text(archive, ref)
+        if text is not None:
+            record = archive.page_record(ref)
+            pages.append(PageDoc(key, _source(record), ref.index, text, record.get("fonds"),
+                                 record.get("file")))
+    units = [unit for unit in build_units(docs, pages) if unit.item is not None]
+    report = IndexReport(updated=len(units), pages=sum(len(u.pages) for u in units))
+    own = backend is None
+    backend = backend or open_backend(archive)
+    try:
+        report.failures.extend(backend.upsert(units))
+    finally:
+        if own:
+            backend.close()
+    return report
 
 
 def reindex(archive: Archive, backend: SearchBackend | None = None,

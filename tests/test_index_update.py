@@ -164,3 +164,22 @@ def test_an_index_of_an_older_format_is_dropped_and_refilled(indexed_archive, mo
     assert update_index(indexed_archive).added == 2
     assert not stale.exists() and (indexed_archive.index_dir / INDEX_DIR).is_dir()
     assert search(indexed_archive, "dan van").total == 1
+
+
+def test_update_items_indexes_one_corrected_item_as_a_full_update_would(demo_archive_copy):
+    """The reading room's review save: one item again, at once, exactly as `luutru index` would."""
+    from luutru.catalog.review import save_item_values
+    from luutru.index import update_items
+
+    archive = demo_archive_copy
+    item = next(i for i in iter_items(archive) if i["loai_van_ban"] == "Nghị quyết")
+    assert search(archive, '"Ngô Đông Hải"').total == 0
+    assert not save_item_values(archive, item["id"], {"nguoi_ky": "Ngô Đông Hải"}).errors
+    saved = next(i for i in iter_items(archive) if i["id"] == item["id"])
+
+    report = update_items(archive, [saved])
+
+    assert report.updated == 1 and report.pages == len(saved["pages"]) and not report.failures
+    assert [h["id"] for h in search(archive, '"Ngô Đông Hải"').hits] == [item["id"]]
+    full = update_index(archive)
+    assert (full.added, full.updated, full.deleted) == (0, 0, 0)   # nothing left to catch up

@@ -3,27 +3,25 @@ item beside its first page image.
 
 Saving goes through :func:`luutru.catalog.review.save_item_values`, the spreadsheet import's own
 code: validated, all or nothing, written as archivist values that every later ``luutru catalog``
-run keeps. The search index is then brought up to date (:class:`IndexCatchUp`), so the reading
-room finds the corrected values.
+run keeps. The item (with its hồ sơ) is then indexed again, so the reading room finds the
+corrected values at once.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from typing import Any
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    url_for)
 
-from luutru.archive import Archive
 from luutru.catalog.model import DO_KHAN_VALUES, DO_MAT_VALUES, ITEM_FIELDS, LIST_FIELDS
 from luutru.catalog.review import EDITABLE, save_item_values
-from luutru.index.update import update_index
+from luutru.index.update import update_items
 from luutru.web.access import audit, can_see, role_required
 from luutru.web.browse import vn_date
-from luutru.web.reading import LiveBackend, backend, catalog
+from luutru.web.reading import backend, catalog
 from luutru.web.records import item_level
 
 bp = Blueprint("review", __name__)
@@ -42,8 +40,7 @@ FIELD_HINTS = {
     "do_mat": "Chọn một trong: " + ", ".join(DO_MAT_VALUES) + " (hoặc để trống).",
     "do_khan": "Chọn một trong: " + ", ".join(DO_KHAN_VALUES) + " (hoặc để trống).",
 }
-CATCH_UP_KEY = "luutru.review.index"
-INDEX_WAIT = 3.0  # seconds a save waits for the search index before answering
+_INDEX_LOCK = threading.Lock()  # one index writer at a time within this server
 
 
 def _visible_item(item_id: str) -> dict[str, Any]:
@@ -122,85 +119,19 @@ def save(item_id: str):
     audit("review-save", item_id, f"{report.values_set} values, {report.confirmed} confirmed")
     flash("Đã lưu.", "success")
     if report.items_changed:
-        _update_search_index()
+        _update_search_index(catalog().item(item_id) or item)
     return redirect(url_for("review.form", item_id=item_id))
 
 
-class IndexCatchUp:
-    """Brings the search index in line with the catalogue after saves, on a thread of its own.
-
-    ``update_index`` reads every page text to find what changed (measured: ~18 s on a 10k-page
-    archive, on this shared machine), far too long to hold a form's answer on a big archive. A save
-    asks for a run and waits up to ``REVIEW_INDEX_WAIT`` seconds: a small archive is up to date
-    before the redirect, a big one catches up in the background; saves that arrive during a run
-    are folded into one more run. The record is saved either way; if the index cannot be written
-    (another process holds it), the next save or ``luutru index`` catches up.
-    """
-
-    def __init__(self, archive: Archive, live_backend: LiveBackend):
-        self.archive = archive
-        self.backend = live_backend
-        self._cond = threading.Condition()
-        self._asked = self._done = 0   # runs asked for / the last one finished
-        self._running = False
-        self.error: str | None = None  # of the last run
-        self.seconds: float | None = None
-
-    def ask(self) -> int:
-        """Ask for a run; returns a ticket to :meth:`wait` on."""
-        with self._cond:
-            self._asked += 1
-            if not self._running:
-                self._running = True
-                threading.Thread(target=self._run, name="luutru-review-index", daemon=True).start()
-            return self._asked
-
-    def wait(self, ticket: int, timeout: float) -> bool:
-        """Whether a run that started after ``ticket`` was asked for has finished."""
-        with self._cond:
-            return self._cond.wait_for(lambda: self._done >= ticket, timeout)
-
-    def wait_idle(self, timeout: float) -> bool:
-        with self._cond:
-            return self._cond.wait_for(lambda: not self._running, timeout)
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                if self._done >= self._asked:
-                    self._running = False
-                    self._cond.notify_all()
-                    return
-                target = self._asked
-            start = time.perf_counter()
-            try:
-                report = update_index(self.archive, self.backend.get())
-                self.error = None
-                log.info("review: index updated in %.2f s (%d updated)",
-                         time.perf_counter() - start, report.updated)
-            except Exception as exc:  # noqa: BLE001 - the record is saved; a later run catches up
-                self.error = str(exc)
-                log.warning("review: search index not updated: %s", exc)
-            self.seconds = time.perf_counter() - start
-            with self._cond:
-                self._done = target
-                self._cond.notify_all()
-
-
-def index_catch_up() -> IndexCatchUp:
-    """The app's one :class:`IndexCatchUp`."""
-    extensions = current_app.extensions
-    if CATCH_UP_KEY not in extensions:
-        extensions.setdefault(CATCH_UP_KEY, IndexCatchUp(current_app.config["ARCHIVE"], backend()))
-    return extensions[CATCH_UP_KEY]
-
-
-def _update_search_index() -> None:
-    catch_up = index_catch_up()
-    ticket = catch_up.ask()
-    if not catch_up.wait(ticket, current_app.config.get("REVIEW_INDEX_WAIT", INDEX_WAIT)):
-        flash("Kết quả tìm kiếm sẽ có giá trị mới sau khi chỉ mục tìm kiếm cập nhật xong "
-              "(vài phút với kho lớn).", "info")
-    elif catch_up.error:
+def _update_search_index(item: dict[str, Any]) -> None:
+    """Index the saved item again, with the rest of its hồ sơ (a changed độ mật can change the
+    hồ sơ's access, so every item in it), so search shows the correction at once."""
+    view = catalog()
+    items = view.items_of_file(item["fonds_code"], item["file_code"]) or [item]
+    try:
+        with _INDEX_LOCK:
+            update_items(current_app.config["ARCHIVE"], items, backend().get())
+    except Exception as exc:  # noqa: BLE001 - the record is saved; `luutru index` catches up
+        log.warning("review: search index not updated: %s", exc)
         flash("Tìm kiếm chưa cập nhật được giá trị mới (chỉ mục đang bận); giá trị sẽ có trong "
               "kết quả tìm kiếm sau lần cập nhật chỉ mục tới.", "warning")
