@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 import sqlite3
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -94,9 +95,22 @@ def serve_command(host: str, port: int, public: bool, threads: int, secure_cooki
     if not is_loopback(host):
         click.echo(f"Warning: listening on {host}, not only this computer; serve it behind https "
                    "(and use --secure-cookies) on any network you do not trust.", err=True)
+    _warm_up(app)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"luutru reading room on http://{shown}:{port}/ (Ctrl+C to stop)", err=True)
     serve(app, host=host, port=port, threads=threads, ident="luutru")
+
+
+def _warm_up(app) -> None:
+    """Read the catalogue and open the index before the first reader comes, not during their
+    first request (a large catalogue takes seconds to read)."""
+    from luutru.web.reading import backend, catalog
+
+    started = time.perf_counter()
+    with app.app_context():
+        items = len(catalog().items)
+        backend().get()
+    click.echo(f"catalogue: {items} items read in {time.perf_counter() - started:.1f} s", err=True)
 
 
 # --- luutru user ------------------------------------------------------------------------------
