@@ -241,6 +241,15 @@ def wait_for_images(page: Page, selector: str) -> None:
         arg=selector)
 
 
+def unlabelled_controls(page: Page) -> list[str]:
+    """Form controls a screen reader could not name (no <label>, aria-label or aria-labelledby)."""
+    return page.evaluate("""() => [...document.querySelectorAll('input, select, textarea')]
+        .filter(c => !['hidden', 'submit', 'button', 'reset', 'image'].includes(c.type))
+        .filter(c => !(c.labels && c.labels.length) && !c.getAttribute('aria-label')
+                     && !c.getAttribute('aria-labelledby'))
+        .map(c => c.outerHTML.slice(0, 120))""")
+
+
 def field_value(page: Page, name: str) -> str:
     return page.locator(f'dl#fields dd[data-field="{name}"]').inner_text().strip()
 
@@ -302,6 +311,7 @@ def test_search_open_item_highlights_and_pdf(as_user, catalogue):
     expect(page.locator("ol#results .snippet mark").first).to_be_visible()
     expect(page.locator("nav#facets .facet-type a").first).to_be_visible()
     wait_for_images(page, "ol#results img.thumb")
+    assert unlabelled_controls(page) == []
     screenshot(page, "search")
 
     found = hit_ids(page)
@@ -323,6 +333,7 @@ def test_search_open_item_highlights_and_pdf(as_user, catalogue):
     assert_boxes_inside_image(page)
     expect(page.locator("#ocr-text pre.page-text").first).not_to_be_empty()
     expect(page.locator("#citation")).to_contain_text(catalogue[first_id]["fonds_code"])
+    assert unlabelled_controls(page) == []
     screenshot(page, "item")
 
     with page.expect_download() as download:
@@ -437,6 +448,7 @@ def test_basket_collects_visible_items_into_a_spec(as_user, catalogue, mat_item,
     assert catalogue[item_id]["so_ky_hieu"] in listed
     assert mat_item["so_ky_hieu"] not in listed
     expect(page.locator("form#volume-spec-form")).to_be_visible()
+    assert unlabelled_controls(page) == []
     screenshot(page, "basket")
     page.locator("#volume-spec-form [name=title]").fill("Tập văn kiện thử")
     with page.expect_download() as download:
@@ -446,6 +458,24 @@ def test_basket_collects_visible_items_into_a_spec(as_user, catalogue, mat_item,
     spec = load_spec(saved)  # what `luutru volume build` reads
     assert spec.title == "Tập văn kiện thử"
     assert spec.items == (item_id,)
+
+
+def test_images_and_stylesheets_leave_the_session_cookie_alone(as_user, catalogue):
+    """A page's images load alongside the reader's next click (add to the basket, save a review).
+    A response that sets the session cookie again and arrives last puts back the session from
+    before the click, and the basket item or the "Đã lưu." is lost (seen once here under load).
+    Only responses that change the session may set it."""
+    page = as_user("docgia")
+    item_id = next(i for i, item in catalogue.items() if item_level(item) == 0)
+    page.goto(f"/item/{item_id}")
+    wait_for_images(page, ".page-view img.page-image")
+    urls = page.evaluate("""() => [...document.images].map(i => i.getAttribute('src'))
+        .concat([...document.querySelectorAll('link[rel=stylesheet]')].map(l => l.getAttribute('href')))""")
+    assert any("/page/" in url for url in urls), urls
+    for url in urls:
+        response = page.request.get(url)
+        assert response.status == 200, url
+        assert "set-cookie" not in response.headers, url
 
 
 def test_review_saves_a_field(as_user, catalogue):
@@ -458,6 +488,7 @@ def test_review_saves_a_field(as_user, catalogue):
     item_id = urlsplit(page.url).path.rsplit("/", 1)[-1]
     assert item_id in catalogue
     expect(page.locator("form#review-form [name=csrf_token]")).to_have_count(1)
+    assert unlabelled_controls(page) == []
     screenshot(page, "review")
 
     signer = "Lê Thị Duyệt"
