@@ -209,7 +209,7 @@ def corpus_benchmark(work: Path, args: argparse.Namespace) -> int:
                      "pipeline_seconds": round(seconds, 1),
                      "pipeline_pages_per_min": round(pages / seconds * 60, 2),
                      "pipeline_cpu_s_per_page": round(cpu / pages, 2),
-                     "pages_failed": ocr.get("pages_failed"),
+                     "pages_failed": ocr.get("pages_failed"), "engine": _engine(archive),
                      "peak_rss_worker_mb": ocr.get("peak_rss_mb"),
                      "peak_rss_tesseract_mb": ocr.get("peak_tesseract_rss_mb"),
                      "peak_rss_any_child_mb": round(_children_peak_kb() / 1024, 1),
@@ -246,19 +246,30 @@ def _raw_figures(figures: dict, archive: Path, work: Path, jobs: int, model: str
                                                     / figures["pipeline_cpu_s_per_page"], 3)
 
 
+def _engine(archive: Path) -> str:
+    """How the pipeline ran Tesseract, as the first page's provenance says."""
+    for path in sorted((archive / "pages").glob("*/*/ocr.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        return f"{record.get('tesseract_version')} ({record.get('tesseract_engine', 'cli')})"
+    return "?"
+
+
 def _children_peak_kb() -> int:
     return int(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 
 
 def _print(figures: dict) -> None:
-    print(f"\nmodel {figures['model']}, via `{figures['pipeline']}`, {figures['pages']} pages")
+    print(f"\nmodel {figures['model']}, via `{figures['pipeline']}`, {figures['pages']} pages, "
+          f"Tesseract {figures.get('engine', '?')}")
     print(f"{'tier':<5} {'CER':>8} {'target':>8} {'WER':>8}")
     for tier in (*TIERS, "all"):
         if tier in figures["cer"]:
             target = f"{TARGET_CER[tier] * 100:.1f} %" if tier in TARGET_CER else ""
             print(f"{tier:<5} {figures['cer'][tier] * 100:7.2f} % {target:>8} "
                   f"{figures['wer'][tier] * 100:7.2f} %")
-    print(f"\npipeline (ingest+OCR): {figures['pipeline_seconds']} s, "
+    stages = ("ingest, OCR, catalogue, index" if figures["pipeline"] == "run"
+              else "ingest, OCR")
+    print(f"\npipeline (`luutru {figures['pipeline']}`: {stages}): {figures['pipeline_seconds']} s, "
           f"{figures['pipeline_pages_per_min']} pages/min, failed {figures['pages_failed']}, "
           f"pages without text {figures['missing']}")
     print(f"pipeline CPU: {figures['pipeline_cpu_s_per_page']} s/page (all processes)")

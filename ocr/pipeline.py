@@ -37,7 +37,11 @@ from luutru.ocr.recognize import Recognition, recognize
 from luutru.pageimage import BadInput, load_page
 from luutru.textnorm import nfc
 
-PIPELINE_VERSION = 1
+# The version of the code that makes a page's text (loading, clean-up, recognition), recorded in
+# each page's settings: bump it when that code changes what a page reads as, and `luutru ocr` reads
+# pages made by older code again without --redo. 2: PDF scans decoded as stored, Tesseract kept
+# in-process (tesserocr, libtesseract 5.5).
+PIPELINE_VERSION = 2
 PROVENANCE = "ocr.json"
 OUTPUT_FILES = ("clean.png", "text.txt", "ocr.hocr", "ocr.alto.xml", "ocr.pdf")
 # Pages below these are flagged for a person to review (a warning, never an error).

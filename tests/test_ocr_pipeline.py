@@ -161,6 +161,12 @@ def test_second_run_skips_and_redo_redoes(tmp_path, scans):
     assert [d["original"] for d in resumed.documents] == [lost.sha256]
     redone = ocr_archive(archive, options=options, redo=True, jobs=2)
     assert len(redone.done) == 3 and len(redone.documents) == 2
+    # a page read by older code (an earlier PIPELINE_VERSION) is read again without --redo
+    record = json.loads((archive.page_dir(lost) / "ocr.json").read_text(encoding="utf-8"))
+    record["settings"]["pipeline"] -= 1
+    write_json(archive.page_dir(lost) / "ocr.json", record)
+    updated = ocr_archive(archive, options=options)
+    assert updated.done == [lost.key] and len(updated.skipped) == 2
 
 
 def test_other_settings_read_the_page_again(read_archive):
@@ -171,6 +177,7 @@ def test_other_settings_read_the_page_again(read_archive):
     assert not is_current(page_dir, OcrOptions(tesseract_config="-c x=1").settings(model))
     no_deskew = OcrOptions(cleanup=CleanupOptions(disabled=frozenset({"deskew"})))
     assert not is_current(page_dir, no_deskew.settings(model))
+
 
 
 # --- command line -------------------------------------------------------------------------------
