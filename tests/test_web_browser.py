@@ -235,6 +235,10 @@ def injected_elements(page: Page) -> int:
 
 
 def wait_for_images(page: Page, selector: str) -> None:
+    """Wait until every image matching ``selector`` has loaded, scrolling each into view first
+    (pages after the first load lazily)."""
+    for image in page.locator(selector).all():
+        image.scroll_into_view_if_needed()
     page.wait_for_function(
         """sel => { const imgs = [...document.querySelectorAll(sel)];
                     return imgs.length > 0 && imgs.every(i => i.complete && i.naturalWidth > 0); }""",
