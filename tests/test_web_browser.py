@@ -506,6 +506,23 @@ def test_review_saves_a_field(as_user, catalogue):
     assert item_id in hit_ids(page)
 
 
+def test_review_refuses_an_impossible_date(as_user, catalogue):
+    page = as_user("luutruvien")
+    item_id = next(i for i, item in catalogue.items() if item_level(item) == 0 and item["ngay_ban_hanh"])
+    page.goto(f"/review/{item_id}")
+    form = page.locator("form#review-form")
+    form.locator('[name="ngay_ban_hanh"]').fill("31/02/2019")
+    with page.expect_navigation() as navigation:
+        form.locator("button[type=submit]").click()
+    assert navigation.value.status == 422
+    expect(page.locator('[data-field="ngay_ban_hanh"] .field-error')).to_be_visible()
+    assert form.locator('[name="ngay_ban_hanh"]').input_value() == "31/02/2019"  # kept to correct
+    page.goto(f"/item/{item_id}")
+    year, month, day = (int(part) for part in catalogue[item_id]["ngay_ban_hanh"].split("-"))
+    shown = [int(number) for number in re.findall(r"\d+", field_value(page, "ngay_ban_hanh"))]
+    assert shown == [day, month, year]  # unchanged, as dd/mm/yyyy
+
+
 def test_post_without_csrf_token_is_refused(as_user, catalogue, server):
     page = as_user("luutruvien")
     item_id = next(iter(catalogue))
