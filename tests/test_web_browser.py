@@ -68,6 +68,7 @@ def _artifacts() -> Path:
 def screenshot(page: Page, name: str) -> None:
     """A full-page PNG once every image has loaded or failed (a broken one should show as such)."""
     page.wait_for_function("() => [...document.images].every(i => i.complete)")
+    page.evaluate("() => window.scrollTo(0, 0)")  # sticky panels (the OCR text) back at the top
     page.screenshot(path=str(_artifacts() / f"{name}.png"), full_page=True)
 
 
