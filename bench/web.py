@@ -31,6 +31,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -338,8 +339,11 @@ def measure(args: argparse.Namespace) -> dict:
           f"{args.baseline_duration:.0f} s …", file=sys.stderr)
     report["engine"] = engine_alone(archive_root, mix, args.readers, args.baseline_duration)
     add_users(archive_root)
-    with reader_pool(args.readers) as pool, \
-            running_server(archive_root, log_dir=args.work, timeout=PRIME_TIMEOUT) as server:
+    with reader_pool(args.readers) as pool, ExitStack() as stack:
+        started = time.perf_counter()
+        server = stack.enter_context(running_server(archive_root, log_dir=args.work,
+                                                    timeout=PRIME_TIMEOUT))
+        report["server_start_s"] = time.perf_counter() - started
         pid = server_pid(int(server.url.rsplit(":", 1)[1]))
         cookies = {name: login(server.url, name) for name in USERS}
         first_item = next(u for urls in items["none"].values() for u in urls)
@@ -400,8 +404,10 @@ def print_report(report: dict) -> None:
           f"load average {report['load_average'][0]:.1f} at the end ==")
     print(f"archive: generated in {gen['generate_s']:.0f} s, indexed in {gen['index_s']:.0f} s; "
           f"{gen['disk_bytes'] / 1e9:.2f} GB on disk (index {gen['index_bytes'] / 1e6:.0f} MB)")
-    print(f"first requests after start: search page {report['first_search_s']:.1f} s (index "
-          f"opened), item page {report['first_item_s']:.1f} s (catalogue loaded)")
+    print(f"server start until it answers: {report['server_start_s']:.1f} s; then the first "
+          f"search page {report['first_search_s']:.1f} s, the first item page "
+          f"{report['first_item_s']:.1f} s (index opened, catalogue loaded, on first use or at "
+          f"start)")
     mixed = report["mixed"]
     think = f", {report['think_s']:g} s pauses" if report["think_s"] else ", no pauses"
     print(f"search then item page{' (and their images)' if report['images'] else ''}{think}, "
