@@ -20,6 +20,7 @@ DEMO_DIR ?= demo
 demo: install
 	$(BIN)/python -m luutru.samples.make_samples $(DEMO_DIR)/scans
 	$(BIN)/luutru --archive $(DEMO_DIR)/archive run --inventory $(DEMO_DIR)/inventory.csv $(DEMO_DIR)/scans
+	$(BIN)/luutru --archive $(DEMO_DIR)/archive volume build samples/demo-volume.yaml --out $(DEMO_DIR)/volume
 	@echo
 	@echo "Done. Look next at:"
 	@echo "  $(BIN)/luutru -a $(DEMO_DIR)/archive status"
@@ -27,6 +28,10 @@ demo: install
 	@echo "  $(BIN)/luutru -a $(DEMO_DIR)/archive search 'ket luan' --clearance mat   (the Mật item appears)"
 	@echo "  $(BIN)/luutru -a $(DEMO_DIR)/archive export items - --format csv"
 	@echo "  $(DEMO_DIR)/archive/documents/   (searchable PDFs)"
+	@echo "  $(DEMO_DIR)/volume/               (the compiled volume, PDF and DOCX)"
+	@echo "  the reading room:"
+	@echo "    $(BIN)/luutru -a $(DEMO_DIR)/archive user add admin --role admin --clearance mat"
+	@echo "    $(BIN)/luutru -a $(DEMO_DIR)/archive serve      then open http://127.0.0.1:8000/"
 	@echo "  $(DEMO_DIR)/archive/ARCHIVE.md   (what every folder holds)"
 
 test: install test-deps
