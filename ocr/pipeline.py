@@ -247,6 +247,7 @@ def _provenance(ref: PageRef, settings: dict[str, Any], model: ModelLocation, cl
                     "skew": round(float(cleaned.skew), 3),
                     "steps": [asdict(step) for step in cleaned.steps]},
         "psm": recognition.psm, "attempts": recognition.attempts,
+        "page_number": recognition.page_number,
         "mean_conf": round(recognition.mean_conf, 2), "quality": round(recognition.quality, 4),
         "word_count": len(recognition.words), "char_count": len(recognition.text),
         "warnings": warnings,
