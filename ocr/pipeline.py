@@ -40,7 +40,7 @@ from luutru.textnorm import nfc
 # The version of the code that makes a page's text (loading, clean-up, recognition), recorded in
 # each page's settings: bump it when that code changes what a page reads as, and `luutru ocr` reads
 # pages made by older code again without --redo. 2: PDF scans decoded as stored, Tesseract kept
-# in-process (tesserocr, libtesseract 5.5).
+# in-process (tesserocr, libtesseract 5.5), the page number of continuation pages read.
 PIPELINE_VERSION = 2
 PROVENANCE = "ocr.json"
 OUTPUT_FILES = ("clean.png", "text.txt", "ocr.hocr", "ocr.alto.xml", "ocr.pdf")

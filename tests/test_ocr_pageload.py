@@ -95,3 +95,18 @@ def test_a_scan_drawn_smaller_than_the_page_is_rendered(tmp_path):
 def test_another_resolution_is_rendered(tmp_path):
     pdf = _scan_pdf(tmp_path / "scan.pdf", _scan("RGB"))
     assert load_page(pdf, "pdf", 1, DPI // 2).size == _rendered(pdf, DPI // 2).size
+
+
+@pytest.mark.parametrize("compression", ["tiff_lzw", "group4"])
+def test_tiff_orientation_tag_is_applied(tmp_path, compression):
+    """A scanner that stores the page sideways with Orientation 6 (turn 90° clockwise to view)."""
+    stored = Image.new("L", (40, 20), 255)
+    stored.paste(0, (0, 0, 10, 10))                       # a mark at the stored top-left
+    if compression == "group4":
+        stored = stored.convert("1")
+    path = tmp_path / "sideways.tif"
+    stored.save(path, compression=compression, tiffinfo={274: 6}, dpi=(DPI, DPI))
+    page = np.asarray(load_page(path, "tiff", 1).convert("L"))
+    assert page.shape == (40, 20)                         # upright: 20 wide, 40 high
+    rows, cols = np.nonzero(page == 0)
+    assert (rows.max(), cols.min()) == (9, 10)            # the mark is now at the top-right
