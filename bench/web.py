@@ -1,6 +1,7 @@
 """Benchmark of the reading room: search and item page latency with concurrent readers.
 
     .venv/bin/python bench/web.py [--pages 100000] [--duration 60] [--work DIR] [--readers 20]
+                                  [--think SECONDS] [--images] [--json FILE]
 
 Builds (or reuses, by its stamp) a synthetic archive of ``--pages`` pages in ``--work``
 (:mod:`webdata`: catalogue XML through luutru's writer, page folders, the real ``reindex``), starts
@@ -12,7 +13,15 @@ sort=date) is followed by the item page of one of its hits, with ``?q=`` so high
 computed. Printed: p50/p95/p99 and requests/s per page, errors, the server's CPU time per
 request and peak RSS, and two baselines measured in the same run at the same concurrency: the
 search engine alone in process (same queries) and a trivial page of the same server
-(``GET /login``), so the reader sees what the web layer adds.
+(``GET /login``), so the reader sees what the web layer adds. Two short phases with the search
+page alone and the item page alone give each page's server CPU time per request: on a machine
+shared with other work, CPU time is the figure that travels, wall time includes the wait for a
+core. ``--think`` lets readers pause between pages (default: none, the hardest load);
+``--images`` has them fetch each page's images too, as a browser does.
+
+The archive is kept in ``--work`` (default ``/tmp/luutru-bench-web``, or
+``/tmp/luutru-bench-web-<pages>`` for another size, so a quick 10k run never replaces the 100k
+one) and reused while its stamp matches: generating 100k pages takes tens of minutes.
 
 The login form allows 5 attempts a minute per address, so the readers do not log in one by one:
 each account logs in once and its readers share that session cookie (a Flask session is a
