@@ -17,9 +17,41 @@ from luutru.cliutil import (ARCHIVE_HELP, archive_option, emit_report, json_opti
                             remember_group_archive, show_progress)
 
 STAGES = ("ingest", "ocr", "catalog", "index", "web", "volume")
+# Which stage's ``cli`` module holds each command. A module is imported only when one of its
+# commands runs (or for --help): OCR's OpenCV and PDF libraries take a second or more to load,
+# and `luutru user add` or `luutru search` should not wait for them.
+COMMAND_STAGES = {"ingest": "ingest", "status": "ingest", "ocr": "ocr", "catalog": "catalog",
+                  "index": "index", "reindex": "index", "search": "index", "serve": "web",
+                  "user": "web", "audit": "web", "volume": "volume"}
+EXPORT_STAGES = {"text": "ocr", "ead": "catalog", "items": "catalog"}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class StageGroup(click.Group):
+    """A click group whose commands live in the stages' ``cli`` modules, loaded on first use.
+
+    Each module lists its commands in ``COMMANDS`` (and ``export`` subcommands in
+    ``EXPORT_COMMANDS``); ``stages`` maps every command name to its module.
+    """
+
+    def __init__(self, *args, stages: dict[str, str], listing: str = "COMMANDS", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stages = stages
+        self.listing = listing
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self.stages))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in self.stages:
+            module = importlib.import_module(f"luutru.{self.stages[name]}.cli")
+            for command in getattr(module, self.listing):
+                if command.name == name:
+                    self.add_command(command)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=StageGroup, stages=COMMAND_STAGES,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="luutru")
 @click.option("--archive", "-a", "archive_path", type=click.Path(file_okay=False, path_type=Path),
               default=None, help=ARCHIVE_HELP)
@@ -32,7 +64,7 @@ def cli(archive_path: Path | None) -> None:
     remember_group_archive(archive_path)
 
 
-@cli.group()
+@cli.group(cls=StageGroup, stages=EXPORT_STAGES, listing="EXPORT_COMMANDS")
 def export() -> None:
     """Write the archive's content out in standard formats."""
 
@@ -66,20 +98,6 @@ def run(scans: Path, fonds: str | None, file_code: str | None, inventory: Path |
     except OSError as exc:  # the archive cannot be written: disk full, permissions
         raise click.ClickException(f"cannot write to the archive: {exc}") from exc
     emit_report(report, as_json)
-
-
-def _register_stage_commands() -> None:
-    """Each stage package has a ``cli`` module listing its click commands in ``COMMANDS``
-    (and ``export`` subcommands in ``EXPORT_COMMANDS``)."""
-    for stage in STAGES:
-        module = importlib.import_module(f"luutru.{stage}.cli")
-        for command in module.COMMANDS:
-            cli.add_command(command)
-        for command in getattr(module, "EXPORT_COMMANDS", []):
-            export.add_command(command)
-
-
-_register_stage_commands()
 
 
 def main() -> None:

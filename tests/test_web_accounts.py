@@ -222,11 +222,12 @@ def test_serve_says_where_and_how_to_add_a_user(archive):
     process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                text=True)
     try:
-        lines = [process.stderr.readline() for _ in range(2)]
+        lines = [process.stderr.readline() for _ in range(3)]
         assert 'id="login-form"' in fetch_when_up(f"http://127.0.0.1:{port}/login")
     finally:
         process.terminate()
         process.wait(timeout=10)
         process.stderr.close()
     assert "luutru user add NAME --role admin" in lines[0]
-    assert lines[1].strip() == f"luutru reading room on http://127.0.0.1:{port}/ (Ctrl+C to stop)"
+    assert lines[1].startswith("catalogue: 0 items read in ")   # read before it listens
+    assert lines[2].strip() == f"luutru reading room on http://127.0.0.1:{port}/ (Ctrl+C to stop)"

@@ -28,6 +28,9 @@ def create_app(archive: Archive, *, public: bool = False, config: dict[str, Any]
         SESSION_COOKIE_NAME="luutru_session",
         SESSION_COOKIE_SECURE=False,  # `luutru serve --secure-cookies` behind https
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        # The expiry is set at login; re-sending the cookie on every response would let a late
+        # image response put back an older session (a basket add or a review flash lost).
+        SESSION_REFRESH_EACH_REQUEST=False,
         TEMPLATES_AUTO_RELOAD=False,
     )
     app.config.update(config or {})
