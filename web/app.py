@@ -15,6 +15,7 @@ from flask import Flask, redirect, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from luutru.archive import Archive
+from luutru.web.format import vn_date
 
 
 def create_app(archive: Archive, *, public: bool = False, config: dict[str, Any] | None = None) -> Flask:
@@ -42,6 +43,7 @@ def create_app(archive: Archive, *, public: bool = False, config: dict[str, Any]
     auth.init_app(app)
     for module in (reading, files, browse, review, basket):
         app.register_blueprint(module.bp)
+    app.add_template_filter(vn_date, "vn_date")
 
     @app.get("/")
     def home():

@@ -13,16 +13,15 @@ from typing import Any
 from flask import (Blueprint, Response, abort, flash, redirect, render_template, request, session,
                    url_for)
 
+from luutru.catalog.review import parse_value
 from luutru.textnorm import fold
 from luutru.volume.spec import SpecError, dump_spec, spec_for_items
 from luutru.web.access import can_see
 from luutru.web.auth import safe_next
-from luutru.web.browse import vn_date
 from luutru.web.reading import catalog
 from luutru.web.records import item_level
 
 bp = Blueprint("basket", __name__)
-bp.add_app_template_filter(vn_date, "vn_date")  # its item rows are browse's
 
 SESSION_KEY = "basket"
 # The session is a cookie (≈4 kB); a volume of more items is better selected by a query in its spec.
@@ -84,6 +83,12 @@ def _filename(title: str) -> str:
     return f"{slug or 'tap-van-kien'}.yaml"
 
 
+def _period_date(text: str | None) -> str | None:
+    """A date as the reader types it (10/5/2019, or 2019-05-10) → ISO, read as the review form
+    reads dates; empty → None."""
+    return parse_value("ngay_ban_hanh", text or "") or None
+
+
 @bp.get("/basket/spec.yaml")
 def spec():
     """The basket as a volume spec (attachment), or back to the basket saying what is missing."""
@@ -97,10 +102,10 @@ def spec():
         return redirect(url_for("basket.show"))
     try:
         text = dump_spec(spec_for_items([i["id"] for i in items], title,
-                                        request.args.get("from") or None,
-                                        request.args.get("to") or None))
-    except SpecError as exc:
-        flash(f"Khoảng thời gian không hợp lệ: ghi ngày dạng năm-tháng-ngày (2019-05-10), ngày "
+                                        _period_date(request.args.get("from")),
+                                        _period_date(request.args.get("to"))))
+    except (SpecError, ValueError) as exc:
+        flash(f"Khoảng thời gian không hợp lệ: ghi ngày dạng ngày/tháng/năm (10/5/2019), ngày "
               f"bắt đầu không sau ngày kết thúc ({exc}).", "error")
         return redirect(url_for("basket.show", title=title))
     return Response(text, mimetype="text/yaml",

@@ -64,19 +64,6 @@ def visible_fonds(view: CatalogView, code: str) -> FondsEntry | None:
     return FondsEntry(record, files) if files else None
 
 
-def vn_date(iso: str | None) -> str:
-    """``2019-05-10`` as ``10/05/2019`` (a bare year or year-month stays as it is)."""
-    if not iso:
-        return ""
-    parts = str(iso).split("-")
-    return "/".join(reversed(parts)) if len(parts) == 3 else str(iso)
-
-
-@bp.app_template_filter("vn_date")
-def _vn_date_filter(iso: str | None) -> str:
-    return vn_date(iso)
-
-
 class TreeCache:
     """The visible tree per clearance, for the catalogue view it was built from: on a big
     catalogue a tree is tens of thousands of visibility checks, the same for every user of one

@@ -29,6 +29,7 @@ from luutru.index.es import ES_ENV
 from luutru.index.update import embedded_engine, open_backend
 from luutru.textnorm import nfc
 from luutru.web.access import audit, can_see, current_user
+from luutru.web.format import vn_date
 from luutru.web.highlight import page_highlights, query_words
 from luutru.web.images import KINDS
 from luutru.web.records import CatalogCache, CatalogView, item_level
@@ -184,18 +185,6 @@ def marked_text(text: str, pattern: re.Pattern[str] | None) -> Markup:
     return Markup("").join(parts)
 
 
-def date_text(iso: str | None) -> str:
-    """``2019-05-10`` → ``10/5/2019`` (as Vietnamese documents write dates); partial dates kept."""
-    if not iso:
-        return ""
-    parts = iso.split("-")
-    if len(parts) == 3 and all(p.isdigit() for p in parts):
-        return f"{int(parts[2])}/{int(parts[1])}/{parts[0]}"
-    if len(parts) == 2 and all(p.isdigit() for p in parts):
-        return f"{int(parts[1])}/{parts[0]}"
-    return iso
-
-
 def document_title(loai_van_ban: str | None, so_ky_hieu: str | None) -> str:
     """``Nghị quyết số 13-NQ/TU`` (or as much of it as is known)."""
     if so_ky_hieu:
@@ -259,7 +248,7 @@ def hit_view(hit: dict[str, Any], q: str) -> dict[str, Any]:
         page_links = []
     first_key = pages[0]["key"] if pages else _first_page(hit)
     return {"id": hit["id"], "url": url, "title": title or "Văn bản chưa rõ số, ký hiệu",
-            "trich_yeu": hit.get("trich_yeu"), "date": date_text(hit.get("ngay_ban_hanh")),
+            "trich_yeu": hit.get("trich_yeu"), "date": vn_date(hit.get("ngay_ban_hanh")),
             "organ": hit.get("co_quan_ban_hanh"), "fonds": hit.get("fonds"),
             "file": hit.get("file"), "do_mat": hit.get("do_mat"),
             "snippet": safe_snippet(hit.get("snippet")), "pages": page_links,
@@ -330,7 +319,7 @@ def item_fields(item: dict[str, Any], view: CatalogView) -> list[dict[str, Any]]
     for name, label in ITEM_FIELDS:
         value = item.get(name)
         if name == "ngay_ban_hanh":
-            value = date_text(value)
+            value = vn_date(value)
         rows.append({"name": name, "label": label, "value": value, "review": name in review})
     rows += [
         {"name": "phong", "label": "Phông", "review": False, "value": " – ".join(
@@ -373,7 +362,7 @@ def citation(item: dict[str, Any], view: CatalogView) -> str:
     if item.get("so_ky_hieu"):
         document += f" số {item['so_ky_hieu']}"
     if item.get("ngay_ban_hanh"):
-        document += f" ngày {date_text(item['ngay_ban_hanh'])}"
+        document += f" ngày {vn_date(item['ngay_ban_hanh'])}"
     if item.get("co_quan_ban_hanh"):
         document += f" của {item['co_quan_ban_hanh']}"
     if item.get("trich_yeu"):

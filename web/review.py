@@ -20,12 +20,11 @@ from luutru.catalog.model import DO_KHAN_VALUES, DO_MAT_VALUES, ITEM_FIELDS, LIS
 from luutru.catalog.review import EDITABLE, save_item_values
 from luutru.index.update import update_items
 from luutru.web.access import audit, can_see, role_required
-from luutru.web.browse import vn_date
+from luutru.web.format import vn_date
 from luutru.web.reading import backend, catalog
 from luutru.web.records import item_level
 
 bp = Blueprint("review", __name__)
-bp.add_app_template_filter(vn_date, "vn_date")
 log = logging.getLogger(__name__)
 
 PER_PAGE = 50
