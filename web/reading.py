@@ -14,7 +14,7 @@ import os
 import re
 import threading
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, quote_plus, urlencode
 
 from flask import (Blueprint, Flask, abort, current_app, g, render_template, request,
                    url_for)
@@ -197,17 +197,25 @@ def _int_arg(name: str, default: int, high: int) -> int:
     return min(int(value), high) if value.isdigit() and int(value) >= 1 else default
 
 
+def _search_path() -> str:
+    if "search_path" not in g:
+        g.search_path = url_for("reading.search")
+    return g.search_path
+
+
 def search_url(q: str, page: int = 1, sort: str = "relevance") -> str:
     """A search page address. A results page links a hundred of them (facets), so the path is
     built by ``url_for`` once per request and only the query string each time."""
-    args: dict[str, Any] = {"q": q}
+    return _search_url(_search_path(), quote_plus(q), page, sort)
+
+
+def _search_url(path: str, quoted_q: str, page: int = 1, sort: str = "relevance") -> str:
+    """``search_url`` from parts already quoted (``quote_plus`` quotes character by character, so
+    a facet link appends its quoted clause to the quoted query)."""
+    url = f"{path}?q={quoted_q}"
     if page > 1:
-        args["page"] = page
-    if sort != "relevance":
-        args["sort"] = sort
-    if "search_path" not in g:
-        g.search_path = url_for("reading.search")
-    return f"{g.search_path}?{urlencode(args)}"
+        url += f"&page={page}"
+    return url if sort == "relevance" else f"{url}&sort={quote_plus(sort)}"
 
 
 def _filter_value(value: str) -> str:
@@ -217,42 +225,69 @@ def _filter_value(value: str) -> str:
 
 def facet_links(q: str, facets: dict[str, dict[str, int]], sort: str) -> list[dict[str, Any]]:
     """Each facet section with its values, each linking to the query narrowed to it."""
+    path, quoted_q = _search_path(), quote_plus(q)
     sections = []
     for key, label in FACETS:
         values = []
         for value, count in (facets.get(key) or {}).items():
             clause = f"{key}:{_filter_value(str(value))}"
-            values.append({"value": value, "count": count, "active": clause in q,
-                           "url": search_url(q if clause in q else f"{q} {clause}", sort=sort)})
+            active = clause in q
+            narrowed = quoted_q if active else quoted_q + quote_plus(f" {clause}")
+            values.append({"value": value, "count": count, "active": active,
+                           "url": _search_url(path, narrowed, sort=sort)})
         if values:
             sections.append({"key": key, "label": label, "values": values})
     return sections
 
 
-def _thumb_url(key: str) -> str:
-    ref = PageRef.parse(key)
-    return url_for("files.page_image_view", sha=ref.sha256, n=ref.index, size="thumb")
+class _Links:
+    """Item and page-image addresses for one request: ``url_for`` once per route, then the ids
+    quoted into it (a results page links each hit two or three times)."""
+
+    def __init__(self, q: str):
+        marker = "LUUTRU-ID"
+        self.item_head, self.item_tail = url_for("reading.item", item_id=marker).split(marker)
+        self.image_head, tail = url_for("files.page_image_view", sha=marker, n=0).split(marker)
+        self.image_tail = tail.replace("/0/", "/%d/", 1) + "?size="
+        self.q = "?" + urlencode({"q": q})
+
+    def item_url(self, item_id: str) -> str:
+        return f"{self.item_head}{quote(item_id, safe='')}{self.item_tail}{self.q}"
+
+    def image_url(self, key: str, size: str) -> str:
+        ref = PageRef.parse(key)
+        return f"{self.image_head}{quote(ref.sha256, safe='')}{self.image_tail % ref.index}{size}"
 
 
-def hit_view(hit: dict[str, Any], q: str) -> dict[str, Any]:
-    """What a result shows: title, link, escaped snippet, matching pages, thumbnail."""
+def _hit_views(hits: list[dict[str, Any]], q: str) -> list[dict[str, Any]]:
+    links = _Links(q)
+    return [hit_view(hit, links) for hit in hits]
+
+
+def hit_view(hit: dict[str, Any], links: _Links) -> dict[str, Any]:
+    """What a result shows, as plain strings for a flat template: title, link, escaped snippet,
+    matching pages (one ``<a>`` list, already markup), thumbnail."""
     pages = hit.get("pages") or []
     if hit.get("item"):
-        url = url_for("reading.item", item_id=hit["item"], q=q)
+        url = links.item_url(hit["item"])
         title = document_title(hit.get("loai_van_ban"), hit.get("so_ky_hieu"))
-        page_links = [{"label": p["n"], "url": f"{url}#p{p['n']}"} for p in pages]
+        page_links = Markup(", ").join(
+            Markup('<a href="%s#p%d">%d</a>') % (url, p["n"], p["n"]) for p in pages)
     else:  # a page no item holds yet: its image is all there is to open
-        ref = PageRef.parse(hit["id"].removeprefix("page:"))
-        url = url_for("files.page_image_view", sha=ref.sha256, n=ref.index, size="full")
+        key = hit["id"].removeprefix("page:")
+        ref = PageRef.parse(key)
+        url = links.image_url(key, "full")
         title = f"Trang {ref.index} của {hit.get('source') or ref.sha256[:12]} (chưa biên mục)"
-        page_links = []
+        page_links = None
     first_key = pages[0]["key"] if pages else _first_page(hit)
-    return {"id": hit["id"], "url": url, "title": title or "Văn bản chưa rõ số, ký hiệu",
+    fonds, file = hit.get("fonds"), hit.get("file")
+    return {"url": url, "title": title or "Văn bản chưa rõ số, ký hiệu",
             "trich_yeu": hit.get("trich_yeu"), "date": vn_date(hit.get("ngay_ban_hanh")),
-            "organ": hit.get("co_quan_ban_hanh"), "fonds": hit.get("fonds"),
-            "file": hit.get("file"), "do_mat": hit.get("do_mat"),
-            "snippet": safe_snippet(hit.get("snippet")), "pages": page_links,
-            "thumb": _thumb_url(first_key) if first_key else None}
+            "organ": hit.get("co_quan_ban_hanh"),
+            "where": f"{fonds} / {file}" if fonds and file else fonds,
+            "do_mat": hit.get("do_mat"), "snippet": safe_snippet(hit.get("snippet")),
+            "pages": page_links,
+            "thumb": links.image_url(first_key, "thumb") if first_key else None}
 
 
 def _first_page(hit: dict[str, Any]) -> str | None:
@@ -287,13 +322,14 @@ def search():
             context["error"] = query_error_text(error)
         else:
             context.update(
-                result=result, hits=[hit_view(h, q) for h in result.hits],
+                result=result, hits=_hit_views(result.hits, q),
                 facets=facet_links(q, result.facets, sort),
                 pagination=_pagination(q, page, per_page, result.total, sort),
                 suggestion_url=search_url(result.suggestion, sort=sort) if result.suggestion
                 else None,
                 sort_urls={s: search_url(q, 1, s) for s in ("relevance", "date")})
-    return render_template("search.html", thumb_size=(THUMB_WIDTH, THUMB_HEIGHT), **context)
+    return render_template("search.html", thumb_width=THUMB_WIDTH, thumb_height=THUMB_HEIGHT,
+                           **context)
 
 
 # --- the item page ------------------------------------------------------------------------------
