@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,10 +50,32 @@ class Box:
 @dataclass(frozen=True)
 class PageWords:
     """A page's bbox (the image Tesseract read) and its words, each with its hOCR title (the box
-    is read from it only for the words that match)."""
+    is read from it only for the words that match). ``text`` is the words one per line and
+    ``starts`` where each begins in it: one pattern search over the page finds the matching
+    words, instead of a search per word."""
 
     bbox: tuple[int, int, int, int]
     words: tuple[tuple[str, str], ...]
+    text: str = ""
+    starts: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, bbox: tuple[int, int, int, int], words: list[tuple[str, str]]) -> "PageWords":
+        starts, pos = [], 0
+        for text, _ in words:
+            starts.append(pos)
+            pos += len(text) + 1
+        return cls(bbox, tuple(words), "\n".join(text for text, _ in words), tuple(starts))
+
+    def matching(self, pattern: re.Pattern[str]) -> list[int]:
+        """The indexes of the words ``pattern`` finds in (a match never spans the newline
+        between two words: the query's single words are whole words of letters)."""
+        found: list[int] = []
+        for match in pattern.finditer(self.text):
+            index = bisect_right(self.starts, match.start()) - 1
+            if not found or found[-1] != index:
+                found.append(index)
+        return found
 
 
 @dataclass(frozen=True)
@@ -112,8 +135,9 @@ def page_highlights(archive: Archive, ref: PageRef, wanted: QueryWords) -> Highl
     if page is None:
         return None
     boxes = []
-    for text, title in page.words if wanted else ():
-        box = _bbox(title) if wanted.words.search(text) else None
+    for index in page.matching(wanted.words) if wanted else ():
+        text, title = page.words[index]
+        box = _bbox(title)
         if box is not None:
             boxes.append(Box(text, box[0], box[1], box[2] - box[0], box[3] - box[1]))
     return Highlights(page.bbox, boxes)
@@ -161,7 +185,7 @@ def _read_words(path: Path) -> PageWords | None:
         text = fast_nfc(text).strip() if text else ""
         if text:
             words.append((text, element.get("title") or ""))
-    return PageWords(page_bbox, tuple(words))
+    return PageWords.of(page_bbox, words)
 
 
 def _bbox(title: str | None) -> tuple[int, int, int, int] | None:

@@ -30,7 +30,7 @@ from luutru.index.update import embedded_engine, open_backend
 from luutru.textnorm import nfc
 from luutru.web.access import audit, can_see, current_user
 from luutru.web.format import vn_date
-from luutru.web.highlight import page_highlights, query_words
+from luutru.web.highlight import Highlights, page_highlights, query_words
 from luutru.web.images import KINDS
 from luutru.web.records import CatalogCache, CatalogView, item_level
 
@@ -165,9 +165,14 @@ _MARK = re.compile(r"(</?mark>)")
 def safe_snippet(snippet: str | None) -> Markup:
     """A snippet from the index as HTML that can only contain ``<mark>``: the engine escapes page
     text before marking it, but each piece between marks is unescaped and escaped again here, so
-    nothing else can ever pass as markup."""
+    nothing else can ever pass as markup. A snippet that holds no ``&``, ``<`` or ``>`` but its
+    marks (most do) is already that."""
+    snippet = snippet or ""
+    bare = snippet.replace("<mark>", "").replace("</mark>", "")
+    if "<" not in bare and ">" not in bare and "&" not in bare:
+        return Markup(snippet)
     parts = []
-    for part in _MARK.split(snippet or ""):
+    for part in _MARK.split(snippet):
         parts.append(part if part in ("<mark>", "</mark>") else str(escape(html.unescape(part))))
     return Markup("".join(parts))
 
@@ -178,11 +183,11 @@ def marked_text(text: str, pattern: re.Pattern[str] | None) -> Markup:
         return escape(text)
     parts, pos = [], 0
     for match in pattern.finditer(text):
-        parts.append(escape(text[pos:match.start()]))
-        parts.append(Markup("<mark>") + escape(match.group()) + Markup("</mark>"))
+        parts += (html.escape(text[pos:match.start()]), "<mark>", html.escape(match.group()),
+                  "</mark>")
         pos = match.end()
-    parts.append(escape(text[pos:]))
-    return Markup("").join(parts)
+    parts.append(html.escape(text[pos:]))
+    return Markup("".join(parts))
 
 
 def document_title(loai_van_ban: str | None, so_ky_hieu: str | None) -> str:
@@ -254,9 +259,10 @@ class _Links:
     def item_url(self, item_id: str) -> str:
         return f"{self.item_head}{quote(item_id, safe='')}{self.item_tail}{self.q}"
 
-    def image_url(self, key: str, size: str) -> str:
+    def image_url(self, key: str, size: str, kind: str | None = None) -> str:
         ref = PageRef.parse(key)
-        return f"{self.image_head}{quote(ref.sha256, safe='')}{self.image_tail % ref.index}{size}"
+        url = f"{self.image_head}{quote(ref.sha256, safe='')}{self.image_tail % ref.index}{size}"
+        return f"{url}&kind={quote_plus(kind)}" if kind else url
 
 
 def _hit_views(hits: list[dict[str, Any]], q: str) -> list[dict[str, Any]]:
@@ -271,8 +277,9 @@ def hit_view(hit: dict[str, Any], links: _Links) -> dict[str, Any]:
     if hit.get("item"):
         url = links.item_url(hit["item"])
         title = document_title(hit.get("loai_van_ban"), hit.get("so_ky_hieu"))
-        page_links = Markup(", ").join(
-            Markup('<a href="%s#p%d">%d</a>') % (url, p["n"], p["n"]) for p in pages)
+        href = escape(url)
+        page_links = Markup(", ".join(f'<a href="{href}#p{p["n"]:d}">{p["n"]:d}</a>'
+                                      for p in pages))
     else:  # a page no item holds yet: its image is all there is to open
         key = hit["id"].removeprefix("page:")
         ref = PageRef.parse(key)
@@ -442,9 +449,11 @@ def citation_links(item: dict[str, Any], view: CatalogView) -> tuple[list[dict],
 
 def page_views(item: dict[str, Any], q: str, kind: str) -> list[dict[str, Any]]:
     """Each page: image links, its OCR text with the query's words marked, and the word boxes to
-    highlight (only on the cleaned image: hOCR coordinates are its pixels)."""
+    highlight (only on the cleaned image: hOCR coordinates are its pixels), as markup made here
+    so the template only places it."""
     archive: Archive = current_app.config["ARCHIVE"]
     wanted = query_words(q)
+    links = _Links(q)
     pages = []
     for n, key in enumerate(item.get("pages") or (), start=1):
         ref = PageRef.parse(key)
@@ -452,11 +461,20 @@ def page_views(item: dict[str, Any], q: str, kind: str) -> list[dict[str, Any]]:
         highlights = None
         if kind == "clean" and wanted and wanted.pattern.search(text):
             highlights = page_highlights(archive, ref, wanted)
-        image = {size: url_for("files.page_image_view", sha=ref.sha256, n=ref.index, size=size,
-                               kind=kind) for size in ("view", "full")}
-        pages.append({"n": n, "ref": ref, "text": marked_text(text, wanted.pattern),
-                      "image": image, "highlights": highlights})
+        pages.append({"n": n, "text": marked_text(text, wanted.pattern),
+                      "view": links.image_url(key, "view", kind),
+                      "full": links.image_url(key, "full", kind),
+                      "view_box": highlights.view_box if highlights else None,
+                      "boxes": len(highlights.boxes) if highlights else 0,
+                      "rects": _rects(highlights) if highlights else None})
     return pages
+
+
+def _rects(highlights: Highlights) -> Markup:
+    """The SVG rectangles over the page image, one per highlighted word."""
+    return Markup("".join(
+        f'<rect class="hl" x="{b.x:d}" y="{b.y:d}" width="{b.width:d}" height="{b.height:d}" '
+        f'data-word="{html.escape(b.word)}"></rect>' for b in highlights.boxes))
 
 
 def _page_text(archive: Archive, ref: PageRef) -> str:
