@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import threading
+from array import array
 from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from luutru.index.snippets import terms_pattern
 from luutru.index.model import QueryError
 
 HOCR_FILE = "ocr.hocr"
-CACHED_PAGES = 512  # about 40 kB each
+CACHED_PAGES = 2048  # about 20 kB each (a page of 360 words)
 _BBOX = re.compile(r"bbox\s+(-?\d+)\s+(-?\d+)\s+(-?\d+)\s+(-?\d+)")
 
 
@@ -49,23 +50,22 @@ class Box:
 
 @dataclass(frozen=True)
 class PageWords:
-    """A page's bbox (the image Tesseract read) and its words, each with its hOCR title (the box
-    is read from it only for the words that match). ``text`` is the words one per line and
-    ``starts`` where each begins in it: one pattern search over the page finds the matching
-    words, instead of a search per word."""
+    """A page's bbox (the image Tesseract read) and its words, kept compact for the cache: the
+    words one per line in ``text`` and their hOCR titles likewise in ``titles`` (the box is read
+    from a title only for the words that match), with where each begins. One pattern search over
+    ``text`` finds the matching words, instead of a search per word."""
 
     bbox: tuple[int, int, int, int]
-    words: tuple[tuple[str, str], ...]
-    text: str = ""
-    starts: tuple[int, ...] = ()
+    text: str
+    starts: array
+    titles: str
+    title_starts: array
 
     @classmethod
     def of(cls, bbox: tuple[int, int, int, int], words: list[tuple[str, str]]) -> "PageWords":
-        starts, pos = [], 0
-        for text, _ in words:
-            starts.append(pos)
-            pos += len(text) + 1
-        return cls(bbox, tuple(words), "\n".join(text for text, _ in words), tuple(starts))
+        texts = [text for text, _ in words]
+        titles = [title for _, title in words]
+        return cls(bbox, "\n".join(texts), _starts(texts), "\n".join(titles), _starts(titles))
 
     def matching(self, pattern: re.Pattern[str]) -> list[int]:
         """The indexes of the words ``pattern`` finds in (a match never spans the newline
@@ -76,6 +76,23 @@ class PageWords:
             if not found or found[-1] != index:
                 found.append(index)
         return found
+
+    def word(self, index: int) -> tuple[str, str]:
+        """The word and its hOCR title."""
+        return _line(self.text, self.starts, index), _line(self.titles, self.title_starts, index)
+
+
+def _starts(lines: list[str]) -> array:
+    starts, pos = array("I"), 0
+    for line in lines:
+        starts.append(pos)
+        pos += len(line) + 1
+    return starts
+
+
+def _line(text: str, starts: array, index: int) -> str:
+    end = starts[index + 1] - 1 if index + 1 < len(starts) else len(text)
+    return text[starts[index]:end]
 
 
 @dataclass(frozen=True)
@@ -136,7 +153,7 @@ def page_highlights(archive: Archive, ref: PageRef, wanted: QueryWords) -> Highl
         return None
     boxes = []
     for index in page.matching(wanted.words) if wanted else ():
-        text, title = page.words[index]
+        text, title = page.word(index)
         box = _bbox(title)
         if box is not None:
             boxes.append(Box(text, box[0], box[1], box[2] - box[0], box[3] - box[1]))
@@ -173,19 +190,32 @@ def _read_words(path: Path) -> PageWords | None:
     blocks for reading order, four times the cost on a full page). Tesseract writes the class
     names alone in ``class``, so an XPath equality finds them."""
     try:
-        root = xmlsafe.parse(path.read_bytes(), name="hOCR").getroot()
+        root = xmlsafe.parse(_nfc_utf8(path.read_bytes()), name="hOCR").getroot()
     except (OSError, etree.XMLSyntaxError, xmlsafe.UnsafeXMLError):
         return None
-    page_bbox = _bbox(root.xpath("string((//*[@class='ocr_page'])[1]/@title)"))
+    page_bbox = _bbox(_PAGE_TITLE(root))
     if page_bbox is None or page_bbox[2] <= page_bbox[0] or page_bbox[3] <= page_bbox[1]:
         return None
     words = []
-    for element in root.xpath("//*[@class='ocrx_word']"):
+    for element in _WORDS(root):
         text = element.text if len(element) == 0 else "".join(element.itertext())
-        text = fast_nfc(text).strip() if text else ""
+        text = text.strip() if text else ""
         if text:
             words.append((text, element.get("title") or ""))
     return PageWords.of(page_bbox, words)
+
+
+def _nfc_utf8(data: bytes) -> bytes:
+    """The document in NFC, done once rather than per word (a page has hundreds); Tesseract
+    writes UTF-8, anything else is left to the XML parser as it is."""
+    try:
+        return fast_nfc(data.decode("utf-8")).encode("utf-8")
+    except UnicodeDecodeError:
+        return data
+
+
+_PAGE_TITLE = etree.XPath("string((//*[@class='ocr_page'])[1]/@title)", smart_strings=False)
+_WORDS = etree.XPath("//*[@class='ocrx_word']")
 
 
 def _bbox(title: str | None) -> tuple[int, int, int, int] | None:
