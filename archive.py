@@ -28,6 +28,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,14 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         Path(tmp_name).unlink(missing_ok=True)
         raise
     _fsync_dir(path.parent)
+
+
+def remove_stale_temp_files(path: Path) -> None:
+    """Remove what a writer killed by ``kill -9`` mid-write left of its temporary copies of
+    ``path``. Only for a caller that alone writes ``path`` (under a lock, or its page's worker)."""
+    path = Path(path)
+    for stale in path.parent.glob(f".{glob_escape(path.name)}.*.tmp"):
+        stale.unlink(missing_ok=True)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -237,9 +246,10 @@ class Archive:
     def page_record(self, ref: PageRef) -> dict[str, Any]:
         return read_json(self.page_dir(ref) / "page.json")
 
-    def iter_page_refs(self) -> Iterator[PageRef]:
-        """Every ingested page, in (original, index) order."""
-        for record_path in sorted(self.pages_dir.glob("*/*/page.json")):
+    def iter_page_refs(self, sha256: str | None = None) -> Iterator[PageRef]:
+        """Every ingested page (or every page of one original), in (original, index) order."""
+        pattern = f"{sha256 or '*'}/*/page.json"
+        for record_path in sorted(self.pages_dir.glob(pattern)):
             sha, index = record_path.parent.parent.name, int(record_path.parent.name)
             yield PageRef(sha, index)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import fcntl
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -38,11 +38,15 @@ class IngestBusy(RuntimeError):
 
 def ingest_batch(archive: Archive, scans: Path, fonds: str | None = None, file: str | None = None,
                  inventory: Path | None = None, progress: bool = False,
-                 max_pixels: int = DEFAULT_MAX_PIXELS) -> IngestReport:
+                 max_pixels: int = DEFAULT_MAX_PIXELS,
+                 on_stored: Callable[[str], None] | None = None) -> IngestReport:
     """Ingest every file under ``scans`` (or ``scans`` itself if it is a file).
 
     Fonds and file come from ``fonds``/``file`` if given, else from the folder levels under
     ``scans``: ``<fonds>/<file>/...``; with only ``fonds`` given, the first level is the file.
+    ``on_stored(sha256)`` is called as soon as an original and its page records are in the
+    archive (stored now, or found there already), so a caller can start on its pages while the
+    batch goes on.
     """
     report = IngestReport()
     with _ingest_lock(archive):
@@ -51,7 +55,9 @@ def ingest_batch(archive: Archive, scans: Path, fonds: str | None = None, file: 
         work_dir = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=archive.tmp_dir))
         try:
             for source in tqdm(sources, desc="ingest", unit="file", disable=not progress):
-                _ingest_one(archive, source, work_dir, report, max_pixels)
+                sha = _ingest_one(archive, source, work_dir, report, max_pixels)
+                if sha is not None and on_stored is not None:
+                    on_stored(sha)
         finally:
             shutil.rmtree(work_dir, ignore_errors=True)
     report.warnings.extend(_unplaced_warning(sources))
@@ -87,29 +93,32 @@ def _ingest_lock(archive: Archive) -> Iterator[None]:
 
 
 def _ingest_one(archive: Archive, source: SourceFile, work_dir: Path, report: IngestReport,
-                max_pixels: int) -> None:
-    """Hash first, so bytes already in the archive (a re-run, a duplicate) are never copied."""
+                max_pixels: int) -> str | None:
+    """Hash first, so bytes already in the archive (a re-run, a duplicate) are never copied.
+
+    Returns the SHA-256 of the original in the archive, None when nothing was stored.
+    """
     try:
         sha = sha256_file(source.path)
     except OSError as exc:
         _quarantine(archive, report, source, "unreadable-file",
                     f"Không đọc được tệp ({exc.strerror or exc}).")
-        return
+        return None
     if archive.original_record_path(sha).exists():
         _seen_again(archive, source, sha, report)
-        return
+        return sha
     if (entry := _quarantined_before(archive, sha)) is not None:
         _quarantine(archive, report, source, entry["reason"], entry["message"], sha=sha)
-        return
+        return None
     copy = _verified_copy(source, sha, work_dir)
     if copy is None:
         report.quarantined.append(Quarantined(source.rel, "source-changed", SOURCE_CHANGED, sha))
-        return
+        return None
     try:
         found = _probe(copy, max_pixels)
     except BadInput as exc:
         _quarantine(archive, report, source, exc.reason, exc.message, sha=sha, data=copy)
-        return
+        return None
     _warn_on_extension(source, found, report)
     stored = store_original(archive, copy, sha, found.extension)
     report.pages_added += write_page_records(archive, sha, found, source)
@@ -117,6 +126,7 @@ def _ingest_one(archive: Archive, source: SourceFile, work_dir: Path, report: In
     report.ingested.append(source.rel)
     report.originals_added += 1
     _report_bad_pages(archive, source, sha, stored, found.bad_pages, report)
+    return sha
 
 
 def _verified_copy(source: SourceFile, sha: str, work_dir: Path) -> Path | None:

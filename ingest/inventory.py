@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from luutru.archive import Archive, atomic_write_bytes, write_json
+from luutru.archive import Archive, atomic_write_bytes, remove_stale_temp_files, write_json
 from luutru.ingest.store import READ_ONLY, now_iso
 
 REQUIRED_COLUMNS = ("fonds_code", "file_code")
@@ -62,6 +62,8 @@ def store_inventory(archive: Archive, path: Path) -> Inventory:
     sha = hashlib.sha256(data).hexdigest()
     stored = inventory_dir(archive) / f"{sha}.csv"
     if not stored.exists():
+        remove_stale_temp_files(stored)
+        remove_stale_temp_files(stored.with_suffix(".json"))
         write_json(stored.with_suffix(".json"), {"sha256": sha, "received_as": Path(path).name,
                                                  "received_at": now_iso(), "rows": len(files)})
         atomic_write_bytes(stored, data)

@@ -14,7 +14,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from luutru.archive import Archive, atomic_move_into, read_json, write_json
+from luutru.archive import (Archive, atomic_move_into, read_json, remove_stale_temp_files,
+                            write_json)
 from luutru.ingest.sources import SourceFile
 from luutru.ingest.store import READ_ONLY, now_iso
 
@@ -42,6 +43,7 @@ def quarantine(archive: Archive, source: SourceFile, reason: str, message: str, 
         data.unlink(missing_ok=True)
     if source.as_record() not in record["paths"]:
         record["paths"] = [*record["paths"], source.as_record()]
+        remove_stale_temp_files(reason_path)
         write_json(reason_path, record)
     return directory
 

@@ -15,7 +15,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from luutru.archive import Archive, PageRef, atomic_move_into, read_json, sha256_file, write_json
+from luutru.archive import (Archive, PageRef, atomic_move_into, read_json, remove_stale_temp_files,
+                            sha256_file, write_json)
 from luutru.ingest.sources import SourceFile
 from luutru.pageimage import FileProbe
 
@@ -86,6 +87,7 @@ def write_page_records(archive: Archive, sha256: str, probe: FileProbe, source: 
             "has_text": page.index in probe.text_pages,
         }
         path = archive.page_dir(PageRef(sha256, page.index)) / "page.json"
+        remove_stale_temp_files(path)
         existed = path.exists()
         write_if_changed(path, record)
         added += not existed
@@ -103,6 +105,7 @@ def write_original_record(archive: Archive, sha256: str, probe: FileProbe, size:
         "has_text": probe.has_text, "source": source.as_record(), "also_seen_as": [],
         "ingested_at": now_iso(),
     }
+    remove_stale_temp_files(archive.original_record_path(sha256))
     write_json(archive.original_record_path(sha256), record)
 
 
@@ -119,5 +122,6 @@ def note_also_seen(archive: Archive, sha256: str, source: SourceFile) -> tuple[s
         return first, True
     if source.rel not in record["also_seen_as"]:
         record["also_seen_as"] = [*record["also_seen_as"], source.rel]
+        remove_stale_temp_files(path)
         write_json(path, record)
     return first, False
