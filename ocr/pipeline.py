@@ -27,7 +27,8 @@ import numpy as np
 from PIL import Image
 from tqdm import tqdm
 
-from luutru.archive import Archive, PageRef, atomic_write_bytes, atomic_write_text, read_json, write_json
+from luutru.archive import (Archive, PageRef, atomic_write_bytes, atomic_write_text, read_json,
+                            remove_stale_temp_files, write_json)
 from luutru.ocr.alto import InvalidAlto, finish_alto
 from luutru.ocr.cleanup import CleanupOptions, clean_page
 from luutru.ocr.engine import TesseractFailed, as_bitonal, engine_name, tesseract_version
@@ -165,6 +166,8 @@ def _read_page(archive: Archive, ref: PageRef, page_dir: Path, options: OcrOptio
     timings: dict[str, float] = {}
     clock = time.monotonic()
     (page_dir / PROVENANCE).unlink(missing_ok=True)   # from here on the page is not done
+    for name in (*OUTPUT_FILES, PROVENANCE):          # what a killed run was writing
+        remove_stale_temp_files(page_dir / name)
     record = archive.page_record(ref)
     image = page_array(load_page(archive.stored_original(ref.sha256),
                                  record["format"], ref.index, record.get("dpi")))
@@ -277,36 +280,66 @@ def _peak_rss_kb() -> tuple[int, int]:
 
 def ocr_archive(archive: Archive, *, redo: bool = False, jobs: int = 1,
                 options: OcrOptions | None = None, model: str = DEFAULT_MODEL,
-                progress: bool = False) -> OcrReport:
-    """Read every ingested page not yet read with these settings, then build documents' PDFs.
+                progress: bool = False, pages: Iterable[PageRef] | None = None) -> OcrReport:
+    """Read every ingested page not yet read with these settings, and each original's PDF.
 
+    ``pages``: the pages to read, taken as they come (an ingest still storing them, say); by
+    default every page in the archive. An original's searchable PDF is built as soon as its last
+    page is read, while the workers go on with other pages, not all at the end.
     Raises :class:`luutru.ocr.models.ModelMissing` before any work when the model is absent.
     """
     started = time.monotonic()
     options = options or OcrOptions()
     location = locate(model)
     report = OcrReport(model=model)
-    refs = list(archive.iter_page_refs())
-    sources = _page_sources(archive, refs)
-    outcomes = _run_pages(archive, refs, options, location, redo, jobs)
-    with tqdm(total=len(refs), desc="OCR", unit="page", disable=not progress,
-              file=sys.stderr) as bar:
-        for outcome in outcomes:
-            report.add(outcome, sources.get(outcome.page))
+    listed = list(archive.iter_page_refs()) if pages is None else None
+    documents = _DocumentBuilder(archive, location, options)
+    with tqdm(total=len(listed) if listed is not None else 0, desc="OCR", unit="page",
+              disable=not progress, file=sys.stderr) as bar:
+        def found(refs: Iterable[PageRef]) -> Iterator[PageRef]:
+            for ref in refs:
+                documents.expect(ref)
+                if listed is None:
+                    bar.total += 1
+                    bar.refresh()
+                yield ref
+
+        for outcome in _run_pages(archive, found(listed if listed is not None else pages),
+                                  options, location, redo, jobs):
+            report.add(outcome, _page_source(archive, outcome.page))
+            report.documents += documents.page_finished(outcome.page)
             bar.update()
-    report.documents = build_document_pdfs(archive, {ref.sha256 for ref in refs}, location, options)
     report.seconds = time.monotonic() - started
     return report
 
 
-def _page_sources(archive: Archive, refs: list[PageRef]) -> dict[str, str | None]:
-    sources: dict[str, str | None] = {}
-    for ref in refs:
-        try:
-            sources[ref.key] = archive.page_record(ref).get("source")
-        except (OSError, ValueError):
-            sources[ref.key] = None
-    return sources
+class _DocumentBuilder:
+    """Builds an original's PDF when the last of its pages handed to the workers comes back.
+
+    A count that drops to zero early (the next pages of the original not handed over yet) only
+    costs a look: :func:`build_document_pdfs` builds nothing until every page is read.
+    """
+
+    def __init__(self, archive: Archive, model: ModelLocation, options: OcrOptions):
+        self.archive, self.model, self.options = archive, model, options
+        self.outstanding: dict[str, int] = {}
+
+    def expect(self, ref: PageRef) -> None:
+        self.outstanding[ref.sha256] = self.outstanding.get(ref.sha256, 0) + 1
+
+    def page_finished(self, key: str) -> list[dict[str, Any]]:
+        sha = PageRef.parse(key).sha256
+        self.outstanding[sha] -= 1
+        if self.outstanding[sha]:
+            return []
+        return build_document_pdfs(self.archive, [sha], self.model, self.options)
+
+
+def _page_source(archive: Archive, key: str) -> str | None:
+    try:
+        return archive.page_record(PageRef.parse(key)).get("source")
+    except (OSError, ValueError):
+        return None
 
 
 def _run_pages(archive: Archive, refs: list[PageRef], options: OcrOptions, model: ModelLocation,
@@ -357,7 +390,7 @@ def build_document_pdfs(archive: Archive, originals: Iterable[str], model: Model
     built = []
     settings = options.settings(model)
     for sha in sorted(originals):
-        page_dirs = sorted(path.parent for path in (archive.pages_dir / sha).glob("*/page.json"))
+        page_dirs = [archive.page_dir(ref) for ref in archive.iter_page_refs(sha)]
         if not page_dirs or not all(is_current(d, settings) for d in page_dirs):
             continue
         page_pdfs = [d / "ocr.pdf" for d in page_dirs]
