@@ -218,7 +218,7 @@ def test_serve_says_where_and_how_to_add_a_user(archive):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     command = [sys.executable, "-m", "luutru.cli", "serve", "-a", str(archive.root),
-               "--port", str(port), "--threads", "2"]
+               "--port", str(port), "--workers", "2", "--threads", "2"]
     process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                text=True)
     try:
@@ -230,4 +230,5 @@ def test_serve_says_where_and_how_to_add_a_user(archive):
         process.stderr.close()
     assert "luutru user add NAME --role admin" in lines[0]
     assert lines[1].startswith("catalogue: 0 items read in ")   # read before it listens
-    assert lines[2].strip() == f"luutru reading room on http://127.0.0.1:{port}/ (Ctrl+C to stop)"
+    assert lines[2].strip() == (f"luutru reading room on http://127.0.0.1:{port}/ "
+                                "(2 processes × 2 threads; Ctrl+C to stop)")

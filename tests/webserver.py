@@ -19,7 +19,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 HOST = "127.0.0.1"
@@ -42,6 +42,7 @@ class Server:
     archive: Path
     public: bool
     log: Path  # the server's stdout and stderr
+    pid: int = 0  # the `luutru serve` process (with workers: their parent)
 
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
@@ -141,17 +142,20 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=STOP_TIMEOUT)
 
 
-def _start(archive: Path, public: bool, log_dir: Path | None,
-           timeout: float) -> tuple[subprocess.Popen, Server]:
+def _start(archive: Path, public: bool, log_dir: Path | None, timeout: float,
+           workers: int | None) -> tuple[subprocess.Popen, Server]:
     port = free_port()
     log = (log_dir or archive.parent) / f"serve-{port}.log"
     server = Server(url=f"http://{HOST}:{port}", archive=archive, public=public, log=log)
     command = luutru_command(archive, "serve", "--host", HOST, "--port", str(port))
     if public:
         command.append("--public")
+    if workers is not None:
+        command += ["--workers", str(workers)]
     with open(log, "wb") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, env=_environment())
+    server = replace(server, pid=process.pid)
     try:
         _wait_until_up(process, server, timeout)
     except BaseException:
@@ -162,8 +166,9 @@ def _start(archive: Path, public: bool, log_dir: Path | None,
 
 @contextmanager
 def running_server(archive: Path, *, public: bool = False, log_dir: Path | None = None,
-                   timeout: float = START_TIMEOUT) -> Iterator[Server]:
-    """``luutru serve`` on a free loopback port over ``archive``, up until the block ends.
+                   timeout: float = START_TIMEOUT, workers: int | None = None) -> Iterator[Server]:
+    """``luutru serve`` on a free loopback port over ``archive``, up until the block ends
+    (``workers``: its ``--workers``; None: its default, one process per CPU).
 
     The server's output goes to a log file (``log_dir`` or the archive's parent) so a pipe never
     fills up and blocks it; a failure to start raises :class:`ServerError` with that output.
@@ -172,7 +177,7 @@ def running_server(archive: Path, *, public: bool = False, log_dir: Path | None 
     archive = Path(archive)
     for attempt in range(1, START_ATTEMPTS + 1):
         try:
-            process, server = _start(archive, public, log_dir, timeout)
+            process, server = _start(archive, public, log_dir, timeout, workers)
             break
         except PortTaken:
             if attempt == START_ATTEMPTS:

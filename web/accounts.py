@@ -203,14 +203,22 @@ class Accounts:
         """This thread's connection, in autocommit mode: each statement is its own transaction.
         WAL with synchronous=NORMAL: a crash of luutru loses nothing, a power cut at most the
         last moments of the audit log."""
-        db = getattr(self._local, "db", None)
-        if db is None:
+        held = getattr(self._local, "held", None)
+        if held is None or held[0] != os.getpid():  # never a connection from before a fork
             db = sqlite3.connect(self.path, timeout=10, isolation_level=None,
                                  check_same_thread=True)
             db.execute("PRAGMA busy_timeout=10000")
             db.execute("PRAGMA synchronous=NORMAL")
-            self._local.db = db
-        return db
+            held = self._local.held = (os.getpid(), db)
+        return held[1]
+
+    def close(self) -> None:
+        """Close this thread's connection (``luutru serve`` does before it forks its workers)."""
+        held = getattr(self._local, "held", None)
+        if held is not None:
+            self._local.held = None
+            if held[0] == os.getpid():
+                held[1].close()
 
     def _row(self, name: str) -> tuple | None:
         return self._connect().execute(

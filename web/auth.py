@@ -30,6 +30,7 @@ from luutru.archive import Archive
 from luutru.web.access import ANONYMOUS, User, current_user, here, login_required, to_login
 from luutru.web.accounts import (MIN_PASSWORD_LENGTH, AccountError, Accounts, PasswordTooShort,
                                  access_dir, username_key)
+from luutru.web.ratelimit import storage_uri
 
 bp = Blueprint("auth", __name__)
 
@@ -245,9 +246,12 @@ def _audit_as(user: User, action: str, target: str, detail: str = "") -> None:
 
 def _limit_login(app: Flask) -> None:
     """Limits on POST /login per remote address (every attempt) and per user name (failed
-    attempts), and on POST /account per address, kept in memory by this app's own limiter."""
+    attempts), and on POST /account per address. The counters are kept in the archive's
+    ``access/ratelimit.sqlite`` (:mod:`luutru.web.ratelimit`), shared by every worker process of
+    ``luutru serve`` (app config ``RATELIMIT_STORAGE_URI`` may name another storage)."""
     limits = app.config.get("LOGIN_RATE_LIMITS", LOGIN_LIMITS)
-    limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", headers_enabled=True)
+    uri = app.config.get("RATELIMIT_STORAGE_URI") or storage_uri(app.config["ARCHIVE"])
+    limiter = Limiter(get_remote_address, app=app, storage_uri=uri, headers_enabled=True)
     view = app.view_functions["auth.login"]
     view = limiter.limit(limits, methods=["POST"], key_func=_login_name_key,
                          deduct_when=lambda response: response.status_code != 302)(view)

@@ -66,20 +66,21 @@ def is_loopback(host: str) -> bool:
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--public", is_flag=True,
               help="Let anonymous readers see the unclassified, public part (a public reading room).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Server processes (default: one per CPU). 1 keeps one waitress process.")
 @click.option("--threads", type=click.IntRange(min=1), default=8, show_default=True,
-              help="Requests served at once.")
+              help="Requests served at once by each process.")
 @click.option("--secure-cookies", is_flag=True,
               help="Send the session cookie only over https (when a proxy serves https).")
 @click.option("--behind-proxy", is_flag=True,
               help="Trust the X-Forwarded-For/-Proto/-Host headers of one reverse proxy in front "
                    "(the reader's address for rate limits and the audit log).")
 @archive_option
-def serve_command(host: str, port: int, public: bool, threads: int, secure_cookies: bool,
-                  behind_proxy: bool, archive_path: Path | None) -> None:
+def serve_command(host: str, port: int, public: bool, workers: int | None, threads: int,
+                  secure_cookies: bool, behind_proxy: bool, archive_path: Path | None) -> None:
     """Serve the reading room (search, read, browse, review) over HTTP."""
-    from waitress import serve
-
     from luutru.web import create_app
+    from luutru.web.server import default_workers, serve_waitress, serve_workers
 
     try:
         app = create_app(open_archive(archive_path, create=False), public=public,
@@ -95,21 +96,29 @@ def serve_command(host: str, port: int, public: bool, threads: int, secure_cooki
     if not is_loopback(host):
         click.echo(f"Warning: listening on {host}, not only this computer; serve it behind https "
                    "(and use --secure-cookies) on any network you do not trust.", err=True)
-    _warm_up(app)
+    workers = workers or default_workers()
+    _warm_up(app, open_engine=workers == 1)
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"luutru reading room on http://{shown}:{port}/ (Ctrl+C to stop)", err=True)
-    serve(app, host=host, port=port, threads=threads, ident="luutru")
+    processes = f"{workers} processes × {threads} threads" if workers > 1 else f"{threads} threads"
+    click.echo(f"luutru reading room on http://{shown}:{port}/ ({processes}; Ctrl+C to stop)",
+               err=True)
+    if workers == 1:
+        serve_waitress(app, host, port, threads)
+    else:
+        serve_workers(app, host, port, workers, threads)
 
 
-def _warm_up(app) -> None:
-    """Read the catalogue and open the index before the first reader comes, not during their
-    first request (a large catalogue takes seconds to read)."""
+def _warm_up(app, open_engine: bool) -> None:
+    """Read the catalogue (and open the index, in a single process; workers open their own)
+    before the first reader comes, not during their first request (a large catalogue takes
+    seconds to read)."""
     from luutru.web.reading import backend, catalog
 
     started = time.perf_counter()
     with app.app_context():
         items = len(catalog().items)
-        backend().get()
+        if open_engine:
+            backend().get()
     click.echo(f"catalogue: {items} items read in {time.perf_counter() - started:.1f} s", err=True)
 
 

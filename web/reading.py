@@ -89,12 +89,13 @@ class LiveBackend:
         return tuple(stamp)
 
     def get(self) -> SearchBackend:
-        """This thread's backend on the index as it is now."""
-        stamp = self._stamp()
+        """This thread's backend on the index as it is now (and this process's: an engine
+        opened before a fork is never used after it)."""
+        stamp = (os.getpid(), self._stamp())
         if self._per_thread:
             held = getattr(self._local, "held", None)
             if held is None or held[0] != stamp:
-                if held is not None:
+                if held is not None and held[0][0] == os.getpid():
                     held[1].close()
                 held = self._local.held = (stamp, open_backend(self.archive))
             return held[1]
