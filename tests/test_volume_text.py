@@ -99,6 +99,10 @@ def test_unreadable_by_syllables_and_by_confidence():
     assert is_unreadable("Tu Tư Ầ ÌNI N SN", conf=12.0)
     assert not is_unreadable("Tu Tư Ầ ÌNI N SN", conf=95.0)
     assert not is_unreadable("1.000.000 đồng 2019", conf=95.0)
+    # Read with almost no confidence: garbage even when the letters spell syllables (seen on t2
+    # and t3 dev pages), while a real name read at 49 is kept.
+    assert is_unreadable("ộ ẦN", conf=2.0) and is_unreadable("si lANG", conf=37.0)
+    assert not is_unreadable("Lê Đức Nghĩa", conf=49.25)
 
 
 def _hocr(rows: list[tuple[str, int, int, int]]) -> str:

@@ -38,6 +38,10 @@ MIN_QUALITY = 0.5
 # ... or when Tesseract's mean word confidence is under LOW_CONF and the share is under DOUBT_QUALITY.
 LOW_CONF = 45.0
 DOUBT_QUALITY = 0.8
+# A line read with a mean word confidence under this is garbage whatever its letters spell (short
+# garbage often spells syllables: "ộ ẦN" at 2, "si lANG" at 37). bench/unreadable.py on the dev
+# corpus: no line within 15 % of its true text was read under 49; 5 garbage lines were under 40.
+GARBLED_CONF = 40.0
 # A line Tesseract read with at least this mean confidence is taken as read (checking its
 # syllables was most of the time a volume took to set its text, and never changed the verdict).
 CONFIDENT = 85.0
@@ -206,6 +210,8 @@ def is_unreadable(text: str, conf: float | None = None) -> bool:
     words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
     if not words or (conf is not None and conf >= CONFIDENT):
         return False
+    if conf is not None and conf < GARBLED_CONF:
+        return True
     quality = vietnamese_quality(text)
     if len(words) < MIN_WORDS:
         return conf is not None and conf < LOW_CONF and quality < DOUBT_QUALITY

@@ -1,0 +1,193 @@
+"""How well a volume's "unreadable passage" marker picks the OCR lines that are garbage.
+
+    .venv/bin/python bench/unreadable.py --archive ARCHIVE [--corpus DIR] [--sweep]
+    .venv/bin/python bench/unreadable.py [--corpus DIR]      # reads the corpus first (luutru run)
+
+A volume prints each document's OCR text, but a line the OCR could not read is replaced by a marker
+for the editor (:func:`luutru.volume.text.is_unreadable`). This scores that choice against the
+corpus's ground truth: each OCR line of each page (specks dropped as the volume drops them) is
+matched to the closest line of the page's true text; a line whose closest true line is more than
+``GARBAGE`` different (normalised edit distance) is garbage — printing it would mislead a reader —
+and one within ``GOOD`` is text a reader wants; a line that is a document's handwritten note
+(listed in its ``meta.json``), read as such, is counted apart. Printed per tier: garbage lines caught by the
+marker, garbage printed anyway, and good lines lost behind a marker. ``--sweep`` does the same for
+other thresholds around the defaults, so the chosen ones can be seen against their neighbours.
+
+``--archive`` takes an archive holding the corpus's scans already read (``luutru run CORPUS/scans``,
+e.g. one kept by ``bench/ocr.py --keep``); without it the corpus is read into a temporary archive
+first (``luutru run --jobs 2``, a few minutes on 2 cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import itertools
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from luutru.archive import Archive
+from luutru.volume import text as volume_text
+
+DEFAULT_CORPUS = Path("/work/shared/corpus/dev")
+GARBAGE = 0.5          # normalised edit distance to the closest true line
+GOOD = 0.15
+PARTIAL_MIN_CHARS = 8   # shorter lines match some part of any line by chance
+TIERS = ("t0", "t1", "t2", "t3")
+
+
+def main() -> int:
+    args = _arguments()
+    work = None
+    archive_root = args.archive
+    if archive_root is None:
+        work = Path(tempfile.mkdtemp(prefix="bench-unreadable-"))
+        archive_root = work / "archive"
+        _read_corpus(args.corpus, archive_root)
+    try:
+        lines = scored_lines(Archive(archive_root), args.corpus)
+        print(f"corpus {args.corpus}: {len(lines)} OCR lines (specks dropped) on "
+              f"{len({line[0] for line in lines})} pages; garbage: closest true line more than "
+              f"{GARBAGE:.0%} different, good: within {GOOD:.0%}")
+        print_table(lines)
+        if args.sweep:
+            sweep(lines)
+    finally:
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--archive", type=Path, help="an archive with the corpus already read")
+    parser.add_argument("--sweep", action="store_true", help="also try thresholds around the defaults")
+    return parser.parse_args()
+
+
+def _read_corpus(corpus: Path, archive: Path) -> None:
+    print(f"reading {corpus / 'scans'} into {archive} (luutru run --jobs 2) …", file=sys.stderr)
+    subprocess.run([sys.executable, "-m", "luutru.cli", "run", str(corpus / "scans"), "-a",
+                    str(archive), "--jobs", "2"], check=False, stdout=subprocess.DEVNULL,
+                   env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+
+
+# --- matching OCR lines to the truth -----------------------------------------------------------
+
+def truth_pages(corpus: Path) -> dict[tuple[str, int], tuple[str, list[str], list[str]]]:
+    """(source relative to scans/, page index) -> (tier, the page's true lines, the document's
+    handwritten notes: not page text, but words a reader may see printed)."""
+    pages = {}
+    with open(corpus / "manifest.csv", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            folder = corpus / "truth" / row["doc_id"]
+            path = folder / f"page-{int(row['page_no']):03d}.txt"
+            lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+            notes = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+            pages[(row["source"], int(row["page_index"]))] = (
+                row["tier"], [line for line in lines if line], notes.get("handwritten_notes") or [])
+    return pages
+
+
+def scored_lines(archive: Archive, corpus: Path) -> list[tuple[str, str, str, float | None, float]]:
+    """(page key, tier, OCR line, its confidence, distance to the closest true line) for every
+    line a volume would not drop as a speck or a page number; a handwritten note read as such
+    has distance -1."""
+    truth = truth_pages(corpus)
+    scored = []
+    for ref in archive.iter_page_refs():
+        source = archive.page_record(ref).get("source") or ""
+        key = (source.removeprefix("scans/"), ref.index)
+        if key not in truth:
+            continue
+        tier, true_lines, notes = truth[key]
+        for line in volume_text.read_page_lines(archive.page_dir(ref), ref.index) or []:
+            if volume_text.is_noise(line.text, line.conf) or volume_text.is_page_number(line.text):
+                continue
+            scored.append((ref.key, tier, line.text, line.conf, _distance(line.text, true_lines, notes)))
+    return scored
+
+
+def _distance(text: str, true_lines: list[str], notes: list[str]) -> float:
+    """Normalised edit distance to the closest true line, or to the closest part of one for a
+    line of some length (the OCR may cut a printed line in two, or join two)."""
+    match = process.extractOne(text, true_lines, scorer=Levenshtein.normalized_distance)
+    distance = match[1] if match else 1.0
+    if len(text) >= PARTIAL_MIN_CHARS and true_lines:
+        best_part = process.extractOne(text, true_lines, scorer=fuzz.partial_ratio)
+        distance = min(distance, 1 - best_part[1] / 100)
+    note = process.extractOne(text, notes, scorer=Levenshtein.normalized_distance) if notes else None
+    return -1.0 if note and note[1] <= GOOD and note[1] < distance else distance
+
+
+# --- scoring ----------------------------------------------------------------------------------
+
+def confusion(lines: list[tuple]) -> dict[str, Counter]:
+    """Per tier (and "all"): garbage caught/printed, good lost/kept, lines in between."""
+    table: dict[str, Counter] = defaultdict(Counter)
+    for _, tier, text, conf, distance in lines:
+        marked = volume_text.is_unreadable(text, conf)
+        if distance < 0:
+            kind = "note_marked" if marked else "note_printed"
+        elif distance > GARBAGE:
+            kind = "garbage_caught" if marked else "garbage_printed"
+        elif distance <= GOOD:
+            kind = "good_lost" if marked else "good_kept"
+        else:
+            kind = "between_marked" if marked else "between_printed"
+        for name in (tier, "all"):
+            table[name][kind] += 1
+    return table
+
+
+def print_table(lines: list[tuple]) -> None:
+    table = confusion(lines)
+    print(f"{'tier':<5} {'lines':>6} {'garbage':>8} {'caught':>7} {'printed':>8} "
+          f"{'good':>6} {'lost':>5} {'between':>8} {'marked':>7} {'notes':>6}")
+    for tier in (*TIERS, "all"):
+        row = table.get(tier)
+        if not row:
+            continue
+        garbage = row["garbage_caught"] + row["garbage_printed"]
+        good = row["good_lost"] + row["good_kept"]
+        between = row["between_marked"] + row["between_printed"]
+        print(f"{tier:<5} {sum(row.values()):>6} {garbage:>8} {row['garbage_caught']:>7} "
+              f"{row['garbage_printed']:>8} {good:>6} {row['good_lost']:>5} {between:>8} "
+              f"{row['between_marked']:>7} {row['note_marked'] + row['note_printed']:>6}")
+    shown = [line for line in lines if line[4] > GARBAGE and not volume_text.is_unreadable(line[2], line[3])]
+    for _, tier, text, conf, distance in shown[:8]:
+        print(f"  garbage printed ({tier}, conf {conf if conf is None else round(conf)}, "
+              f"distance {distance:.2f}): {text[:70]!r}")
+
+
+def sweep(lines: list[tuple]) -> None:
+    """The marker's outcome with other thresholds (module constants set in turn)."""
+    defaults = {name: getattr(volume_text, name) for name in ("MIN_QUALITY", "LOW_CONF", "DOUBT_QUALITY")}
+    print("\nthresholds (MIN_QUALITY, LOW_CONF, DOUBT_QUALITY): garbage caught / printed, good lost")
+    grid = itertools.product((0.4, 0.5, 0.6), (35.0, 45.0, 55.0), (0.7, 0.8, 0.9))
+    try:
+        for min_quality, low_conf, doubt in grid:
+            volume_text.MIN_QUALITY, volume_text.LOW_CONF = min_quality, low_conf
+            volume_text.DOUBT_QUALITY = doubt
+            row = confusion(lines)["all"]
+            chosen = (min_quality, low_conf, doubt) == tuple(defaults.values())
+            print(f"  {min_quality:.1f} {low_conf:>4.0f} {doubt:.1f}: {row['garbage_caught']:>4} / "
+                  f"{row['garbage_printed']:>4}, {row['good_lost']:>3}{'   <- default' if chosen else ''}")
+    finally:
+        for name, value in defaults.items():
+            setattr(volume_text, name, value)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
