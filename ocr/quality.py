@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from luutru.textnorm import nfc
 
@@ -95,6 +96,7 @@ def _parses(base: str) -> bool:
     return any(_rhyme_ok(onset, base[len(onset):]) for onset in candidates if base[len(onset):])
 
 
+@lru_cache(maxsize=1 << 15)
 def is_vietnamese_syllable(token: str) -> bool:
     """True if ``token`` (one word, any case) is spelled as a possible Vietnamese syllable."""
     word = nfc(token).lower()
@@ -110,6 +112,7 @@ def is_vietnamese_syllable(token: str) -> bool:
     return _parses(base)
 
 
+@lru_cache(maxsize=1 << 15)   # a page repeats its words; every page scores the same few thousand
 def _scorable(token: str) -> str | None:
     """The token stripped of outer punctuation, or None if it should not be scored."""
     word = token.strip(_OUTER_PUNCT)

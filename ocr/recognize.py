@@ -92,14 +92,21 @@ class Ink:
 def find_ink(image: np.ndarray, dpi: int) -> Ink:
     """Dark connected components of text size on a grey or bitonal page."""
     grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    _, dark = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    _, _, stats, centroids = components(dark)
+    _, _, stats, centroids = components(_dark(grey))
     px_per_mm = dpi / 25.4
     areas = stats[1:, cv2.CC_STAT_AREA]
     longest = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
     keep = (areas >= MIN_COMPONENT_MM2 * px_per_mm ** 2) & (longest <= MAX_COMPONENT_MM * px_per_mm)
     return Ink(centroids=centroids[1:][keep], areas=areas[keep], shape=grey.shape[:2],
                boxes=stats[1:, :4][keep])
+
+
+def _dark(grey: np.ndarray) -> np.ndarray:
+    """The page's ink by Otsu's threshold. A black-and-white page (what clean-up hands over) has
+    its black as ink, which is what Otsu picks there too: taken without the histogram pass."""
+    if not cv2.countNonZero(cv2.inRange(grey, 1, 254)):
+        return cv2.threshold(grey, 127, 255, cv2.THRESH_BINARY_INV)[1]
+    return cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
 
 
 def text_yield(ink: Ink, words: list[Word], dpi: int) -> float:
