@@ -182,6 +182,13 @@ class _Boxes:
         self.sorted = sorted(boxes, key=_mid_y)
         self.mids = [_mid_y(box) for box in self.sorted]
         self.all = boxes
+        self._right_column: dict[BBox, bool] = {}
+
+    def right_column(self, b: BBox) -> bool:
+        """Some box stands beside ``b`` on its left (asked for every pair, so kept)."""
+        if b not in self._right_column:
+            self._right_column[b] = any(_beside(c, b) for c in self.all)
+        return self._right_column[b]
 
     def between(self, low: float, high: float) -> list[BBox]:
         return self.sorted[bisect.bisect_right(self.mids, low):bisect.bisect_left(self.mids, high)]
@@ -192,7 +199,7 @@ def _precedes(a: BBox, b: BBox, boxes: _Boxes) -> bool:
         return _mid_y(a) < _mid_y(b)
     if _mid_x(a) >= _mid_x(b):
         return False
-    if _mid_y(a) > _mid_y(b) and not any(_beside(c, b) for c in boxes.all):
+    if _mid_y(a) > _mid_y(b) and not boxes.right_column(b):
         return False  # b stands alone above (a page number), it is no column beside a's
     low, high = sorted((_mid_y(a), _mid_y(b)))
     return not any(_x_overlap(c, a) and _x_overlap(c, b) for c in boxes.between(low, high))
