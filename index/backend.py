@@ -8,7 +8,9 @@ incremental sync, the hit layout and the snippets are the same for every engine 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from luutru.index.model import IndexReport, SearchRequest, SearchResult, Unit, UnitPage
@@ -113,12 +115,30 @@ def unit_display(unit: Unit) -> dict[str, Any]:
             "needs_review": item.needs_review}
 
 
+_PAGE_SNIPPETS: ContextVar[bool] = ContextVar("luutru_page_snippets", default=True)
+
+
+@contextmanager
+def best_snippet_only() -> Iterator[None]:
+    """Searches in this block (this thread or task) make only the snippet a results page shows,
+    the hit's: its matching pages are listed without a snippet each (the CLI's ``--json`` shows
+    them; the reading room does not, and a snippet is a third of a hit's cost)."""
+    token = _PAGE_SNIPPETS.set(False)
+    try:
+        yield
+    finally:
+        _PAGE_SNIPPETS.reset(token)
+
+
 def make_hit(display: dict[str, Any], pages: list[UnitPage], parsed: ParsedQuery,
              score: float | None) -> dict[str, Any]:
-    """One hit: the unit's fields, its matching pages (with snippets) and the best snippet."""
-    matches = page_matches(pages, parsed.positive_terms())
+    """One hit: the unit's fields, its matching pages (with snippets, unless
+    :func:`best_snippet_only`) and the best snippet."""
+    per_page = _PAGE_SNIPPETS.get()
+    matches = page_matches(pages, parsed.positive_terms(), snippets=per_page)
     hit = dict(display)
-    hit["pages"] = [{k: m[k] for k in ("page", "n", "source", "key", "snippet")} for m in matches]
+    keys = ("page", "n", "source", "key", "snippet") if per_page else ("page", "n", "source", "key")
+    hit["pages"] = [{k: m[k] for k in keys} for m in matches]
     hit["snippet"] = hit_snippet(pages, matches, display.get("trich_yeu"))
     hit["score"] = round(score, 4) if score is not None else None
     return hit

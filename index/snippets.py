@@ -135,8 +135,10 @@ def _escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def page_matches(pages: list[UnitPage], terms: list[Term | Phrase]) -> list[dict[str, Any]]:
-    """The pages where a query term occurs, each with its snippet, in page order."""
+def page_matches(pages: list[UnitPage], terms: list[Term | Phrase],
+                 snippets: bool = True) -> list[dict[str, Any]]:
+    """The pages where a query term occurs, each with its snippet, in page order. Without
+    ``snippets`` a page's snippet is left None (made later, if shown, by :func:`hit_snippet`)."""
     alternatives = _alternatives(terms)
     scanner = _scanner(alternatives) if alternatives else None
     found = []
@@ -144,14 +146,17 @@ def page_matches(pages: list[UnitPage], terms: list[Term | Phrase]) -> list[dict
         spans = _spans(scanner, page.text, MAX_SPANS)
         if spans:
             found.append({"key": page.key, "source": page.source, "page": page.page, "n": page.n,
-                          "matches": len(spans), "snippet": _window(page.text, spans)})
+                          "matches": len(spans), "spans": spans, "text": page.text,
+                          "snippet": _window(page.text, spans) if snippets else None})
     return found
 
 
 def hit_snippet(pages: list[UnitPage], matches: list[dict[str, Any]], fallback: str | None) -> str:
     """The snippet shown for a hit: its best page's, else the catalogue summary, else page 1."""
     if matches:
-        return max(matches, key=lambda m: m["matches"])["snippet"]
+        best = max(matches, key=lambda m: m["matches"])
+        return best["snippet"] if best["snippet"] is not None else \
+            _window(best["text"], best["spans"])
     if fallback:
         return html.escape(fallback, quote=False)
     return _window(pages[0].text, []) if pages else ""

@@ -98,6 +98,27 @@ def test_search_without_diacritics_finds_nghi_quyet_with_marked_snippets_and_fac
                           for t in thumbs)
 
 
+def test_the_search_page_asks_only_for_the_snippet_it_shows(reading_archive):
+    """best_snippet_only: each hit's snippet and matching pages as a full search gives them,
+    without a snippet per page (the page shows only their numbers)."""
+    from luutru.index.backend import best_snippet_only
+    from luutru.index.model import SearchRequest
+    from luutru.index.update import open_backend
+
+    request = SearchRequest("nghi quyet dang", clearance=1, limit=20)
+    with open_backend(reading_archive) as engine:
+        full = engine.search(request)
+        with best_snippet_only():
+            lean = engine.search(request)
+        again = engine.search(request)
+    assert full.hits and any(len(hit["pages"]) > 1 for hit in full.hits)
+    assert [h["snippet"] for h in lean.hits] == [h["snippet"] for h in full.hits]
+    assert all("<mark>" in h["snippet"] for h in lean.hits if h["pages"])
+    assert [[{k: v for k, v in p.items() if k != "snippet"} for p in h["pages"]]
+            for h in full.hits] == [h["pages"] for h in lean.hits]
+    assert all(p["snippet"] for h in again.hits for p in h["pages"])  # only inside the block
+
+
 def test_a_facet_link_narrows_the_query_to_its_count(app):
     client = login(app, "ana")
     doc = page(client.get("/search", query_string={"q": "nghi quyet"}))

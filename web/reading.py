@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from luutru.archive import Archive, PageRef
 from luutru.index.analysis import fast_nfc, number_key
-from luutru.index.backend import SearchBackend
+from luutru.index.backend import SearchBackend, best_snippet_only
 from luutru.index.model import QueryError, SearchRequest, SearchResult
 from luutru.index import sqlite, tantivy_backend
 from luutru.index.es import ES_ENV
@@ -324,8 +324,9 @@ def search():
     per_page = current_app.config.get("SEARCH_PER_PAGE", PER_PAGE)
     if q and user is not None:
         try:
-            result = backend().search(SearchRequest(q, clearance=user.clearance, limit=per_page,
-                                                    page=page, sort=sort))
+            with best_snippet_only():  # a hit shows one snippet, its pages only their numbers
+                result = backend().search(SearchRequest(q, clearance=user.clearance,
+                                                        limit=per_page, page=page, sort=sort))
         except QueryError as error:
             context["error"] = query_error_text(error)
         else:
