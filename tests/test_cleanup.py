@@ -303,3 +303,73 @@ def test_rules_step_leaves_letters_alone(page):
     with_rules = clean_page(page, DPI)
     without = clean_page(page, DPI, options_without("rules"))
     assert np.array_equal(with_rules.image, without.image)
+
+
+def _rules_on_the_whole_page(binary: np.ndarray, dpi: int) -> np.ndarray:
+    """The rules step by its definition: both openings of the whole page, the vertical strokes
+    kept where they come within 1 mm of a horizontal rule."""
+    ink = cv2.threshold(binary, 127, 255, cv2.THRESH_BINARY_INV)[1]
+    mm = dpi / 25.4
+    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, round(7 * mm)), np.uint8))
+    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((round(4 * mm), 1), np.uint8))
+    near = cv2.dilate(horizontal, np.ones((round(mm),) * 2, np.uint8))
+    count, labels = cv2.connectedComponents(vertical, connectivity=8)
+    touching = np.bincount(labels[near > 0], minlength=count) > 0
+    touching[0] = False
+    return cv2.max(binary, cv2.max(horizontal, touching[labels].astype(np.uint8) * 255))
+
+
+def _ruled_page() -> np.ndarray:
+    """Text with an underline, a boxed word, a table whose column rules run far from its
+    horizontal rules, and a rule at the page's edge; an odd width."""
+    page = np.array(render_lines(BODY[:8], dpi=300, size_mm=(150, 200), top_mm=10))[:, :-3]
+    page = page.copy()
+    cv2.line(page, (300, 330), (1200, 330), 0, 3)                          # underline
+    cv2.rectangle(page, (700, 1000), (1000, 1120), 0, 4)                   # box round a word
+    for y in (1300, 1360, 1700):                                           # table rows
+        cv2.line(page, (200, y), (1500, y), 0, 3)
+    for x in (200, 800, 1500):                                             # its long columns
+        cv2.line(page, (x, 1300), (x, page.shape[0] - 1), 0, 3)
+    cv2.line(page, (0, 1550), (60, 1550), 0, 3)                            # short, at the edge
+    return cv2.threshold(page, 127, 255, cv2.THRESH_BINARY)[1]
+
+
+def test_rules_are_those_of_the_whole_page_definition():
+    """The rules step works on a few rows and windows only; it must remove the same pixels."""
+    binary = _ruled_page()
+    result = clean_page(binary, 300, options_without("orientation", "deskew", "illumination",
+                                                     "despeckle"))
+    assert np.array_equal(result.image, _rules_on_the_whole_page(binary, 300))
+    assert next(s for s in result.steps if s.name == "rules").effect["rule_pixels"] > 10_000
+
+
+def _specks_by_definition(binary: np.ndarray, dpi: int, reach_mm: float = 1.0) -> np.ndarray:
+    """Isolated specks by their definition: half-resolution components no bigger than 0.6 mm
+    with no larger mark within ``reach_mm`` (the ellipse), made paper."""
+    ink = cv2.threshold(binary, 127, 255, cv2.THRESH_BINARY_INV)[1]
+    half = (cv2.resize(ink, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA) > 0).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(half, connectivity=8)
+    small = np.maximum(stats[:, 2], stats[:, 3]) <= round(0.6 / 25.4 * dpi / 2)
+    small[0] = False
+    letters = ((~small)[labels] & (labels > 0)).astype(np.uint8)
+    reach = 2 * max(1, round(reach_mm / 25.4 * dpi / 2)) + 1
+    near = cv2.dilate(letters, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach)))
+    isolated = small & ~(np.bincount(labels[near > 0], minlength=count) > 0)
+    remove = cv2.resize(isolated[labels].astype(np.uint8) * 255, binary.shape[::-1],
+                        interpolation=cv2.INTER_NEAREST)
+    return cv2.max(binary, remove)
+
+
+@pytest.mark.parametrize("crop", [0, 1], ids=["even", "odd"])
+@pytest.mark.parametrize("specks", [300, 40_000], ids=["few", "many"])
+def test_specks_removed_are_those_of_the_definition(page, crop, specks):
+    """Few specks are looked at one by one, many by dilating the page: the same result."""
+    binary = cv2.threshold(page, 127, 255, cv2.THRESH_BINARY)[1][crop:, crop:].copy()
+    rng = np.random.default_rng(specks)
+    ys, xs = rng.integers(0, binary.shape[0] - 3, specks), rng.integers(0, binary.shape[1] - 3, specks)
+    for dy in (0, 1):
+        binary[ys + dy, xs] = 0
+    result = clean_page(binary, DPI, options_without("orientation", "deskew", "illumination",
+                                                     "upscale", "rules"))
+    assert np.array_equal(result.image, _specks_by_definition(binary, DPI))
+    assert next(s for s in result.steps if s.name == "despeckle").effect["specks"] > 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -102,6 +103,30 @@ def test_yield_counts_the_ink_words_cover(party_page):
     header_only = [w for w in result.words if w.line < 6]
     assert text_yield(ink, header_only, DPI) < 0.6
     assert text_yield(ink, [], DPI) == 0.0
+
+
+def _ink_by_definition(image: np.ndarray, dpi: int) -> tuple[np.ndarray, ...]:
+    """find_ink by its definition: Otsu's ink, every component of the whole page, size-filtered."""
+    dark = cv2.threshold(image, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
+    _, _, stats, centroids = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    mm = dpi / 25.4
+    longest = np.maximum(stats[1:, 2], stats[1:, 3])
+    keep = (stats[1:, 4] >= 0.04 * mm ** 2) & (longest <= 15 * mm)
+    return centroids[1:][keep], stats[1:, 4][keep], stats[1:, :4][keep]
+
+
+@pytest.mark.parametrize("top, left, width", [(0, 0, 1648), (1, 0, 1651), (2, 5, 1654)],
+                         ids=["even", "odd-top", "odd-left"])
+@pytest.mark.parametrize("bitonal", [True, False], ids=["black-white", "grey"])
+def test_ink_is_that_of_the_whole_page(party_page, top, left, width, bitonal):
+    """find_ink labels a squeezed page (blank rows and margins out); same components, same order."""
+    image = np.pad(party_page[0], ((top, 0), (left, 0)), constant_values=255)[:, :width]
+    image = cv2.threshold(image, 150, 255, cv2.THRESH_BINARY)[1] if bitonal else image
+    ink = find_ink(image, DPI)
+    centroids, areas, boxes = _ink_by_definition(image, DPI)
+    assert len(areas) > 100
+    assert np.array_equal(ink.areas, areas) and np.array_equal(ink.boxes, boxes)
+    assert np.allclose(ink.centroids, centroids, rtol=0, atol=1e-9)
 
 
 CONTINUATION_PAGE = [
