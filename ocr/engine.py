@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytesseract
 from PIL import Image
@@ -198,6 +199,10 @@ def _to_pil(image: np.ndarray | Image.Image) -> Image.Image:
     if array.dtype != np.uint8:
         raise ValueError(f"page image must be uint8, got {array.dtype}")
     if array.ndim == 2:
+        if not cv2.countNonZero(cv2.inRange(array, 1, 254)):
+            # Black and white (what clean-up gives): 1-bit here, where telling it costs a fifth of
+            # PIL's histogram in as_bitonal().
+            return Image.fromarray(array, "L").convert("1", dither=Image.Dither.NONE)
         return Image.fromarray(array, "L")
     if array.ndim == 3 and array.shape[2] == 3:
         return Image.fromarray(array[:, :, ::-1].copy(), "RGB")  # OpenCV's BGR -> RGB
