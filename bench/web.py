@@ -417,7 +417,8 @@ def measure(args: argparse.Namespace) -> dict:
 
     report = {"generation": vars(generate(args.work, args.pages, args.seed)),
               "readers": args.readers, "duration_s": args.duration, "images": args.images,
-              "think_s": args.think, "workers": args.workers}
+              "think_s": args.think, "workers": args.workers,
+              "threads": args.threads, "serve_options": args.serve_option}
     archive_root = args.work / "archive"
     mix = searches(args.seed)
     items = {c: item_urls(archive_root, mix, CLEARANCE_LEVEL[c]) for c in CLEARANCE_LEVEL}
@@ -428,7 +429,9 @@ def measure(args: argparse.Namespace) -> dict:
     with reader_pool(args.readers) as pool, ExitStack() as stack:
         started = time.perf_counter()
         server = stack.enter_context(running_server(archive_root, log_dir=args.work,
-                                                    timeout=PRIME_TIMEOUT, workers=args.workers))
+                                                    timeout=PRIME_TIMEOUT, workers=args.workers,
+                                                    threads=args.threads,
+                                                    extra=tuple(args.serve_option)))
         report["server_start_s"] = time.perf_counter() - started
         pid = server.pid
         cookies = {name: login(server.url, name) for name in USERS}
@@ -545,6 +548,10 @@ def main() -> None:
                              "(0: each reader asks again as soon as answered, the hardest load).")
     parser.add_argument("--workers", type=int, default=None,
                         help="luutru serve --workers (default: its own, one per CPU).")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="luutru serve --threads (default: its own).")
+    parser.add_argument("--serve-option", action="append", default=[],
+                        help="Another luutru serve option, e.g. --serve-option=--keep-alive=0.")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
     args = parser.parse_args()

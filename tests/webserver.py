@@ -143,7 +143,8 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 def _start(archive: Path, public: bool, log_dir: Path | None, timeout: float,
-           workers: int | None) -> tuple[subprocess.Popen, Server]:
+           workers: int | None, threads: int | None,
+           extra: tuple[str, ...] = ()) -> tuple[subprocess.Popen, Server]:
     port = free_port()
     log = (log_dir or archive.parent) / f"serve-{port}.log"
     server = Server(url=f"http://{HOST}:{port}", archive=archive, public=public, log=log)
@@ -152,6 +153,9 @@ def _start(archive: Path, public: bool, log_dir: Path | None, timeout: float,
         command.append("--public")
     if workers is not None:
         command += ["--workers", str(workers)]
+    if threads is not None:
+        command += ["--threads", str(threads)]
+    command += extra
     with open(log, "wb") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, env=_environment())
@@ -166,9 +170,11 @@ def _start(archive: Path, public: bool, log_dir: Path | None, timeout: float,
 
 @contextmanager
 def running_server(archive: Path, *, public: bool = False, log_dir: Path | None = None,
-                   timeout: float = START_TIMEOUT, workers: int | None = None) -> Iterator[Server]:
+                   timeout: float = START_TIMEOUT, workers: int | None = None,
+                   threads: int | None = None, extra: tuple[str, ...] = ()) -> Iterator[Server]:
     """``luutru serve`` on a free loopback port over ``archive``, up until the block ends
-    (``workers``: its ``--workers``; None: its default, one process per CPU).
+    (``workers``, ``threads``: its ``--workers``, ``--threads``, None: its defaults; ``extra``:
+    more of its options).
 
     The server's output goes to a log file (``log_dir`` or the archive's parent) so a pipe never
     fills up and blocks it; a failure to start raises :class:`ServerError` with that output.
@@ -177,7 +183,8 @@ def running_server(archive: Path, *, public: bool = False, log_dir: Path | None 
     archive = Path(archive)
     for attempt in range(1, START_ATTEMPTS + 1):
         try:
-            process, server = _start(archive, public, log_dir, timeout, workers)
+            process, server = _start(archive, public, log_dir, timeout, workers, threads,
+                                     extra)
             break
         except PortTaken:
             if attempt == START_ATTEMPTS:
