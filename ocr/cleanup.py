@@ -391,10 +391,9 @@ def _step_color(page: _Page) -> tuple[dict, dict]:
     half = cv2.resize(image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     hsv = cv2.cvtColor(half, cv2.COLOR_BGR2HSV)
     selected = np.zeros(hsv.shape[:2], np.uint8)
-    for name in hues:
-        for low, high in _HUES[name]:
-            in_range = cv2.inRange(hsv, (low, params["min_saturation"], params["min_value"]), (high - 1, 255, 255))
-            selected = cv2.bitwise_or(selected, in_range)
+    for low, high in _hue_ranges(hues):
+        in_range = cv2.inRange(hsv, (low, params["min_saturation"], params["min_value"]), (high - 1, 255, 255))
+        selected = cv2.bitwise_or(selected, in_range)
     seals, seal_count = _seal_regions(selected, page.dpi / 2)
     # Grow the mask over the seal's anti-aliased, JPEG-blurred edges; black type next to it stays
     # black, since its brightest channel is dark too.
@@ -415,6 +414,17 @@ def _step_color(page: _Page) -> tuple[dict, dict]:
     page.image = gray
     return params, {"seals": seal_count, "stamp_pixels": round(stamp_share, 5),
                     "coloured_ink_kept": round(float(((selected > 0) & (seals == 0)).mean()), 5)}
+
+
+def _hue_ranges(hues: tuple[str, ...]) -> list[tuple[int, int]]:
+    """The hue ranges of ``hues``, those that touch joined (red's upper end and violet: one pass)."""
+    joined: list[tuple[int, int]] = []
+    for low, high in sorted(r for name in hues for r in _HUES[name]):
+        if joined and low <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(high, joined[-1][1]))
+        else:
+            joined.append((low, high))
+    return joined
 
 
 _SEAL_MIN_MM = 18.0          # a Party seal is 30–40 mm across; stamps of text are lower than this
