@@ -86,7 +86,7 @@ def _classes(element: etree._Element) -> set[str]:
 
 def _bbox(title: str) -> BBox | None:
     match = _BBOX_RE.search(title or "")
-    return tuple(int(v) for v in match.groups()) if match else None  # type: ignore[return-value]
+    return tuple(map(int, match.groups())) if match else None  # type: ignore[return-value]
 
 
 def _conf(title: str) -> float:
@@ -323,13 +323,18 @@ def tidy_punctuation(lines: list[TextLine]) -> list[TextLine]:
                 word.text = word.text[:-1]
         for index, word in enumerate(words):
             word.text = _tidy_end(word.text)
-            rest = " ".join(w.text for w in words[index:])[1:]
             if (word.text[:1] in _OPENING_QUOTES and len(word.text) > 1 and word.conf < QUOTE_CONF
-                    and not any(q in rest for q in _CLOSING_QUOTES)):
+                    and not _closes(words, index)):
                 word.text = word.text[1:]
         if words:
             tidied.append(TextLine(words=words, bbox=line.bbox, block=line.block, par=line.par))
     return tidied
+
+
+def _closes(words: list[Word], index: int) -> bool:
+    """The quote opening ``words[index]`` closes later on its line."""
+    rest = " ".join(w.text for w in words[index:])[1:]
+    return any(q in rest for q in _CLOSING_QUOTES)
 
 
 def _spurious_stop(text: str) -> bool:
