@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/web.py [--pages 100000] [--duration 60] [--work DIR] [--readers 20]
                                   [--think SECONDS] [--images] [--json FILE]
+                                  [--workers N] [--threads N] [--serve-option=--OPTION=VALUE]
 
 Builds (or reuses, by its stamp) a synthetic archive of ``--pages`` pages in ``--work``
 (:mod:`webdata`: catalogue XML through luutru's writer, page folders, the real ``reindex``), starts
@@ -10,8 +11,13 @@ a real ``luutru serve`` on a free loopback port, makes two readers' accounts wit
 processes run a fixed mix for ``--warmup`` seconds (not counted) then ``--duration`` seconds:
 each search (words with and without diacritics, phrases, numbers, facet filters, page 2,
 sort=date) is followed by the item page of one of its hits, with ``?q=`` so highlights are
-computed. Printed: p50/p95/p99 and requests/s per page, errors, the server's CPU time per
-request and peak RSS, and two baselines measured in the same run at the same concurrency: the
+computed. Each reader is a process with one keep-alive HTTP/1.1 connection (:class:`Browser`,
+on :mod:`http.client`: it reads every body in full and parses nothing but the image addresses
+with ``--images``); the readers share the server's cores, so their own CPU time per request is
+printed too. Printed: p50/p95/p99 and requests/s per page, errors, the server's CPU time per
+request (its parent and all its worker processes: ``luutru serve`` runs one per CPU by default,
+``--workers`` sets it) and each process's memory (peak RSS, and how much of it is shared with
+the others after the fork), and two baselines measured in the same run at the same concurrency: the
 search engine alone in process (same queries) and a trivial page of the same server
 (``GET /login``), so the reader sees what the web layer adds. Two short phases with the search
 page alone and the item page alone give each page's server CPU time per request: on a machine
@@ -522,7 +528,8 @@ def print_report(report: dict) -> None:
           f"  server CPU {login['server_cpu_ms_per_request']:.1f} ms/request")
     memory = report["server_memory_mb"]
     workers = report["workers"] or os.cpu_count()
-    print(f"server: {workers} worker{'s' if workers > 1 else ''}; memory (MB) "
+    kind = f"{workers} gunicorn workers" if workers > 1 else "1 waitress process"
+    print(f"server: {kind}; memory (MB) "
           "per process, the parent first: " + "; ".join(
               f"peak RSS {m['peak_rss']:.0f}, RSS {m['rss']:.0f} of which shared {m['shared']:.0f}"
               f", PSS {m['pss']:.0f}" for m in memory) +
