@@ -492,7 +492,7 @@ def _step_borders(page: _Page) -> tuple[dict, dict]:
     mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_px(params["grow_mm"], sdpi) * 2 + 1,) * 2))
     full = cv2.resize(mask, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_NEAREST)
     cleaned = gray.copy()
-    cleaned[full.astype(bool)] = paper
+    cleaned[full.view(bool)] = paper      # 0/1 already: no conversion pass over the page
     page.image = cleaned
     return params, {"border_fraction": round(float(mask.mean()), 4), "holes": holes}
 
@@ -587,7 +587,7 @@ def _step_illumination(page: _Page) -> tuple[dict, dict]:
     low, high = (int(v) for v in cv2.minMaxLoc(background)[:2])
     flat = cv2.divide(gray, background if low >= 1 else np.maximum(background, 1), scale=255)
     if unlit.any():
-        flat[cv2.resize(unlit, size, interpolation=cv2.INTER_NEAREST) > 0] = 255
+        flat = cv2.max(flat, cv2.resize(unlit * 255, size, interpolation=cv2.INTER_NEAREST))
     spread = _percentile(small, 95) - _percentile(background[::8, ::8], 5)
     page.image = flat
     return params, {"background_min": low, "background_max": high,
