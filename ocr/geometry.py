@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import cv2
 import numpy as np
 
 
@@ -53,9 +52,8 @@ class PageGeometry:
         turned = np.asarray(points, dtype=float) / self.scale
         if self.skew_degrees:
             width, height = self.turned_size
-            # the same matrix as clean-up's deskew, inverted
-            forward = cv2.getRotationMatrix2D((width / 2, height / 2), -self.skew_degrees, 1.0)
-            back = cv2.invertAffineTransform(forward)
+            # deskew turned the page by -skew about its centre; turning by +skew undoes it
+            back = rotation_matrix((width / 2, height / 2), self.skew_degrees)
             turned = turned @ back[:, :2].T + back[:, 2]
         return self._unturn(turned)
 
@@ -78,3 +76,13 @@ class PageGeometry:
         x0, y0, x1, y1 = box
         corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=float)
         return [(float(x), float(y)) for x, y in self.to_original(corners)]
+
+
+def rotation_matrix(centre: tuple[float, float], degrees: float) -> np.ndarray:
+    """The 2 × 3 matrix of OpenCV's ``getRotationMatrix2D(centre, degrees, 1)`` (counter-clockwise
+    on the image), computed here so the reading room can map boxes without loading OpenCV."""
+    radians = np.deg2rad(degrees)
+    cos, sin = np.cos(radians), np.sin(radians)
+    x, y = centre
+    return np.array([[cos, sin, (1 - cos) * x - sin * y],
+                     [-sin, cos, sin * x + (1 - cos) * y]])

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from luutru.ocr.cleanup import clean_page
-from luutru.ocr.geometry import PageGeometry
+from luutru.ocr.geometry import PageGeometry, rotation_matrix
 from luutru.samples.render import render_lines
 
 DPI = 150
@@ -73,3 +73,9 @@ def test_a_page_without_clean_up_records_maps_to_itself():
     geometry = PageGeometry.from_provenance({}, (800, 1000))
     points = np.array([[10.0, 20.0], [799.0, 999.0]])
     assert np.array_equal(geometry.to_original(points), points)
+
+
+def test_the_rotation_is_opencvs():
+    for degrees in (-3.2, 0.4, 90.0):
+        assert np.allclose(rotation_matrix((640.5, 801.0), degrees),
+                           cv2.getRotationMatrix2D((640.5, 801.0), degrees, 1.0))

@@ -4,9 +4,11 @@ on the demo archive (real index, real hOCR, real accounts database, real login f
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 
+import numpy as np
 import pytest
 from lxml import html as lxml_html
 from PIL import Image
@@ -15,6 +17,7 @@ from luutru.archive import Archive, PageRef
 from luutru.catalog.review import import_review
 from luutru.index.update import reindex
 from luutru.ocr.layout import parse_hocr
+from luutru.pageimage import load_page
 from luutru.textnorm import fold
 from luutru.web.accounts import Accounts
 from luutru.web.app import create_app
@@ -240,8 +243,43 @@ def test_highlights_stand_on_the_hocr_words_of_the_right_page(app, reading_archi
     assert marks and {fold(m.text) for m in marks} <= {"nghi", "quyet"}
     original = page(login(app, "ana").get(f"/item/{NQ_ITEM}",
                                           query_string={"q": "nghi quyet", "image": "original"}))
-    assert not original.xpath("//rect") and "kind=original" in original.xpath(
-        'string(//img[@class="page-image"]/@src)')
+    assert "kind=original" in original.xpath('string(//img[@class="page-image"]/@src)')
+    outlines = original.xpath('//section[@id="p1"]//svg//polygon[@class="hl"]')
+    assert len(outlines) == len(rects) and not original.xpath("//rect")
+
+
+def _turned_page(archive: Archive) -> tuple[PageRef, dict]:
+    """A demo page clean-up turned upside down and enlarged (a low-resolution PDF page scanned
+    upside down)."""
+    for ref in archive.iter_page_refs():
+        record = json.loads((archive.page_dir(ref) / "ocr.json").read_text(encoding="utf-8"))
+        if record["cleanup"]["rotation"] == 180 and record["cleanup"]["dpi"] == 300:
+            return ref, record
+    raise AssertionError("the demo batch has no page turned 180°")
+
+
+def test_highlights_on_the_original_scan_stand_where_the_word_is_printed(app, reading_archive):
+    ref, _ = _turned_page(reading_archive)
+    item = demo_item(reading_archive, lambda i: ref.key in i["pages"])
+    words = [w for line in parse_hocr((reading_archive.page_dir(ref) / "ocr.hocr").read_bytes())
+             for w in line.words if len(w.text) >= 6 and w.text.isalpha()]
+    word = max(words, key=lambda w: w.conf)
+    n = item["pages"].index(ref.key) + 1
+    doc = page(login(app, "mai").get(f"/item/{item['id']}",
+                                     query_string={"q": word.text, "image": "original"}))
+    layer = doc.xpath(f'//section[@id="p{n}"]//svg')[0]
+    record = reading_archive.page_record(ref)
+    scan = load_page(reading_archive.stored_original(ref.sha256), record["format"], ref.index,
+                     record.get("dpi")).convert("L")
+    assert layer.get("viewbox") == f"0 0 {scan.width} {scan.height}"
+    outline = next(p for p in layer.xpath('.//polygon[@class="hl"]')
+                   if p.get("data-word") == word.text)
+    corners = [tuple(map(float, point.split(","))) for point in outline.get("points").split()]
+    # upside down: the word's top-left corner on the clean page is its bottom-right on the scan
+    (x0, y0), (x2, y2) = corners[0], corners[2]
+    assert x0 > x2 and y0 > y2
+    ink = np.asarray(scan.crop((round(x2), round(y2), round(x0), round(y0)))) < 128
+    assert ink.mean() > 0.08, "the outline should cover the printed word"
 
 
 def test_highlighted_words_follow_the_query_language(reading_archive):

@@ -1,8 +1,9 @@
 """Where the searched words stand on a page image: word boxes from the page's hOCR.
 
 The boxes are in the pixels of the *cleaned* image (Tesseract read that one; it may be upscaled,
-deskewed or turned a quarter compared with the original scan), so highlights are drawn over the
-cleaned image only. A word matches when one of its tokens is, folded (đ → d, no marks, any
+deskewed or turned a quarter compared with the original scan); over the original scan each box
+becomes the quadrilateral it is there (:func:`on_original`, from the transforms the page's
+``ocr.json`` records, :mod:`luutru.ocr.geometry`). A word matches when one of its tokens is, folded (đ → d, no marks, any
 case), one of the query's positive words; a phrase contributes each of its words, a ``prefix*``
 every word starting with it. The comparison is the snippets' pattern
 (:func:`luutru.index.snippets.terms_pattern`: each folded letter stands for every letter that
@@ -26,13 +27,15 @@ from pathlib import Path
 from lxml import etree
 
 from luutru import xmlsafe
-from luutru.archive import Archive, PageRef
+from luutru.archive import Archive, PageRef, read_json
 from luutru.index.analysis import fast_nfc
 from luutru.index.query import Phrase, Term, parse_query
 from luutru.index.snippets import terms_pattern
 from luutru.index.model import QueryError
+from luutru.ocr.geometry import PageGeometry
 
 HOCR_FILE = "ocr.hocr"
+PROVENANCE_FILE = "ocr.json"
 CACHED_PAGES = 2048  # about 20 kB each (a page of 360 words)
 _BBOX = re.compile(r"bbox\s+(-?\d+)\s+(-?\d+)\s+(-?\d+)\s+(-?\d+)")
 
@@ -158,6 +161,32 @@ def page_highlights(archive: Archive, ref: PageRef, wanted: QueryWords) -> Highl
         if box is not None:
             boxes.append(Box(text, box[0], box[1], box[2] - box[0], box[3] - box[1]))
     return Highlights(page.bbox, boxes)
+
+
+@dataclass(frozen=True)
+class OriginalHighlights:
+    """The highlights moved onto the original scan: its size (an SVG viewBox over it) and each
+    word's four corners there."""
+
+    size: tuple[int, int]
+    outlines: list[tuple[str, list[tuple[float, float]]]]
+
+    @property
+    def view_box(self) -> str:
+        return f"0 0 {self.size[0]} {self.size[1]}"
+
+
+def on_original(archive: Archive, ref: PageRef, highlights: Highlights) -> OriginalHighlights | None:
+    """``highlights`` (clean-image boxes) placed on the original scan; None when the page's
+    provenance cannot be read (then nothing is drawn rather than something misplaced)."""
+    try:
+        record = read_json(archive.page_dir(ref) / PROVENANCE_FILE)
+    except (OSError, ValueError):
+        return None
+    geometry = PageGeometry.from_provenance(record, (highlights.width, highlights.height))
+    outlines = [(b.word, geometry.box_to_original((b.x, b.y, b.x + b.width, b.y + b.height)))
+                for b in highlights.boxes]
+    return OriginalHighlights(geometry.original_size, outlines)
 
 
 # --- reading the hOCR (cached) ------------------------------------------------------------------

@@ -30,7 +30,8 @@ from luutru.index.update import embedded_engine, open_backend
 from luutru.textnorm import nfc
 from luutru.web.access import audit, can_see, current_user
 from luutru.web.format import vn_date
-from luutru.web.highlight import Highlights, page_highlights, query_words
+from luutru.web.highlight import (Highlights, OriginalHighlights, on_original,
+                                  page_highlights, query_words)
 from luutru.web.images import KINDS
 from luutru.web.records import CatalogCache, CatalogView, item_level
 
@@ -451,8 +452,7 @@ def citation_links(item: dict[str, Any], view: CatalogView) -> tuple[list[dict],
 
 def page_views(item: dict[str, Any], q: str, kind: str) -> list[dict[str, Any]]:
     """Each page: image links, its OCR text with the query's words marked, and the word boxes to
-    highlight (only on the cleaned image: hOCR coordinates are its pixels), as markup made here
-    so the template only places it."""
+    highlight over the image shown, as markup made here so the template only places it."""
     archive: Archive = current_app.config["ARCHIVE"]
     wanted = query_words(q)
     links = _Links(q)
@@ -460,16 +460,29 @@ def page_views(item: dict[str, Any], q: str, kind: str) -> list[dict[str, Any]]:
     for n, key in enumerate(item.get("pages") or (), start=1):
         ref = PageRef.parse(key)
         text = _page_text(archive, ref)
-        highlights = None
-        if kind == "clean" and wanted and wanted.pattern.search(text):
-            highlights = page_highlights(archive, ref, wanted)
+        layer = None
+        if wanted and wanted.pattern.search(text):
+            layer = _highlight_layer(archive, ref, wanted, kind)
         pages.append({"n": n, "text": marked_text(text, wanted.pattern),
                       "view": links.image_url(key, "view", kind),
                       "full": links.image_url(key, "full", kind),
-                      "view_box": highlights.view_box if highlights else None,
-                      "boxes": len(highlights.boxes) if highlights else 0,
-                      "rects": _rects(highlights) if highlights else None})
+                      "view_box": layer[0] if layer else None,
+                      "boxes": layer[2] if layer else 0,
+                      "rects": layer[1] if layer else None})
     return pages
+
+
+def _highlight_layer(archive: Archive, ref: PageRef, wanted, kind: str) -> tuple[str, Markup, int] | None:
+    """(SVG viewBox, shapes, how many words) over the clean image or the original scan."""
+    highlights = page_highlights(archive, ref, wanted)
+    if not highlights:
+        return None
+    if kind == "clean":
+        return highlights.view_box, _rects(highlights), len(highlights.boxes)
+    placed = on_original(archive, ref, highlights)
+    if placed is None:
+        return None
+    return placed.view_box, _outlines(placed), len(placed.outlines)
 
 
 def _rects(highlights: Highlights) -> Markup:
@@ -477,6 +490,13 @@ def _rects(highlights: Highlights) -> Markup:
     return Markup("".join(
         f'<rect class="hl" x="{b.x:d}" y="{b.y:d}" width="{b.width:d}" height="{b.height:d}" '
         f'data-word="{html.escape(b.word)}"></rect>' for b in highlights.boxes))
+
+
+def _outlines(placed: OriginalHighlights) -> Markup:
+    """The SVG quadrilaterals over the original scan (a deskewed word lies slanted there)."""
+    return Markup("".join(
+        '<polygon class="hl" points="' + " ".join(f"{x:.1f},{y:.1f}" for x, y in corners)
+        + f'" data-word="{html.escape(word)}"></polygon>' for word, corners in placed.outlines))
 
 
 def _page_text(archive: Archive, ref: PageRef) -> str:
