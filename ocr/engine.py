@@ -71,7 +71,7 @@ def run_tesseract(image: np.ndarray | Image.Image, *, dpi: int, psm: int = 3, la
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one core per page; parallelism is per page
     variables = _config_variables(config)
     with tempfile.TemporaryDirectory(prefix="tess-", dir=workdir) as tmp:
-        page_file = write_page_image(_to_pil(image), Path(tmp) / "page", dpi)
+        page_file = write_page_image(page_image(image), Path(tmp) / "page", dpi)
         base = Path(tmp) / "out"
         if (engine or engine_name()) == ENGINE_API and variables is not None:
             _run_api(page_file, base, psm, lang, tessdata_dir, outputs, variables, timeout)
@@ -192,7 +192,9 @@ def is_bitonal(image: Image.Image) -> bool:
     return histogram[0] + histogram[255] == image.width * image.height
 
 
-def _to_pil(image: np.ndarray | Image.Image) -> Image.Image:
+def page_image(image: np.ndarray | Image.Image) -> Image.Image:
+    """``image`` as the PIL image to save: an array of only black and white as 1-bit, else grey
+    or RGB (OpenCV's BGR turned round); a PIL image as it is (grey, RGB or 1-bit)."""
     if isinstance(image, Image.Image):
         return image if image.mode in ("1", "L", "RGB") else image.convert("RGB")
     array = np.asarray(image)
