@@ -158,7 +158,7 @@ This directory is a luutru archive: the record of scanned documents and what was
 | `quarantine/` | files that could not be ingested, with a machine-readable reason each | **no** (kept for a person) |
 | `catalog/` | the XML catalogue: fonds → file (hồ sơ) → item (văn bản) | machine fields yes; archivist values **no** |
 | `index/` | search indexes | yes (`luutru reindex`) |
-| `access/` | reading-room accounts: `accounts.sqlite` (+ `-wal`, `-shm`) holds users, argon2 password hashes, roles, clearances and the append-only audit log of who saw which classified item; `secret.key` signs sessions (0600; directory 0700) | **no** (back it up with the catalogue; losing `secret.key` only logs everyone out) |
+| `access/` | reading-room accounts: `accounts.sqlite` (+ `-wal`, `-shm`) holds users, argon2 password hashes, roles, clearances and the append-only audit log of who saw which classified item; `secret.key` signs sessions (0600; directory 0700); `ratelimit.sqlite` counts login attempts | **no** (back it up with the catalogue; losing `secret.key` only logs everyone out) |
 | `cache/` | page images sized for the reading room (thumbnails, screen size) | yes (made again on demand) |
 | `tmp/` | scratch space | delete at will when nothing runs |
 
