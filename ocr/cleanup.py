@@ -64,14 +64,14 @@ Measurements (dev corpus, ``bench/cleanup.py``, tesseract 5.3 ``-l vie`` default
   binarize=none 6.80 / 10.5. The t2 gains of no-illumination/no-borders came from one page whose
   binding shadow was amplified into fake text lines (183 edits); whitening unlit regions fixed
   it (58 edits), and the full-corpus default above includes that fix.
-- Speed: 0.150 CPU s/page on one core (``cv2.setNumThreads(1)``, all 110 pages, no OSD call;
+- Speed: 0.148 CPU s/page on one core (``cv2.setNumThreads(1)``, all 110 pages, no OSD call;
   0.237 before the rewrites that keep every page's bytes: rules opened on candidate rows and
   windows only, specks found from their boxes, one analysis of the ink for orientation and
-  deskew), peak RSS of the benchmark process 265 MB (decoding included). Interleaved on 16 pages:
-  rules 0.057 -> 0.011, despeckle 0.048 -> 0.019, deskew 0.036 -> 0.020, orientation 0.044 ->
-  0.035, colour 0.026 -> 0.019, illumination 0.027 -> 0.022 s. What is left is mostly whole-page
-  passes that the output depends on (resizes to the analysis resolutions, the deskew rotation,
-  Otsu's histogram, the labelling of specks).
+  deskew), peak RSS of the benchmark process 300 MB (decoding included). Interleaved on 16 pages
+  (s/page): rules 0.056 -> 0.011, despeckle 0.046 -> 0.018, deskew 0.033 -> 0.020, orientation
+  0.039 -> 0.034, colour 0.030 -> 0.015, illumination 0.028 -> 0.020. What is left is mostly
+  whole-page passes that the output depends on (resizes to the analysis resolutions, the deskew
+  rotation, Otsu's histogram, the labelling of specks).
 """
 
 from __future__ import annotations
