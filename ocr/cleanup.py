@@ -692,14 +692,23 @@ class _Specks:
     def of(cls, labels: np.ndarray, stats: np.ndarray, size: int) -> "_Specks":
         small = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) <= size
         small[0] = False
-        ids = np.flatnonzero(small)
-        dy, dx = (grid.ravel() for grid in np.mgrid[0:size, 0:size])
+        ids = np.flatnonzero(small).astype(np.int32)
+        # In slices: a page of salt noise has hundreds of thousands of specks.
+        found = [cls._pixels(labels, stats, ids[start:start + 50_000], size)
+                 for start in range(0, len(ids), 50_000)] or [(np.zeros(0, np.int32),) * 3]
+        ys, xs, owners = (np.concatenate(part) for part in zip(*found))
+        return cls(ids, ys, xs, owners)
+
+    @staticmethod
+    def _pixels(labels: np.ndarray, stats: np.ndarray, ids: np.ndarray,
+                size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        dy, dx = (grid.ravel().astype(np.int32) for grid in np.mgrid[0:size, 0:size])
         x, y, w, h = (stats[ids, column][:, None] for column in range(4))
         inside = (dx < w) & (dy < h)
         ys, xs = np.minimum(y + dy, labels.shape[0] - 1), np.minimum(x + dx, labels.shape[1] - 1)
         owner = np.broadcast_to(ids[:, None], ys.shape)
         mine = inside & (labels[ys, xs] == owner)
-        return cls(ids, ys[mine], xs[mine], owner[mine])
+        return ys[mine], xs[mine], owner[mine]
 
 
 def _step_binarize(page: _Page) -> tuple[dict, dict]:
