@@ -291,20 +291,20 @@ def ocr_archive(archive: Archive, *, redo: bool = False, jobs: int = 1,
     options = options or OcrOptions()
     location = locate(model)
     report = OcrReport(model=model)
-    listed = list(archive.iter_page_refs()) if pages is None else None
+    streamed = pages is not None             # the total grows as pages come
+    refs = pages if streamed else list(archive.iter_page_refs())
     documents = _DocumentBuilder(archive, location, options)
-    with tqdm(total=len(listed) if listed is not None else 0, desc="OCR", unit="page",
+    with tqdm(total=0 if streamed else len(refs), desc="OCR", unit="page",
               disable=not progress, file=sys.stderr) as bar:
-        def found(refs: Iterable[PageRef]) -> Iterator[PageRef]:
+        def handed_over(refs: Iterable[PageRef]) -> Iterator[PageRef]:
             for ref in refs:
                 documents.expect(ref)
-                if listed is None:
+                if streamed:
                     bar.total += 1
                     bar.refresh()
                 yield ref
 
-        for outcome in _run_pages(archive, found(listed if listed is not None else pages),
-                                  options, location, redo, jobs):
+        for outcome in _run_pages(archive, handed_over(refs), options, location, redo, jobs):
             report.add(outcome, _page_source(archive, outcome.page))
             report.documents += documents.page_finished(outcome.page)
             bar.update()
@@ -341,7 +341,7 @@ def _page_source(archive: Archive, key: str) -> str | None:
         return None
 
 
-def _run_pages(archive: Archive, refs: list[PageRef], options: OcrOptions, model: ModelLocation,
+def _run_pages(archive: Archive, refs: Iterable[PageRef], options: OcrOptions, model: ModelLocation,
                redo: bool, jobs: int) -> Iterator[PageOutcome]:
     if jobs <= 1:
         for ref in refs:

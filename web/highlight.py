@@ -3,8 +3,8 @@
 The boxes are in the pixels of the *cleaned* image (Tesseract read that one; it may be upscaled,
 deskewed or turned a quarter compared with the original scan); over the original scan each box
 becomes the quadrilateral it is there (:func:`on_original`, from the transforms the page's
-``ocr.json`` records, :mod:`luutru.ocr.geometry`). A word matches when one of its tokens is, folded (đ → d, no marks, any
-case), one of the query's positive words; a phrase contributes each of its words, a ``prefix*``
+``ocr.json`` records, :mod:`luutru.ocr.geometry`). A word matches when one of its tokens is,
+folded (đ → d, no marks, any case), one of the query's positive words; a phrase contributes each of its words, a ``prefix*``
 every word starting with it. The comparison is the snippets' pattern
 (:func:`luutru.index.snippets.terms_pattern`: each folded letter stands for every letter that
 folds to it), so a page's words are never folded one by one and the page text, the snippet and
