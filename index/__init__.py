@@ -1,4 +1,4 @@
-"""The search stage: a full-text index derived from the record, embedded (SQLite) or Elasticsearch.
+"""The search stage: a full-text index derived from the record, embedded (Tantivy) or Elasticsearch.
 
 Library API: :func:`update_index` (``luutru index``, part of ``luutru run``), :func:`reindex`,
 :func:`search`, :func:`open_backend`. Engines (Tantivy, the embedded default; SQLite FTS5, the

@@ -85,6 +85,14 @@ def folded_tokens(text: str) -> list[str]:
     return [m.group() for m in _TOKEN.finditer(fast_fold(text))]
 
 
+def word_pairs(text: str) -> str:
+    """Each two adjacent folded words as one token (``kế hoạch`` → ``ke_hoach``), the way
+    Elasticsearch's ``index_phrases`` stores them: a phrase of two words, or two query words side
+    by side, is then one term lookup instead of a walk through both words' positions."""
+    tokens = folded_tokens(text)
+    return " ".join([f"{first}_{second}" for first, second in zip(tokens, tokens[1:])])
+
+
 def number_key(so_ky_hieu: str | None) -> str | None:
     """Canonical form of a document number: ``Số 43-NQ/TW``, ``43 NQ TW`` → ``43-nq-tw``."""
     if not so_ky_hieu:

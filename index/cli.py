@@ -20,7 +20,7 @@ def es_option(func):
     return click.option("--es", "es_url", envvar=ES_ENV, show_envvar=True, default=None,
                         metavar="URL",
                         help="Elasticsearch URL (http://user:password@host:9200) instead of the "
-                             "embedded SQLite index.")(func)
+                             "embedded index.")(func)
 
 
 def _backend(archive_path: Path | None, es_url: str | None, create: bool = True):

@@ -8,8 +8,10 @@ it on the writer threads in Rust: ``meta``/``body`` folded (ascii_fold folds đ�
 a word are cut off first, ``Số63`` → ``Số 63``, as ``fast_fold`` does), ``meta_x``/``body_x``
 exact (lower case, marks, no positions: only single words are looked up there), which only add
 score. Folding in Python was the indexing bottleneck. Queries are folded in Python
-(:mod:`luutru.index.query`); a test checks both foldings cut the same words. Adjacent query words
-add the score of their bigram phrase, so phrases rank above scattered syllables.
+(:mod:`luutru.index.query`); a test checks both foldings cut the same words. ``pairs`` holds every
+two adjacent folded words as one term (:func:`~luutru.index.analysis.word_pairs`, as
+Elasticsearch's ``index_phrases``): adjacent query words add the score of their pair, so phrases
+rank above scattered syllables, and a phrase's pairs narrow the documents whose positions are read.
 
 ``rebuild`` writes a new index directory and switches the ``CURRENT`` pointer file atomically.
 """
@@ -17,6 +19,7 @@ add the score of their bigram phrase, so phrases rank above scattered syllables.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import time
@@ -26,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from luutru.archive import atomic_write_text
-from luutru.index.analysis import fast_nfc, meta_text, number_key, split_glued
+from luutru.index.analysis import fast_nfc, meta_text, number_key, split_glued, word_pairs
 from luutru.index.backend import (FACET_SIZE, FACETS, SearchBackend, confirm_suggestion, make_hit,
                                   unit_display)
 from luutru.index.model import (IndexReport, QueryError, SearchRequest, SearchResult, Unit,
@@ -36,7 +39,7 @@ from luutru.index.query import (And, Filter, Not, Or, ParsedQuery, Phrase, Term,
 from luutru.index.suggest import edits1
 from luutru.textnorm import fold
 
-FORMAT = 5  # bump when the schema or a stored field changes: the index is then built anew
+FORMAT = 6  # bump when the schema or a stored field changes: the index is then built anew
 INDEX_DIR = f"tantivy-{FORMAT}"
 POINTER = "CURRENT"
 META_BOOST = 4.0
@@ -92,6 +95,7 @@ def build_schema():
         builder.add_text_field(name, stored=False, tokenizer_name=FOLDED)
     for name in ("meta_x", "body_x"):  # only single words are looked up there: no positions
         builder.add_text_field(name, stored=False, tokenizer_name=EXACT, index_option="freq")
+    builder.add_text_field("pairs", stored=False, tokenizer_name="whitespace", index_option="freq")
     for name in ("display", "texts"):  # stored, not searched
         builder.add_bytes_field(name, stored=True)
     return builder.build()
@@ -115,6 +119,7 @@ def unit_fields(unit: Unit) -> dict[str, Any]:
         "uid": unit.uid, "fingerprint": unit.fingerprint, "level": unit.level,
         "year": unit.year or 0, "date": _date_number(unit.date),
         "meta": meta, "meta_x": meta, "body": body, "body_x": body,
+        "pairs": word_pairs(meta) + "\n" + word_pairs(body),  # no pair across the two
         "display": json.dumps(display, ensure_ascii=False).encode("utf-8"),
         "texts": _PAGE_BREAK.join(texts).encode("utf-8"),  # the doc store compresses it
     }
@@ -137,7 +142,8 @@ class TantivyBackend(SearchBackend):
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.schema = build_schema()
-        self.index = self._open(self._current())
+        current = self._current()
+        self._use(self._open(current), current)
 
     @classmethod
     def for_archive(cls, archive) -> "TantivyBackend":
@@ -168,8 +174,23 @@ class TantivyBackend(SearchBackend):
         register_analyzers(index)
         return index
 
+    def _use(self, index, path: Path) -> None:
+        self.index = index
+        self._meta = path / "meta.json"
+        self._meta_seen: tuple | None = None
+
     def _searcher(self):
-        self.index.reload()
+        """A searcher on the last commit, whoever made it. Tantivy's ``reload`` reads its
+        ``meta.json`` again (a third of a millisecond, every search); a commit replaces that file,
+        so its inode and time say when a reload is due."""
+        try:
+            info = os.stat(self._meta)
+            stamp: tuple | None = (info.st_ino, info.st_mtime_ns, info.st_size)
+        except FileNotFoundError:
+            stamp = None
+        if stamp is None or stamp != self._meta_seen:
+            self.index.reload()
+            self._meta_seen = stamp
         return self.index.searcher()
 
     # --- writing ----------------------------------------------------------------------------
@@ -247,7 +268,7 @@ class TantivyBackend(SearchBackend):
             shutil.rmtree(fresh, ignore_errors=True)
             raise
         atomic_write_text(self.directory / POINTER, name + "\n")
-        self.index = index
+        self._use(index, fresh)
         shutil.rmtree(old, ignore_errors=True)
         return report
 
@@ -284,19 +305,24 @@ class TantivyBackend(SearchBackend):
         return SearchResult(total=total, hits=hits, facets=facets, suggestion=suggestion)
 
     def _count(self, searcher, matching, facets: bool) -> tuple[int, dict[str, dict[str, int]]]:
-        """Matching units (every unit has a ``level``) and, if asked, the facet counts."""
-        aggs: dict[str, Any] = {"_total": {"value_count": {"field": "level"}}}
-        if facets:
-            aggs.update({name: {"terms": {"field": name, "size": FACET_SIZE * 5}}
-                         for name in FACETS})
-        result = searcher.aggregate(matching, aggs)
+        """Matching units and, if asked, the facet counts. Every unit has a ``year`` (0 when
+        unknown), so with facets the year buckets and the documents left out of them add up to
+        the total, with no pass of its own; without, the units' ``level`` values are counted."""
+        if not facets:
+            result = searcher.aggregate(matching, {"total": {"value_count": {"field": "level"}}})
+            return int(result["total"]["value"]), {}
+        result = searcher.aggregate(matching, {name: {"terms": {"field": name,
+                                                                "size": FACET_SIZE * 5}}
+                                               for name in FACETS})
+        years = result["year"]
+        total = sum(b["doc_count"] for b in years["buckets"]) + years["sum_other_doc_count"]
         counts = {}
-        for name in FACETS if facets else ():
+        for name in FACETS:
             buckets = [(_key(b["key"]), b["doc_count"]) for b in result[name]["buckets"]
                        if not (name == "year" and not b["key"])]
             buckets.sort(key=lambda kv: (-kv[1], kv[0]))
             counts[name] = dict(buckets[:FACET_SIZE])
-        return int(result["_total"]["value"]), counts
+        return int(total), counts
 
     def _suggest(self, searcher, request: SearchRequest, parsed: ParsedQuery) -> str | None:
         replacements = {}
@@ -365,7 +391,8 @@ class TantivyBackend(SearchBackend):
             elif len(tokens) == 1:
                 query = tv.Query.term_query(self.schema, field, tokens[0])
             else:
-                query = tv.Query.phrase_query(self.schema, field, list(tokens))
+                query = tv.Query.boolean_query([(tv.Occur.Must, tv.Query.phrase_query(
+                    self.schema, field, list(tokens)))] + self._phrase_pairs(tokens))
             alternatives.append((tv.Occur.Should, tv.Query.boost_query(query, boost)))
         return tv.Query.boolean_query(alternatives)
 
@@ -384,8 +411,19 @@ class TantivyBackend(SearchBackend):
                 for token, plain in zip(exact_tokens, folded) if token != plain]
         if following is not None:
             clauses.append((tv.Occur.Should, tv.Query.boost_query(
-                self._any(("meta", "body"), folded + [following.folded]), ADJACENT_BOOST)))
+                self._pair(folded[-1], following.folded), ADJACENT_BOOST)))
         return tv.Query.boolean_query(clauses)
+
+    def _pair(self, first: str, second: str):
+        return _tantivy().Query.term_query(self.schema, "pairs", f"{first}_{second}")
+
+    def _phrase_pairs(self, folded: list[str]) -> list:
+        """A phrase's adjacent pairs as required, score-free clauses: Tantivy intersects from the
+        rarest, so the phrase's positions are read only in documents that hold all its pairs
+        (under a union it would not: a union reads ahead in every branch)."""
+        tv = _tantivy()
+        return [(tv.Occur.Must, tv.Query.const_score_query(self._pair(first, second), 0.0))
+                for first, second in zip(folded, folded[1:])]
 
     def _text(self, node: object, bonus: bool = True):
         tv = _tantivy()

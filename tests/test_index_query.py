@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from luutru.index.analysis import fast_fold, find_numbers, meta_text, number_key
+from luutru.index.analysis import fast_fold, find_numbers, meta_text, number_key, word_pairs
 from luutru.index.model import QueryError, parse_clearance, secrecy_level
 from luutru.index.query import And, Filter, Not, Or, Phrase, Term, parse_query
 from luutru.index.suggest import edits1, replace_terms
@@ -143,3 +143,10 @@ def test_tantivy_analysers_cut_the_words_queries_are_folded_to(text):
     prepared = split_glued(fast_nfc(text))  # what unit_fields hands to Tantivy
     assert engine[FOLDED].analyze(prepared) == folded_tokens(text)
     assert engine[EXACT].analyze(prepared) == exact_tokens(split_glued(text))
+    words = engine[FOLDED].analyze(prepared)  # a phrase's pairs must be the indexed pairs
+    assert word_pairs(text).split() == [f"{a}_{b}" for a, b in zip(words, words[1:])]
+
+
+def test_word_pairs_join_adjacent_folded_words_across_punctuation():
+    assert word_pairs("Kế hoạch, cán bộ.\nĐảng") == "ke_hoach hoach_can can_bo bo_dang"
+    assert word_pairs("Đảng") == "" and word_pairs("") == ""

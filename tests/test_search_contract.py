@@ -237,6 +237,21 @@ def test_facets_count_the_matches(engine):
                                      "Thông báo": 1}
 
 
+def test_total_counts_matches_beyond_the_facet_values_shown(fresh_engine):
+    """More years, fonds and types than a facet lists: the total still counts every match."""
+    from luutru.index.backend import FACET_SIZE
+
+    n = FACET_SIZE * 5 + 30  # more distinct values than any engine asks its facets for
+    items = [_item(f"y{i}", f"{i}-BC/TU", f"Loại {i}", f"{1800 + i}-01-02", f"Cơ quan {i}",
+                   "về số liệu thống kê", f"PHONG-{i}", f"HS-{i}", [f"y{i}:1"]) for i in range(n)]
+    pages = [_page(f"y{i}:1", f"PHONG-{i}/HS-{i}/y{i}.pdf", "Số liệu thống kê dân số",
+                   f"PHONG-{i}", f"HS-{i}") for i in range(n)]
+    sync(fresh_engine, build_units(items, pages))
+    result = fresh_engine.search(SearchRequest("thong ke"))
+    assert result.total == n
+    assert len(result.facets["year"]) == FACET_SIZE and sum(result.facets["year"].values()) == FACET_SIZE
+
+
 def test_pagination_is_stable_and_complete(engine):
     everything = ids(engine, FILLER_TAG, limit=100)
     assert len(everything) == FILLER_PAGES
@@ -333,6 +348,28 @@ def test_rebuild_gives_the_same_answers(fresh_engine):
     assert report.failures == [] and report.added == len(items) + LONE_PAGES + FILLER_PAGES
     after = fresh_engine.search(SearchRequest("dang", limit=50, clearance=3)).to_json()
     assert after == before
+
+
+def test_another_handle_on_the_index_sees_each_update(fresh_engine):
+    """The reading room's processes keep the index open while ``luutru run`` updates it."""
+    if isinstance(fresh_engine, ElasticsearchBackend):
+        pytest.skip("an Elasticsearch index is a server's: every client sees its refreshes")
+    reader = (SqliteBackend(fresh_engine.path) if isinstance(fresh_engine, SqliteBackend)
+              else type(fresh_engine)(fresh_engine.directory))
+    items, pages = corpus()
+    try:
+        assert ids(reader, "dang") == []
+        sync(fresh_engine, build_units(items, pages))
+        assert sorted(ids(reader, "thuong ky")) == ["page:g01:1", "page:g02:1"]
+        assert ids(reader, "thuy loi noi dong") == []  # no new commit: the same answers
+        changed = [p if p.key != "g02:1" else PageDoc(p.key, p.source, p.page,
+                                                      "Thủy lợi nội đồng", p.fonds, p.file)
+                   for p in pages]
+        sync(fresh_engine, build_units(items, changed))
+        assert ids(reader, "thuy loi noi dong") == ["page:g02:1"]
+        assert ids(reader, "thuong ky") == ["page:g01:1"]
+    finally:
+        reader.close()
 
 
 def test_item_with_its_own_secret_level_and_public_file(fresh_engine):
