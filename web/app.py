@@ -3,7 +3,7 @@
 Blueprints, each in its own module: ``auth`` (login, logout, who the user is, CSRF, rate limits),
 ``reading`` (search, item), ``files`` (page images and PDFs, access-checked), ``browse`` (phông →
 hồ sơ → văn bản), ``review`` (the archivist's queue and form), ``basket`` (items collected into
-a volume spec).
+a volume spec). Each process builds one page at a time (:mod:`luutru.web.turns`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,15 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from luutru.archive import Archive
 from luutru.web.format import vn_date
+from luutru.web.turns import OnePageAtATime
+
+
+FILE_PATHS = ("/page/", "/document/", "/static/")  # the files blueprint and Flask's static files
+
+
+def is_file_path(path: str) -> bool:
+    """A request for a page image, a PDF or a static file (served without a turn)."""
+    return path.startswith(FILE_PATHS)
 
 
 def create_app(archive: Archive, *, public: bool = False, config: dict[str, Any] | None = None) -> Flask:
@@ -35,6 +44,7 @@ def create_app(archive: Archive, *, public: bool = False, config: dict[str, Any]
         TEMPLATES_AUTO_RELOAD=False,
     )
     app.config.update(config or {})
+    app.wsgi_app = OnePageAtATime(app.wsgi_app, without_turn=is_file_path)  # luutru.web.turns
     if app.config.get("TRUSTED_PROXIES"):  # `luutru serve --behind-proxy`
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

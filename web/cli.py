@@ -69,7 +69,8 @@ def is_loopback(host: str) -> bool:
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Server processes (default: one per CPU). 1 keeps one waitress process.")
 @click.option("--threads", type=click.IntRange(min=1), default=8, show_default=True,
-              help="Requests served at once by each process.")
+              help="Connections each process serves at once (pages are built one at a "
+                   "time per process; the threads send pages and files to slow readers).")
 @click.option("--secure-cookies", is_flag=True,
               help="Send the session cookie only over https (when a proxy serves https).")
 @click.option("--behind-proxy", is_flag=True,
