@@ -46,6 +46,7 @@ META_BOOST = 4.0
 EXACT_BOOST = 1.0
 ADJACENT_BOOST = 4.0
 WRITER_HEAP = 128_000_000
+LOCK_WAIT, LOCK_RETRY = 2.0, 0.05  # seconds: see TantivyBackend._writer
 _KEY_FIELDS = {"fonds": "fonds_key", "file": "file_key", "type": "type_key", "organ": "organ_key",
                "number": "number_key"}
 _PAGE_BREAK = "\x1e"
@@ -207,13 +208,20 @@ class TantivyBackend(SearchBackend):
         return found
 
     def _writer(self, index, threads: int = 1):
-        try:
-            return index.writer(heap_size=WRITER_HEAP, num_threads=threads)
-        except ValueError as error:
-            if "LockBusy" in str(error):
+        """The index's one writer. Another process may hold it for a moment (two archivists'
+        saves in two reading-room processes, each a fraction of a second), so it is asked for
+        again for up to ``LOCK_WAIT`` seconds; a ``luutru index`` holding it longer is reported."""
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                return index.writer(heap_size=WRITER_HEAP, num_threads=threads)
+            except ValueError as error:
+                if "LockBusy" not in str(error):
+                    raise
+            if time.monotonic() >= deadline:
                 raise IndexBusy("another luutru process is writing this search index; "
-                                "try again when it has finished") from None
-            raise
+                                "try again when it has finished")
+            time.sleep(LOCK_RETRY)
 
     def _write(self, index, units: Iterable[Unit], replace: bool) -> int:
         tv = _tantivy()

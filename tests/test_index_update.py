@@ -8,6 +8,8 @@ exact. The CLI is driven through click with --json.
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
 import pytest
 from click.testing import CliRunner
@@ -16,7 +18,8 @@ from PIL import Image, ImageDraw
 from luutru.archive import atomic_write_text
 from luutru.catalog import build_catalog, iter_items
 from luutru.cli import cli
-from luutru.index import SearchRequest, open_backend, reindex, search, update_index
+from luutru.index import (SearchRequest, open_backend, reindex, search, update_index,
+                          update_items)
 from luutru.ingest import ingest_batch
 
 # A file holding a Mật item is restricted as a whole, so the secret one has a file of its own.
@@ -143,6 +146,7 @@ def test_a_second_writer_gets_a_clear_message(indexed_archive, monkeypatch):
     pytest.importorskip("tantivy")
     from luutru.index.tantivy_backend import TantivyBackend
     monkeypatch.setenv("LUUTRU_INDEX_ENGINE", "tantivy")
+    monkeypatch.setattr("luutru.index.tantivy_backend.LOCK_WAIT", 0.2)
     holder = TantivyBackend.for_archive(indexed_archive)
     writer = holder._writer(holder.index)  # as if a `luutru index` were running
     try:
@@ -152,6 +156,29 @@ def test_a_second_writer_gets_a_clear_message(indexed_archive, monkeypatch):
     finally:
         writer.rollback()
         writer.wait_merging_threads()
+
+
+def test_a_writer_held_for_a_moment_is_waited_for(indexed_archive, monkeypatch):
+    """Two archivists saving at once in two reading-room processes: both saves reach the index."""
+    pytest.importorskip("tantivy")
+    from luutru.index.tantivy_backend import TantivyBackend
+    monkeypatch.setenv("LUUTRU_INDEX_ENGINE", "tantivy")
+    holder = TantivyBackend.for_archive(indexed_archive)
+    writer = holder._writer(holder.index)  # the other process's save
+
+    def finish_the_other_save():
+        time.sleep(0.3)
+        writer.commit()
+        writer.wait_merging_threads()  # gives the writer, and its lock, up
+
+    other = threading.Thread(target=finish_the_other_save)
+    other.start()
+    try:
+        items = list(iter_items(indexed_archive))
+        report = update_items(indexed_archive, items[:1])
+    finally:
+        other.join(5)
+    assert report.failures == [] and report.updated == 1
 
 
 def test_an_index_of_an_older_format_is_dropped_and_refilled(indexed_archive, monkeypatch):
