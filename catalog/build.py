@@ -44,10 +44,20 @@ class CatalogReport:
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
+    @property
+    def exit_code(self) -> int:
+        """2 when a fonds' record could not be written (a person has to look), else 0."""
+        return 2 if self.errors else 0
+
     def summary_text(self) -> str:
-        pending = f"; {self.pages_not_ocred} pages not OCR'd yet" if self.pages_not_ocred else ""
-        return (f"catalogue: {self.items} văn bản in {self.files} hồ sơ, {self.fonds} phông "
-                f"({self.pages} pages{pending}); {self.needs_review} need review")
+        """For people (archivists read Vietnamese), as the other stages' summaries."""
+        pending = f", {self.pages_not_ocred} trang chưa OCR" if self.pages_not_ocred else ""
+        lines = [f"Mục lục: {self.items} văn bản trong {self.files} hồ sơ, {self.fonds} phông "
+                 f"({self.pages} trang{pending}); {self.needs_review} văn bản cần xem lại; "
+                 f"tệp mục lục đã ghi: {', '.join(self.written) or 'không có'}."]
+        lines += [f"  cảnh báo: {warning}" for warning in self.warnings]
+        lines += [f"  lỗi: {error}" for error in self.errors]
+        return "\n".join(lines)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from luutru.catalog.inventory import read_inventory, store_inventory
 from luutru.catalog.record import InvalidCatalogError
 from luutru.catalog.review import export_review, import_review
 from luutru.xmlsafe import UnsafeXMLError
-from luutru.cliutil import (archive_option, json_option, open_archive, print_json,
+from luutru.cliutil import (archive_option, emit_report, json_option, open_archive, print_json,
                             remember_group_archive, show_progress)
 
 _USER_ERRORS = (InvalidCatalogError, UnsafeXMLError, EADError, ValueError, OSError)
@@ -46,16 +46,7 @@ def catalog(ctx: click.Context, archive_path: Path | None, as_json: bool) -> Non
         report = build_catalog(_archive(archive_path), progress=show_progress(as_json))
     except _USER_ERRORS as exc:
         _fail(exc)
-    if as_json:
-        print_json(report.to_json())
-        sys.exit(1 if report.errors else 0)
-    click.echo(f"{report.summary_text()}; files written: {', '.join(report.written) or 'none'}")
-    for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    for error in report.errors:
-        click.echo(f"error: {error}", err=True)
-    if report.errors:
-        sys.exit(1)
+    emit_report(report, as_json)
 
 
 @catalog.command("show")

@@ -18,13 +18,16 @@ from click.testing import CliRunner
 
 from luutru.archive import Archive
 from luutru.catalog import build_catalog, iter_files, iter_fonds, iter_items
+from luutru.catalog.build import CatalogReport
 from luutru.catalog.ead import ead_schema, export_ead
 from luutru.catalog.record import fonds_path, validate
 from luutru.catalog.review import export_review, import_review
 from luutru import xmlsafe
 from luutru.cli import cli
 from luutru.ingest.batch import ingest_batch
+from luutru.ingest.report import IngestReport
 from luutru.ocr.pipeline import ocr_archive
+from luutru.pipeline import RunReport
 from luutru.samples.documents import generate_document
 from luutru.samples.render import render_page
 
@@ -193,3 +196,20 @@ def test_cli_exports_items_for_the_scorer(built, tmp_path):
     assert json.loads(result.output)["id"] == rows[0]["id"]
     result = runner.invoke(cli, ["catalog", "show", "vb-nope", "-a", str(archive.root)])
     assert result.exit_code != 0 and "no item" in result.output
+
+
+def test_catalog_command_summary_is_in_vietnamese(work_copy):
+    result = CliRunner().invoke(cli, ["catalog", "-a", str(work_copy.root)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Mục lục: 3 văn bản trong 1 hồ sơ, 1 phông (5 trang)")
+    assert "tệp mục lục đã ghi: không có." in result.output  # nothing changed since the build
+
+
+def test_a_fonds_record_that_could_not_be_written_needs_a_person():
+    """``luutru catalog`` and ``luutru run`` exit 2 and name it, as for a page OCR could not read."""
+    report = CatalogReport(fonds=2, items=5, errors=["PHONG-9: element 'unitdate': invalid"])
+    assert report.exit_code == 2
+    assert "\n  lỗi: PHONG-9: element 'unitdate': invalid" in report.summary_text()
+    run = RunReport(IngestReport(), stages={"catalog": report})
+    assert run.exit_code == 2 and "lỗi: PHONG-9" in run.summary_text()
+    assert CatalogReport().exit_code == 0

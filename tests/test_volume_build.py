@@ -177,6 +177,11 @@ def test_cli_build(demo_archive, tmp_path):
     assert result.exit_code == 0, result.output
     assert '"documents": 1' in result.output
     assert (tmp_path / "out" / "tap-chi-thi.docx").exists() and not (tmp_path / "out" / "tap-chi-thi.pdf").exists()
+    result = CliRunner().invoke(luutru_main, ["volume", "build", str(spec_path), "--out", str(tmp_path / "out"),
+                                              "-a", str(demo_archive.root)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Tập văn kiện “Tập chỉ thị”: 1 văn bản")
+    assert f"đã ghi {tmp_path / 'out' / 'tap-chi-thi.docx'}" in result.output
     bad = tmp_path / "bad.yaml"
     bad.write_text("title: x\nselect: {fond: [PHONG-12]}\n", encoding="utf-8")
     result = CliRunner().invoke(luutru_main, ["volume", "build", str(bad), "-a", str(demo_archive.root)])

@@ -57,16 +57,18 @@ class VolumeReport:
         return data
 
     def summary_text(self) -> str:
-        lines = [f"volume: {self.title}: {self.documents} văn bản"
-                 + (f", {self.pages} pages" if self.pages else "") + f" ({self.seconds:.1f} s)"]
-        lines += [f"  wrote {path}" for path in self.outputs]
+        """For the editor (in Vietnamese, as the other stages' summaries)."""
+        lines = [f"Tập văn kiện “{self.title}”: {self.documents} văn bản"
+                 + (f", {self.pages} trang" if self.pages else "") + f" ({self.seconds:.1f} giây)"]
+        lines += [f"  đã ghi {path}" for path in self.outputs]
         for notice in self.notices:
             lines.append(f"  {notice}")
         if self.needs_review or self.unreadable_passages:
-            lines.append(f"  to check: {self.needs_review} văn bản in the appendix, "
-                         f"{self.unreadable_passages} passages marked unreadable")
+            lines.append(f"  cần kiểm tra: {self.needs_review} văn bản trong phụ lục, "
+                         f"{self.unreadable_passages} đoạn không đọc được đã đánh dấu")
         total = sum(self.left_out.values())
-        lines.append(f"  left out: {total}" if total else "  left out: none")
+        lines.append(f"  không đưa vào tập: {total} văn bản" if total
+                     else "  không đưa vào tập: không có")
         for reason, count in self.left_out.items():
             ids = self.left_out_ids.get(reason) or []
             shown = f": {', '.join(ids[:10])}{' …' if len(ids) > 10 else ''}" if ids else ""
