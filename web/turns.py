@@ -6,7 +6,7 @@ takes as long as all of them together. A search page, about three times an item 
 finishes last. Taken in turns, a request waits for the ones ahead of it, then gets the core until
 its page is built. The mean wait is the same; the slow tail is shorter. With 20 readers asking
 without pauses (bench/web.py, 100,000 pages, 2 cores), the search page's p95 went from 152 to
-96–120 ms and its p99 from 203 to 112–139 ms; the item page's p95 from 88 to 91–114 ms.
+96–123 ms and its p99 from 203 to 112–143 ms; the item page's p95 from 88 to 91–119 ms.
 
 Threads are still useful for what is not Python work. A page or a file is sent to the reader
 after its turn: the server iterates the WSGI body once the application has returned. So a reader
