@@ -189,7 +189,9 @@ def test_cli_build(demo_archive, tmp_path):
     empty = tmp_path / "empty.yaml"
     empty.write_text("title: x\nselect: {fonds: [PHONG-31]}\n", encoding="utf-8")
     result = CliRunner().invoke(luutru_main, ["volume", "build", str(empty), "-a", str(demo_archive.root)])
-    assert result.exit_code != 0 and "no document selected" in result.output
+    assert result.exit_code != 0 and "không chọn được văn bản nào" in result.output
+    assert "cần quyền tiếp cận cao hơn" in result.output  # PHONG-31: none open
+    assert "không đưa vào tập:" not in result.output  # the count line says nothing more
 
 
 def test_paper_size_and_margins_follow_the_spec():

@@ -23,6 +23,7 @@ from luutru.volume.spec import VolumeSpec
 from luutru.volume.word import render_docx
 
 SLUG_LENGTH = 80
+LEFT_OUT = "không đưa vào tập"  # the summary's line of documents left out
 
 
 class EmptyVolumeError(ValueError):
@@ -67,8 +68,7 @@ class VolumeReport:
             lines.append(f"  cần kiểm tra: {self.needs_review} văn bản trong phụ lục, "
                          f"{self.unreadable_passages} đoạn không đọc được đã đánh dấu")
         total = sum(self.left_out.values())
-        lines.append(f"  không đưa vào tập: {total} văn bản" if total
-                     else "  không đưa vào tập: không có")
+        lines.append(f"  {LEFT_OUT}: {total} văn bản" if total else f"  {LEFT_OUT}: không có")
         for reason, count in self.left_out.items():
             ids = self.left_out_ids.get(reason) or []
             shown = f": {', '.join(ids[:10])}{' …' if len(ids) > 10 else ''}" if ids else ""
@@ -83,10 +83,12 @@ def _say(message: str, progress: bool) -> None:
 
 def _nothing_selected(report: VolumeReport, query_hits: int | None) -> str:
     lines = [line.strip() for line in report.summary_text().splitlines()[1:]]
-    why = [line for line in lines if not line.startswith("left out:")]
+    why = [line for line in lines if not line.startswith(f"{LEFT_OUT}:")]
     if query_hits == 0:
-        why.append("the query found no văn bản (is the archive indexed? run `luutru index`)")
-    return "no document selected that this clearance may see" + (": " + "; ".join(why) if why else "")
+        why.append("truy vấn không tìm thấy văn bản nào "
+                   "(kho đã có chỉ mục chưa? chạy `luutru index`)")
+    return ("không chọn được văn bản nào mà quyền tiếp cận này được xem"
+            + (": " + "; ".join(why) if why else ""))
 
 
 def build_volume(archive: Archive, spec: VolumeSpec, out_dir: Path | str,
