@@ -10,7 +10,8 @@ import click
 from luutru.cliutil import (archive_option, emit_report, json_option, open_archive, print_json,
                             show_progress)
 from luutru.index.es import ES_ENV
-from luutru.index.model import CLEARANCE_NAMES, QueryError, SearchRequest, parse_clearance
+from luutru.access import CLEARANCE_NAMES, parse_clearance
+from luutru.index.model import QueryError, SearchRequest
 from luutru.index.snippets import MARK_CLOSE, MARK_OPEN
 from luutru.index.tantivy_backend import IndexBusy
 from luutru.index.update import open_backend, reindex, update_index

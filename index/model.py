@@ -14,38 +14,12 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any
 
-# Clearance levels: each includes those below it.
-CLEARANCE_NAMES = {"none": 0, "mat": 1, "toi-mat": 2, "tuyet-mat": 3}
-DO_MAT_LEVEL = {None: 0, "": 0, "Mật": 1, "Tối mật": 2, "Tuyệt mật": 3}
-RESTRICTED_ACCESS = "Hạn chế"
-# A file with restricted access needs at least the first clearance level.
-RESTRICTED_LEVEL = 1
+from luutru.access import (CLEARANCE_NAMES, DO_MAT_LEVEL, RESTRICTED_ACCESS,  # noqa: F401 (re-exported)
+                           RESTRICTED_LEVEL, parse_clearance, secrecy_level)
 
 
 class QueryError(ValueError):
     """A query the user typed cannot be understood; the message says why, in plain words."""
-
-
-def parse_clearance(value: str | int | None) -> int:
-    """``none|mat|toi-mat|tuyet-mat`` (or 0..3) → level number."""
-    if value is None:
-        return 0
-    if isinstance(value, int) and value in CLEARANCE_NAMES.values():
-        return value
-    key = str(value).strip().lower().replace("_", "-")
-    if key not in CLEARANCE_NAMES:
-        raise ValueError(f"unknown clearance {value!r}; use one of {', '.join(CLEARANCE_NAMES)}")
-    return CLEARANCE_NAMES[key]
-
-
-def secrecy_level(do_mat: str | None, access: str | None = None) -> int:
-    """Clearance needed to see an item: its độ mật, and at least level 1 if its file is restricted."""
-    level = DO_MAT_LEVEL.get((do_mat or "").strip().capitalize() if do_mat else None)
-    if level is None:  # an unknown secrecy mark is treated as the strictest, never as public
-        level = 3
-    if (access or "").strip().lower() == RESTRICTED_ACCESS.lower():
-        level = max(level, RESTRICTED_LEVEL)
-    return level
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ import unicodedata
 import pytest
 
 from luutru.index.analysis import fast_fold, find_numbers, meta_text, number_key, word_pairs
-from luutru.index.model import QueryError, parse_clearance, secrecy_level
+from luutru.access import parse_clearance, secrecy_level
+from luutru.index.model import QueryError
 from luutru.index.query import And, Filter, Not, Or, Phrase, Term, parse_query
 from luutru.index.suggest import edits1, replace_terms
 from luutru.textnorm import fold

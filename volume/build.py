@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from luutru.archive import Archive, atomic_write_bytes
-from luutru.index.model import parse_clearance
+from luutru.access import parse_clearance
 from luutru.textnorm import fold
 from luutru.volume.content import volume_content
 from luutru.volume.pdf import render_pdf

@@ -8,7 +8,8 @@ import click
 
 from luutru.catalog.record import InvalidCatalogError
 from luutru.cliutil import archive_option, emit_report, json_option, open_archive, show_progress
-from luutru.index.model import CLEARANCE_NAMES, QueryError
+from luutru.access import CLEARANCE_NAMES
+from luutru.index.model import QueryError
 from luutru.volume.build import EmptyVolumeError, build_volume
 from luutru.volume.spec import SpecError, load_spec
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from luutru.archive import Archive
 from luutru.catalog.model import ITEM_FIELDS
-from luutru.index.model import DO_MAT_LEVEL, secrecy_level
+from luutru.access import DO_MAT_LEVEL, secrecy_level
 from luutru.volume.select import Selection
 from luutru.volume.spec import VolumeSpec
 from luutru.volume.text import Paragraph, document_text, sheet_numbers

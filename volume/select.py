@@ -16,7 +16,7 @@ from typing import Any
 
 from luutru.archive import Archive
 from luutru.catalog.build import iter_fonds, iter_items
-from luutru.index.model import secrecy_level
+from luutru.access import secrecy_level
 from luutru.index.update import search
 from luutru.volume.spec import VolumeSpec
 

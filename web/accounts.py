@@ -27,7 +27,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from luutru.archive import Archive
-from luutru.index.model import CLEARANCE_NAMES
+from luutru.access import CLEARANCE_NAMES
 from luutru.textnorm import nfc
 from luutru.web.access import ROLES, User
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template
 
-from luutru.index.model import secrecy_level
+from luutru.access import secrecy_level
 from luutru.web.access import can_see, current_user
 from luutru.web.reading import catalog
 from luutru.web.records import CatalogView, item_level

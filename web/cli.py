@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from luutru.cliutil import archive_option, json_option, open_archive, print_json
-from luutru.index.model import CLEARANCE_NAMES
+from luutru.access import CLEARANCE_NAMES
 from luutru.web.access import ROLES
 from luutru.web.accounts import (MIN_PASSWORD_LENGTH, AccountError, Accounts, check_password,
                                  clearance_name)

@@ -14,7 +14,7 @@ from flask import Blueprint, abort, current_app, request, send_file
 from werkzeug.wrappers import Response
 
 from luutru.archive import Archive, PageRef
-from luutru.index.model import secrecy_level
+from luutru.access import secrecy_level
 from luutru.web.access import audit, can_see
 from luutru.web.images import KINDS, SIZES, NoImage, page_image
 from luutru.web.reading import catalog

@@ -16,7 +16,7 @@ from luutru.archive import Archive
 from luutru.catalog.build import file_summary, fonds_summary
 from luutru.catalog.model import item_dict
 from luutru.catalog.record import read_fonds_file
-from luutru.index.model import secrecy_level
+from luutru.access import item_level  # noqa: F401 (views import it from here)
 
 
 @dataclass
@@ -43,11 +43,6 @@ class CatalogView:
         if self._by_page is None:
             self._by_page = {key: item for item in self.items.values() for key in item["pages"]}
         return self._by_page.get(page_key)
-
-
-def item_level(item: dict[str, Any]) -> int:
-    """The clearance an item needs (its độ mật; at least Mật in a restricted hồ sơ)."""
-    return secrecy_level(item.get("do_mat"), item.get("access"))
 
 
 @dataclass(frozen=True)
