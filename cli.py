@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from luutru import __version__
+from luutru import __version__, clitext
 from luutru.cliutil import (ARCHIVE_HELP, archive_option, emit_report, json_option, open_archive,
                             remember_group_archive, show_progress)
 
@@ -24,6 +24,8 @@ COMMAND_STAGES = {"ingest": "ingest", "status": "ingest", "ocr": "ocr", "catalog
                   "index": "index", "reindex": "index", "search": "index", "serve": "web",
                   "user": "web", "audit": "web", "volume": "volume"}
 EXPORT_STAGES = {"text": "ocr", "ead": "catalog", "items": "catalog"}
+
+clitext.install()  # click's usage errors and help headings in Vietnamese
 
 
 class StageGroup(click.Group):
