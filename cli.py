@@ -8,11 +8,14 @@ packages (``luutru.ingest``, ``luutru.ocr``, ``luutru.catalog``, ``luutru.index`
 from __future__ import annotations
 
 import importlib
+import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from luutru import __version__, clitext
+from luutru.errors import ExitCode, LuutruError
 from luutru.cliutil import (ARCHIVE_HELP, archive_option, emit_report, json_option, open_archive,
                             remember_group_archive, show_progress)
 
@@ -52,7 +55,33 @@ class StageGroup(click.Group):
         return super().get_command(ctx, name)
 
 
-@click.group(cls=StageGroup, stages=COMMAND_STAGES,
+class LuutruGroup(StageGroup):
+    """The ``luutru`` group: maps every way a command ends to its exit code, in one place.
+
+    A :class:`~luutru.errors.LuutruError` prints its (Vietnamese) message and exits with its code;
+    a usage error or any other :class:`click.ClickException` exits 1 (the command could not run),
+    so exit 2 keeps its one meaning: the command ran and something needs a person.
+    """
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except LuutruError as exc:
+            click.echo(f"Lỗi: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(ExitCode.FAILED)
+        except (click.Abort, KeyboardInterrupt):
+            click.echo(clitext.gettext("Aborted!"), err=True)
+            sys.exit(ExitCode.FAILED)
+        sys.exit(result if isinstance(result, int) else ExitCode.OK)
+
+
+@click.group(cls=LuutruGroup, stages=COMMAND_STAGES,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="luutru")
 @click.option("--archive", "-a", "archive_path", type=click.Path(file_okay=False, path_type=Path),

@@ -22,6 +22,8 @@ from pikepdf.models.image import PdfImage
 from pdf2image import convert_from_path
 from PIL import Image, UnidentifiedImageError
 
+from luutru.errors import LuutruError
+
 DEFAULT_MAX_PIXELS = 150_000_000
 A4_LONG_SIDE_MM = 297.0
 COMMON_DPIS = (75, 100, 150, 200, 240, 300, 400, 600, 1200)
@@ -40,7 +42,7 @@ MEDIA_TYPES = {"tiff": "image/tiff", "jpeg": "image/jpeg", "png": "image/png",
 EXTENSIONS = {"tiff": ".tif", "jpeg": ".jpg", "png": ".png", "pdf": ".pdf"}
 
 
-class BadInput(Exception):
+class BadInput(LuutruError):
     """A file luutru cannot take in; ``reason`` is a stable machine code, ``message`` for people."""
 
     def __init__(self, reason: str, message: str):

@@ -13,9 +13,10 @@ import re
 from pathlib import Path
 
 from lxml import etree
+from luutru.errors import LuutruError
 
 
-class UnsafeXMLError(ValueError):
+class UnsafeXMLError(LuutruError, ValueError):
     """The XML declares a DTD with entities (or otherwise asks for something we never do)."""
 
 

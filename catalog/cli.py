@@ -14,6 +14,7 @@ from luutru.catalog.export import items_csv, items_jsonl, items_xlsx
 from luutru.catalog.inventory import read_inventory, store_inventory
 from luutru.catalog.record import InvalidCatalogError
 from luutru.catalog.review import export_review, import_review
+from luutru.errors import ExitCode
 from luutru.xmlsafe import UnsafeXMLError
 from luutru.cliutil import (archive_option, emit_report, json_option, open_archive, print_json,
                             remember_group_archive, show_progress)
@@ -90,7 +91,7 @@ def import_inventory(inventory: Path, archive_path: Path | None, as_json: bool) 
         for error in errors:
             click.echo(f"bad row: {error}", err=True)
     if errors:
-        sys.exit(1)
+        sys.exit(ExitCode.NEEDS_PERSON)  # bad lines were left out: a person must look
 
 
 @catalog.command("review-export")
@@ -124,7 +125,7 @@ def review_import(sheet: Path, archive_path: Path | None, as_json: bool) -> None
         for error in report.errors:
             click.echo(f"error: {error}", err=True)
     if report.errors:
-        sys.exit(1)
+        sys.exit(ExitCode.NEEDS_PERSON)  # bad lines were left out: a person must look
 
 
 @click.command("ead")

@@ -15,12 +15,13 @@ from luutru import xmlsafe
 from luutru.catalog.model import FileRecord, Fonds, Item
 from luutru.catalog.record import read_catalog
 from luutru.archive import Archive
+from luutru.errors import LuutruError
 
 EAD_NS = "http://ead3.archivists.org/schema/"
 _E = "{%s}" % EAD_NS
 
 
-class EADError(ValueError):
+class EADError(LuutruError, ValueError):
     pass
 
 

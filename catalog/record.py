@@ -21,6 +21,7 @@ from luutru.archive import Archive, atomic_write_bytes
 from luutru import xmlsafe
 from luutru.catalog.model import (FILE_FIELDS, FONDS_FIELDS, ITEM_FIELDS, FieldValue, FileRecord,
                                   Fonds, Item)
+from luutru.errors import LuutruError
 
 NS = "urn:luutru:catalog:1"
 VERSION = "1"
@@ -29,7 +30,7 @@ _V, _REF, _PAGE = _Q + "v", _Q + "ref", _Q + "page"
 NO_FONDS = "KHONG-RO"   # pages whose fonds is unknown are catalogued under this code
 
 
-class InvalidCatalogError(ValueError):
+class InvalidCatalogError(LuutruError, ValueError):
     """A catalogue record does not validate against the luutru schema."""
 
 

@@ -16,9 +16,10 @@ from typing import Any
 
 from luutru.access import (CLEARANCE_NAMES, DO_MAT_LEVEL, RESTRICTED_ACCESS,  # noqa: F401 (re-exported)
                            RESTRICTED_LEVEL, parse_clearance, secrecy_level)
+from luutru.errors import LuutruError
 
 
-class QueryError(ValueError):
+class QueryError(LuutruError, ValueError):
     """A query the user typed cannot be understood; the message says why, in plain words."""
 
 

@@ -38,6 +38,7 @@ from luutru.index.query import (And, Filter, Not, Or, ParsedQuery, Phrase, Term,
                                 loose_minimum, or_children, parse_query)
 from luutru.index.suggest import edits1
 from luutru.textnorm import fold
+from luutru.errors import LuutruError
 
 FORMAT = 6  # bump when the schema or a stored field changes: the index is then built anew
 INDEX_DIR = f"tantivy-{FORMAT}"
@@ -54,7 +55,7 @@ FOLDED, EXACT = "vi_folded", "vi_exact"
 MAX_TOKEN_BYTES = 40  # longer "words" are OCR noise (Tantivy's default tokenizer drops them too)
 
 
-class IndexBusy(RuntimeError):
+class IndexBusy(LuutruError, RuntimeError):
     """Another process holds the index's writer lock."""
 
 

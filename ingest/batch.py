@@ -24,6 +24,7 @@ from luutru.ingest.sources import SourceFile, discover
 from luutru.ingest.store import (copy_and_hash, note_also_seen, store_original,
                                  verify_copy, write_original_record, write_page_records)
 from luutru.pageimage import DEFAULT_MAX_PIXELS, BadInput, FileProbe, probe
+from luutru.errors import LuutruError
 
 KNOWN_EXTENSIONS = {"tiff": {".tif", ".tiff"}, "jpeg": {".jpg", ".jpeg", ".jpe", ".jfif"},
                     "png": {".png"}, "pdf": {".pdf"}}
@@ -32,7 +33,7 @@ SOURCE_CHANGED = ("Tệp thay đổi trong khi đang đọc (máy quét còn đa
                   "hãy chạy lại lệnh nhập sau.")
 
 
-class IngestBusy(RuntimeError):
+class IngestBusy(LuutruError, RuntimeError):
     """Another ingest is writing to this archive."""
 
 

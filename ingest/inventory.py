@@ -16,11 +16,12 @@ from pathlib import Path
 
 from luutru.archive import Archive, atomic_write_bytes, remove_stale_temp_files, write_json
 from luutru.ingest.store import READ_ONLY, now_iso
+from luutru.errors import LuutruError
 
 REQUIRED_COLUMNS = ("fonds_code", "file_code")
 
 
-class InventoryError(ValueError):
+class InventoryError(LuutruError, ValueError):
     """The inventory cannot be used; nothing of the batch is ingested."""
 
 

@@ -19,12 +19,13 @@ from luutru.archive import (Archive, PageRef, atomic_move_into, read_json, remov
                             sha256_file, write_json)
 from luutru.ingest.sources import SourceFile
 from luutru.pageimage import FileProbe
+from luutru.errors import LuutruError
 
 _CHUNK = 1 << 20
 READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
 
 
-class CopyMismatch(OSError):
+class CopyMismatch(LuutruError, OSError):
     """The copy's bytes differ from what was read (the source changed, or the disk lied)."""
 
 

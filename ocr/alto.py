@@ -16,6 +16,7 @@ from lxml import etree
 
 from luutru import xmlsafe
 from luutru.textnorm import nfc
+from luutru.errors import LuutruError
 
 ALTO_NS = "http://www.loc.gov/standards/alto/ns-v3#"
 SCHEMA_DIR = Path(str(files("luutru.schemas")))
@@ -27,7 +28,7 @@ _LOCAL_COPIES = {
 }
 
 
-class InvalidAlto(ValueError):
+class InvalidAlto(LuutruError, ValueError):
     """The ALTO does not conform to the schema; ``errors`` lists libxml2's messages."""
 
     def __init__(self, errors: list[str]):

@@ -36,6 +36,8 @@ import numpy as np
 import pytesseract
 from PIL import Image
 
+from luutru.errors import LuutruError
+
 #: output name -> (Tesseract's switch, extension of the file it writes)
 OUTPUTS: dict[str, tuple[str, str]] = {
     "txt": ("tessedit_create_txt", "txt"),
@@ -49,7 +51,7 @@ ENGINE_API, ENGINE_CLI = "tesserocr", "cli"
 ENGINE_ENV = "LUUTRU_TESSERACT_ENGINE"      # "cli" forces the tesseract command
 
 
-class TesseractFailed(RuntimeError):
+class TesseractFailed(LuutruError, RuntimeError):
     """Tesseract could not read a page (crash, timeout, missing model); the message says why."""
 
 

@@ -33,6 +33,7 @@ from lxml import etree
 from luutru import xmlsafe
 from luutru.ocr.quality import is_vietnamese_syllable
 from luutru.textnorm import nfc
+from luutru.errors import LuutruError
 
 BBox = tuple[int, int, int, int]
 
@@ -76,7 +77,7 @@ class TextLine:
     par: int = 0
 
 
-class HocrError(ValueError):
+class HocrError(LuutruError, ValueError):
     """The hOCR could not be parsed."""
 
 

@@ -42,6 +42,7 @@ from pathlib import Path
 
 from luutru.archive import atomic_write_bytes, sha256_file
 from luutru.ocr.engine import default_tessdata_dir
+from luutru.errors import LuutruError
 
 DATA_DIR_ENV = "LUUTRU_TESSDATA"
 INSTALL_COMMAND = "python -m luutru.ocr.models install"
@@ -75,7 +76,7 @@ MODELS: dict[str, Model] = {
 DEFAULT_MODEL = "best"
 
 
-class ModelMissing(RuntimeError):
+class ModelMissing(LuutruError, RuntimeError):
     """The chosen model is not installed (or is not the file we pinned)."""
 
 

@@ -46,7 +46,7 @@ def test_cli_import_creates_fonds_and_files_and_reports_bad_rows(archive, tmp_pa
     path.write_text(HEADER + GOOD + BAD_DATE + GOOD_2, encoding="utf-8")
     result = CliRunner().invoke(cli, ["catalog", "import-inventory", str(path), "--json",
                                       "-a", str(archive.root)])
-    assert result.exit_code == 1                      # some rows were bad: say so in the status
+    assert result.exit_code == 2                      # some rows were bad: say so in the status
     report = json.loads(result.stdout)
     assert report["imported"] == 2 and report["bad_rows"][0].startswith("muc-luc.csv, line 3")
     files = {f["code"]: f for f in iter_files(archive)}
@@ -84,7 +84,7 @@ def test_file_access_comes_from_the_inventory_when_given(archive, tmp_path):
     assert [r.access for r in rows] == ["Công khai", "Hạn chế"]
     assert [(e.line, e.message.split()[0]) for e in errors] == [(4, "access")]
     result = CliRunner().invoke(cli, ["catalog", "import-inventory", str(path), "-a", str(archive.root)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # bad rows left out: a person must look (README: exit codes)
     files = {f["code"]: f for f in iter_files(archive)}
     assert files["HS-2008-015"]["access"] == "Công khai"
     assert files["HS-1991-005"]["access"] == "Hạn chế"

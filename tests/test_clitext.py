@@ -15,25 +15,25 @@ from luutru.cli import cli
 def test_unknown_option_and_command_are_vietnamese():
     runner = CliRunner()
     result = runner.invoke(cli, ["status", "--khong-co"])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "Không có tùy chọn '--khong-co'." in result.output
     assert "Cách dùng:" in result.output and "Lỗi:" in result.output
     assert "No such option" not in result.output and "Usage:" not in result.output
 
     result = runner.invoke(cli, ["statu"])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "Không có lệnh 'statu'." in result.output
 
 
 def test_missing_argument_and_bad_value_are_vietnamese(tmp_path):
     runner = CliRunner()
     result = runner.invoke(cli, ["run"])
-    assert result.exit_code == 2 and "Thiếu tham số" in result.output
+    assert result.exit_code == 1 and "Thiếu tham số" in result.output
     result = runner.invoke(cli, ["run", str(tmp_path / "khong-co")])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "Giá trị không hợp lệ cho 'SCANS'" in result.output and "không tồn tại" in result.output
     result = runner.invoke(cli, ["run", str(tmp_path), "--jobs", "0"])
-    assert result.exit_code == 2 and "không nằm trong khoảng" in result.output
+    assert result.exit_code == 1 and "không nằm trong khoảng" in result.output
 
 
 def _click_messages() -> set[str]:

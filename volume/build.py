@@ -21,12 +21,13 @@ from luutru.volume.pdf import render_pdf
 from luutru.volume.select import CLASSIFIED, REASONS, select_items
 from luutru.volume.spec import VolumeSpec
 from luutru.volume.word import render_docx
+from luutru.errors import LuutruError
 
 SLUG_LENGTH = 80
 LEFT_OUT = "không đưa vào tập"  # the summary's line of documents left out
 
 
-class EmptyVolumeError(ValueError):
+class EmptyVolumeError(LuutruError, ValueError):
     """The selection holds no document the builder may see: there is nothing to set."""
 
 

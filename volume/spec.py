@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from luutru.textnorm import nfc
+from luutru.errors import LuutruError
 
 PAPERS = ("A4", "A5")
 FORMATS = ("pdf", "docx")
@@ -28,7 +29,7 @@ _SELECT_KEYS = {"query", "fonds", "files", "items"}
 _OPTION_KEYS = {"review_appendix", "paper", "formats"}
 
 
-class SpecError(ValueError):
+class SpecError(LuutruError, ValueError):
     """A volume spec that cannot be used; the message names the key and says what is wrong."""
 
 

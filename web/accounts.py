@@ -30,6 +30,7 @@ from luutru.archive import Archive
 from luutru.access import CLEARANCE_NAMES
 from luutru.textnorm import nfc
 from luutru.web.access import ROLES, User
+from luutru.errors import LuutruError
 
 SCHEMA_VERSION = 1
 MIN_PASSWORD_LENGTH = 10
@@ -66,7 +67,7 @@ CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 """
 
 
-class AccountError(ValueError):
+class AccountError(LuutruError, ValueError):
     """An account operation that cannot be done; the message (English) says why."""
 
 

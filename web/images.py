@@ -19,6 +19,7 @@ from PIL import Image
 
 from luutru.archive import Archive, PageRef, atomic_write_bytes
 from luutru.pageimage import load_page
+from luutru.errors import LuutruError
 
 SIZES = {"thumb": 200, "view": 1200, "full": None}
 KINDS = ("clean", "original")
@@ -28,7 +29,7 @@ BILEVEL_SHADES = 4
 CACHE_DIR = ("cache", "web")
 
 
-class NoImage(LookupError):
+class NoImage(LuutruError, LookupError):
     """The page has no image of that kind (never OCR'd, or its original is missing)."""
 
 
