@@ -25,7 +25,7 @@ define apt-install
 	fi
 endef
 
-.PHONY: demo test test-deps install system-deps python-env models clean-demo
+.PHONY: demo test test-deps lint install system-deps python-env models clean-demo
 
 demo: install
 	$(BIN)/python -m luutru.samples.make_samples $(DEMO_DIR)/scans
@@ -44,8 +44,12 @@ demo: install
 	@echo "    $(BIN)/luutru -a $(DEMO_DIR)/archive serve      then open http://127.0.0.1:8000/"
 	@echo "  $(DEMO_DIR)/archive/ARCHIVE.md   (what every folder holds)"
 
-test: install test-deps
+test: install test-deps lint
 	$(BIN)/python -m pytest
+
+lint: python-env
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 test-deps:
 	$(call apt-install,$(TEST_APT_PACKAGES),test system packages)

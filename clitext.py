@@ -101,7 +101,6 @@ def install() -> None:
     """Make click speak Vietnamese in this process (idempotent)."""
     for name in CLICK_MODULES:
         module = importlib.import_module(f"click.{name}")
-        if hasattr(module, "_"):
-            module._ = gettext
-        if hasattr(module, "ngettext"):
-            module.ngettext = ngettext
+        for attribute, replacement in (("_", gettext), ("ngettext", ngettext)):
+            if hasattr(module, attribute):
+                setattr(module, attribute, replacement)

@@ -93,7 +93,7 @@ def searches(seed: int) -> list[Search]:
     docs = list(synthetic_docs(SAMPLE_PAGES, seed))
     sample = rng.sample(docs, 15)
     mix = [Search(kind, query) for kind, query in query_mix(sample, per_kind=8)]
-    for n, (item, pages) in enumerate(sample[:8]):
+    for item, pages in sample[:8]:
         words = re.findall(r"[^\W\d_]{2,}", pages[0].text)
         word = words[len(words) // 2]
         mix += [Search("facet type", f'{word} type:"{item.loai_van_ban}"'),

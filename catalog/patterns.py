@@ -17,7 +17,7 @@ DOC_TYPES: dict[str, str] = {
     "Nghị quyết": "NQ", "Chỉ thị": "CT", "Kết luận": "KL", "Quyết định": "QĐ", "Quy định": "QĐi",
     "Quy chế": "QC", "Hướng dẫn": "HD", "Báo cáo": "BC", "Kế hoạch": "KH",
     "Chương trình hành động": "CTr", "Chương trình": "CTr", "Thông báo": "TB", "Tờ trình": "TTr",
-    "Công văn": "CV", "Đề án": "ĐA", "Phương án": "PA", "Quy định": "QĐi", "Thông tri": "TT",
+    "Công văn": "CV", "Đề án": "ĐA", "Phương án": "PA", "Thông tri": "TT",
     "Biên bản": "BB", "Công điện": "CĐ", "Lời kêu gọi": "LKG", "Tuyên bố": "TBo", "Điện mừng": "ĐM",
     "Giấy giới thiệu": "GGT", "Giấy mời": "GM", "Phiếu gửi": "PG", "Thư": "T",
 }

@@ -150,7 +150,8 @@ def _probe(copy: Path, max_pixels: int) -> FileProbe:
     except BadInput:
         raise
     except Exception as exc:  # noqa: BLE001 - third-party decoders raise anything on bad data
-        raise BadInput("corrupt-image", f"Tệp hỏng, không đọc được ({type(exc).__name__}: {exc}).")
+        raise BadInput("corrupt-image",
+                       f"Tệp hỏng, không đọc được ({type(exc).__name__}: {exc}).") from exc
 
 
 def _seen_again(archive: Archive, source: SourceFile, sha: str, report: IngestReport) -> None:
