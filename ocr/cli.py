@@ -12,8 +12,6 @@ from luutru.ocr.cleanup import STEPS, CleanupOptions
 from luutru.ocr.models import DEFAULT_MODEL, MODELS, ModelMissing
 from luutru.ocr.pipeline import OcrOptions, export_text, ocr_archive
 
-EXIT_PAGES_FAILED = 2
-
 
 def _step_switches(func):
     """One ``--no-<step>`` flag per clean-up step, gathered into ``disabled_steps``."""

@@ -232,17 +232,6 @@ def tesseract_version() -> str:
     return str(pytesseract.get_tesseract_version())
 
 
-@lru_cache(maxsize=8)
-def available_languages(tessdata_dir: str | None = None) -> frozenset[str]:
-    """Languages (model names) Tesseract finds, in ``tessdata_dir`` or its default place."""
-    command = [pytesseract.pytesseract.tesseract_cmd, "--list-langs"]
-    if tessdata_dir:
-        command[1:1] = ["--tessdata-dir", tessdata_dir]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    lines = result.stdout.splitlines()[1:]  # first line: "List of available languages in ..."
-    return frozenset(line.strip() for line in lines if line.strip())
-
-
 @lru_cache(maxsize=1)
 def default_tessdata_dir() -> Path | None:
     """Where Tesseract looks for models by default (for copying ``pdf.ttf`` next to ours)."""
