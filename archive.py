@@ -142,6 +142,58 @@ class PageRef:
         return cls(sha, int(index))
 
 
+@dataclass(frozen=True)
+class PageFiles:
+    """The files of one page folder, named in one place, and whether the page has been read.
+
+    Every stage asks this type for a page's paths instead of spelling file names out, so the
+    layout can be read (and changed) here alone.
+    """
+
+    directory: Path
+
+    RECORD = "page.json"        # what ingest knows of the page (written at ingest)
+    CLEAN = "clean.png"         # the cleaned page OCR read
+    TEXT = "text.txt"           # the page's text in reading order, UTF-8 NFC
+    HOCR = "ocr.hocr"           # Tesseract's hOCR
+    ALTO = "ocr.alto.xml"       # ALTO of the same reading
+    PDF = "ocr.pdf"             # one-page searchable PDF
+    PROVENANCE = "ocr.json"     # how the page was read; written last, so it marks a read page
+    OUTPUTS = (CLEAN, TEXT, HOCR, ALTO, PDF)
+
+    @property
+    def record(self) -> Path:
+        return self.directory / self.RECORD
+
+    @property
+    def clean(self) -> Path:
+        return self.directory / self.CLEAN
+
+    @property
+    def text(self) -> Path:
+        return self.directory / self.TEXT
+
+    @property
+    def hocr(self) -> Path:
+        return self.directory / self.HOCR
+
+    @property
+    def alto(self) -> Path:
+        return self.directory / self.ALTO
+
+    @property
+    def pdf(self) -> Path:
+        return self.directory / self.PDF
+
+    @property
+    def provenance(self) -> Path:
+        return self.directory / self.PROVENANCE
+
+    def is_read(self) -> bool:
+        """Has OCR finished this page? (Its provenance is written after every other output.)"""
+        return self.provenance.exists()
+
+
 # --- the archive ------------------------------------------------------------------------------
 
 _README = """# luutru archive
@@ -221,6 +273,11 @@ class Archive:
     def tmp_dir(self) -> Path:
         return self.root / "tmp"
 
+    @property
+    def inventories_dir(self) -> Path:
+        """The archivist's inventories (mục lục hồ sơ) as received: part of the record."""
+        return self.root / "inputs" / "inventories"
+
     # originals
     def original_record_path(self, sha256: str) -> Path:
         return self.originals_dir / sha256[:2] / f"{sha256}.json"
@@ -243,12 +300,15 @@ class Archive:
     def page_dir(self, ref: PageRef) -> Path:
         return self.pages_dir / ref.sha256 / f"{ref.index:04d}"
 
+    def page_files(self, ref: PageRef) -> PageFiles:
+        return PageFiles(self.page_dir(ref))
+
     def page_record(self, ref: PageRef) -> dict[str, Any]:
-        return read_json(self.page_dir(ref) / "page.json")
+        return read_json(self.page_files(ref).record)
 
     def iter_page_refs(self, sha256: str | None = None) -> Iterator[PageRef]:
         """Every ingested page (or every page of one original), in (original, index) order."""
-        pattern = f"{sha256 or '*'}/*/page.json"
+        pattern = f"{sha256 or '*'}/*/{PageFiles.RECORD}"
         for record_path in sorted(self.pages_dir.glob(pattern)):
             sha, index = record_path.parent.parent.name, int(record_path.parent.name)
             yield PageRef(sha, index)
