@@ -65,7 +65,8 @@ def _fsync_dir(directory: Path) -> None:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the complete new one."""
+    """Write ``data`` to ``path`` so that readers see the old file or the complete new one.
+    A file of the archive's record gets its checksum recorded first (:func:`record_checksum`)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -75,6 +76,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        if has_checksum(path):
+            record_checksum(path, hashlib.sha256(data).hexdigest(), len(data))
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
@@ -111,8 +114,66 @@ def read_json(path: Path) -> Any:
 def atomic_move_into(src: Path, dst: Path) -> None:
     """Move a finished temporary file (made in the same file system) to ``dst`` atomically."""
     dst.parent.mkdir(parents=True, exist_ok=True)
+    if has_checksum(dst):
+        record_checksum(dst, sha256_file(src), Path(src).stat().st_size)
     os.replace(src, dst)
     _fsync_dir(dst.parent)
+
+
+# --- checksums of the record's files (fixity) ------------------------------------------------
+#
+# Every file of the record that is not named by its own hash (page records and their OCR outputs,
+# document PDFs, the catalogue, the originals' records) gets a sidecar ``.<name>.sha256`` holding
+# "<sha256> <size>", written by the same call that writes the file, just before the file takes its
+# name: ``luutru verify`` checks each file against it. A process killed between the two leaves a
+# sidecar ahead of its file, which the stage's own re-run (or ``luutru repair``) brings level.
+
+CHECKSUM_SUFFIX = ".sha256"
+_HEX64 = frozenset("0123456789abcdef")
+
+
+def _is_sha(name: str) -> bool:
+    return len(name) == 64 and set(name) <= _HEX64
+
+
+def has_checksum(path: Path) -> bool:
+    """Whether ``path`` is a file of an archive's record that carries a checksum sidecar (told by
+    where it lies, so a writer needs no archive object and an export elsewhere gets none)."""
+    path = Path(path)
+    parts = path.parts
+    if path.name.startswith(".") or len(parts) < 3:
+        return False
+    parent, grand = parts[-2], parts[-3]
+    if len(parts) >= 4 and parts[-4] == "pages" and _is_sha(grand) and parent.isdigit():
+        return True
+    if parent == "documents" and path.suffix == ".pdf" and _is_sha(path.stem):
+        return True
+    if parent == "catalog" and path.suffix == ".xml":
+        return True
+    return grand == "originals" and path.suffix == ".json" and _is_sha(path.stem)
+
+
+def checksum_path(path: Path) -> Path:
+    path = Path(path)
+    return path.with_name(f".{path.name}{CHECKSUM_SUFFIX}")
+
+
+def record_checksum(path: Path, sha256: str, size: int) -> None:
+    """Record what ``path`` is about to hold. Written atomically but not fsynced (cheap): after a
+    power loss a missing sidecar reads as "unrecorded", never as damage."""
+    sidecar = checksum_path(path)
+    tmp = sidecar.with_name(f"{sidecar.name}.{os.getpid()}.tmp")
+    tmp.write_text(f"{sha256} {size}\n", encoding="ascii")
+    os.replace(tmp, sidecar)
+
+
+def read_checksum(path: Path) -> tuple[str, int] | None:
+    """The (sha256, size) recorded for ``path``, None if none or unreadable."""
+    try:
+        sha, size = checksum_path(path).read_text(encoding="ascii").split()
+        return sha, int(size)
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
 
 
 def sha256_file(path: Path) -> str:

@@ -7,6 +7,7 @@ packages (``luutru.ingest``, ``luutru.ocr``, ``luutru.catalog``, ``luutru.index`
 
 from __future__ import annotations
 
+import errno
 import importlib
 import sys
 from pathlib import Path
@@ -19,14 +20,15 @@ from luutru.errors import ExitCode, LuutruError
 from luutru.cliutil import (ARCHIVE_HELP, archive_option, emit_report, json_option, open_archive,
                             remember_group_archive, show_progress)
 
-STAGES = ("ingest", "ocr", "catalog", "index", "web", "volume")
+STAGES = ("ingest", "ocr", "catalog", "index", "web", "volume", "preserve")
 # Which stage's ``cli`` module holds each command. A module is imported only when one of its
 # commands runs (or for --help): OCR's OpenCV and PDF libraries take a second or more to load,
 # and `luutru user add` or `luutru search` should not wait for them.
 COMMAND_STAGES = {"ingest": "ingest", "status": "ingest", "ocr": "ocr", "catalog": "catalog",
                   "index": "index", "reindex": "index", "search": "index", "serve": "web",
-                  "user": "web", "audit": "web", "volume": "volume"}
-EXPORT_STAGES = {"text": "ocr", "ead": "catalog", "items": "catalog"}
+                  "user": "web", "audit": "web", "volume": "volume", "verify": "preserve",
+                  "repair": "preserve", "restore": "preserve"}
+EXPORT_STAGES = {"text": "ocr", "ead": "catalog", "items": "catalog", "aip": "preserve"}
 
 clitext.install()  # click's usage errors and help headings in Vietnamese
 
@@ -116,7 +118,7 @@ def run(scans: Path, fonds: str | None, file_code: str | None, inventory: Path |
 
     Safe to run again: work already done is skipped, nothing is duplicated.
     """
-    from luutru.ingest import IngestBusy, InventoryError
+    from luutru.ingest import IngestBusy, InventoryError, ScansInsideArchive
     from luutru.ocr.models import ModelMissing
     from luutru.pipeline import run_all
 
@@ -124,15 +126,29 @@ def run(scans: Path, fonds: str | None, file_code: str | None, inventory: Path |
         archive = open_archive(archive_path)
         report = run_all(archive, scans, fonds=fonds, file=file_code, inventory=inventory,
                          jobs=jobs, progress=show_progress(as_json))
-    except (InventoryError, IngestBusy, ModelMissing) as exc:
+    except (InventoryError, IngestBusy, ScansInsideArchive, ModelMissing) as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:  # the archive cannot be written: disk full, permissions
         raise click.ClickException(f"cannot write to the archive: {exc}") from exc
     emit_report(report, as_json)
 
 
+_DISK_FULL = ("No space left on device", "database or disk is full", "Disk quota exceeded")
+
+
 def main() -> None:
-    cli(prog_name="luutru")
+    """The ``luutru`` command. A full disk, wherever a stage meets it (OCR outputs, an index
+    segment, SQLite), is said as such rather than as a traceback; the work done is kept and a
+    re-run resumes it once space is freed."""
+    try:
+        cli(prog_name="luutru")
+    except Exception as exc:  # noqa: BLE001 - only a full disk is translated; the rest re-raised
+        if getattr(exc, "errno", None) not in (errno.ENOSPC, errno.EDQUOT) and \
+                not any(text in str(exc) for text in _DISK_FULL):
+            raise
+        click.echo(f"Lỗi: ổ đĩa của kho lưu trữ đã đầy ({exc}). Phần việc đã xong được giữ "
+                   "nguyên; hãy giải phóng chỗ trống rồi chạy lại lệnh.", err=True)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ class RunReport:
     def exit_code(self) -> int:
         """2 when anything needs a person (quarantined input, pages that failed), else 0."""
         failed = [report for report in self.stages.values() if getattr(report, "exit_code", 0)]
-        return 2 if self.ingest.quarantined or failed else 0
+        return 2 if not self.ingest.ok or failed else 0
 
     def summary_text(self) -> str:
         parts = [self.ingest.summary_text()]

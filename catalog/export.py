@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from luutru.catalog.sheets import write_xlsx
+
 SCORED_FIELDS = ("source", "first_page", "last_page", "so_ky_hieu", "loai_van_ban", "ngay_ban_hanh",
                  "co_quan_ban_hanh", "trich_yeu", "nguoi_ky", "chuc_vu_nguoi_ky", "the_thuc_ky",
                  "dia_danh", "do_mat", "do_khan", "noi_nhan", "so_ky_hieu_trich_dan", "fonds_code",
@@ -41,11 +43,5 @@ def items_csv(items: Iterable[dict[str, Any]]) -> str:
 
 
 def items_xlsx(items: Iterable[dict[str, Any]], path: Path, columns=EXPORT_FIELDS) -> None:
-    from openpyxl import Workbook
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "items"
-    sheet.append(list(columns))
-    for item in items:
-        sheet.append([_flat(item.get(k)) for k in columns])
-    book.save(path)
+    """Values starting with ``= + - @`` stay text (see :func:`luutru.catalog.sheets.write_xlsx`)."""
+    write_xlsx([list(columns), *([_flat(item.get(k)) for k in columns] for item in items)], path)

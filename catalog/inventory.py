@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from glob import escape as glob_escape
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -119,9 +120,25 @@ def store_inventory(archive: Archive, rows: list[InventoryRow], name: str) -> Pa
         writer.writerow([r.fonds_code, r.fonds_name or "", r.file_code, r.file_title or "",
                          r.start_date or "", r.end_date or "", "" if r.pages is None else r.pages,
                          r.shelf or "", r.retention or "", r.access or ""])
-    path = inventories_dir(archive) / f"{Path(name).stem}.csv"
-    atomic_write_text(path, out.getvalue())
+    path = _unique_path(inventories_dir(archive), Path(name).stem, out.getvalue())
+    if not path.exists():
+        atomic_write_text(path, out.getvalue())
     return path
+
+
+def _unique_path(directory: Path, stem: str, text: str) -> Path:
+    """Where an imported inventory is kept: ``<stem>.csv``, else ``<stem>~002.csv``… when an
+    earlier import by that name is there (never replaced: it is the archivist's input). The same
+    rows as the latest import of that name are that file (a re-run adds nothing). Names sort in
+    import order, so the later import wins (see :func:`load_inventories`)."""
+    first = directory / f"{stem}.csv"
+    taken = [first] if first.exists() else []
+    taken += sorted(directory.glob(f"{glob_escape(stem)}~[0-9][0-9][0-9].csv"))
+    if not taken:
+        return first
+    if taken[-1].read_text(encoding="utf-8") == text:
+        return taken[-1]
+    return directory / f"{stem}~{len(taken) + 1:03d}.csv"
 
 
 def load_inventories(archive: Archive) -> tuple[dict[tuple[str, str], InventoryRow], list[RowError]]:

@@ -30,7 +30,7 @@ from luutru.catalog.model import (ARCHIVIST, DO_KHAN_VALUES, DO_MAT_VALUES, ITEM
 from luutru.catalog.patterns import canonical_so_ky_hieu, parse_date
 from luutru.catalog.record import catalog_lock, read_catalog, read_fonds_file, write_fonds
 from luutru.catalog.sheets import read_sheet
-from luutru.textnorm import nfc
+from luutru.textnorm import fold, nfc
 
 EDITABLE = tuple(name for name in ITEM_FIELD_NAMES if name != "ngon_ngu")
 REVIEW_COLUMNS = ("id", "source", "first_page", "last_page", "needs_review") + EDITABLE
@@ -93,6 +93,9 @@ def _split(text: str) -> list[str]:
 def parse_value(name: str, text: str) -> Any:
     """An archivist's cell as a field value; raises ValueError with a reason a person can act on."""
     text = nfc((text or "").strip())
+    if _CONTROL.search(text):
+        raise ValueError("ô có ký tự điều khiển (không in được, không ghi được vào XML); hãy xoá "
+                         "ký tự đó")
     if name in LIST_FIELDS:
         values = _split(text)
         if name == "so_ky_hieu_trich_dan":
@@ -112,6 +115,25 @@ def parse_value(name: str, text: str) -> Any:
     if name == "do_khan" and text not in DO_KHAN_VALUES:
         raise ValueError(f"{text!r} is not one of {', '.join(DO_KHAN_VALUES)} (or empty)")
     return text
+
+
+# Control characters but tab and line feed (a list cell may hold one value per line).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def unknown_columns(columns: Iterable[str | None]) -> list[str]:
+    """Why each column of a review sheet that is not one of :data:`REVIEW_COLUMNS` is refused
+    (a misspelled ``do mat`` would otherwise be ignored, and the archivist's values lost)."""
+    reasons = []
+    for column in columns:
+        if column in REVIEW_COLUMNS or column is None or not str(column).strip():
+            continue
+        guess = next((c for c in REVIEW_COLUMNS if fold(c).replace("_", "") ==
+                      fold(str(column)).replace("_", "").replace(" ", "").lower()), None)
+        hint = f" (có phải {guess!r}?)" if guess else ""
+        reasons.append(f"cột {str(column)!r} không phải cột của bảng rà soát{hint}; không nhập "
+                       f"gì từ bảng này. Các cột: {', '.join(REVIEW_COLUMNS)}")
+    return reasons
 
 
 def _iso_date(text: str) -> str | None:
@@ -191,6 +213,9 @@ def import_review(archive: Archive, path: Path) -> ReviewReport:
     """Apply a corrected review sheet to the catalogue (see the module docstring)."""
     report = ReviewReport()
     rows = read_sheet(path)
+    report.errors = unknown_columns(rows[0][1] if rows else ())
+    if report.errors:
+        return report
     with catalog_lock(archive):
         catalog = list(read_catalog(archive))
         items = {i.id: i for f in catalog for r in f.files for i in r.items}

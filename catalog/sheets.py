@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
+
+from luutru.archive import atomic_write_bytes
+
+# A cell starting with one of these is a formula to Excel or LibreOffice (``=HYPERLINK(…)``,
+# ``+cmd|…``, ``-2+3``, ``@SUM(…)``): a value read from a scan must never run as one.
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def _cell(value) -> str:
@@ -29,3 +37,22 @@ def read_sheet(path: Path) -> list[tuple[int, dict[str, str]]]:
                 for n, row in enumerate(rows[1:], start=2) if any(v not in (None, "") for v in row)]
     reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))
     return [(reader.line_num, row) for row in reader]
+
+
+def write_xlsx(rows: Iterable[Sequence[Any]], path: Path, title: str = "items") -> None:
+    """Write ``rows`` (the first one the column names) as an XLSX sheet, atomically, every text
+    cell stored as text: a value starting with ``= + - @`` is shown as typed, never evaluated."""
+    from openpyxl import Workbook
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title
+    for row in rows:
+        sheet.append(list(row))
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # openpyxl stores a string starting "=" as a formula
+                if cell.value.startswith(FORMULA_STARTS):
+                    cell.quotePrefix = True  # and the spreadsheet keeps it text when edited
+    out = io.BytesIO()
+    book.save(out)
+    atomic_write_bytes(path, out.getvalue())

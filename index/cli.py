@@ -85,11 +85,13 @@ def search_command(query: str, limit: int, page_no: int, sort: str, clearance: s
                    archive_path: Path | None, es_url: str | None, as_json: bool) -> None:
     """Search the archive: words, "phrases", AND/OR/NOT, -word, prefix*, and filters
     fonds: file: type: organ: number: year:2006..2020 date:2012-05."""
-    _, backend = _backend(archive_path, es_url, create=False)
+    archive, backend = _backend(archive_path, es_url, create=False)
     try:
         with backend:
             request = SearchRequest(query, parse_clearance(clearance), limit, page_no, sort)
             result = backend.search(request)
+            if result.total == 0:
+                _refuse_empty_index(archive, backend)
     except QueryError as exc:
         raise click.UsageError(f"Câu tìm kiếm không hợp lệ: {exc}") from exc
     except Exception as exc:
@@ -100,6 +102,14 @@ def search_command(query: str, limit: int, page_no: int, sort: str, clearance: s
         print_json(result.to_json())
         return
     _print_result(result, request)
+
+
+def _refuse_empty_index(archive, backend) -> None:
+    """No hit from an index that holds nothing, while the archive has pages, is not an answer:
+    the index was deleted or never built, and "0 kết quả" would hide it."""
+    has_pages = archive.pages_dir.is_dir() and any(archive.pages_dir.iterdir())
+    if has_pages and not backend.fingerprints():
+        raise click.ClickException("Chỉ mục tìm kiếm trống hoặc không còn: cần `luutru reindex`.")
 
 
 def _terminal(snippet: str) -> str:

@@ -6,9 +6,9 @@ Library API (the ``luutru ingest`` command is a thin layer over it)::
     report.to_json()  # {"ingested": [...], "duplicates": [...], "quarantined": [...], ...}
 """
 
-from luutru.ingest.batch import IngestBusy, ingest_batch
+from luutru.ingest.batch import IngestBusy, ScansInsideArchive, ingest_batch
 from luutru.ingest.inventory import InventoryError
 from luutru.ingest.report import Duplicate, IngestReport, Quarantined
 
 __all__ = ["Duplicate", "IngestBusy", "IngestReport", "InventoryError", "Quarantined",
-           "ingest_batch"]
+           "ScansInsideArchive", "ingest_batch"]

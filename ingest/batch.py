@@ -7,6 +7,7 @@ archive itself (disk full, permissions) stops it, because then nothing more can 
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import shutil
 import tempfile
@@ -29,12 +30,19 @@ from luutru.errors import LuutruError
 KNOWN_EXTENSIONS = {"tiff": {".tif", ".tiff"}, "jpeg": {".jpg", ".jpeg", ".jpe", ".jfif"},
                     "png": {".png"}, "pdf": {".pdf"}}
 WORK_PREFIX = "ingest-"
+# The shortest side of a page worth keeping: a scan of a 5 cm stamp at 50 dpi still has 100 px;
+# a 1×1 or 16×16 image is a thumbnail, an icon or a broken export, not a page.
+MIN_PAGE_SIDE = 100
 SOURCE_CHANGED = ("Tệp thay đổi trong khi đang đọc (máy quét còn đang ghi?); tệp vẫn ở chỗ cũ, "
                   "hãy chạy lại lệnh nhập sau.")
 
 
 class IngestBusy(LuutruError, RuntimeError):
     """Another ingest is writing to this archive."""
+
+
+class ScansInsideArchive(ValueError):
+    """SCANS is (inside) the archive: ingest never reads the archive's own files."""
 
 
 def ingest_batch(archive: Archive, scans: Path, fonds: str | None = None, file: str | None = None,
@@ -50,9 +58,11 @@ def ingest_batch(archive: Archive, scans: Path, fonds: str | None = None, file: 
     batch goes on.
     """
     report = IngestReport()
+    _refuse_archive_as_source(archive, Path(scans))
     with _ingest_lock(archive):
         listed = store_inventory(archive, inventory) if inventory is not None else None
-        sources, report.skipped = discover(Path(scans), fonds, file, exclude=archive.root)
+        sources, report.skipped, report.problems = discover(Path(scans), fonds, file,
+                                                            exclude=archive.root)
         work_dir = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=archive.tmp_dir))
         try:
             for source in tqdm(sources, desc="ingest", unit="file", disable=not progress):
@@ -66,6 +76,15 @@ def ingest_batch(archive: Archive, scans: Path, fonds: str | None = None, file: 
         report.inventory = listed.sha256
         report.warnings.extend(unlisted_warnings(listed, {(s.fonds, s.file) for s in sources}))
     return report
+
+
+def _refuse_archive_as_source(archive: Archive, scans: Path) -> None:
+    """``luutru ingest ARCHIVE/access`` would copy the session key into the archive's quarantine,
+    readable; nothing inside the archive is ever a scan."""
+    root, source = archive.root.resolve(), scans.resolve()
+    if source == root or root in source.parents:
+        raise ScansInsideArchive(f"{scans} nằm trong kho lưu trữ {archive.root}: không nhập tệp của "
+                                 "chính kho lưu trữ.")
 
 
 def _unplaced_warning(sources: list[SourceFile]) -> list[str]:
@@ -116,7 +135,7 @@ def _ingest_one(archive: Archive, source: SourceFile, work_dir: Path, report: In
         report.quarantined.append(Quarantined(source.rel, "source-changed", SOURCE_CHANGED, sha))
         return None
     try:
-        found = _probe(copy, max_pixels)
+        found = _without_tiny_pages(_probe(copy, max_pixels))
     except BadInput as exc:
         _quarantine(archive, report, source, exc.reason, exc.message, sha=sha, data=copy)
         return None
@@ -152,6 +171,20 @@ def _probe(copy: Path, max_pixels: int) -> FileProbe:
     except Exception as exc:  # noqa: BLE001 - third-party decoders raise anything on bad data
         raise BadInput("corrupt-image",
                        f"Tệp hỏng, không đọc được ({type(exc).__name__}: {exc}).") from exc
+
+
+def _without_tiny_pages(found: FileProbe) -> FileProbe:
+    """Pages too small to be a scan become bad pages; a file with no other page is bad input."""
+    tiny = [page for page in found.pages if min(page.width, page.height) < MIN_PAGE_SIDE]
+    if not tiny:
+        return found
+    messages = [(page.index, "image-too-small",
+                 f"Trang {page.index} chỉ {page.width}×{page.height} điểm ảnh: quá nhỏ để là một "
+                 f"trang quét (tối thiểu {MIN_PAGE_SIDE} điểm ảnh mỗi cạnh).") for page in tiny]
+    pages = [page for page in found.pages if page not in tiny]
+    if not pages:
+        raise BadInput("image-too-small", "; ".join(message for _, _, message in messages))
+    return dataclasses.replace(found, pages=pages, bad_pages=sorted(found.bad_pages + messages))
 
 
 def _seen_again(archive: Archive, source: SourceFile, sha: str, report: IngestReport) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from luutru.cliutil import archive_option, json_option, open_archive, print_json, show_progress
-from luutru.ingest import IngestBusy, InventoryError, ingest_batch
+from luutru.ingest import IngestBusy, InventoryError, ScansInsideArchive, ingest_batch
 from luutru.pageimage import DEFAULT_MAX_PIXELS
 from luutru.status import archive_status, status_lines
 
@@ -38,7 +38,7 @@ def ingest_command(scans: Path, fonds: str | None, file_code: str | None, invent
         archive = open_archive(archive_path)
         report = ingest_batch(archive, scans, fonds=fonds, file=file_code, inventory=inventory,
                               progress=show_progress(as_json), max_pixels=max_pixels)
-    except (InventoryError, IngestBusy) as exc:
+    except (InventoryError, IngestBusy, ScansInsideArchive) as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:  # the archive cannot be written: disk full, permissions
         raise click.ClickException(f"Lỗi ghi vào kho lưu trữ: {exc}") from exc

@@ -1,6 +1,8 @@
 """Input that could not be ingested, kept for a person with a machine-readable reason.
 
-``quarantine/<key>/`` holds the file's bytes under its own name and ``reason.json`` (written last,
+``quarantine/<key>/`` holds the file's bytes under its own name (shortened to
+:data:`MAX_NAME_BYTES` when longer, control characters escaped: the full name is in
+``reason.json``'s ``paths``) and ``reason.json`` (written last,
 so its presence means the entry is complete). ``<key>`` is the SHA-256 of the bytes, so the same
 bad file arriving twice is one entry listing both paths; a file that could not even be read is
 keyed by its path instead.
@@ -16,10 +18,13 @@ from typing import Any
 
 from luutru.archive import (Archive, atomic_move_into, read_json, remove_stale_temp_files,
                             write_json)
-from luutru.ingest.sources import SourceFile
+from luutru.ingest.sources import SourceFile, escape_controls
 from luutru.ingest.store import READ_ONLY, now_iso
 
 REASON_FILE = "reason.json"
+# File systems allow 255 bytes per name, and the copy is first written as ``.<name>.partial``: a
+# scanner's 250-byte name must not stop the batch with ENAMETOOLONG at every re-run.
+MAX_NAME_BYTES = 120
 
 
 def entry_dir(archive: Archive, sha256: str | None, source: SourceFile) -> Path:
@@ -57,7 +62,7 @@ def _existing(reason_path: Path) -> dict[str, Any] | None:
 
 def _keep_bytes(directory: Path, name: str, data: Path, move: bool) -> str:
     """The bad file's bytes, under its own name, read-only like an original: they are evidence."""
-    target = directory / (name if name not in ("", REASON_FILE) else "file.bin")
+    target = directory / (short_name(name) if name not in ("", REASON_FILE) else "file.bin")
     if not move:
         directory.mkdir(parents=True, exist_ok=True)
         partial = directory / f".{target.name}.partial"
@@ -67,3 +72,18 @@ def _keep_bytes(directory: Path, name: str, data: Path, move: bool) -> str:
     atomic_move_into(data, target)
     return target.name
 
+
+
+def short_name(name: str, limit: int = MAX_NAME_BYTES) -> str:
+    """``name`` with control characters escaped, cut to ``limit`` UTF-8 bytes: the start of the
+    stem, a hash of the whole name (two long names never collide) and the extension."""
+    name = escape_controls(name)
+    if len(name.encode("utf-8")) <= limit:
+        return name
+    path = Path(name)
+    suffix = path.suffix if len(path.suffix.encode("utf-8")) <= 16 else ""
+    tag = "~" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
+    room = limit - len(tag.encode("utf-8")) - len(suffix.encode("utf-8"))
+    stem = path.stem if suffix else name
+    cut = stem.encode("utf-8")[:room].decode("utf-8", errors="ignore")
+    return cut + tag + suffix

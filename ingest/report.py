@@ -6,6 +6,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from luutru.ingest.sources import Problem
+
 
 @dataclass
 class Quarantined:
@@ -32,6 +34,7 @@ class IngestReport:
     duplicates: list[Duplicate] = field(default_factory=list)
     quarantined: list[Quarantined] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     originals_added: int = 0
     pages_added: int = 0
@@ -39,8 +42,8 @@ class IngestReport:
 
     @property
     def ok(self) -> bool:
-        """False when anything went to quarantine (the command then exits 2)."""
-        return not self.quarantined
+        """False when anything went to quarantine or needs a person (the command then exits 2)."""
+        return not self.quarantined and not self.problems
 
     def quarantine_reasons(self) -> dict[str, int]:
         return dict(Counter(entry.reason for entry in self.quarantined))
@@ -53,6 +56,7 @@ class IngestReport:
             "quarantined": [asdict(entry) for entry in self.quarantined],
             "quarantine_reasons": self.quarantine_reasons(),
             "skipped": [dict(entry) for entry in self.skipped],
+            "problems": [asdict(entry) for entry in self.problems],
             "warnings": list(self.warnings),
             "originals_added": self.originals_added,
             "pages_added": self.pages_added,
@@ -66,11 +70,14 @@ class IngestReport:
         """The summary in Vietnamese, for the archivist at the terminal."""
         lines = [f"Đã nhập: {len(self.ingested)} tệp mới ({self.pages_added} trang); "
                  f"đã có từ trước: {len(self.already_ingested)}; "
-                 f"trùng lặp: {len(self.duplicates)}; cách ly: {len(self.quarantined)}."]
+                 f"trùng lặp: {len(self.duplicates)}; cách ly: {len(self.quarantined)}; "
+                 f"cần xem: {len(self.problems)}."]
         for dup in self.duplicates:
             lines.append(f"  trùng  {dup.path}  = {dup.first_path or dup.duplicate_of}")
         for entry in self.quarantined:
             lines.append(f"  cách ly [{entry.reason}]  {entry.path}: {entry.message}")
+        for problem in self.problems:
+            lines.append(f"  cần xem [{problem.reason}]  {problem.path}: {problem.message}")
         for entry in self.skipped:
             lines.append(f"  bỏ qua [{entry['reason']}]  {entry['path']}")
         lines.extend(f"  cảnh báo: {warning}" for warning in self.warnings)

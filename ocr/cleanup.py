@@ -86,6 +86,7 @@ import cv2
 import numpy as np
 
 from luutru.archive import atomic_write_bytes
+from luutru.pageimage import DEFAULT_MAX_PIXELS
 
 STEPS: tuple[str, ...] = ("color", "illumination", "borders", "orientation", "deskew",
                           "upscale", "binarize", "rules", "despeckle")
@@ -108,6 +109,7 @@ class CleanupOptions:
     stamp_hues: tuple[str, ...] = ("red", "violet")   # add "blue" to drop blue ink too
     osd_fallback: bool = True                  # ask Tesseract OSD when the profile test is unsure
     speck_reach_mm: float = 1.0                # specks nearer than this to a letter are kept
+    max_pixels: int = DEFAULT_MAX_PIXELS       # upscaling never makes a page larger than ingest allows
 
     def __post_init__(self) -> None:
         unknown = set(self.disabled) - set(STEPS)
@@ -600,8 +602,16 @@ def _step_upscale(page: _Page) -> tuple[dict, dict]:
     if page.dpi >= options.min_dpi:
         return params, {"scaled": False, "dpi": page.dpi}
     factor = options.target_dpi / page.dpi
+    # A 6000×6000 page that says 50 dpi would become 36000×36000 (1.3 GP) and exhaust memory:
+    # the same pixel limit as ingest caps the enlargement.
+    height, width = page.image.shape[:2]
+    cap = (options.max_pixels / float(width * height)) ** 0.5
+    if factor > cap:
+        if cap <= 1.0:
+            return params, {"scaled": False, "dpi": page.dpi, "capped_at_pixels": options.max_pixels}
+        factor = cap
     page.image = cv2.resize(page.image, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
-    page.dpi = options.target_dpi
+    page.dpi = options.target_dpi if factor == options.target_dpi / page.dpi else round(page.dpi * factor)
     return params, {"scaled": True, "factor": round(factor, 3), "dpi": page.dpi}
 
 
