@@ -167,6 +167,11 @@ def record_checksum(path: Path, sha256: str, size: int) -> None:
     os.replace(tmp, sidecar)
 
 
+def record_file_checksum(path: Path) -> None:
+    """For a writer that names its file itself (a library saving in place): record what it holds."""
+    record_checksum(path, sha256_file(path), Path(path).stat().st_size)
+
+
 def read_checksum(path: Path) -> tuple[str, int] | None:
     """The (sha256, size) recorded for ``path``, None if none or unreadable."""
     try:

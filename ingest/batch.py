@@ -24,6 +24,7 @@ from luutru.ingest.report import Duplicate, IngestReport, Quarantined
 from luutru.ingest.sources import SourceFile, discover
 from luutru.ingest.store import (copy_and_hash, note_also_seen, store_original,
                                  verify_copy, write_original_record, write_page_records)
+from luutru.preserve.fixity import replicate
 from luutru.pageimage import DEFAULT_MAX_PIXELS, BadInput, FileProbe, probe
 from luutru.errors import LuutruError
 
@@ -48,14 +49,16 @@ class ScansInsideArchive(ValueError):
 def ingest_batch(archive: Archive, scans: Path, fonds: str | None = None, file: str | None = None,
                  inventory: Path | None = None, progress: bool = False,
                  max_pixels: int = DEFAULT_MAX_PIXELS,
-                 on_stored: Callable[[str], None] | None = None) -> IngestReport:
+                 on_stored: Callable[[str], None] | None = None,
+                 replica: Path | None = None) -> IngestReport:
     """Ingest every file under ``scans`` (or ``scans`` itself if it is a file).
 
     Fonds and file come from ``fonds``/``file`` if given, else from the folder levels under
     ``scans``: ``<fonds>/<file>/...``; with only ``fonds`` given, the first level is the file.
     ``on_stored(sha256)`` is called as soon as an original and its page records are in the
     archive (stored now, or found there already), so a caller can start on its pages while the
-    batch goes on.
+    batch goes on. With ``replica`` (a second disk), each original is also copied there,
+    checked by its hash (see :mod:`luutru.preserve.fixity`).
     """
     report = IngestReport()
     _refuse_archive_as_source(archive, Path(scans))
@@ -67,6 +70,8 @@ def ingest_batch(archive: Archive, scans: Path, fonds: str | None = None, file: 
         try:
             for source in tqdm(sources, desc="ingest", unit="file", disable=not progress):
                 sha = _ingest_one(archive, source, work_dir, report, max_pixels)
+                if sha is not None and replica is not None:
+                    replicate(archive, sha, replica)
                 if sha is not None and on_stored is not None:
                     on_stored(sha)
         finally:

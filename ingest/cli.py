@@ -23,10 +23,14 @@ EXIT_QUARANTINED = 2
               help="The archivist's file inventory (mục lục hồ sơ), CSV.")
 @click.option("--max-pixels", type=click.IntRange(min=1), default=DEFAULT_MAX_PIXELS,
               show_default=True, help="Largest page accepted, in pixels (decompression bombs).")
+@click.option("--replica", type=click.Path(file_okay=False, path_type=Path), envvar="LUUTRU_REPLICA",
+              show_envvar=True, default=None,
+              help="Also copy each original to this second location (checked by its hash).")
 @archive_option
 @json_option
 def ingest_command(scans: Path, fonds: str | None, file_code: str | None, inventory: Path | None,
-                   max_pixels: int, archive_path: Path | None, as_json: bool) -> None:
+                   max_pixels: int, replica: Path | None, archive_path: Path | None,
+                   as_json: bool) -> None:
     """Store the scans under SCANS (SCANS/<fonds>/<file>/...) in the archive.
 
     Exits 2 when some input went to quarantine (the rest is ingested all the same), 1 when the
@@ -37,7 +41,8 @@ def ingest_command(scans: Path, fonds: str | None, file_code: str | None, invent
     try:
         archive = open_archive(archive_path)
         report = ingest_batch(archive, scans, fonds=fonds, file=file_code, inventory=inventory,
-                              progress=show_progress(as_json), max_pixels=max_pixels)
+                              progress=show_progress(as_json), max_pixels=max_pixels,
+                              replica=replica)
     except (InventoryError, IngestBusy, ScansInsideArchive) as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:  # the archive cannot be written: disk full, permissions

@@ -23,7 +23,7 @@ from pathlib import Path
 import pikepdf
 import pikepdf.pdfa
 
-from luutru.archive import atomic_move_into
+from luutru.archive import atomic_move_into, record_file_checksum
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ def build_document_pdf(page_pdfs: Sequence[Path], out: Path, *, title: str | Non
         _describe(document, title, language)
         try:
             pikepdf.pdfa.save(document, out, PDFA_FLAVOUR)
+            record_file_checksum(out)  # luutru verify checks it against this
             return DocumentPdf(out, len(page_pdfs), pdfa=True)
         except pikepdf.pdfa.PdfaError as error:
             problems = [str(finding) for finding in error.report.findings][:10] or [str(error)]

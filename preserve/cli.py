@@ -1,0 +1,71 @@
+"""Command-line layer of preservation (thin: it calls the library API)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from luutru.cliutil import archive_option, emit_report, json_option, open_archive, show_progress
+
+REPLICA_ENV = "LUUTRU_REPLICA"
+
+
+def replica_option(func):
+    return click.option("--replica", type=click.Path(file_okay=False, path_type=Path),
+                        envvar=REPLICA_ENV, show_envvar=True, default=None,
+                        help="Second copy of the originals (a mounted disk or share).")(func)
+
+
+def _archive(archive_path: Path | None):
+    try:
+        return open_archive(archive_path, create=False)
+    except FileNotFoundError as exc:
+        raise click.ClickException(f"Không phải kho lưu trữ luutru: {exc}") from None
+
+
+def _percent(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        share = float(value.rstrip("%")) / 100
+    except ValueError:
+        share = -1.0
+    if not 0 < share <= 1:
+        raise click.BadParameter(f"{value!r}: cần một tỉ lệ như 10% (lớn hơn 0, tối đa 100%)")
+    return share
+
+
+def _day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: cần một ngày dạng YYYY-MM-DD") from None
+
+
+@click.command("verify")
+@click.option("--sample", metavar="P%", help="Check a random share of the originals (and their pages).")
+@click.option("--since", metavar="DATE", help="Only originals ingested on or after DATE (YYYY-MM-DD).")
+@replica_option
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Files hashed in parallel [default: CPUs, at most 4].")
+@archive_option
+@json_option
+def verify_command(sample: str | None, since: str | None, replica: Path | None, jobs: int | None,
+                   archive_path: Path | None, as_json: bool) -> None:
+    """Re-hash the originals and check every recorded file; exit 2 when anything is wrong.
+
+    Each audit is kept as a PREMIS fixity event. With --replica, a damaged original is restored
+    from the good copy (and a damaged copy made again).
+    """
+    from luutru.preserve.fixity import verify
+    report = verify(_archive(archive_path), sample=_percent(sample), since=_day(since),
+                    replica=replica, jobs=jobs, progress=show_progress(as_json))
+    emit_report(report, as_json)
+
+
+COMMANDS: list = [verify_command]
+EXPORT_COMMANDS: list = []
