@@ -178,6 +178,12 @@ def _probe(copy: Path, max_pixels: int) -> FileProbe:
                        f"Tệp hỏng, không đọc được ({type(exc).__name__}: {exc}).") from exc
 
 
+def probe_original(path: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> FileProbe:
+    """The pages of a stored original as ingest saw them (``luutru repair`` rebuilds page
+    records from this)."""
+    return _without_tiny_pages(_probe(path, max_pixels))
+
+
 def _without_tiny_pages(found: FileProbe) -> FileProbe:
     """Pages too small to be a scan become bad pages; a file with no other page is bad input."""
     tiny = [page for page in found.pages if min(page.width, page.height) < MIN_PAGE_SIDE]

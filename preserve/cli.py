@@ -69,3 +69,20 @@ def verify_command(sample: str | None, since: str | None, replica: Path | None, 
 
 COMMANDS: list = [verify_command]
 EXPORT_COMMANDS: list = []
+
+
+@click.command("repair")
+@replica_option
+@archive_option
+@json_option
+def repair_command(replica: Path | None, archive_path: Path | None, as_json: bool) -> None:
+    """Rebuild what can be derived for exactly the damaged pages; say what cannot be rebuilt.
+
+    Exits 2 when something could not be rebuilt (an original with no good copy, the catalogue).
+    """
+    from luutru.preserve.repair import repair
+    report = repair(_archive(archive_path), replica=replica, progress=show_progress(as_json))
+    emit_report(report, as_json)
+
+
+COMMANDS.append(repair_command)
