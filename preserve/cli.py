@@ -86,3 +86,47 @@ def repair_command(replica: Path | None, archive_path: Path | None, as_json: boo
 
 
 COMMANDS.append(repair_command)
+
+
+@click.command("aip")
+@click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--fonds", "fonds_code", help="Only this fonds (mã phông).")
+@click.option("--file", "file_code", help="Only this hồ sơ (mã hồ sơ).")
+@archive_option
+@json_option
+def aip_command(outdir: Path, fonds_code: str | None, file_code: str | None,
+                archive_path: Path | None, as_json: bool) -> None:
+    """One preservation package per hồ sơ: a BagIt bag with originals, catalogue, METS, PREMIS."""
+    from luutru.preserve.aip import AipError, export_aips
+    try:
+        report = export_aips(_archive(archive_path), outdir, fonds=fonds_code, file=file_code)
+    except AipError as exc:
+        raise click.ClickException(str(exc)) from exc
+    emit_report(report, as_json)
+
+
+EXPORT_COMMANDS.append(aip_command)
+
+
+@click.command("restore")
+@click.argument("packages", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Pages OCR'd in parallel processes.")
+@archive_option
+@json_option
+def restore_command(packages: tuple[Path, ...], jobs: int, archive_path: Path | None,
+                    as_json: bool) -> None:
+    """Rebuild an archive from preservation packages (bags, or folders of bags), then OCR and
+    index it again. Safe to run again after an interruption."""
+    from luutru.ocr.models import ModelMissing
+    from luutru.preserve.restore import restore
+    try:
+        report = restore(open_archive(archive_path), list(packages), jobs=jobs,
+                         progress=show_progress(as_json))
+    except ModelMissing as exc:
+        raise click.ClickException(str(exc)) from exc
+    emit_report(report, as_json)
+
+
+COMMANDS.append(restore_command)
