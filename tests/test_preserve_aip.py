@@ -1,0 +1,160 @@
+"""Preservation packages: one valid BagIt bag per hồ sơ with METS and PREMIS valid against the
+official schemas, the EAD3 linking to them, and archive → packages → restore giving the same
+status, the same catalogue bytes and the same search answers; kill -9 anywhere leaves no half."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import bagit
+import pytest
+from lxml import etree
+
+from luutru.archive import Archive
+from luutru.catalog.build import iter_items
+from luutru.catalog.ead import ead_schema
+from luutru.catalog.review import save_item_values
+from luutru.index.model import SearchRequest
+from luutru.index.update import open_backend, update_index
+from luutru.access import parse_clearance
+from luutru.preserve.aip import EAD_NAME, export_aips, mets_schema, premis_schema
+from luutru.preserve.fixity import verify
+from luutru.preserve.restore import restore
+from luutru.status import archive_status
+
+LUUTRU = [sys.executable, "-m", "luutru.cli"]
+M = "{http://www.loc.gov/METS/}"
+P = "{http://www.loc.gov/premis/v3}"
+QUERIES = ("nghị quyết", "dan van", "công văn", "year:2000..2020", "fonds:PHONG-12")
+
+
+@pytest.fixture(scope="module")
+def packed(demo_archive, tmp_path_factory):
+    """A copy of the demo archive with an audit and an archivist's value, and its packages."""
+    import shutil
+    root = tmp_path_factory.mktemp("packed")
+    shutil.copytree(demo_archive.root, root / "archive")
+    archive = Archive.open(root / "archive")
+    verify(archive)
+    item = next(iter_items(archive))
+    assert save_item_values(archive, item["id"], {"nguoi_ky": "Ngô Đông Hải"}).errors == []
+    update_index(archive)                 # as the reading room does after a save
+    report = export_aips(archive, root / "aips")
+    return archive, root / "aips", report
+
+
+def _search(archive: Archive) -> list[dict]:
+    """The answers: hits with their snippets, totals, facets. Not the BM25 scores, which count
+    the documents an updated index still holds deleted (a rebuilt one does not), nor the order
+    of hits with equal scores (a filter-only query)."""
+    with open_backend(archive) as backend:
+        answers = [backend.search(SearchRequest(q, parse_clearance("tuyet-mat"), 50, 1, "relevance")).to_json()
+                   for q in QUERIES]
+    for answer in answers:
+        for hit in answer["hits"]:
+            hit.pop("score", None)
+        answer["hits"].sort(key=lambda hit: hit["id"])
+    return answers
+
+
+def test_every_package_is_a_valid_bag_with_valid_mets_and_premis(packed):
+    archive, aips, report = packed
+    assert report.packages and len(report.packages) == len({(i["fonds_code"], i["file_code"])
+                                                           for i in iter_items(archive)})
+    for name in report.packages:
+        bag = bagit.Bag(str(aips / name))
+        bag.validate()
+        assert "sha256" in bag.algorithms
+        mets = etree.parse(str(aips / name / "data" / "mets.xml"))
+        premis = etree.parse(str(aips / name / "data" / "premis.xml"))
+        assert mets_schema().validate(mets) and premis_schema().validate(premis)
+        maps = {m.get("TYPE"): m for m in mets.iter(M + "structMap")}
+        assert set(maps) == {"physical", "logical"}
+        assert [d.get("TYPE") for d in maps["logical"].iter(M + "div")][:3] == ["phông", "hồ sơ", "văn bản"]
+        assert {g.get("USE") for g in mets.iter(M + "fileGrp")} == {"original", "alto", "pdf"}
+        for flocat in mets.iter(M + "FLocat"):
+            assert (aips / name / "data" / flocat.get("{http://www.w3.org/1999/xlink}href")).is_file()
+        types = [e.findtext(P + "eventType") for e in premis.iter(P + "event")]
+        assert {"ingestion", "fixity check", "creation"} <= set(types)
+        detail = " ".join(e.findtext(f"{P}eventDetailInformation/{P}eventDetail") for e in premis.iter(P + "event"))
+        assert "SHA-256" in detail and "settings" in detail and "Tesseract" in detail
+
+
+def test_the_archivists_edit_is_an_event_and_the_ead_links_the_packages(packed):
+    archive, aips, report = packed
+    premis = [etree.parse(str(aips / n / "data" / "premis.xml")) for n in report.packages]
+    edits = [e for p in premis for e in p.iter(P + "event")
+             if e.findtext(P + "eventType") == "metadata modification"]
+    assert len(edits) == 1 and "nguoi_ky" in edits[0].findtext(f"{P}eventDetailInformation/{P}eventDetail")
+    ead = etree.parse(str(aips / EAD_NAME))
+    assert ead_schema().validate(ead)
+    links = {d.get("href") for d in ead.iter("{http://ead3.archivists.org/schema/}dao")}
+    assert links == {f"{name}/" for name in report.packages}
+
+
+def test_archive_packages_restore_gives_the_same_archive(packed, tmp_path):
+    archive, aips, _ = packed
+    restored = Archive.open(tmp_path / "restored")
+
+    report = restore(restored, [aips], jobs=2)
+
+    assert report.exit_code == 0, report.to_json()
+    assert archive_status(restored) == archive_status(archive)
+    assert {p.name: p.read_bytes() for p in restored.catalog_dir.glob("*.xml")} == \
+        {p.name: p.read_bytes() for p in archive.catalog_dir.glob("*.xml")}
+    assert _search(restored) == _search(archive)
+    assert {p.name for p in (restored.root / "inputs" / "inventories").iterdir()} == \
+        {p.name for p in (archive.root / "inputs" / "inventories").iterdir()}
+    assert verify(restored).problems == []
+
+
+def test_a_damaged_package_is_refused(packed, tmp_path):
+    import shutil
+    _, aips, report = packed
+    copy = tmp_path / "bag"
+    shutil.copytree(aips / report.packages[0], copy)
+    original = next((copy / "data" / "originals").glob("*.tif"), None) or \
+        next(p for p in (copy / "data" / "originals").iterdir() if p.suffix != ".json")
+    original.chmod(0o644)
+    original.write_bytes(original.read_bytes()[:-10])
+    result = restore(Archive.open(tmp_path / "r"), [copy])
+    assert result.exit_code == 2 and result.refused and result.originals == 0
+
+
+def _kill_after(args: list[str], seconds: float) -> None:
+    process = subprocess.Popen([*LUUTRU, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(seconds)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+
+def test_kill_9_during_restore_then_restore_again_finishes_clean(packed, tmp_path):
+    archive, aips, _ = packed
+    target = tmp_path / "restored"
+    _kill_after(["restore", str(aips), "-a", str(target)], 4.0)
+    done = subprocess.run([*LUUTRU, "restore", str(aips), "-a", str(target), "--json"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    restored = Archive.open(target)
+    assert archive_status(restored) == archive_status(archive)
+    assert verify(restored).problems == []
+    assert not list(target.rglob("*.partial"))
+
+
+def test_kill_9_during_export_leaves_whole_bags_only(packed, tmp_path):
+    archive, _, _ = packed
+    out = tmp_path / "aips"
+    _kill_after(["export", "aip", str(out), "-a", str(archive.root)], 2.5)
+    for bag in out.iterdir() if out.exists() else []:
+        if not bag.name.startswith(".") and bag.is_dir():
+            bagit.Bag(str(bag)).validate()
+    done = subprocess.run([*LUUTRU, "export", "aip", str(out), "-a", str(archive.root), "--json"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+    assert json.loads(done.stdout)["packages"]
