@@ -7,7 +7,9 @@ the one written.
   (:func:`luutru.archive.record_checksum`).
 - Findings: ``changed`` (bytes differ), ``missing`` (recorded or expected, not there),
   ``unexpected`` (there, but nothing of the record: a stray file, a page of no original),
-  ``unrecorded`` (a file of the record with no checksum: written before checksums, or by hand).
+  ``unrecorded`` (a file of the record with no checksum: written before checksums, or by hand),
+  ``leftover`` (a killed writer's temporary copy, never part of the record: listed, not an error;
+  ``luutru repair`` removes it).
 - With a replica (a second copy on another disk, LOCKSS), its originals are checked too; a damaged
   or lost original is restored from the good copy after that copy's hash is checked, a damaged or
   missing replica copy is copied again, and each is a PREMIS event.
@@ -37,6 +39,7 @@ from luutru.archive import (CHECKSUM_SUFFIX, Archive, atomic_move_into, checksum
 from luutru.preserve.events import Event, record_event
 
 READ_ONLY = 0o444
+LEFTOVER_SUFFIXES = (".tmp", ".partial")   # a killed writer's temporary copy: never the record
 IGNORED = frozenset({".lock", "lock"})   # a writer's lock file (catalog/.lock) holds no record
 # Where the record's checksummed files live; everything else (index, cache, tmp, access,
 # quarantine, inputs, preservation) is derived, private or kept elsewhere.
@@ -64,7 +67,7 @@ class VerifyReport:
     @property
     def problems(self) -> list[Finding]:
         """What is still wrong after the audit (a restored original is no longer a problem)."""
-        return [f for f in self.findings if f.kind not in ("restored", "replicated")]
+        return [f for f in self.findings if f.kind not in ("restored", "replicated", "leftover")]
 
     @property
     def exit_code(self) -> int:
@@ -88,7 +91,7 @@ class VerifyReport:
                     f"{len(self.problems)} vấn đề, chạy `luutru repair` để sửa những gì dựng lại được.")]
         words = {"changed": "bị thay đổi", "missing": "bị mất", "unexpected": "không thuộc kho",
                  "unrecorded": "chưa có mã kiểm tra", "restored": "đã khôi phục từ bản sao",
-                 "replicated": "đã chép lại vào bản sao"}
+                 "replicated": "đã chép lại vào bản sao", "leftover": "tệp tạm còn sót"}
         lines += [f"  {words.get(f.kind, f.kind)} [{f.what}]  {f.path}"
                   + (f": {f.detail}" if f.detail else "") for f in self.findings]
         return "\n".join(lines)
@@ -231,6 +234,10 @@ def _derived_tasks(archive: Archive, everything: list[Original], shas: set[str] 
             continue
         seen.add(path)
         if path in stored or path.name in IGNORED:
+            continue
+        if path.name.startswith(".") and path.name.endswith(LEFTOVER_SUFFIXES):
+            tasks.append(lambda r=rel: (Finding(r, "leftover", "derived",
+                                                "tệp tạm của một lần ghi bị ngắt"), 0))
             continue
         if has_checksum(path):
             owner = _owner(path)

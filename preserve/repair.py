@@ -77,6 +77,7 @@ def repair(archive: Archive, replica: Path | None = None, progress: bool = False
     """Audit, rebuild what is derivable for the damaged pages only, reindex them, audit again."""
     audit = verify(archive, replica=replica, progress=progress)
     report = RepairReport(found=len(audit.problems))
+    _remove_leftovers(archive, audit.findings)
     plan = _plan(archive, audit.problems, report)
     _unreadable_page_records(archive, plan)
     originals = {o.sha256: o for o in iter_originals(archive)}
@@ -95,6 +96,13 @@ def repair(archive: Archive, replica: Path | None = None, progress: bool = False
         report.still_wrong = len([f for f in verify(archive, replica=replica).problems
                                   if f.kind not in ("unexpected", "unrecorded")])
     return report
+
+
+def _remove_leftovers(archive: Archive, findings: list[Finding]) -> None:
+    """Temporary copies a killed writer left (repair is run when no stage is writing)."""
+    for finding in findings:
+        if finding.kind == "leftover":
+            (archive.root / finding.path).unlink(missing_ok=True)
 
 
 def _plan(archive: Archive, findings: list[Finding], report: RepairReport) -> _Plan:

@@ -72,3 +72,23 @@ def test_what_cannot_be_rebuilt_is_said_and_left_alone(demo_archive_copy):
     assert catalog.relative_to(archive.root).as_posix() in done.stdout
     assert {p: p.read_bytes() for p in damaged} == damaged     # never guessed over
     os.chmod(original.path, 0o444)
+
+
+def test_kill_9_during_repair_then_repair_again_finishes_clean(demo_archive_copy):
+    import signal
+    import time
+    archive = demo_archive_copy
+    pages = _pages(archive)
+    for page in pages[:3]:
+        flip(page / "text.txt")
+    process = subprocess.Popen([*LUUTRU, "repair", "-a", str(archive.root)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(4)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+    done = subprocess.run([*LUUTRU, "repair", "-a", str(archive.root)], capture_output=True,
+                          text=True, timeout=600)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert verify(archive).findings == []
