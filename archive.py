@@ -278,6 +278,8 @@ This directory is a luutru archive: the record of scanned documents and what was
 | `index/` | search indexes | yes (`luutru reindex`) |
 | `access/` | reading-room accounts: `accounts.sqlite` (+ `-wal`, `-shm`) holds users, argon2 password hashes, roles, clearances and the append-only audit log of who saw which classified item; `secret.key` signs sessions (0600; directory 0700); `ratelimit.sqlite` counts login attempts | **no** (back it up with the catalogue; losing `secret.key` only logs everyone out) |
 | `cache/` | page images sized for the reading room (thumbnails, screen size) | yes (made again on demand) |
+| `preservation/events/` | PREMIS events, one JSON file each: fixity audits (`luutru verify`), restorations from the replica, repairs, restores | **no** (exported in the preservation packages) |
+| `.<name>.sha256` beside a file | SHA-256 and size the file was written with (page records, OCR outputs, document PDFs, catalogue, originals' records); `luutru verify` checks against them | with its file |
 | `tmp/` | scratch space | delete at will when nothing runs |
 
 Every file is written atomically (temporary file + rename). Text is UTF-8, Unicode NFC.
