@@ -25,6 +25,7 @@ COLUMNS = ("fonds_code", "fonds_name", "file_code", "file_title", "start_date", 
            "pages", "shelf", "retention", "access")
 REQUIRED = ("fonds_code", "file_code")
 _CODE = re.compile(r"^[^\s/\\]+$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -78,6 +79,9 @@ def _access(value: str) -> str | None:
 
 def _row(line: int, raw: dict[str, str]) -> InventoryRow:
     clean = {k.strip(): nfc((v or "").strip()) for k, v in raw.items() if k}
+    for column, value in clean.items():
+        if _CONTROL.search(value):
+            raise ValueError(f"{column}: ô có ký tự điều khiển (không in được, không ghi được vào XML)")
     for column in REQUIRED:
         if not clean.get(column):
             raise ValueError(f"{column} is empty")

@@ -107,3 +107,13 @@ def test_a_missing_index_says_reindex(demo_archive_copy):
     done = CliRunner().invoke(cli, ["search", "nghị quyết", "-a", str(archive.root)])
     assert done.exit_code == 1 and "cần `luutru reindex`" in done.output
     assert done.exception.__class__ is SystemExit
+
+
+def test_a_control_character_in_an_inventory_refuses_its_row_only(tmp_path):
+    from luutru.catalog.inventory import read_inventory
+    path = tmp_path / "muc-luc.csv"
+    path.write_text("fonds_code,file_code,file_title\nF1,HS-1,Hồ sơ \x1b[31mmột\nF1,HS-2,Hồ sơ hai\n",
+                    encoding="utf-8")
+    rows, errors = read_inventory(path)
+    assert [r.file_code for r in rows] == ["HS-2"]
+    assert [(e.line, "ký tự điều khiển" in e.message) for e in errors] == [(2, True)]
