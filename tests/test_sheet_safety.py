@@ -117,3 +117,30 @@ def test_a_control_character_in_an_inventory_refuses_its_row_only(tmp_path):
     rows, errors = read_inventory(path)
     assert [r.file_code for r in rows] == ["HS-2"]
     assert [(e.line, "ký tự điều khiển" in e.message) for e in errors] == [(2, True)]
+
+
+def test_a_full_disk_is_said_as_such(demo_archive, tmp_path):
+    """The archive on a small tmpfs filled to the last byte: reindex says the disk is full."""
+    import subprocess
+    import sys
+    import pytest
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mount)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (not root)")
+    try:
+        shutil.copytree(demo_archive.root, mount / "archive")
+        with open(mount / "filler", "wb") as filler:
+            try:
+                while True:
+                    filler.write(b"\0" * (1 << 20))
+                    filler.flush()
+            except OSError:
+                pass
+        done = subprocess.run([sys.executable, "-m", "luutru.cli", "reindex", "-a", str(mount / "archive")],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 1 and "Traceback" not in done.stderr
+        assert "ổ đĩa của kho lưu trữ đã đầy" in done.stderr
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
