@@ -57,6 +57,16 @@ class StageGroup(click.Group):
         return super().get_command(ctx, name)
 
 
+_DISK_FULL = ("No space left on device", "database or disk is full", "Disk quota exceeded")
+
+
+def _disk_full(exc: BaseException) -> bool:
+    """A full disk, wherever a stage meets it (OCR outputs, an index segment, SQLite): said as
+    such, not as a traceback; the work done is kept and a re-run resumes once space is freed."""
+    return getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or \
+        any(text in str(exc) for text in _DISK_FULL)
+
+
 class LuutruGroup(StageGroup):
     """The ``luutru`` group: maps every way a command ends to its exit code, in one place.
 
@@ -79,6 +89,12 @@ class LuutruGroup(StageGroup):
             sys.exit(ExitCode.FAILED)
         except (click.Abort, KeyboardInterrupt):
             click.echo(clitext.gettext("Aborted!"), err=True)
+            sys.exit(ExitCode.FAILED)
+        except Exception as exc:  # only a full disk is translated; the rest is re-raised
+            if not _disk_full(exc):
+                raise
+            click.echo(f"Lỗi: ổ đĩa của kho lưu trữ đã đầy ({exc}). Phần việc đã xong được giữ "
+                       "nguyên; hãy giải phóng chỗ trống rồi chạy lại lệnh.", err=True)
             sys.exit(ExitCode.FAILED)
         sys.exit(result if isinstance(result, int) else ExitCode.OK)
 
@@ -133,22 +149,8 @@ def run(scans: Path, fonds: str | None, file_code: str | None, inventory: Path |
     emit_report(report, as_json)
 
 
-_DISK_FULL = ("No space left on device", "database or disk is full", "Disk quota exceeded")
-
-
 def main() -> None:
-    """The ``luutru`` command. A full disk, wherever a stage meets it (OCR outputs, an index
-    segment, SQLite), is said as such rather than as a traceback; the work done is kept and a
-    re-run resumes it once space is freed."""
-    try:
-        cli(prog_name="luutru")
-    except Exception as exc:  # noqa: BLE001 - only a full disk is translated; the rest re-raised
-        if getattr(exc, "errno", None) not in (errno.ENOSPC, errno.EDQUOT) and \
-                not any(text in str(exc) for text in _DISK_FULL):
-            raise
-        click.echo(f"Lỗi: ổ đĩa của kho lưu trữ đã đầy ({exc}). Phần việc đã xong được giữ "
-                   "nguyên; hãy giải phóng chỗ trống rồi chạy lại lệnh.", err=True)
-        raise SystemExit(1) from None
+    cli(prog_name="luutru")
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ import bagit
 from lxml import etree
 
 from luutru import __version__
-from luutru.archive import Archive, atomic_write_bytes, read_json
+from luutru.archive import Archive, PageFiles, atomic_write_bytes, read_json
 from luutru.catalog.model import FileRecord, Fonds
 from luutru.catalog.record import fonds_path, read_catalog
 from luutru.preserve.events import AGENT, iter_events
@@ -55,7 +55,7 @@ METS_XSD = SCHEMA_DIR / "mets" / "1.12.1" / "mets.xsd"
 PREMIS_XSD = SCHEMA_DIR / "premis" / "3.0" / "premis.xsd"
 EAD_NAME = "holdings.ead.xml"
 _M, _P, _X = f"{{{METS_NS}}}", f"{{{PREMIS_NS}}}", f"{{{XLINK_NS}}}"
-PAGE_FILES = ("page.json", "ocr.alto.xml", "ocr.json")
+PAGE_FILES = (PageFiles.RECORD, PageFiles.ALTO, PageFiles.PROVENANCE)
 UNPLACED_FONDS, UNPLACED_FILE = "khong-ro-phong", "khong-ro-ho-so"
 
 
@@ -191,7 +191,7 @@ def _payload(archive: Archive, unit: FileUnit, root: Path) -> None:
             _copy(document, root / "documents" / document.name)
     if fonds_path(archive, unit.fonds.code).exists():
         _copy(fonds_path(archive, unit.fonds.code), root / "metadata" / "catalog" / f"{unit.fonds.code}.xml")
-    inventories = archive.root / "inputs" / "inventories"
+    inventories = archive.inventories_dir
     for path in sorted(inventories.glob("*")) if inventories.is_dir() else []:
         if path.is_file() and not path.name.startswith("."):
             _copy(path, root / "metadata" / "inventories" / path.name)
@@ -269,7 +269,7 @@ def _file_sec(archive: Archive, sec: etree._Element, unit: FileUnit) -> None:
               f"originals/{original.path.name}", original.record.get("media_type"),
               original.sha256)
         for ref in archive.iter_page_refs(original.sha256):
-            alto = archive.page_dir(ref) / "ocr.alto.xml"
+            alto = archive.page_dir(ref) / PageFiles.ALTO
             if alto.exists():
                 _file(groups["alto"], _xid("alto", ref.sha256, ref.index), alto,
                       f"pages/{ref.sha256}/{ref.index:04d}/ocr.alto.xml", "application/xml")
@@ -277,7 +277,7 @@ def _file_sec(archive: Archive, sec: etree._Element, unit: FileUnit) -> None:
         if document.exists():
             _file(groups["pdf"], _xid("pdf", original.sha256), document,
                   f"documents/{document.name}", "application/pdf")
-    for use, group in groups.items():
+    for group in groups.values():
         if not len(group):
             sec.remove(group)
 
@@ -302,7 +302,7 @@ def _physical(archive: Archive, struct: etree._Element, unit: FileUnit) -> None:
             _el(div, _M + "fptr", FILEID=_xid("pdf", original.sha256))
         for ref in archive.iter_page_refs(original.sha256):
             page = _el(div, _M + "div", TYPE="trang", ORDER=str(ref.index))
-            if (archive.page_dir(ref) / "ocr.alto.xml").exists():
+            if (archive.page_dir(ref) / PageFiles.ALTO).exists():
                 _el(page, _M + "fptr", FILEID=_xid("alto", ref.sha256, ref.index))
 
 
@@ -316,7 +316,7 @@ def _logical(struct: etree._Element, unit: FileUnit, archive: Archive) -> None:
         for page_order, key in enumerate(item.pages, start=1):
             sha, _, index = key.partition(":")
             page = _el(item_div, _M + "div", TYPE="trang", ORDER=str(page_order))
-            if (archive.pages_dir / sha / f"{int(index):04d}" / "ocr.alto.xml").exists():
+            if (archive.pages_dir / sha / f"{int(index):04d}" / PageFiles.ALTO).exists():
                 _el(page, _M + "fptr", FILEID=_xid("alto", sha, int(index)))
 
 
@@ -373,7 +373,7 @@ def _ocr_events(archive: Archive, unit: FileUnit) -> Iterator[dict[str, Any]]:
         readings: dict[str, dict[str, Any]] = {}
         for ref in archive.iter_page_refs(original.sha256):
             try:
-                provenance = read_json(archive.page_dir(ref) / "ocr.json")
+                provenance = read_json(archive.page_dir(ref) / PageFiles.PROVENANCE)
             except (OSError, ValueError):
                 continue
             key = json.dumps([provenance.get("tesseract_version"), provenance.get("model"),

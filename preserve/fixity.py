@@ -34,8 +34,8 @@ from typing import Any
 
 from tqdm import tqdm
 
-from luutru.archive import (CHECKSUM_SUFFIX, Archive, atomic_move_into, checksum_path,
-                            has_checksum, read_checksum, read_json)
+from luutru.archive import (CHECKSUM_SUFFIX, Archive, PageFiles, atomic_move_into,
+                            checksum_path, has_checksum, read_checksum, read_json)
 from luutru.preserve.events import Event, record_event
 
 READ_ONLY = 0o444
@@ -229,34 +229,37 @@ def _derived_tasks(archive: Archive, everything: list[Original], shas: set[str] 
         if path.name.endswith(CHECKSUM_SUFFIX) and path.name.startswith("."):
             target = path.with_name(path.name[1:-len(CHECKSUM_SUFFIX)])
             if not target.exists():
-                tasks.append(lambda r=target.relative_to(archive.root).as_posix():
-                             (Finding(r, "missing", "derived", "có mã kiểm tra, không có tệp"), 0))
+                tasks.append(_found(Finding(target.relative_to(archive.root).as_posix(), "missing",
+                                            "derived", "có mã kiểm tra, không có tệp")))
             continue
         seen.add(path)
         if path in stored or path.name in IGNORED:
             continue
         if path.name.startswith(".") and path.name.endswith(LEFTOVER_SUFFIXES):
-            tasks.append(lambda r=rel: (Finding(r, "leftover", "derived",
-                                                "tệp tạm của một lần ghi bị ngắt"), 0))
+            tasks.append(_found(Finding(rel, "leftover", "derived", "tệp tạm của một lần ghi bị ngắt")))
             continue
         if has_checksum(path):
             owner = _owner(path)
             if owner is not None and owner not in known:
-                tasks.append(lambda r=rel: (Finding(r, "unexpected", "derived",
-                                                    "không có bản gốc tương ứng"), 0))
+                tasks.append(_found(Finding(rel, "unexpected", "derived", "không có bản gốc tương ứng")))
             else:
                 tasks.append(lambda p=path, r=rel: _check_derived(p, r))
         else:
-            tasks.append(lambda r=rel: (Finding(r, "unexpected", "derived"), 0))
+            tasks.append(_found(Finding(rel, "unexpected", "derived")))
     for original in everything:
         if shas is not None and original.sha256 not in shas:
             continue
         for index in original.record.get("pages", []):
-            page = archive.pages_dir / original.sha256 / f"{index:04d}" / "page.json"
+            page = archive.pages_dir / original.sha256 / f"{index:04d}" / PageFiles.RECORD
             if page not in seen and not checksum_path(page).exists():
-                tasks.append(lambda r=page.relative_to(archive.root).as_posix():
-                             (Finding(r, "missing", "derived", "trang của bản gốc"), 0))
+                tasks.append(_found(Finding(page.relative_to(archive.root).as_posix(), "missing",
+                                            "derived", "trang của bản gốc")))
     return tasks
+
+
+def _found(finding: Finding) -> Task:
+    """A task whose finding is known without reading anything."""
+    return lambda: (finding, 0)
 
 
 def _owner(path: Path) -> str | None:
@@ -269,8 +272,7 @@ def _owner(path: Path) -> str | None:
 
 # Files the stages write, known without a checksum (an archive from before checksums); any other
 # file without one is a stranger. A file with a checksum is checked whatever its name.
-PAGE_FILES = frozenset({"page.json", "clean.png", "text.txt", "ocr.hocr", "ocr.alto.xml",
-                        "ocr.pdf", "ocr.json"})
+PAGE_FILES = frozenset({PageFiles.RECORD, *PageFiles.OUTPUTS, PageFiles.PROVENANCE})
 
 
 def _known(path: Path) -> bool:

@@ -22,12 +22,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from luutru.archive import (Archive, PageRef, atomic_move_into, read_checksum, read_json,
+from luutru.archive import (Archive, PageFiles, PageRef, atomic_move_into, read_checksum, read_json,
                             sha256_file)
 from luutru.preserve.events import Event, record_event
 from luutru.preserve.fixity import Finding, Original, hash_file, iter_originals, verify
 
-OCR_FILES = frozenset({"clean.png", "text.txt", "ocr.hocr", "ocr.alto.xml", "ocr.pdf", "ocr.json"})
+OCR_FILES = frozenset({*PageFiles.OUTPUTS, PageFiles.PROVENANCE})
 
 
 @dataclass
@@ -118,8 +118,8 @@ def _plan(archive: Archive, findings: list[Finding], report: RepairReport) -> _P
                                               "sao tốt (dùng --replica, hoặc `luutru restore` từ gói AIP)"))
         elif parts[0] == "pages" and len(parts) == 4:
             ref = PageRef(parts[1], int(parts[2]))
-            (plan.page_records if parts[3] == "page.json" else plan.ocr_pages).add(ref)
-            if parts[3] not in OCR_FILES | {"page.json"}:
+            (plan.page_records if parts[3] == PageFiles.RECORD else plan.ocr_pages).add(ref)
+            if parts[3] not in OCR_FILES | {PageFiles.RECORD}:
                 report.left.append(finding.path)
         elif parts[0] == "documents":
             plan.documents.add(Path(parts[1]).stem)
@@ -139,7 +139,7 @@ def _unreadable_page_records(archive: Archive, plan: _Plan) -> None:
         for index in original.record.get("pages", []):
             ref = PageRef(original.sha256, index)
             try:
-                read_json(archive.page_dir(ref) / "page.json")
+                read_json(archive.page_dir(ref) / PageFiles.RECORD)
             except (OSError, ValueError):
                 plan.page_records.add(ref)
 
@@ -176,10 +176,10 @@ def _rebuild_page_records(archive: Archive, plan: _Plan, originals: dict[str, Or
         source = original.record["source"]
         found = probe_original(original.path)
         for ref in sorted(wanted):
-            (archive.page_dir(ref) / "page.json").unlink(missing_ok=True)
+            (archive.page_dir(ref) / PageFiles.RECORD).unlink(missing_ok=True)
         write_page_records(archive, sha, found,
                            SourceFile(original.path, source["path"], source.get("fonds"), source.get("file")))
-        report.rebuilt += [(archive.page_dir(ref) / "page.json").relative_to(archive.root).as_posix()
+        report.rebuilt += [(archive.page_dir(ref) / PageFiles.RECORD).relative_to(archive.root).as_posix()
                            for ref in sorted(wanted)]
 
 
@@ -206,7 +206,7 @@ def _reread_pages(archive: Archive, plan: _Plan, report: RepairReport, progress:
 def _model_of(archive: Archive, ref: PageRef) -> str:
     from luutru.ocr.models import DEFAULT_MODEL
     try:
-        return read_json(archive.page_dir(ref) / "ocr.json")["model"]["name"] or DEFAULT_MODEL
+        return read_json(archive.page_dir(ref) / PageFiles.PROVENANCE)["model"]["name"] or DEFAULT_MODEL
     except (OSError, ValueError, KeyError, TypeError):
         return DEFAULT_MODEL
 
