@@ -27,11 +27,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from luutru.archive import Archive, PageRef, atomic_write_bytes, write_json
+from luutru.archive import Archive, PageRef, dump_json, record_checksum
 from luutru.preserve.fixity import iter_originals, verify
 
 DERIVED = {"text.txt": 2_000, "ocr.hocr": 40_000, "ocr.alto.xml": 60_000, "ocr.json": 3_000,
            "clean.png": 100_000, "ocr.pdf": 60_000}
+
+
+def _write(path: Path, data: bytes) -> None:
+    """As a stage writes a file of the record (checksum beside it), without the fsync: the
+    bench makes thousands of files and measures reading them."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record_checksum(path, hashlib.sha256(data).hexdigest(), len(data))
+    path.write_bytes(data)
 
 
 def generate(root: Path, pages: int, per_original: int, original_mb: float) -> Archive:
@@ -47,16 +55,17 @@ def generate(root: Path, pages: int, per_original: int, original_mb: float) -> A
         indices = list(range(1, per_original + 1))
         for index in indices:
             page_dir = archive.page_dir(PageRef(sha, index))
-            write_json(page_dir / "page.json", {"original": sha, "index": index, "fonds": "F",
-                                                "file": "H", "source": f"F/H/{number}.tif"})
+            page_dir.mkdir(parents=True, exist_ok=True)
+            _write(page_dir / "page.json", dump_json({"original": sha, "index": index, "fonds": "F",
+                                                      "file": "H", "source": f"F/H/{number}.tif"}).encode())
             for name, size in DERIVED.items():
-                atomic_write_bytes(page_dir / name, rng(size))
-        atomic_write_bytes(archive.document_pdf_path(sha), rng(60_000 * per_original))
-        write_json(archive.original_record_path(sha), {
+                _write(page_dir / name, rng(size))
+        _write(archive.document_pdf_path(sha), rng(60_000 * per_original))
+        _write(archive.original_record_path(sha), dump_json({
             "sha256": sha, "stored_as": path.name, "format": "tiff", "media_type": "image/tiff",
             "size": len(data), "pages": indices, "page_count": per_original,
             "source": {"path": f"F/H/{number}.tif", "fonds": "F", "file": "H"},
-            "ingested_at": "2026-01-01T00:00:00Z"})
+            "ingested_at": "2026-01-01T00:00:00Z"}).encode())
     return archive
 
 
