@@ -126,9 +126,13 @@ def export() -> None:
               help="The archivist's file inventory (mục lục hồ sơ) as CSV.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Pages OCR'd in parallel processes.")
+@click.option("--replica", type=click.Path(file_okay=False, path_type=Path), envvar="LUUTRU_REPLICA",
+              show_envvar=True, default=None,
+              help="Also copy each original to this second location (checked by its hash).")
 @archive_option
 @json_option
 def run(scans: Path, fonds: str | None, file_code: str | None, inventory: Path | None, jobs: int,
+        replica: Path | None,
         archive_path: Path | None, as_json: bool) -> None:
     """Run every stage on a folder of scans: ingest, OCR, catalogue, index.
 
@@ -141,7 +145,7 @@ def run(scans: Path, fonds: str | None, file_code: str | None, inventory: Path |
     try:
         archive = open_archive(archive_path)
         report = run_all(archive, scans, fonds=fonds, file=file_code, inventory=inventory,
-                         jobs=jobs, progress=show_progress(as_json))
+                         jobs=jobs, progress=show_progress(as_json), replica=replica)
     except (InventoryError, IngestBusy, ScansInsideArchive, ModelMissing) as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:  # the archive cannot be written: disk full, permissions

@@ -42,7 +42,8 @@ class RunReport:
 
 
 def run_all(archive: Archive, scans: Path, *, fonds: str | None = None, file: str | None = None,
-            inventory: Path | None = None, jobs: int = 1, progress: bool = False) -> RunReport:
+            inventory: Path | None = None, jobs: int = 1, progress: bool = False,
+            replica: Path | None = None) -> RunReport:
     """Ingest ``scans`` into ``archive``, then OCR, catalogue and index what is new.
 
     OCR does not wait for the whole batch: the ingest runs in a thread and each original's pages
@@ -56,7 +57,8 @@ def run_all(archive: Archive, scans: Path, *, fonds: str | None = None, file: st
     from luutru.ocr.models import DEFAULT_MODEL, locate
 
     locate(DEFAULT_MODEL)            # a missing model stops the run before anything is stored
-    with _IngestThread(archive, scans, fonds=fonds, file=file, inventory=inventory) as ingest:
+    with _IngestThread(archive, scans, fonds=fonds, file=file, inventory=inventory,
+                       replica=replica) as ingest:
         ocr_report = ocr_archive(archive, jobs=jobs, progress=progress,
                                  pages=ingest.pages_then_the_rest())
     report = RunReport(ingest.report)
