@@ -131,11 +131,19 @@ def review_import(sheet: Path, archive_path: Path | None, as_json: bool) -> None
 @click.command("ead")
 @click.argument("outfile", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--fonds", "fonds_code", help="Only this fonds (mã phông).")
+@click.option("--packages", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Link each hồ sơ to its preservation package in this folder (export aip).")
 @archive_option
-def ead(outfile: Path, fonds_code: str | None, archive_path: Path | None) -> None:
+def ead(outfile: Path, fonds_code: str | None, packages: Path | None,
+        archive_path: Path | None) -> None:
     """Export the catalogue as EAD3 (validated against the official schema)."""
     try:
-        data = export_ead(_archive(archive_path), fonds_code)
+        if packages is not None:
+            from luutru.preserve.aip import ead_with_packages, packages_in
+            data = ead_with_packages(_archive(archive_path), fonds_code, packages_in(packages),
+                                     base=f"{packages.as_posix().rstrip('/')}/")
+        else:
+            data = export_ead(_archive(archive_path), fonds_code)
     except _USER_ERRORS as exc:
         _fail(exc)
     if str(outfile) == "-":

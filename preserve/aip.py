@@ -475,8 +475,16 @@ def _validate(data: bytes, schema: etree.XMLSchema, name: str) -> None:
         raise AipError(f"{name} không hợp lệ theo lược đồ chính thức: {errors}")
 
 
-def ead_with_packages(archive: Archive, fonds: str | None, packages: set[str]) -> bytes:
-    """The EAD3 export with, in each hồ sơ's ``did``, a ``dao`` linking to its package."""
+def packages_in(directory: Path) -> set[str]:
+    """The names of the bags in ``directory`` (an ``export aip`` OUTDIR)."""
+    return {p.name for p in Path(directory).iterdir()
+            if (p / "bagit.txt").exists() and not p.name.startswith(".")}
+
+
+def ead_with_packages(archive: Archive, fonds: str | None, packages: set[str],
+                      base: str = "") -> bytes:
+    """The EAD3 export with, in each hồ sơ's ``did``, a ``dao`` linking to its package
+    (``base`` + the bag's name: relative to the finding aid when it lies beside the bags)."""
     from luutru.catalog.ead import EAD_NS, ead_schema, export_ead
     from luutru import xmlsafe
     tree = xmlsafe.parse(export_ead(archive, fonds))
@@ -492,7 +500,7 @@ def ead_with_packages(archive: Archive, fonds: str | None, packages: set[str]) -
         name = bag_name(fonds_code, file_code)
         if name in packages:
             etree.SubElement(did, q + "dao", daotype="otherdaotype", otherdaotype="AIP",
-                             href=f"{name}/", linktitle=f"Gói lưu trữ (BagIt) của hồ sơ {file_code}")
+                             href=f"{base}{name}/", linktitle=f"Gói lưu trữ (BagIt) của hồ sơ {file_code}")
     etree.indent(tree, space="  ")
     data = etree.tostring(tree, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     if not ead_schema().validate(xmlsafe.parse(data)):

@@ -157,3 +157,17 @@ def test_kill_9_during_export_leaves_whole_bags_only(packed, tmp_path):
     assert done.returncode == 0, done.stderr
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
     assert json.loads(done.stdout)["packages"]
+
+
+def test_export_ead_links_to_packages_and_aip_export_filters_by_fonds(packed, tmp_path):
+    archive, aips, report = packed
+    out = tmp_path / "holdings.xml"
+    done = subprocess.run([*LUUTRU, "export", "ead", str(out), "--packages", str(aips),
+                           "-a", str(archive.root)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    ead = etree.parse(str(out))
+    assert ead_schema().validate(ead)
+    assert {d.get("href") for d in ead.iter("{http://ead3.archivists.org/schema/}dao")} == \
+        {f"{aips.as_posix()}/{name}/" for name in report.packages}
+    only = export_aips(archive, tmp_path / "one", fonds="PHONG-12")
+    assert only.packages and all(name.startswith("PHONG-12--") for name in only.packages)
