@@ -10,6 +10,7 @@ does exactly what is left. When every page of an original is done, its searchabl
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import re
@@ -155,10 +156,17 @@ def ocr_page(archive: Archive, ref: PageRef, options: OcrOptions, model: ModelLo
     except InvalidAlto as error:
         outcome = PageOutcome(ref.key, "failed", "invalid-alto", str(error))
     except Exception as error:  # noqa: BLE001 — one bad page must not stop the batch
-        outcome = PageOutcome(ref.key, "failed", "ocr-error", f"{type(error).__name__}: {error}")
+        outcome = PageOutcome(ref.key, "failed", *_unexpected(error))
     outcome.seconds = time.monotonic() - started
     outcome.peak_rss_kb, outcome.peak_tesseract_rss_kb = _peak_rss_kb()
     return outcome
+
+
+def _unexpected(error: Exception) -> tuple[str, str]:
+    """Reason and message of an unforeseen failure; a full disk is said as such."""
+    if getattr(error, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
+        return "disk-full", f"Ổ đĩa của kho lưu trữ đã đầy ({error}); giải phóng chỗ trống rồi chạy lại."
+    return "ocr-error", f"{type(error).__name__}: {error}"
 
 
 def _read_page(archive: Archive, ref: PageRef, page_dir: Path, options: OcrOptions,

@@ -4,6 +4,7 @@ by name and line, never run as a formula, never replacing an earlier inventory, 
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 
 import numpy as np
@@ -120,7 +121,7 @@ def test_a_control_character_in_an_inventory_refuses_its_row_only(tmp_path):
 
 
 def test_a_full_disk_is_said_as_such(demo_archive, tmp_path):
-    """The archive on a small tmpfs filled to the last byte: reindex says the disk is full."""
+    """The archive on a small tmpfs filled to the last byte: reindex and OCR say the disk is full."""
     import subprocess
     import sys
     import pytest
@@ -142,5 +143,10 @@ def test_a_full_disk_is_said_as_such(demo_archive, tmp_path):
                               capture_output=True, text=True, timeout=300)
         assert done.returncode == 1 and "Traceback" not in done.stderr
         assert "ổ đĩa của kho lưu trữ đã đầy" in done.stderr
+        ocr = subprocess.run([sys.executable, "-m", "luutru.cli", "ocr", "--redo", "--json",
+                              "-a", str(mount / "archive")], capture_output=True, text=True, timeout=600)
+        assert ocr.returncode == 2 and "Traceback" not in ocr.stderr
+        failed = json.loads(ocr.stdout)["failed"]
+        assert failed and {f["reason"] for f in failed} == {"disk-full"}
     finally:
         subprocess.run(["umount", str(mount)], check=False)
