@@ -52,10 +52,13 @@ def _day(value: str | None) -> date | None:
 @replica_option
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Files hashed in parallel [default: CPUs, at most 4].")
+@click.option("--adopt", is_flag=True,
+              help="Record a checksum for files written before checksums existed (once, "
+                   "after upgrading an archive).")
 @archive_option
 @json_option
 def verify_command(sample: str | None, since: str | None, replica: Path | None, jobs: int | None,
-                   archive_path: Path | None, as_json: bool) -> None:
+                   adopt: bool, archive_path: Path | None, as_json: bool) -> None:
     """Re-hash the originals and check every recorded file; exit 2 when anything is wrong.
 
     Each audit is kept as a PREMIS fixity event. With --replica, a damaged original is restored
@@ -63,7 +66,7 @@ def verify_command(sample: str | None, since: str | None, replica: Path | None, 
     """
     from luutru.preserve.fixity import verify
     report = verify(_archive(archive_path), sample=_percent(sample), since=_day(since),
-                    replica=replica, jobs=jobs, progress=show_progress(as_json))
+                    replica=replica, jobs=jobs, adopt=adopt, progress=show_progress(as_json))
     emit_report(report, as_json)
 
 

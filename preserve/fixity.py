@@ -35,7 +35,8 @@ from typing import Any
 from tqdm import tqdm
 
 from luutru.archive import (CHECKSUM_SUFFIX, Archive, PageFiles, atomic_move_into,
-                            checksum_path, has_checksum, read_checksum, read_json)
+                            checksum_path, has_checksum, read_checksum, read_json,
+                            record_file_checksum)
 from luutru.preserve.events import Event, record_event
 
 READ_ONLY = 0o444
@@ -67,7 +68,8 @@ class VerifyReport:
     @property
     def problems(self) -> list[Finding]:
         """What is still wrong after the audit (a restored original is no longer a problem)."""
-        return [f for f in self.findings if f.kind not in ("restored", "replicated", "leftover")]
+        return [f for f in self.findings
+                if f.kind not in ("restored", "replicated", "leftover", "adopted")]
 
     @property
     def exit_code(self) -> int:
@@ -91,7 +93,8 @@ class VerifyReport:
                     f"{len(self.problems)} vấn đề, chạy `luutru repair` để sửa những gì dựng lại được.")]
         words = {"changed": "bị thay đổi", "missing": "bị mất", "unexpected": "không thuộc kho",
                  "unrecorded": "chưa có mã kiểm tra", "restored": "đã khôi phục từ bản sao",
-                 "replicated": "đã chép lại vào bản sao", "leftover": "tệp tạm còn sót"}
+                 "replicated": "đã chép lại vào bản sao", "leftover": "tệp tạm còn sót",
+                 "adopted": "đã ghi mã kiểm tra (trước đây chưa có)"}
         lines += [f"  {words.get(f.kind, f.kind)} [{f.what}]  {f.path}"
                   + (f": {f.detail}" if f.detail else "") for f in self.findings]
         return "\n".join(lines)
@@ -165,9 +168,12 @@ def _walk(top: Path) -> Iterator[Path]:
 # --- the audit --------------------------------------------------------------------------------
 
 def verify(archive: Archive, sample: float | None = None, since: date | None = None,
-           replica: Path | None = None, jobs: int | None = None,
+           replica: Path | None = None, jobs: int | None = None, adopt: bool = False,
            progress: bool = False) -> VerifyReport:
-    """Audit the archive (see the module docstring); record the audit as a PREMIS event."""
+    """Audit the archive (see the module docstring); record the audit as a PREMIS event.
+
+    ``adopt``: record a checksum for each file of the record that has none (an archive written
+    before checksums), as it is now; from then on it is checked like any other."""
     started = time.perf_counter()
     report = VerifyReport(scope=_scope(sample, since))
     everything = list(iter_originals(archive))
@@ -183,12 +189,26 @@ def verify(archive: Archive, sample: float | None = None, since: date | None = N
                 report.findings.append(finding)
     report.originals = len(chosen)
     report.files = len(tasks) - len(chosen)
+    if adopt:
+        _adopt(archive, report)
     if replica is not None:
         mended = check_replica(archive, chosen, Path(replica), report)  # may drop findings
         report.findings.extend(mended)
     report.seconds = time.perf_counter() - started
     report.event = _record_audit(archive, report, chosen, everything)
     return report
+
+
+def _adopt(archive: Archive, report: VerifyReport) -> None:
+    unrecorded = [f for f in report.findings if f.kind == "unrecorded"]
+    for finding in unrecorded:
+        record_file_checksum(archive.root / finding.path)
+        finding.kind = "adopted"
+    if unrecorded:
+        record_event(archive, Event(type="message digest calculation", outcome="success",
+                                    detail=f"SHA-256 recorded for {len(unrecorded)} files written "
+                                           "before checksums", all_objects=True,
+                                    extra={"files": [f.path for f in unrecorded]}))
 
 
 def _scope(sample: float | None, since: date | None) -> str:

@@ -155,3 +155,16 @@ def test_kill_9_during_verify_leaves_no_half_event(demo_archive_copy):
         if path.suffix == ".json":
             json.loads(path.read_text())
     assert verify(demo_archive_copy).exit_code == 0
+
+
+def test_an_archive_from_before_checksums_is_adopted_once(demo_archive_copy):
+    archive = demo_archive_copy
+    for sidecar in archive.root.rglob(".*.sha256"):
+        sidecar.unlink()
+    before = verify(archive)
+    assert before.exit_code == 2 and {f.kind for f in before.findings} == {"unrecorded"}
+    adopted = verify(archive, adopt=True)
+    assert adopted.exit_code == 0 and {f.kind for f in adopted.findings} == {"adopted"}
+    assert "message digest calculation" in [e.type for e in iter_events(archive)]
+    flip(next(archive.pages_dir.glob("*/*/text.txt")))
+    assert [f.kind for f in verify(archive).findings] == ["changed"]
