@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from luutru.archive import Archive, PageRef
-from luutru.catalog.boundaries import file_name_hint, first_page_score
+from luutru.catalog.boundaries import file_name_hint, starts_document
 from luutru.catalog.extract import extract_fields
 from luutru.catalog.inventory import InventoryRow, load_inventories
 from luutru.catalog.model import (ACCESS_PUBLIC, ACCESS_RESTRICTED, ARCHIVIST, INVENTORY, MACHINE,
@@ -99,11 +99,11 @@ def _collect_pages(archive: Archive, report: CatalogReport) -> dict[tuple[str, s
 def _is_start(pages: list[_Page], i: int) -> bool:
     if i == 0:
         return True
-    page = pages[i]
-    score = first_page_score(page.lines) + file_name_hint(page.source, page.index)
+    page, previous = pages[i], pages[i - 1]
     if page.index == 1 and page.page_count > 1:
         return True        # a multi-page scan never starts inside the previous file's document
-    return score >= 2.0
+    return starts_document(page.lines, previous.lines, new_file=page.source != previous.source,
+                           hint=file_name_hint(page.source, page.index))
 
 
 def split_file(pages: list[_Page]) -> list[list[_Page]]:
