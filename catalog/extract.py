@@ -17,10 +17,12 @@ from typing import Any
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from luutru.catalog.handwriting import handwritten_day, handwritten_number
 from luutru.catalog.model import LIST_FIELDS
 from luutru.catalog.pagelines import Line, PageLines, Word, join_rows
 from luutru.catalog.patterns import (DO_KHAN, DO_MAT, DOC_TYPES, find_so_ky_hieu, mark_of,
-                                     match_doc_type, parse_date, type_of_number)
+                                     match_doc_type, parse_date, plausible_date, type_of_number)
+from luutru.catalog.stamps import is_received_head, without_esignature
 from luutru.catalog.vocab import (FAMILY_NAMES, KNOWN_ORGANS, ORGAN_KINDS, PLACES, STOCK_RECIPIENTS,
                                   TITLE_PHRASES, TITLES)
 from luutru.textnorm import fold, nfc
@@ -70,7 +72,10 @@ _NEEDS_AUTHORITY = {"BÍ THƯ", "PHÓ BÍ THƯ", "PHÓ CHÁNH VĂN PHÒNG", "PH�
 _HEADER_SHARE = 0.45   # the header and title stand in the top 45 % of page 1
 _VV = re.compile(r"^(V\s*[^\w\s]{1,3}\s*v?|[VW]\S{0,2}[vx]|V\s?v)\s+\w")   # V/v, Wv, VWv, W/v, Vx
 _DATE_LOOSE = re.compile(r"\bng\w{1,3}\b.{0,12}\bth\w{2,4}\b.{0,12}\bn\w{1,3}\s*\d{4}\b")
-_PARTIAL_NUMBER = re.compile(r"[-–—]\s*([A-Za-zĐđ]{1,5})\s*/\s*([A-ZĐ][A-ZĐa-z]{1,10})\b")
+# The printed rest of a number whose digits OCR lost: Party "-CV/VPTU", state "/TTr-UBND".
+_PARTIAL_NUMBER = re.compile(r"[-–—]\s*([A-Za-zĐđ]{1,5})\s*/\s*([A-ZĐ][A-ZĐa-z]{1,10})\b"
+                             r"|/\s*([A-Za-zĐđ]{1,5})\s*[-–—]\s*([A-ZĐ]{2,10})\b")
+_SYMBOL = re.compile(r"^\W*/|[A-ZĐ]{1,5}-[A-ZĐ]{2,}")    # "/TB-UBND": a number's rest, no organ
 _DATE_LINE = re.compile(r"\bng\w{1,3}\s*\d{1,2}\s*th\w{2,4}\s*\d{1,2}\s*n\w{1,3}\s*\d{4}")
 _BODY_START = re.compile(r"^(thuc hien|kinh gui|can cu|"
                          r"(i|ii|iii|iv|v)\.|\d+\.|phan |chuong |dieu )")
@@ -146,23 +151,31 @@ def _organ_case(text: str) -> str:
 
 def _strip_registration_stamp(lines: list[Line]) -> list[Line]:
     """Drop a receiving office's ``CÔNG VĂN ĐẾN / Số: / Ngày:`` stamp: its numbers are not ours."""
-    out, skipping = [], 0
+    out, skipping, head = [], 0, None
     keys = [_key(ln.text) for ln in lines]
     for i, (line, key) in enumerate(zip(lines, keys)):
-        if _STAMP_HEAD.match(key) or ("den" in key.split() and i + 1 < len(keys)
+        if _STAMP_HEAD.match(key) or is_received_head(line) or ("den" in key.split() and i + 1 < len(keys)
                                        and _STAMP_LINE.match(keys[i + 1]) and "cong" in key):
-            skipping = 4
+            skipping, head = 4, line
             if out and _key(out[-1].text).startswith("van phong") and _is_upper(out[-1].text) \
                     and not any(_key(o.text) == _PARTY for o in out[-1:]):
                 if len(out) == 1 or not _is_upper(out[-2].text):
                     out.pop()
             continue
-        if skipping and (_STAMP_LINE.match(key) and ":" in line.text or re.fullmatch(r"[\d/ .:-]+", key)):
+        if skipping and (_STAMP_LINE.match(key) and (":" in line.text or _aligned(head, line))
+                         or re.fullmatch(r"[\d/ .:-]+", key)):
             skipping -= 1
             continue
         skipping = 0
         out.append(line)
     return out
+
+
+def _aligned(head: Line, line: Line) -> bool:
+    """``line`` starts where the stamp's head does (a stamp's lines are left-aligned in its box)."""
+    if head.box is None or line.box is None:
+        return False
+    return abs(line.box[0] - head.box[0]) < 2 * (head.box[3] - head.box[1])
 
 
 @dataclass
@@ -273,6 +286,7 @@ def _scan_header(lines: list[Line], page: PageLines) -> _Header:
         elif len(re.sub(r"[\W_]", "", line.text)) < 2:
             continue                    # specks
         elif head.numbered is None and not seen_star and _is_upper(line.text) \
+                and not _SO_LINE.match(key) and not _SYMBOL.search(line.text) \
                 and (not page.has_geometry or _left(line, page)):
             head.organ.append(line)
     if head.organ and head.organ[0].box is not None:
@@ -300,11 +314,40 @@ _SPECKS = re.compile(r"(?<=\w)[.'`‘’]+(?=\w)|(?<=\s)[.'`‘’]+(?=\w)")
 
 def _co_quan_of(texts: list[str]) -> tuple[str, bool]:
     if len(texts) == 1:
-        return _organ_case(texts[0]), False
+        return _state_organ(texts[0]) or _organ_case(texts[0]), False
     return _two_line_organ(texts[-2], texts[-1]), len(texts) == 2
 
 
+# A state body's organ block names the body, then its unit: "ỦY BAN NHÂN DÂN / TỈNH QUẢNG NGÃI".
+_STATE_BODIES = ("Ủy ban nhân dân", "Hội đồng nhân dân")
+_UNIT_KINDS = ("thành phố", "thị xã", "thị trấn", "tỉnh", "huyện", "quận", "xã", "phường")
+_UNIT_BY_FOLD = {fold(k).lower(): k for k in _UNIT_KINDS}
+
+
+def _state_organ(text: str) -> str | None:
+    """``ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI`` → ``Ủy ban nhân dân tỉnh Quảng Ngãi`` (OCR slips in the
+    body's name snapped), else None."""
+    words = text.split()
+    for body in _STATE_BODIES:
+        if len(words) > 4 and _similar(" ".join(words[:4]), body) >= 0.8:
+            return f"{body} {_unit_case(' '.join(words[4:]))}"
+    return None
+
+
+def _unit_case(text: str) -> str:
+    """``TỈNH QUẢNG NGÃI`` → ``tỉnh Quảng Ngãi``; ``THÀNH PHỐ …`` → ``thành phố …``."""
+    words = text.split()
+    for n in (2, 1):
+        kind = _UNIT_BY_FOLD.get(fold(" ".join(words[:n])).lower())
+        if kind and len(words) > n:
+            return f"{kind} {_proper_case(' '.join(words[n:]))}"
+    return _proper_case(text)
+
+
 def _two_line_organ(superior: str, own: str) -> str:
+    state = _state_organ(f"{superior} {own}")
+    if state and len(superior.split()) == 4:
+        return state
     if _similar(" ".join(superior.split()[:2]), "ĐẢNG BỘ") >= 0.7 or \
             _key(superior).replace(" ", "").startswith("dangbo"):
         words = superior.split()[2:]
@@ -395,7 +438,7 @@ def _drop_stutter(text: str) -> str:
 
 
 def _page_one(page: PageLines, fields: dict[str, Extracted]) -> None:
-    lines = _strip_registration_stamp(page.lines)
+    lines = _strip_registration_stamp(without_esignature(page.lines))
     head = _scan_header(lines, page)
     if head.so is not None:
         number = find_so_ky_hieu(head.so.text)[0]
@@ -404,9 +447,11 @@ def _page_one(page: PageLines, fields: dict[str, Extracted]) -> None:
         # Party numbers have two digits at least (08-CTr/TU), written right after "Số"
         clean = re.match(r"^\s*S\S{0,2}\s*:?\s*" + digits + r"\s*[-/]", head.so.text) is not None
         fields["so_ky_hieu"] = Extracted(number, conf, [1],
-                                         conf < DIGITS_MIN_CONF or len(digits) < 2 or not clean)
+                                         conf < DIGITS_MIN_CONF or len(digits) < 2 or not clean
+                                         or handwritten_number(head.so, digits))
     elif head.so_partial is not None:
-        kind = _PARTIAL_NUMBER.search(head.so_partial.text).group(1)
+        match = _PARTIAL_NUMBER.search(head.so_partial.text)
+        kind = match.group(1) or match.group(3)
         implied = type_of_number(f"0-{kind}/X")
         if implied:     # the printed "-CV/VPTU" still names the type
             fields["loai_van_ban"] = Extracted(implied, head.so_partial.conf, [1],
@@ -415,7 +460,9 @@ def _page_one(page: PageLines, fields: dict[str, Extracted]) -> None:
         text = head.dated.text
         iso = parse_date(text) if head.date is not None else None
         conf = head.dated.conf
-        fields["ngay_ban_hanh"] = Extracted(iso, conf, [1], iso is None or conf < DIGITS_MIN_CONF)
+        iso, plausible = plausible_date(iso)
+        fields["ngay_ban_hanh"] = Extracted(iso, conf, [1], iso is None or conf < DIGITS_MIN_CONF
+                                            or not plausible or handwritten_day(head.dated))
         place = re.split(r",|\bng[aà]y\b", text, maxsplit=1)[0]
         place = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", place)
         if place:
@@ -839,6 +886,8 @@ def _snap_places(fields: dict[str, Extracted]) -> None:
             if known:
                 organ.value, organ_place = " ".join(words[:-n] + [known]), known
                 break
+        else:
+            _near_place(organ)
     if place is None or not place.value:
         return
     known = _known_place(place.value)
@@ -846,6 +895,22 @@ def _snap_places(fields: dict[str, Extracted]) -> None:
         place.value = known
     elif organ_place and Levenshtein.distance(fold(place.value).lower(), fold(organ_place).lower()) == 1:
         place.value, place.review = organ_place, True
+
+
+def _near_place(organ: Extracted) -> None:
+    """An organ ending two letters away from exactly one known place (``tỉnh Quản Gngãi``) takes
+    that place, for a person to confirm."""
+    words = organ.value.split()
+    for n in (3, 2):
+        if len(words) <= n:
+            continue
+        tail = fold(" ".join(words[-n:])).lower().replace(" ", "")
+        scored = sorted((Levenshtein.distance(tail, k.replace(" ", "")), p)
+                        for k, p in _PLACE_BY_FOLD.items())
+        (best, place), (second, _) = scored[0], scored[1]
+        if len(tail) >= 6 and best <= 2 and second > best:
+            organ.value, organ.review = " ".join(words[:-n] + [place]), True
+            return
 
 
 def _vote_place(fields: dict[str, Extracted], pages: list[PageLines]) -> None:

@@ -110,6 +110,24 @@ def parse_date(text: str) -> str | None:
     return _iso(*match.groups()) if match else None
 
 
+# Vietnamese state and Party records begin in 1930 (the Party's founding) and 1945.
+FIRST_YEAR = 1930
+
+
+def plausible_date(iso: str | None, today: date | None = None) -> tuple[str | None, bool]:
+    """(date, plausible): a year before 1930 or after next year is a misread digit (``4999`` for
+    ``1999``); when changing its first digit gives exactly one plausible year, that is returned
+    as the best guess, never as plausible (a person confirms it)."""
+    if iso is None:
+        return None, True
+    last = (today or date.today()).year + 1
+    year = int(iso[:4])
+    if FIRST_YEAR <= year <= last:
+        return iso, True
+    guesses = [f"{d}{iso[1:]}" for d in "12" if FIRST_YEAR <= int(f"{d}{iso[1:4]}") <= last]
+    return (guesses[0] if len(guesses) == 1 else iso), False
+
+
 def mark_of(line: str) -> tuple[str, str] | None:
     """(``do_mat``|``do_khan``, value) when ``line`` is a secrecy or urgency stamp."""
     key = re.sub(r"\s+", " ", re.sub(r"[^a-z ]", "", fold(line))).strip()

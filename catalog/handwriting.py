@@ -1,0 +1,51 @@
+"""Digits written by hand into a printed form's blanks (``Số:  660 /TB-UBND``, ``ngày 24 tháng``).
+
+A registry fills in the number and day by pen after signing, and Tesseract, trained on print,
+reads handwriting badly yet sometimes with confidence ("31" as "24"). Handwritten digits stand
+taller than the printed ones beside them (a pen's loops against the type's cap height), so a
+digit word much taller than the printed digits or capitals of its own line is taken as written
+in by hand: its value goes to review whatever Tesseract's confidence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from luutru.catalog.pagelines import Line, Word
+
+# Measured on real e-signed scans (150–300 dpi): handwritten digit words stand 1.2–1.9 times the
+# printed year's or symbol's height; printed digits 0.8–1.05 times.
+DAY_RATIO = 1.15
+NUMBER_RATIO = 1.2
+
+
+def _height(word: Word) -> int:
+    return word.box[3] - word.box[1]
+
+
+def _tallest(words: list[Word]) -> int:
+    return max((_height(w) for w in words), default=0)
+
+
+def handwritten_day(line: Line) -> bool:
+    """The day or month of a date line is taller than its printed year: written in by hand."""
+    if line.box is None or not line.words:
+        return False
+    years = [w for w in line.words if re.fullmatch(r"\W*(19|20)\d\d\W*", w.text)]
+    if not years:
+        return False
+    year = years[-1]
+    before = line.words[:line.words.index(year)]
+    digits = [w for w in before if re.search(r"\d", w.text)]
+    return _tallest(digits) > DAY_RATIO * _height(year)
+
+
+def handwritten_number(line: Line, digits: str) -> bool:
+    """The number's digits stand apart from the printed symbol (``/TB-UBND``) and taller."""
+    if line.box is None or not line.words:
+        return False
+    symbol = [w for w in line.words if re.search(r"[-/][A-ZĐ]{2,}", w.text)]
+    own = [w for w in line.words if digits in w.text and w not in symbol]
+    if not symbol or not own:
+        return False       # "43-NQ/TU" in one word: typed together with its symbol
+    return _tallest(own) > NUMBER_RATIO * _height(symbol[0])
