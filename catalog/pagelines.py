@@ -8,6 +8,7 @@ then belongs to one block. Without hOCR the page's ``text.txt`` lines are used, 
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,6 +144,23 @@ def _same_row(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> boo
     return overlap > 0.6 * min(a[3] - a[1], b[3] - b[1])
 
 
+def _with_page_number(page: PageLines, page_dir: Path) -> PageLines:
+    """The page number the OCR stage read apart above the text (``ocr.json``), which its hOCR does
+    not hold, put back as the page's first line, centred at the top: it tells a later page of a
+    document from a first one."""
+    try:
+        number = json.loads((page_dir / "ocr.json").read_text(encoding="utf-8")).get("page_number")
+    except (OSError, ValueError, AttributeError):
+        return page
+    number = (number or "").strip()
+    if not number or (page.lines and page.lines[0].text.strip() == number):
+        return page
+    top = min((ln.box[1] for ln in page.lines if ln.box), default=1)
+    centre = (page.width or 0) // 2
+    box = (centre - 10, max(0, top - 30), centre + 10, max(1, top - 5))
+    return PageLines([Line(number, box, [Word(number, box, 1.0)])] + page.lines, page.width, page.height)
+
+
 def parse_text(text: str) -> PageLines:
     return PageLines([Line(nfc(t).strip()) for t in text.splitlines() if t.strip()])
 
@@ -152,7 +170,7 @@ def load_page_lines(page_dir: Path) -> PageLines | None:
     hocr, text = page_dir / "ocr.hocr", page_dir / "text.txt"
     if hocr.exists():
         try:
-            return parse_hocr(hocr)
+            return _with_page_number(parse_hocr(hocr), page_dir)
         except (etree.XMLSyntaxError, xmlsafe.UnsafeXMLError):
             if not text.exists():
                 raise
