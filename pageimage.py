@@ -428,6 +428,14 @@ def _probe_pdf(path: Path, max_pixels: int
     return pages, bad, text_pages
 
 
+def pdf_page_is_born_digital(path: Path, index: int) -> bool:
+    """Page ``index`` (1-based) draws its text as text and is no scan: its largest image (a logo,
+    a signature seal) is not the whole page. A scan with a scanner's OCR layer is not."""
+    with _open_pdf(path) as pdf:
+        page = pdf.pages[index - 1]
+        return _page_has_text(page) and _pdf_page_dpi(_pdf_page_geometry(page))[1]
+
+
 def pdf_page_dpi(path: Path, index: int) -> int:
     """The resolution :func:`load_page` renders page ``index`` (1-based) of a PDF at."""
     with _open_pdf(path) as pdf:

@@ -31,19 +31,23 @@ from tqdm import tqdm
 from luutru.archive import (Archive, PageRef, atomic_write_bytes, atomic_write_text, read_json,
                             remove_stale_temp_files, write_json)
 from luutru.ocr.alto import InvalidAlto, finish_alto
-from luutru.ocr.cleanup import CleanupOptions, clean_page
+from luutru.ocr.cleanup import CleanupOptions, CleanupResult, StepRecord, clean_page
 from luutru.ocr.engine import TesseractFailed, engine_name, page_image, tesseract_version
 from luutru.ocr.models import DEFAULT_MODEL, ModelLocation, locate
 from luutru.ocr.pdf import build_document_pdf
 from luutru.ocr.recognize import Recognition, recognize
-from luutru.pageimage import BadInput, load_page
+from luutru.ocr.textlayer import read_text_layer
+from luutru.pageimage import BadInput, load_page, pdf_page_is_born_digital
 from luutru.textnorm import nfc
 
 # The version of the code that makes a page's text (loading, clean-up, recognition), recorded in
 # each page's settings: bump it when that code changes what a page reads as, and `luutru ocr` reads
 # pages made by older code again without --redo. 2: PDF scans decoded as stored, Tesseract kept
 # in-process (tesserocr, libtesseract 5.5), the page number of continuation pages read.
-PIPELINE_VERSION = 2
+# 3: born-digital PDF pages read from their own text layer.
+PIPELINE_VERSION = 3
+TEXT_LAYER_STEP = StepRecord("text-layer", {"source": "pdftotext -bbox-layout"},
+                             {"born_digital": True, "ocr": False}, 0.0)
 PROVENANCE = "ocr.json"
 OUTPUT_FILES = ("clean.png", "text.txt", "ocr.hocr", "ocr.alto.xml", "ocr.pdf")
 # Pages below these are flagged for a person to review (a warning, never an error).
@@ -177,17 +181,22 @@ def _read_page(archive: Archive, ref: PageRef, page_dir: Path, options: OcrOptio
     for name in (*OUTPUT_FILES, PROVENANCE):          # what a killed run was writing
         remove_stale_temp_files(page_dir / name)
     record = archive.page_record(ref)
-    image = page_array(load_page(archive.stored_original(ref.sha256),
-                                 record["format"], ref.index, record.get("dpi")))
+    original = archive.stored_original(ref.sha256)
+    image = page_array(load_page(original, record["format"], ref.index, record.get("dpi")))
     clock = _lap(timings, "load", clock)
-    cleanup = replace(options.cleanup, debug_dir=page_dir / "debug" if options.debug_images else None)
-    cleaned = clean_page(image, int(record["dpi"]), cleanup)
-    del image
-    clock = _lap(timings, "cleanup", clock)
-    recognition = recognize(cleaned.image, cleaned.dpi, lang=model.lang,
-                            tessdata_dir=str(model.tessdata_dir) if model.tessdata_dir else None,
-                            config=options.tesseract_config)
-    clock = _lap(timings, "recognize", clock)
+    if record["format"] == "pdf" and pdf_page_is_born_digital(original, ref.index):
+        cleaned = CleanupResult(image, int(record["dpi"]), steps=[TEXT_LAYER_STEP])
+        recognition = read_text_layer(original, ref.index, cleaned.dpi)     # no OCR: its own text
+        clock = _lap(timings, "recognize", clock)
+    else:
+        cleanup = replace(options.cleanup, debug_dir=page_dir / "debug" if options.debug_images else None)
+        cleaned = clean_page(image, int(record["dpi"]), cleanup)
+        del image
+        clock = _lap(timings, "cleanup", clock)
+        recognition = recognize(cleaned.image, cleaned.dpi, lang=model.lang,
+                                tessdata_dir=str(model.tessdata_dir) if model.tessdata_dir else None,
+                                config=options.tesseract_config)
+        clock = _lap(timings, "recognize", clock)
     _write_outputs(page_dir, cleaned.image, cleaned.dpi, recognition)
     _lap(timings, "write", clock)
     warnings = page_warnings(recognition)
