@@ -20,7 +20,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf.models.image import PdfImage
 from pdf2image import convert_from_path
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from luutru.errors import LuutruError
 
@@ -465,7 +465,11 @@ def load_page(path: Path, fmt: str, index: int, dpi: int | None = None) -> Image
         with Image.open(path) as image:
             image.seek(index - 1)
             image.load()
-            return image.copy()
+            page = image.copy()
+            # A camera or phone scan stores the page as the sensor saw it, with the turn to view it
+            # upright in EXIF; honoured before orientation is detected (TIFF's tag is already
+            # applied by its decoder).
+            return ImageOps.exif_transpose(page) if fmt in ("jpeg", "png") else page
 
 
 _SCAN_COLORSPACES = (pikepdf.Name.DeviceGray, pikepdf.Name.DeviceRGB)

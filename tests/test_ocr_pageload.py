@@ -110,3 +110,17 @@ def test_tiff_orientation_tag_is_applied(tmp_path, compression):
     assert page.shape == (40, 20)                         # upright: 20 wide, 40 high
     rows, cols = np.nonzero(page == 0)
     assert (rows.max(), cols.min()) == (9, 10)            # the mark is now at the top-right
+
+
+def test_jpeg_exif_orientation_is_applied(tmp_path):
+    """A phone or camera scan stored sideways with EXIF Orientation 6 (turn 90° clockwise)."""
+    stored = Image.new("L", (40, 20), 255)
+    stored.paste(0, (0, 0, 10, 10))                       # a mark at the stored top-left
+    exif = Image.Exif()
+    exif[274] = 6
+    path = tmp_path / "sideways.jpg"
+    stored.save(path, exif=exif.tobytes(), dpi=(DPI, DPI), quality=95)
+    page = np.asarray(load_page(path, "jpeg", 1).convert("L"))
+    assert page.shape == (40, 20)                         # upright: 20 wide, 40 high
+    rows, cols = np.nonzero(page < 128)
+    assert rows.max() <= 10 and cols.min() >= 9           # the mark is now at the top-right
