@@ -17,7 +17,7 @@ from typing import Any
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from luutru.catalog.handwriting import handwritten_day, handwritten_number
+from luutru.catalog.handwriting import handwritten_day, handwritten_number, read_pen_number
 from luutru.catalog.model import LIST_FIELDS
 from luutru.catalog.pagelines import Line, PageLines, Word, join_rows
 from luutru.catalog.patterns import (DO_KHAN, DO_MAT, DOC_TYPES, find_so_ky_hieu, mark_of,
@@ -447,8 +447,10 @@ def _page_one(page: PageLines, fields: dict[str, Extracted]) -> None:
         # Party numbers have two digits at least (08-CTr/TU), written right after "Số"
         clean = re.match(r"^\s*S\S{0,2}\s*:?\s*" + digits + r"\s*[-/]", head.so.text) is not None
         fields["so_ky_hieu"] = Extracted(number, conf, [1],
-                                         conf < DIGITS_MIN_CONF or len(digits) < 2 or not clean
-                                         or handwritten_number(head.so, digits))
+                                         conf < DIGITS_MIN_CONF or len(digits) < 2 or not clean)
+        if handwritten_number(head.so, digits):
+            fields["so_ky_hieu"] = _pen_number(page, head.so, digits) or \
+                Extracted(number, conf, [1], True)
     elif head.so_partial is not None:
         match = _PARTIAL_NUMBER.search(head.so_partial.text)
         kind = match.group(1) or match.group(3)
@@ -456,6 +458,9 @@ def _page_one(page: PageLines, fields: dict[str, Extracted]) -> None:
         if implied:     # the printed "-CV/VPTU" still names the type
             fields["loai_van_ban"] = Extracted(implied, head.so_partial.conf, [1],
                                                head.so_partial.conf < TEXT_MIN_CONF)
+        pen = _pen_number(page, head.so_partial, None)
+        if pen is not None:
+            fields["so_ky_hieu"] = pen
     if head.dated is not None:
         text = head.dated.text
         iso = parse_date(text) if head.date is not None else None
@@ -500,6 +505,26 @@ def _page_one(page: PageLines, fields: dict[str, Extracted]) -> None:
         odd_start = odd_start or re.search(r"\w[.,:;]\w", text) is not None   # "tình.hình"
         fields["trich_yeu"] = Extracted(text, conf, [1], conf < _prose_floor(page) or odd_start
                                         or doubtful)
+
+
+_PRINTED_REST = re.compile(r"[-–/]\s*[A-Za-zĐđ]{1,6}\s*[-–/]\s*[A-ZĐ][A-ZĐa-z0-9]*(?:-[A-ZĐ][A-ZĐa-z0-9]*)?")
+
+
+def _pen_number(page: PageLines, line: Line, read: str | None) -> Extracted | None:
+    """The number written by hand into the blank of ``line``, read by the digit recogniser.
+
+    Trusted only when its calibrated confidence says so and Tesseract read the same digits
+    (``read``) or none at all; else it is the best guess, shown to the archivist for review.
+    """
+    pen = read_pen_number(page, line)
+    rest = _PRINTED_REST.search(line.text)
+    if pen is None or rest is None:
+        return None
+    values = find_so_ky_hieu(pen.digits + rest.group(0))
+    if not values:
+        return None
+    sure = pen.trusted and read in (None, pen.digits)
+    return Extracted(values[0], pen.confidence, [1], not sure)
 
 
 # --- last page ------------------------------------------------------------------------------------

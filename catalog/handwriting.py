@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import re
 
-from luutru.catalog.pagelines import Line, Word
+import cv2
+import numpy as np
+
+from luutru.catalog.digits import DigitReading, glyphs, read_digits
+from luutru.catalog.pagelines import Line, PageLines, Word
 
 # Measured on real e-signed scans (150–300 dpi): handwritten digit words stand 1.2–1.9 times the
 # printed year's or symbol's height; printed digits 0.8–1.05 times, up to 1.18 on a blurred
@@ -50,3 +54,41 @@ def handwritten_number(line: Line, digits: str) -> bool:
     if not symbol or not own:
         return False       # "43-NQ/TU" in one word: typed together with its symbol
     return _tallest(own) > NUMBER_RATIO * _height(symbol[0])
+
+
+def _symbol(line: Line) -> Word | None:
+    return next((w for w in line.words if re.search(r"[-/][A-ZĐ]{2,}", w.text)), None)
+
+
+def number_blank(line: Line) -> tuple[int, int, int, int] | None:
+    """Where the pen wrote the number: between the printed ``Số:`` and the symbol (``/TB-UBND``),
+    a little above and below the line (a pen's digits stand taller than the type)."""
+    symbol = _symbol(line)
+    if symbol is None or line.box is None:
+        return None
+    cap = symbol.box[3] - symbol.box[1]
+    first = line.words[0]
+    if first is not symbol and not re.search(r"\d", first.text):
+        start = first.box[2]                          # "Số:" read as its own word
+    else:
+        start = first.box[0] + int(1.55 * cap)        # "Số:660" read as one: skip the print
+    if symbol.box[0] - start < cap // 2:
+        return None
+    return start, max(0, line.box[1] - cap // 2), symbol.box[0], line.box[3] + cap // 3
+
+
+def read_pen_number(page: PageLines, line: Line) -> DigitReading | None:
+    """The number written into the blank of ``line`` on the page's cleaned image, read by the
+    digit recogniser; None without an image, a blank or digits standing taller than the print."""
+    box = number_blank(line)
+    if box is None or page.image is None:
+        return None
+    grey = cv2.imread(str(page.image), cv2.IMREAD_GRAYSCALE)
+    if grey is None:
+        return None
+    x0, y0, x1, y1 = box
+    ink = ((grey[y0:y1, x0:x1] < 128) * 255).astype(np.uint8)
+    cap = _height(_symbol(line))
+    if not ink.any() or max((g.shape[0] for g in glyphs(ink)), default=0) <= NUMBER_RATIO * cap:
+        return None                                   # printed digits: Tesseract's business
+    return read_digits(ink)

@@ -54,6 +54,7 @@ class PageLines:
     lines: list[Line]
     width: int | None = None
     height: int | None = None
+    image: Path | None = None      # the cleaned page the lines were read from (clean.png)
 
     @property
     def mean_conf(self) -> float:
@@ -158,7 +159,8 @@ def _with_page_number(page: PageLines, page_dir: Path) -> PageLines:
     top = min((ln.box[1] for ln in page.lines if ln.box), default=1)
     centre = (page.width or 0) // 2
     box = (centre - 10, max(0, top - 30), centre + 10, max(1, top - 5))
-    return PageLines([Line(number, box, [Word(number, box, 1.0)])] + page.lines, page.width, page.height)
+    return PageLines([Line(number, box, [Word(number, box, 1.0)])] + page.lines, page.width,
+                     page.height, page.image)
 
 
 def parse_text(text: str) -> PageLines:
@@ -170,7 +172,10 @@ def load_page_lines(page_dir: Path) -> PageLines | None:
     hocr, text = page_dir / "ocr.hocr", page_dir / "text.txt"
     if hocr.exists():
         try:
-            return _with_page_number(parse_hocr(hocr), page_dir)
+            page = _with_page_number(parse_hocr(hocr), page_dir)
+            if (page_dir / "clean.png").exists():
+                page.image = page_dir / "clean.png"
+            return page
         except (etree.XMLSyntaxError, xmlsafe.UnsafeXMLError):
             if not text.exists():
                 raise
