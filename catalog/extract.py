@@ -22,7 +22,8 @@ from luutru.catalog.model import LIST_FIELDS
 from luutru.catalog.pagelines import Line, PageLines, Word, join_rows
 from luutru.catalog.patterns import (DO_KHAN, DO_MAT, DOC_TYPES, find_so_ky_hieu, mark_of,
                                      match_doc_type, parse_date, plausible_date, type_of_number)
-from luutru.catalog.stamps import is_received_head, without_esignature
+from luutru.catalog.stamps import (before_copy_block, is_copy_head, is_received_head,
+                                   without_esignature)
 from luutru.catalog.vocab import (FAMILY_NAMES, KNOWN_ORGANS, ORGAN_KINDS, PLACES, STOCK_RECIPIENTS,
                                   TITLE_PHRASES, TITLES)
 from luutru.textnorm import fold, nfc
@@ -150,19 +151,22 @@ def _organ_case(text: str) -> str:
 # --- page 1 ---------------------------------------------------------------------------------------
 
 def _strip_registration_stamp(lines: list[Line]) -> list[Line]:
-    """Drop a receiving office's ``CÔNG VĂN ĐẾN / Số: / Ngày:`` stamp: its numbers are not ours."""
+    """Drop a receiving office's ``CÔNG VĂN ĐẾN / Số: / Ngày:`` stamp, or a copying office's
+    ``SAO Y BẢN CHÍNH / Số: …/SY-… / …, ngày …``: their numbers and dates are not ours."""
     out, skipping, head = [], 0, None
     keys = [_key(ln.text) for ln in lines]
     for i, (line, key) in enumerate(zip(lines, keys)):
-        if _STAMP_HEAD.match(key) or is_received_head(line) or ("den" in key.split() and i + 1 < len(keys)
-                                       and _STAMP_LINE.match(keys[i + 1]) and "cong" in key):
+        stamp_head = _STAMP_HEAD.match(key) or is_received_head(line) or is_copy_head(line)
+        if stamp_head or ("den" in key.split() and i + 1 < len(keys)
+                          and _STAMP_LINE.match(keys[i + 1]) and "cong" in key):
             skipping, head = 4, line
             if out and _key(out[-1].text).startswith("van phong") and _is_upper(out[-1].text) \
                     and not any(_key(o.text) == _PARTY for o in out[-1:]):
                 if len(out) == 1 or not _is_upper(out[-2].text):
                     out.pop()
             continue
-        if skipping and (_STAMP_LINE.match(key) and (":" in line.text or _aligned(head, line))
+        if skipping and ((_STAMP_LINE.match(key) or _DATE_LOOSE.search(key))
+                         and (":" in line.text or _aligned(head, line))
                          or re.fullmatch(r"[\d/ .:-]+", key)):
             skipping -= 1
             continue
@@ -530,7 +534,7 @@ def _pen_number(page: PageLines, line: Line, read: str | None) -> Extracted | No
 # --- last page ------------------------------------------------------------------------------------
 
 def _last_page(page: PageLines, page_no: int, fields: dict[str, Extracted]) -> None:
-    lines = page.lines
+    lines = before_copy_block(page.lines, page.height)
     start = next((i for i, ln in enumerate(lines) if _key(ln.text).startswith("noi nhan")), None)
     if start is None:
         return

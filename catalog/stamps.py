@@ -1,5 +1,5 @@
-"""Blocks on a first page that are not the document's own: e-signature and publication stamps,
-a receiving office's registration stamp.
+"""Blocks on a page that are not the document's own: e-signature and publication stamps, a
+receiving office's registration stamp, a certified copy's "SAO Y" block.
 
 An e-signed copy carries the signing authority's block at its top ("Ký bởi: …", "Cơ quan: …",
 "Thời gian ký: 05.02.2025 15:35:18 +07:00", "TRUNG TÂM CÔNG BÁO VÀ TIN HỌC", an e-mail address),
@@ -21,6 +21,7 @@ _ESIGN = re.compile(
     r"|[+]\s*0?7\s*:?\s*00\b"                                       # +07:00
     r"|\bky boi\b|\bthoi gian ky\b|\bnguoi ky\s*:|\bco quan\s*:"
     r"|\bcong bao\b|\bxac thuc\b|@|\.gov\.vn\b|\bemail\b")
+_COPY = re.compile(r"^\W*(sao y|sao luc|trich sao|ban sao)\b")
 _RECEIVED = re.compile(r"^\W*((cong|van|vb|cv)\b.{0,10}\bden\b|den\b\W*$|den\W+(so|ngay)\s*:)")
 
 
@@ -36,6 +37,21 @@ def is_esignature(line: Line) -> bool:
 def is_received_head(line: Line) -> bool:
     """The head of a registration stamp: ``CÔNG VĂN ĐẾN``, ``VB ĐẾN``, ``ĐẾN`` on its own."""
     return _RECEIVED.match(_folded(line.text)) is not None
+
+
+def is_copy_head(line: Line) -> bool:
+    """The head of a certified-copy block (``SAO Y BẢN CHÍNH``, ``SAO LỤC``, ``TRÍCH SAO``): the
+    copying office's own number, date, recipients and signer follow it."""
+    return _COPY.match(_folded(line.text)) is not None
+
+
+def before_copy_block(lines: list[Line], height: int | None) -> list[Line]:
+    """A page's lines above a certified-copy block standing in its lower part (the copy's own
+    "Nơi nhận" and signer are not the document's)."""
+    for i, line in enumerate(lines):
+        if is_copy_head(line) and (line.box is None or not height or line.box[1] > 0.4 * height):
+            return lines[:i]
+    return lines
 
 
 def without_esignature(lines: list[Line]) -> list[Line]:

@@ -129,3 +129,35 @@ def test_a_year_that_cannot_be_is_a_guess_for_review():
     assert plausible_date("4999-02-22") == ("1999-02-22", False)     # "4" for "1": a guess
     assert plausible_date("1005-03-01")[1] is False
     assert plausible_date(None) == (None, True)
+
+
+def _boxed(rows: list[tuple[str, int, int]]) -> list[Line]:
+    """Lines (text, left x, top y) of one line height, words 20 px a letter."""
+    lines = []
+    for text, x, y in rows:
+        words, left = [], x
+        for word in text.split():
+            words.append(Word(word, (left, y, left + 20 * len(word), y + 40), 0.96))
+            left += 20 * len(word) + 15
+        lines.append(Line(text, (x, y, left, y + 40), words))
+    return lines
+
+
+def test_a_certified_copy_block_is_not_the_documents():
+    from luutru.catalog.pagelines import PageLines
+    first = PageLines(_boxed([
+        ("SAO Y BẢN CHÍNH", 1300, 40), ("Số: 05/SY-VP", 1300, 90),
+        ("Quảng Ngãi, ngày 10 tháng 02 năm 2025", 1300, 140),
+        ("ỦY BAN NHÂN DÂN", 200, 260), ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 1000, 260),
+        ("TỈNH QUẢNG NGÃI", 200, 310), ("Độc lập - Tự do - Hạnh phúc", 1050, 310),
+        ("Số: 07/CT-UBND", 220, 380), ("Quảng Ngãi, ngày 20 tháng 3 năm 2018", 1000, 380),
+        ("CHỈ THỊ", 1100, 480), ("Về việc tăng cường công tác thi hành án", 700, 540),
+        ("Nơi nhận:", 200, 1800), ("CHỦ TỊCH", 1500, 1800), ("- Như trên;", 200, 1850),
+        ("- Lưu: VT.", 200, 1900), ("Trần Ngọc Căng", 1450, 2100),
+        ("SAO Y BẢN CHÍNH", 200, 2500), ("Nơi nhận:", 200, 2600), ("CHÁNH VĂN PHÒNG", 1400, 2600),
+        ("- Sở Tư pháp;", 200, 2650), ("Nguyễn Văn Bình", 1400, 2900)]), 2480, 3508)
+    fields = extract_fields([first])
+    assert fields["so_ky_hieu"].value == "07/CT-UBND"
+    assert fields["ngay_ban_hanh"].value == "2018-03-20"
+    assert fields["nguoi_ky"].value == "Trần Ngọc Căng"          # not the copying office's
+    assert fields["chuc_vu_nguoi_ky"].value == "CHỦ TỊCH"
