@@ -31,6 +31,7 @@ SEED = 20261207
 AUGMENTED_COPIES = 4
 TARGET_PRECISION = 0.995
 MIN_CONFIDENCE = 0.85          # never trusted below this, whatever the calibration says
+MAX_GLYPH_ASPECT = 1.0         # width / height of one handwritten digit stays below this
 _GRID = 32                     # the data set's digits were drawn on 32×32 and pooled 4×4 to 8×8
 _FIT = 28
 
@@ -193,4 +194,6 @@ def read_digits(ink: np.ndarray) -> DigitReading | None:
     probabilities = trained.classifier.predict_proba(np.array([features(g) for g in found]))
     digits = "".join(str(int(d)) for d in probabilities.argmax(axis=1))
     confidence = float(probabilities.max(axis=1).min())
-    return DigitReading(digits, confidence, confidence >= trained.threshold)
+    # a glyph wider than tall is digits written in one stroke ("99"): not cut, never trusted
+    joined = any(g.shape[1] > MAX_GLYPH_ASPECT * g.shape[0] for g in found)
+    return DigitReading(digits, confidence, confidence >= trained.threshold and not joined)

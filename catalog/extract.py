@@ -453,7 +453,7 @@ def _page_one(page: PageLines, fields: dict[str, Extracted]) -> None:
         fields["so_ky_hieu"] = Extracted(number, conf, [1],
                                          conf < DIGITS_MIN_CONF or len(digits) < 2 or not clean)
         if handwritten_number(head.so, digits):
-            fields["so_ky_hieu"] = _pen_number(page, head.so, digits) or \
+            fields["so_ky_hieu"] = _pen_number(page, head.so, Extracted(number, conf)) or \
                 Extracted(number, conf, [1], True)
     elif head.so_partial is not None:
         match = _PARTIAL_NUMBER.search(head.so_partial.text)
@@ -514,11 +514,12 @@ def _page_one(page: PageLines, fields: dict[str, Extracted]) -> None:
 _PRINTED_REST = re.compile(r"[-–/]\s*[A-Za-zĐđ]{1,6}\s*[-–/]\s*[A-ZĐ][A-ZĐa-z0-9]*(?:-[A-ZĐ][A-ZĐa-z0-9]*)?")
 
 
-def _pen_number(page: PageLines, line: Line, read: str | None) -> Extracted | None:
+def _pen_number(page: PageLines, line: Line, read: Extracted | None) -> Extracted | None:
     """The number written by hand into the blank of ``line``, read by the digit recogniser.
 
-    Trusted only when its calibrated confidence says so and Tesseract read the same digits
-    (``read``) or none at all; else it is the best guess, shown to the archivist for review.
+    Trusted only when its calibrated confidence says so and Tesseract, in the same blank, read
+    the same digits (``read``) or no digit at all (``Ø4`` is a digit read: they disagree). Else
+    it is a best guess for the archivist: the surer of the two readings, flagged.
     """
     pen = read_pen_number(page, line)
     rest = _PRINTED_REST.search(line.text)
@@ -527,7 +528,12 @@ def _pen_number(page: PageLines, line: Line, read: str | None) -> Extracted | No
     values = find_so_ky_hieu(pen.digits + rest.group(0))
     if not values:
         return None
-    sure = pen.trusted and read in (None, pen.digits)
+    before = line.text[:rest.start()]
+    tesseract_digits = read.value.split("/")[0].split("-")[0] if read is not None else \
+        "".join(re.findall(r"\d", before))
+    sure = pen.trusted and tesseract_digits in ("", pen.digits)
+    if not sure and read is not None and read.confidence > pen.confidence:
+        return Extracted(read.value, read.confidence, [1], True)
     return Extracted(values[0], pen.confidence, [1], not sure)
 
 
