@@ -161,3 +161,23 @@ def test_a_certified_copy_block_is_not_the_documents():
     assert fields["ngay_ban_hanh"].value == "2018-03-20"
     assert fields["nguoi_ky"].value == "Trần Ngọc Căng"          # not the copying office's
     assert fields["chuc_vu_nguoi_ky"].value == "CHỦ TỊCH"
+
+
+def test_each_scanned_file_of_a_ho_so_is_its_own_item(tmp_path):
+    """Two one-page scans of e-signed forms in one hồ sơ: their header is a state body's, their
+    number and day handwritten, so no Party header is recognised; each file is still one item."""
+    from luutru.archive import Archive
+    from luutru.catalog import build_catalog, iter_items
+    from luutru.ingest.batch import ingest_batch
+    from luutru.ocr.pipeline import ocr_archive
+
+    folder = tmp_path / "scans" / "PHONG-01" / "HS-2025-001"
+    folder.mkdir(parents=True)
+    for name, day in (("01_TTr.pdf", "31"), ("575_UB.pdf", "04")):
+        _page(day, handwritten=True).convert("L").save(folder / name, resolution=DPI)
+    archive = Archive.open(tmp_path / "archive")
+    ingest_batch(archive, tmp_path / "scans")
+    ocr_archive(archive, model="fast")
+    build_catalog(archive)
+    items = sorted((i["source"].rsplit("/", 1)[-1], i["first_page"]) for i in iter_items(archive))
+    assert items == [("01_TTr.pdf", 1), ("575_UB.pdf", 1)]
