@@ -34,7 +34,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 LUUTRU = [sys.executable, "-m", "luutru.cli"]
-DEFAULT_CORPUS = REPO.parent.parent / "shared" / "corpus" / "real"
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "real"      # as bench/fields.py
 if not DEFAULT_CORPUS.exists():
     DEFAULT_CORPUS = Path("/work/shared/corpus/real")
 TOOLS = DEFAULT_CORPUS.parent.parent / "tools"
