@@ -17,7 +17,8 @@ from typing import Any
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from luutru.catalog.handwriting import handwritten_day, handwritten_number, read_pen_number
+from luutru.catalog.handwriting import (handwritten_day, handwritten_number, read_pen_day,
+                                        read_pen_number)
 from luutru.catalog.model import LIST_FIELDS
 from luutru.catalog.pagelines import Line, PageLines, Word, join_rows
 from luutru.catalog.patterns import (DO_KHAN, DO_MAT, DOC_TYPES, find_so_ky_hieu, mark_of,
@@ -472,6 +473,8 @@ def _page_one(page: PageLines, fields: dict[str, Extracted]) -> None:
         iso, plausible = plausible_date(iso)
         fields["ngay_ban_hanh"] = Extracted(iso, conf, [1], iso is None or conf < DIGITS_MIN_CONF
                                             or not plausible or handwritten_day(head.dated))
+        if fields["ngay_ban_hanh"].review:
+            fields["ngay_ban_hanh"] = _pen_date(page, head.dated, iso) or fields["ngay_ban_hanh"]
         place = re.split(r",|\bng[aà]y\b", text, maxsplit=1)[0]
         place = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", place)
         if place:
@@ -535,6 +538,25 @@ def _pen_number(page: PageLines, line: Line, read: Extracted | None) -> Extracte
     if not sure and read is not None and read.confidence > pen.confidence:
         return Extracted(read.value, read.confidence, [1], True)
     return Extracted(values[0], pen.confidence, [1], not sure)
+
+
+_MONTH_YEAR = re.compile(r"\bth\w{2,4}\s*(\d{1,2})\s*n\w{1,3}\s*(\d{4})\b")
+
+
+def _pen_date(page: PageLines, line: Line, read: str | None) -> Extracted | None:
+    """The date with the day written by hand into its blank, read by the digit recogniser, and
+    the printed month and year. Trusted only when Tesseract read the same day (``read``) and
+    the recogniser is calibrated-sure; else the best guess, for the archivist to confirm."""
+    pen = read_pen_day(page, line)
+    month_year = _MONTH_YEAR.search(fold(line.text).lower())
+    if pen is None or month_year is None:
+        return None
+    iso, plausible = plausible_date(parse_date(f"ngày {pen.digits} tháng {month_year.group(1)} "
+                                               f"năm {month_year.group(2)}"))
+    if iso is None:
+        return None
+    sure = pen.trusted and plausible and read == iso and not handwritten_day(line, month=True)
+    return Extracted(iso, pen.confidence, [1], not sure)
 
 
 # --- last page ------------------------------------------------------------------------------------

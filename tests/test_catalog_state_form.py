@@ -16,7 +16,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from luutru.catalog.extract import extract_fields
-from luutru.catalog.handwriting import handwritten_day, handwritten_number
+from luutru.catalog.handwriting import day_blank, handwritten_day, handwritten_number
 from luutru.catalog.pagelines import Line, Word, parse_hocr
 from luutru.catalog.patterns import plausible_date
 from luutru.samples.fonts import load_font
@@ -181,3 +181,19 @@ def test_each_scanned_file_of_a_ho_so_is_its_own_item(tmp_path):
     build_catalog(archive)
     items = sorted((i["source"].rsplit("/", 1)[-1], i["first_page"]) for i in iter_items(archive))
     assert items == [("01_TTr.pdf", 1), ("575_UB.pdf", 1)]
+
+
+def test_the_day_blank_lies_between_ngay_and_thang_even_when_glued():
+    alone = _line(("Quảng", 51), ("Ngãi,", 50), ("ngày", 50), ("24", 70), ("tháng", 52),
+                  ("12", 39), ("năm", 38), ("2024", 40))
+    ngay, thang = alone.words[2], alone.words[4]
+    box = day_blank(alone)
+    assert box is not None and box[0] == ngay.box[2] and box[2] == thang.box[0]
+    # (the helper draws 20 px a letter: a year 25 px high gives the print's proportions)
+    glued = _line(("Quảng", 32), ("Ngãi,", 31), ("ngàyÂDtháng", 36), ("01", 25), ("năm", 24),
+                  ("2025", 25))
+    box = day_blank(glued)
+    word = glued.words[2]
+    # the printed "ngày" and "tháng" are cut off the glued word by their widths in year heights
+    assert box is not None and word.box[0] < box[0] < box[2] < word.box[2]
+    assert handwritten_day(alone) and not handwritten_day(alone, month=True)
