@@ -1,4 +1,5 @@
-"""A small recogniser for digits written by hand into a form's blank (``Số:  660 /TB-UBND``).
+"""A small recogniser for digits written by hand into a form's blanks (``Số:  660 /TB-UBND``,
+``ngày 24 tháng 12``).
 
 Tesseract is trained on print and reads a pen's "11" as "44" or "0O4". This recogniser is an SVM
 trained in the project on the handwritten digits scikit-learn ships (UCI "Optical Recognition of
@@ -9,8 +10,8 @@ digits were, and classified; the string's confidence is that of its least sure d
 
 The confidence is calibrated on held-back digits (writers' samples never trained on, augmented
 the same way): :data:`CALIBRATION` holds the confidence above which the held-back predictions are
-at least 99.5 % right. A value is only trusted above it, and when Tesseract either read the same
-digits or read no digits there at all (see :func:`luutru.catalog.extract`).
+at least 99.5 % right. A value is only trusted above it, and when Tesseract read the same digits
+in the same blank (see :func:`luutru.catalog.extract`); otherwise it is the archivist's best guess.
 
 The trained model is cached per user (``$XDG_CACHE_HOME/luutru``, ~1 MB); training takes ~10 s.
 """
