@@ -44,7 +44,7 @@ from luutru.textnorm import nfc
 # each page's settings: bump it when that code changes what a page reads as, and `luutru ocr` reads
 # pages made by older code again without --redo. 2: PDF scans decoded as stored, Tesseract kept
 # in-process (tesserocr, libtesseract 5.5), the page number of continuation pages read.
-# 3: born-digital PDF pages read from their own text layer.
+# 3: born-digital PDF pages read from their own text layer; tiny text upscaled by its height.
 PIPELINE_VERSION = 3
 TEXT_LAYER_STEP = StepRecord("text-layer", {"source": "pdftotext -bbox-layout"},
                              {"born_digital": True, "ocr": False}, 0.0)

@@ -373,3 +373,21 @@ def test_specks_removed_are_those_of_the_definition(page, crop, specks):
                                                      "upscale", "rules"))
     assert np.array_equal(result.image, _specks_by_definition(binary, DPI))
     assert next(s for s in result.steps if s.name == "despeckle").effect["specks"] > 0
+
+
+def test_tiny_text_is_upscaled_whatever_resolution_the_file_states():
+    """A 100-dpi page whose file says 300 dpi (a resized photo): its letters are 8 px high."""
+    small = np.array(render_lines(BODY, dpi=100, top_mm=25))
+    result = clean_page(small, 300, options_without("binarize"))
+    upscale = next(step for step in result.steps if step.name == "upscale")
+    assert upscale.effect["scaled"] and upscale.effect["by"] == "text height"
+    assert result.image.shape[0] > 2.5 * small.shape[0]
+    truth = " ".join(line if isinstance(line, str) else line.text for line in BODY)
+    assert _cer(truth, _ocr(result.image, result.dpi)) < _cer(truth, _ocr(small, 300))
+
+
+def test_text_of_a_true_300_dpi_page_is_left_alone(page):
+    at_300 = np.array(render_lines(BODY, dpi=300, top_mm=25))
+    upscale = next(s for s in clean_page(at_300, 300, options_without("binarize")).steps
+                   if s.name == "upscale")
+    assert not upscale.effect["scaled"] and upscale.effect["text_px"] >= 20
