@@ -597,25 +597,31 @@ def _step_illumination(page: _Page) -> tuple[dict, dict]:
                     "spread_before": spread, "unlit_fraction": round(float(unlit.mean()), 4)}
 
 
-# Text whose letters stand under MIN_TEXT_PX (median height of text-sized ink) is too small for
-# Tesseract whatever resolution the file states (a resized photo, a wrong dpi tag): measured on
-# rendered body text, 13 px at 150 dpi, 8 at 100, 27 at 300; real 300-dpi scans 18-29 (typescript
-# 18-22, and upscaling that hurt: raw Tesseract CER 3.8 % -> 4.9 % at 1.4x). Such a page is scaled
-# so that its letters stand TEXT_PX high, at most MAX_TEXT_FACTOR times and within MAX_PIXELS.
+# Text whose letters stand under MIN_TEXT_PX (:func:`text_height`) is too small for Tesseract
+# whatever resolution the file states (a resized photo, a wrong dpi tag). Measured: rendered body
+# text 10 px at 100 dpi, 16 at 150, 32 at 300; the 9 real 300-dpi pages 22-40 (typescript 22-24,
+# where enlarging hurt: raw Tesseract CER 3.8 % -> 4.9 % at 1.4x); the 68 dev pages of 250 dpi
+# and more 28 and up, noisy t2/t3 included (an unweighted median fell to 7 on one). Such a page is
+# scaled so that its letters stand TEXT_PX high, at most MAX_TEXT_FACTOR times, within MAX_PIXELS.
 MIN_TEXT_PX = 12
-TEXT_PX = 26
+TEXT_PX = 30
 MAX_TEXT_FACTOR = 3.0
 MAX_PIXELS = 150_000_000       # the ingest's page limit (luutru.pageimage.DEFAULT_MAX_PIXELS)
 
 
 def text_height(gray: np.ndarray) -> float | None:
-    """Median height in pixels of the page's text-sized ink components (letters), or None."""
+    """Height in pixels of the page's letters: the ink-weighted median height of its text-sized
+    components (weighted by ink, so that scan noise's many specks do not count), or None."""
     _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     _, _, stats, _ = components(ink)
     heights, widths, areas = (stats[1:, k] for k in (cv2.CC_STAT_HEIGHT, cv2.CC_STAT_WIDTH,
                                                      cv2.CC_STAT_AREA))
     letters = (heights >= 3) & (heights <= 0.03 * gray.shape[0]) & (widths <= 3 * heights) & (areas >= 4)
-    return float(np.median(heights[letters])) if letters.sum() >= 50 else None
+    if letters.sum() < 50:
+        return None
+    order = np.argsort(heights[letters])
+    weight = np.cumsum(areas[letters][order])
+    return float(heights[letters][order][np.searchsorted(weight, weight[-1] / 2)])
 
 
 def _step_upscale(page: _Page) -> tuple[dict, dict]:

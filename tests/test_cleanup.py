@@ -390,4 +390,4 @@ def test_text_of_a_true_300_dpi_page_is_left_alone(page):
     at_300 = np.array(render_lines(BODY, dpi=300, top_mm=25))
     upscale = next(s for s in clean_page(at_300, 300, options_without("binarize")).steps
                    if s.name == "upscale")
-    assert not upscale.effect["scaled"] and upscale.effect["text_px"] >= 20
+    assert not upscale.effect["scaled"] and upscale.effect["text_px"] >= 25
