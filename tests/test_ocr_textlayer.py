@@ -7,6 +7,8 @@ scan with a text layer by Tesseract's PDF renderer over a page image (as a scann
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytesseract
@@ -34,13 +36,20 @@ table { width: 100% } td { text-align: center; vertical-align: top }
 </body></html>"""
 
 
+def _write_pdf(html: str, path: Path) -> None:
+    """WeasyPrint in a child process: importing it sets Pillow's LOAD_TRUNCATED_IMAGES for the
+    whole process, which would let later tests' truncated scans through."""
+    subprocess.run([sys.executable, "-c", "import sys; from weasyprint import HTML; "
+                    "HTML(string=sys.stdin.read()).write_pdf(sys.argv[1])", str(path)],
+                   input=html, text=True, check=True)
+
+
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory) -> Archive:
-    from weasyprint import HTML as Html
     root = tmp_path_factory.mktemp("textlayer")
     folder = root / "scans" / "PHONG-01" / "HS-2025-001"
     folder.mkdir(parents=True)
-    Html(string=HTML).write_pdf(folder / "born-digital.pdf")
+    _write_pdf(HTML, folder / "born-digital.pdf")
     archive = Archive.open(root / "archive")
     ingest_batch(archive, root / "scans")
     ocr_archive(archive, model="fast")
