@@ -13,13 +13,22 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from luutru.index.boilerplate import mark_boilerplate
 from luutru.index.model import IndexReport, SearchRequest, SearchResult, Unit, UnitPage
-from luutru.index.query import ParsedQuery
+from luutru.index.query import (EXACT, FALLBACK_BELOW, FUZZY, PARTIAL, PERSON, ParsedQuery, Tier,
+                                parse_query, plan_tiers)
+from luutru.index.organs import unsure_label
 from luutru.index.snippets import hit_snippet, page_matches
 from luutru.index.suggest import replace_terms
 
-FACETS = ("fonds", "type", "year", "organ")
+FACETS = ("fonds", "type", "year", "organ", "person", "place")
 FACET_SIZE = 20
+MATCH_LABELS = {  # what the results page says it is showing
+    PERSON: "khớp tên người ký",
+    EXACT: "khớp đủ mọi từ",
+    PARTIAL: "khớp phần lớn các từ (thiếu một vài từ, có thể do OCR đọc sai)",
+    FUZZY: "khớp gần đúng (có chữ sai một ký tự, như OCR hay đọc nhầm)",
+}
 
 
 class SearchBackend(ABC):
@@ -43,9 +52,27 @@ class SearchBackend(ABC):
     def rebuild(self, units: Iterable[Unit]) -> IndexReport:
         """Build a fresh index from ``units`` and switch to it only when complete."""
 
-    @abstractmethod
     def search(self, request: SearchRequest, suggest: bool = True) -> SearchResult:
-        """Answer ``request``; never return, count or suggest what its clearance may not see."""
+        """Answer ``request``; never return, count or suggest what its clearance may not see.
+
+        The query's tiers (:func:`~luutru.index.query.plan_tiers`) are searched in turn, each only
+        while the stricter ones found fewer than ``FALLBACK_BELOW`` documents; the results list
+        them in that order, each hit saying which tier (``match``) it came from."""
+        return tiered_search(self, request, suggest)
+
+    @abstractmethod
+    def tier_total(self, parsed: ParsedQuery, tier: Tier, request: SearchRequest,
+                   facets: bool) -> tuple[int, dict[str, dict[str, int]]]:
+        """How many visible units ``tier`` matches (and ``FACETS`` counts over them)."""
+
+    @abstractmethod
+    def tier_hits(self, parsed: ParsedQuery, tier: Tier, request: SearchRequest, offset: int,
+                  limit: int) -> list[dict[str, Any]]:
+        """Hits ``offset``… of ``tier`` in the request's order (made by :func:`make_hit`)."""
+
+    @abstractmethod
+    def suggest(self, request: SearchRequest, parsed: ParsedQuery) -> str | None:
+        """A query one edit away that finds something at the request's clearance, or None."""
 
     def close(self) -> None:
         """Release connections."""
@@ -59,6 +86,7 @@ class SearchBackend(ABC):
 
 def sync(backend: SearchBackend, units: Iterable[Unit], batch: int = 500) -> IndexReport:
     """Bring ``backend`` in line with ``units`` (the record): add, replace, delete; idempotent."""
+    units = mark_boilerplate(units)
     known = backend.fingerprints()
     report = IndexReport()
     seen: set[str] = set()
@@ -142,3 +170,87 @@ def make_hit(display: dict[str, Any], pages: list[UnitPage], parsed: ParsedQuery
     hit["snippet"] = hit_snippet(pages, matches, display.get("trich_yeu"))
     hit["score"] = round(score, 4) if score is not None else None
     return hit
+
+
+# --- tiers, facets and messages (the same for every engine) -----------------------------------
+
+def tiered_search(engine: SearchBackend, request: SearchRequest, suggest: bool = True
+                  ) -> SearchResult:
+    parsed = parse_query(request.query)
+    searched: list[tuple[Tier, int]] = []
+    facets: dict[str, dict[str, int]] = {}
+    found = 0
+    for tier in plan_tiers(parsed):
+        if tier.kind in (PARTIAL, FUZZY) and found >= FALLBACK_BELOW:
+            break
+        total, counts = engine.tier_total(parsed, tier, request, request.facets)
+        searched.append((tier, total))
+        found += total
+        for name, values in counts.items():
+            merged = facets.setdefault(name, {})
+            for value, count in values.items():
+                merged[value] = merged.get(value, 0) + count
+    hits: list[dict[str, Any]] = []
+    start = 0
+    for tier, total in searched:  # the requested window, across the tiers in order
+        offset = max(0, request.offset - start)
+        want = request.limit - len(hits)
+        if want > 0 and total and offset < total:
+            for hit in engine.tier_hits(parsed, tier, request, offset, want):
+                hit["match"] = tier.kind
+                hits.append(hit)
+        start += total
+    shown = tidy_facets(facets) if request.facets else {}
+    result = SearchResult(total=found, hits=hits, facets=shown, facet_labels=facet_labels(shown),
+                          tiers=[{"kind": t.kind, "total": n, "label": MATCH_LABELS[t.kind]}
+                                 for t, n in searched if n or t.kind == EXACT])
+    if suggest and found == 0 and parsed.text is not None:
+        result.suggestion = engine.suggest(request, parsed)
+    result.notices = notices(engine, parsed, request, result)
+    return result
+
+
+def tidy_facets(facets: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """The ``FACET_SIZE`` largest values of each facet, most documents first; years by year."""
+    tidy = {}
+    for name, values in facets.items():
+        top = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE]
+        if name == "year":
+            top.sort(key=lambda kv: kv[0])
+        tidy[name] = dict(top)
+    return tidy
+
+
+def facet_labels(facets: dict[str, dict[str, int]]) -> dict[str, dict[str, str]]:
+    """Labels for facet values that need more than the value: organs only close to a known one
+    (flagged for an archivist)."""
+    flagged = {value: label for value in facets.get("organ", {})
+               if (label := unsure_label(value))}
+    return {"organ": flagged} if flagged else {}
+
+
+def notices(engine: SearchBackend, parsed: ParsedQuery, request: SearchRequest,
+            result: SearchResult) -> list[str]:
+    """Why a search shows nothing, said in Vietnamese: an empty range, a page past the last,
+    filters that leave nothing of what the words found."""
+    said = []
+    for flt in parsed.filters:
+        if flt.field in ("year", "date") and flt.low is not None and flt.high is not None \
+                and flt.low > flt.high and not flt.negate:
+            said.append(f"Khoảng {flt.field}:{flt.low}..{flt.high} trống: mốc đầu sau mốc cuối "
+                        f"(có phải bạn muốn {flt.field}:{flt.high}..{flt.low}?).")
+    if result.total and not result.hits:
+        last = -(-result.total // request.limit)
+        said.append(f"Trang {request.page} không có: {result.total} kết quả chỉ đủ "
+                    f"{last} trang ({request.limit} kết quả mỗi trang).")
+    if not result.total and parsed.filters and parsed.text is not None and not said:
+        unfiltered = ParsedQuery(parsed.text, [], parsed.name)
+        exact = plan_tiers(unfiltered)
+        found = sum(engine.tier_total(unfiltered, tier, request, False)[0] for tier in exact
+                    if tier.kind in (PERSON, EXACT))
+        if found:
+            said.append(f"Các bộ lọc đã loại hết kết quả: bỏ bộ lọc thì có {found} văn bản "
+                        "khớp các từ đã tìm.")
+    elif not result.total and parsed.filters and parsed.text is None and not said:
+        said.append("Không có văn bản nào (mà bạn được xem) khớp các bộ lọc đã chọn.")
+    return said

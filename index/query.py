@@ -1,9 +1,16 @@
 """The query language researchers type, parsed once into a tree both engines compile.
 
 ``nghi quyet "dân vận" -"tôn giáo" (tinh OR thanh) uy* fonds:PHONG-41 year:2006..2020``:
-words (all required; from five plain words on, three in four), "phrases", ``AND``/``OR``/``NOT`` (upper case) and ``-word``, ``prefix*``,
-parentheses, and field filters (``fonds: file: type: organ: number: year: date:``). Field filters
-narrow the whole result, so they must stand at the top level (``-fonds:X`` excludes).
+words (all required), "phrases", ``AND``/``OR``/``NOT`` (upper case) and ``-word``, ``prefix*``,
+parentheses, and field filters (``fonds: file: type: organ: person: place: number: year: date:``).
+Field filters narrow the whole result, so they must stand at the top level (``-fonds:X`` excludes).
+
+OCR damages words, so a query is answered in *tiers* (:func:`plan_tiers`), each searched only when
+the ones before it found fewer than :data:`FALLBACK_BELOW` documents and each ranked below them:
+a name-like query's matches in the signer field, then every word, then most of the words
+(:func:`partial_minimum`, as Elasticsearch's ``minimum_should_match``), then every word again,
+folded syllables within one edit (:data:`FUZZY_MIN_LETTERS`, as ``fuzziness: AUTO``). Every tier keeps the filters,
+and each engine keeps the clearance inside every tier's query.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from luutru.index.analysis import exact_tokens, find_numbers, folded_tokens, num
 from luutru.index.model import QueryError
 from luutru.textnorm import fold, nfc
 
-FIELDS = ("fonds", "file", "type", "organ", "number", "year", "date")
+FIELDS = ("fonds", "file", "type", "organ", "person", "place", "number", "year", "date")
 _OPERATORS = {"AND", "OR", "NOT"}
 _LEXEME = re.compile(r'\s*(?:(?P<lp>\()|(?P<rp>\))|(?P<quote>-?"[^"]*"?\*?)|(?P<field>-?[A-Za-z]+:"[^"]*")|(?P<word>[^\s()"]+))')
 _FIELD = re.compile(r"^(-?)([A-Za-z]+):(.+)$")
@@ -52,7 +59,30 @@ class Not:
     child: object
 
 
-Node = Term | Phrase | And | Or | Not
+@dataclass(frozen=True)
+class AtLeast:
+    """``node``'s required children, of which ``minimum`` must match (its excluded ones still
+    exclude): the partial and fuzzy tiers."""
+
+    node: And
+    minimum: int
+
+
+@dataclass(frozen=True)
+class Fuzzy:
+    """A folded word, or any indexed word one edit away from it (an OCR slip)."""
+
+    term: Term
+
+
+@dataclass(frozen=True)
+class Person:
+    """Folded name syllables, each (fuzzily) in the signer field: a name-like query's tier."""
+
+    folded: tuple[str, ...]
+
+
+Node = Term | Phrase | And | Or | Not | AtLeast | Fuzzy | Person
 
 
 @dataclass(frozen=True)
@@ -70,6 +100,7 @@ class Filter:
 class ParsedQuery:
     text: Node | None
     filters: list[Filter] = field(default_factory=list)
+    name: tuple[str, ...] | None = None  # folded syllables when the query looks like a name
 
     def positive_terms(self) -> list[Term | Phrase]:
         """Terms and phrases that make a document match (not the excluded ones), for snippets."""
@@ -106,21 +137,6 @@ def and_parts(node: And) -> tuple[list[tuple[Node, Term | None]], list[Node]]:
     return required, [c.child for c in node.children if isinstance(c, Not)]
 
 
-LOOSE_FROM = 5  # words: from this many plain words on, a few may be missing (OCR misreads)
-LOOSE_SHARE = 0.75
-
-
-def loose_minimum(required: list[tuple[Node, Term | None]]) -> int | None:
-    """How many of a long run of plain words must match (None: all of them).
-
-    A trích yếu typed from memory or a dozen words read from a page rarely all survive OCR; asking
-    for three in four of them finds the document, and ranking still puts full matches first.
-    """
-    if len(required) < LOOSE_FROM or not all(_plain(child) for child, _ in required):
-        return None
-    return math.ceil(LOOSE_SHARE * len(required))
-
-
 def or_children(node: Or) -> tuple:
     if any(isinstance(child, Not) for child in node.children):
         raise QueryError("NOT cannot be an alternative of OR; write (a OR b) NOT c")
@@ -138,7 +154,96 @@ def parse_query(query: str) -> ParsedQuery:
         raise QueryError("empty query: type some words, a \"phrase\" or a filter such as fonds:PHONG-41")
     if text is not None and _only_negative(text):
         raise QueryError("a query cannot only exclude: add a word to search for before NOT or -word")
-    return ParsedQuery(text, filters)
+    return ParsedQuery(text, filters, _name_like(lexemes, text))
+
+
+_NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_A-ZĐ]*$")
+
+
+def _name_like(lexemes: list[tuple[str, str]], text: Node | None) -> tuple[str, ...] | None:
+    """Folded syllables when the words typed are 2–4 capitalised syllables (``Đinh Trọng Tiến``,
+    ``"Bui Thi Hong Lan"``), as a person's name is written; else None."""
+    words = [value.strip('"') for kind, value in lexemes if kind in ("word", "quote")
+             and not _FIELD.match(value)]
+    words = [w for part in words for w in part.split()]
+    if not 2 <= len(words) <= 4 or not all(_NAME_WORD.match(w) and w[0].isupper() for w in words):
+        return None
+    if isinstance(text, And) and all(_plain(c) for c in text.children):
+        return tuple(c.folded for c in text.children)
+    if isinstance(text, Phrase):
+        return text.folded
+    return None
+
+
+# --- tiers ------------------------------------------------------------------------------------
+
+PERSON, EXACT, PARTIAL, FUZZY = "person", "exact", "partial", "fuzzy"
+MATCH_KINDS = (PERSON, EXACT, PARTIAL, FUZZY)
+FALLBACK_BELOW = 10  # a forgiving tier is searched while the stricter ones found fewer documents
+PARTIAL_SHARE = 0.6  # of the words (bench/search.py relevance --shares measures the choice)
+FUZZY_MIN_LETTERS = 4  # one edit from four letters on; shorter syllables are too alike
+
+
+@dataclass(frozen=True)
+class Tier:
+    """One tier of a query: its kind (:data:`MATCH_KINDS`) and its text node. An engine searches
+    ``node`` AND NOT any of ``before`` (the earlier tiers' nodes), with the filters and clearance."""
+
+    kind: str
+    node: Node
+    before: tuple[Node, ...] = ()
+
+
+def partial_minimum(count: int) -> int | None:
+    """How many of ``count`` words a partial match needs (None: too few words to leave one out)."""
+    if count < 3:
+        return None
+    return min(count - 1, max(2, math.ceil(PARTIAL_SHARE * count)))
+
+
+def plan_tiers(parsed: ParsedQuery) -> list[Tier]:
+    """The tiers of ``parsed``, strictest first; a filter-only query has one (exact) tier."""
+    if parsed.text is None:
+        return [Tier(EXACT, None)]
+    nodes: list[tuple[str, Node]] = []
+    if parsed.name:
+        nodes.append((PERSON, Person(parsed.name)))
+    nodes.append((EXACT, parsed.text))
+    for kind, node in ((PARTIAL, _partial(parsed.text)), (FUZZY, _fuzzy(parsed.text))):
+        if node is not None:
+            nodes.append((kind, node))
+    return [Tier(kind, node, tuple(n for _, n in nodes[:i])) for i, (kind, node) in enumerate(nodes)]
+
+
+def _positives(node: Node) -> tuple[list[Node], list[Node]] | None:
+    """A plain run of words and phrases (``a b "c d" -e``) as (positive, excluded); None else."""
+    children = node.children if isinstance(node, And) else (node,)
+    positive = [c for c in children if not isinstance(c, Not)]
+    if not all(isinstance(c, Phrase) or _plain(c) for c in positive):
+        return None
+    return positive, [c for c in children if isinstance(c, Not)]
+
+
+def _partial(node: Node) -> Node | None:
+    parts = _positives(node)
+    minimum = partial_minimum(len(parts[0])) if parts else None
+    return AtLeast(node, minimum) if minimum else None
+
+
+def _fuzzy(node: Node) -> Node | None:
+    parts = _positives(node)
+    if parts is None:
+        return None
+    positive, excluded = parts
+    words = [Term(f, e) for c in positive for f, e in (
+        zip(c.folded, c.exact) if isinstance(c, Phrase) else [(c.folded, c.exact)])]
+    loose = [Fuzzy(w) if len(w.folded) >= FUZZY_MIN_LETTERS and w.folded.isalpha() else w
+             for w in words]
+    if not any(isinstance(w, Fuzzy) for w in loose):
+        return None
+    if len(loose) == 1 and not excluded:
+        return loose[0]
+    return And(tuple(loose) + tuple(excluded))
 
 
 def _quote_spaced_numbers(query: str) -> str:

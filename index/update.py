@@ -15,6 +15,7 @@ from typing import Any
 
 from luutru.archive import Archive, PageRef
 from luutru.index.backend import SearchBackend, sync
+from luutru.index.boilerplate import mark_boilerplate
 from luutru.index.es import ES_ENV, ElasticsearchBackend
 from luutru.index.model import (RESTRICTED_ACCESS, IndexReport, ItemDoc, PageDoc, SearchRequest,
                                 SearchResult, Unit, build_units, parse_clearance)
@@ -63,7 +64,8 @@ def item_doc(item: dict[str, Any]) -> ItemDoc:
         fonds=item.get("fonds_code"), file=item.get("file_code"), source=item.get("source"),
         first_page=item.get("first_page"), last_page=item.get("last_page"),
         do_mat=item.get("do_mat"), access=item.get("access"),
-        page_keys=tuple(item.get("pages") or ()), needs_review=bool(item.get("needs_review")))
+        page_keys=tuple(item.get("pages") or ()), needs_review=bool(item.get("needs_review")),
+        dia_danh=item.get("dia_danh"))
 
 
 def _read_text(archive: Archive, ref: PageRef) -> str | None:
@@ -106,13 +108,20 @@ def _source(record: dict[str, Any]) -> str:
     return source or record.get("original", "")
 
 
+def boilerplate_store(archive: Archive):
+    """Where the boilerplate lines learned from the archive are kept (derived, like the index)."""
+    archive.index_dir.mkdir(parents=True, exist_ok=True)
+    return archive.index_dir / "boilerplate.json"
+
+
 def update_index(archive: Archive, backend: SearchBackend | None = None,
                  progress: bool = False) -> IndexReport:
     """``luutru index``: add what is new or changed, drop what is gone; safe to run again."""
     own = backend is None
     backend = backend or open_backend(archive)
     try:
-        return sync(backend, iter_units(archive, progress))
+        return sync(backend, mark_boilerplate(iter_units(archive, progress),
+                                              store=boilerplate_store(archive)))
     finally:
         if own:
             backend.close()
@@ -136,7 +145,9 @@ def update_items(archive: Archive, items: Iterable[dict[str, Any]],
             record = archive.page_record(ref)
             pages.append(PageDoc(key, _source(record), ref.index, text, record.get("fonds"),
                                  record.get("file")))
-    units = [unit for unit in build_units(docs, pages) if unit.item is not None]
+    units = [unit for unit in mark_boilerplate(build_units(docs, pages), learning=False,
+                                               store=boilerplate_store(archive))
+             if unit.item is not None]
     report = IndexReport(updated=len(units), pages=sum(len(u.pages) for u in units))
     own = backend is None
     backend = backend or open_backend(archive)
@@ -154,7 +165,8 @@ def reindex(archive: Archive, backend: SearchBackend | None = None,
     own = backend is None
     backend = backend or open_backend(archive)
     try:
-        return backend.rebuild(iter_units(archive, progress))
+        return backend.rebuild(mark_boilerplate(iter_units(archive, progress),
+                                                store=boilerplate_store(archive)))
     finally:
         if own:
             backend.close()
