@@ -15,7 +15,8 @@ from typing import Any
 
 from luutru.index.boilerplate import mark_boilerplate
 from luutru.index.model import IndexReport, SearchRequest, SearchResult, Unit, UnitPage
-from luutru.index.query import (EXACT, FALLBACK_BELOW, FUZZY, PARTIAL, PERSON, ParsedQuery, Tier,
+from luutru.index.query import (EXACT, FALLBACK_BELOW, FUZZY, MATCH_KINDS, PARTIAL, PERSON,
+                                ParsedQuery, Tier,
                                 parse_query, plan_tiers)
 from luutru.index.organs import unsure_label
 from luutru.index.snippets import hit_snippet, page_matches
@@ -198,6 +199,7 @@ def tiered_search(engine: SearchBackend, request: SearchRequest, suggest: bool =
         if want > 0 and total and offset < total:
             for hit in engine.tier_hits(parsed, tier, request, offset, want):
                 hit["match"] = tier.kind
+                hit["score"] = tier_score(tier.kind, hit["score"])
                 hits.append(hit)
         start += total
     shown = tidy_facets(facets) if request.facets else {}
@@ -208,6 +210,15 @@ def tiered_search(engine: SearchBackend, request: SearchRequest, suggest: bool =
         result.suggestion = engine.suggest(request, parsed)
     result.notices = notices(engine, parsed, request, result)
     return result
+
+
+def tier_score(kind: str, score: float | None) -> float | None:
+    """An engine's score moved into its tier's band, so every tier scores below the one before:
+    the fuzzy tier in [0, 1), the partial in [1, 2), the exact in [2, 3), the person in [3, 4)."""
+    if score is None:
+        return None
+    band = len(MATCH_KINDS) - 1 - MATCH_KINDS.index(kind)
+    return round(band + max(score, 0.0) / (1.0 + max(score, 0.0)), 4)
 
 
 def tidy_facets(facets: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
