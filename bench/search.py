@@ -9,6 +9,13 @@ stages are cheap), indexes it, then for every ground-truth document asks (a) its
 printed, (b) its number in another spelling, (c) its trích yếu without diacritics, (d) four content
 words of its body without diacritics, and reports the share ranked first and the MRR. A hit is the
 document when it starts on the document's first page (same source file and page).
+It then asks the *forgiving* queries (issue 17), over the corpus and over freshly generated
+documents (``--fresh N``, indexed clean): the trích yếu without diacritics, the same with one and
+with two syllables corrupted as OCR corrupts them (the syllable and letter confusions measured
+between the archive's ``text.txt`` and the truth, printed), and the signer's name; each is
+reported as first / top 3 / MRR, before (the exact tier alone: every word required) and after
+(all tiers) in the same run. ``--shares 0.5,0.6,0.75`` also measures the partial tier's
+minimum-should-match share on the corrupted titles.
 
 speed: builds the embedded index of N synthetic pages (``luutru.samples.documents``), and prints
 indexing pages/s, index size vs text size, latency p50/p95/p99 over a fixed query mix (with facets)
@@ -36,7 +43,9 @@ from pathlib import Path
 
 from luutru.archive import Archive
 from luutru.index import SearchBackend, SearchRequest, SqliteBackend, open_backend, update_index
-from luutru.index.analysis import fast_fold
+from luutru.index import query as query_module
+from luutru.index.analysis import fast_fold, folded_tokens
+from luutru.index.backend import only_tiers, sync
 from luutru.index.model import ItemDoc, PageDoc, Unit, build_units
 from luutru.textnorm import strip_diacritics
 
@@ -117,7 +126,8 @@ def archive_from_ocr_cache(corpus: Path, cache: Path, archive_dir: Path) -> None
     build_catalog(archive)
 
 
-def relevance(corpus: Path, archive_dir: Path, ocr_cache: Path | None = None) -> dict:
+def relevance(corpus: Path, archive_dir: Path, ocr_cache: Path | None = None,
+              fresh: int = 300, shares: list[float] | None = None) -> dict:
     if ocr_cache is not None:
         archive_from_ocr_cache(corpus, ocr_cache, archive_dir)
     elif not (archive_dir / "catalog").exists() or not any((archive_dir / "catalog").iterdir()):
@@ -153,7 +163,30 @@ def relevance(corpus: Path, archive_dir: Path, ocr_cache: Path | None = None) ->
                 ranks[kind].append(rank)
                 if rank != 1:
                     misses[kind].append(f"{doc} {query!r} → rank {rank}")
-    report: dict = {"present": len(present), "legible": len(legible)}
+        syllables, letters = measure_confusions(corpus, read)
+        report_confusions = (sum(sum(c.values()) for c in syllables.values()),
+                             letters.most_common(12))
+        query_rng = random.Random(7)
+        dev_cases = [(forgiving_queries(meta, syllables, letters, query_rng),
+                      (lambda hit, m=meta: hit["source"] == m["source"]
+                       and hit["first_page"] == m["first_page"])) for meta in metas.values()]
+        dev_ranks = run_forgiving(backend, dev_cases)
+    fresh_backend, cases, remove = fresh_cases(fresh, archive_dir.parent, syllables, letters,
+                                               "tantivy" if report_engine == "tantivy"
+                                               else "sqlite")
+    try:
+        fresh_ranks = run_forgiving(fresh_backend, cases)
+        share_ranks = {}
+        for share in shares or ():
+            query_module.PARTIAL_SHARE = share
+            share_ranks[share] = run_forgiving(fresh_backend, [
+                ({k: v for k, v in q.items() if "misread" in k}, is_it) for q, is_it in cases])
+    finally:
+        fresh_backend.close()
+        remove()
+    report: dict = {"present": len(present), "legible": len(legible),
+                    "confusions": report_confusions, "dev_forgiving": dev_ranks,
+                    "fresh_forgiving": fresh_ranks, "shares": share_ranks}
     index_of = {doc: i for i, doc in enumerate(metas)}
     for kind, values in ranks.items():
         report[kind] = _scores(values)
@@ -162,6 +195,144 @@ def relevance(corpus: Path, archive_dir: Path, ocr_cache: Path | None = None) ->
     report["misses"] = misses
     report["engine"] = report_engine
     return report
+
+
+# --- forgiving queries: OCR confusions, corrupted titles, signers ------------------------------
+
+def measure_confusions(corpus: Path, read: dict[tuple[str, int], Path]) -> tuple[dict, Counter]:
+    """Syllables (folded) OCR read as another, and letters read as another, aligning each page's
+    ``text.txt`` with its truth."""
+    import csv
+    from difflib import SequenceMatcher
+
+    syllables: dict[str, Counter] = {}
+    letters: Counter = Counter()
+    with open(corpus / "manifest.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        path = read.get((row["source"], int(row["page_index"])))
+        truth = corpus / "truth" / row["doc_id"] / f"page-{int(row['page_no']):03d}.txt"
+        if path is None or not truth.exists():
+            continue
+        want = folded_tokens(truth.read_text(encoding="utf-8"))
+        got = folded_tokens(path.read_text(encoding="utf-8"))
+        matcher = SequenceMatcher(None, want, got, autojunk=False)
+        for op, a0, a1, b0, b1 in matcher.get_opcodes():
+            if op != "replace" or a1 - a0 != b1 - b0:
+                continue
+            for w, g in zip(want[a0:a1], got[b0:b1]):
+                if w.isalpha() and g.isalpha() and w != g:
+                    syllables.setdefault(w, Counter())[g] += 1
+                    if len(w) == len(g):
+                        letters.update((x, y) for x, y in zip(w, g) if x != y)
+    return syllables, letters
+
+
+def corrupt(words: list[str], count: int, syllables: dict, letters: Counter,
+            rng: random.Random) -> list[str]:
+    """``words`` with ``count`` syllables misread as OCR misreads them: a syllable seen misread
+    takes one of its readings, another one letter swapped for a letter OCR confused it with."""
+    out = list(words)
+    slots = [i for i, w in enumerate(words) if w.isalpha() and len(w) >= 2]
+    seen = [i for i in slots if words[i] in syllables]
+    chosen = rng.sample(seen, min(count, len(seen)))
+    chosen += rng.sample([i for i in slots if i not in chosen],
+                         min(count - len(chosen), len(slots) - len(chosen)))
+    for i in chosen:
+        word = words[i]
+        if word in syllables:
+            readings = syllables[word]
+            out[i] = rng.choices(list(readings), weights=list(readings.values()))[0]
+            continue
+        options = [(j, y, n) for (x, y), n in letters.items() for j, ch in enumerate(word)
+                   if ch == x and y.isalpha()]
+        if options:
+            j, y, _ = rng.choices(options, weights=[n for _, _, n in options])[0]
+            out[i] = word[:j] + y + word[j + 1:]
+    return out
+
+
+def forgiving_queries(meta: dict, syllables: dict, letters: Counter,
+                      rng: random.Random) -> dict[str, str]:
+    title = folded_tokens(meta["trich_yeu"] or "")
+    queries = {"title": " ".join(title),
+               "title, 1 syllable misread": " ".join(corrupt(title, 1, syllables, letters, rng)),
+               "title, 2 syllables misread": " ".join(corrupt(title, 2, syllables, letters, rng))}
+    if meta.get("nguoi_ky"):
+        queries["signer's name"] = meta["nguoi_ky"]
+        queries["signer's name without diacritics"] = strip_diacritics(meta["nguoi_ky"])
+    return queries
+
+
+def rank_by(backend: SearchBackend, query: str, is_it) -> int | None:
+    hits = backend.search(SearchRequest(query, clearance=FULL_CLEARANCE, limit=DEPTH,
+                                        facets=False)).hits
+    return next((rank for rank, hit in enumerate(hits, start=1) if is_it(hit)), None)
+
+
+def run_forgiving(backend: SearchBackend, cases: list[tuple[dict[str, str], object]]) -> dict:
+    """Ranks of each query kind, before (exact tier alone) and after (every tier)."""
+    ranks: dict[str, dict[str, list]] = {"before": {}, "after": {}}
+    for when, tiers in (("before", ("exact",)), ("after", None)):
+        for queries, is_it in cases:
+            for kind, query in queries.items():
+                if tiers:
+                    with only_tiers(tiers):
+                        rank = rank_by(backend, query, is_it)
+                else:
+                    rank = rank_by(backend, query, is_it)
+                ranks[when].setdefault(kind, []).append(rank)
+    return ranks
+
+
+def forgiving_scores(ranks: list[int | None]) -> dict:
+    n = max(1, len(ranks))
+    return {"first": sum(r == 1 for r in ranks) / n, "top3": sum(bool(r and r <= 3)
+                                                                  for r in ranks) / n,
+            "mrr": sum(1 / r for r in ranks if r) / n, "n": len(ranks)}
+
+
+def fresh_cases(n_docs: int, work: Path, syllables: dict, letters: Counter,
+                engine: str) -> tuple[SearchBackend, list, callable]:
+    """``n_docs`` freshly generated documents (clean text, signers) in an index of their own."""
+    from luutru.samples.documents import generate_document
+
+    rng = random.Random(17)
+    items, pages, metas = [], [], []
+    for i in range(n_docs):
+        doc = generate_document(rng)
+        meta = doc.meta
+        keys = [f"fresh{i}:{n}" for n in range(1, len(doc.pages) + 1)]
+        items.append(ItemDoc(id=f"fresh-{i}", so_ky_hieu=meta["so_ky_hieu"],
+                             loai_van_ban=meta["loai_van_ban"], ngay_ban_hanh=meta["ngay_ban_hanh"],
+                             co_quan_ban_hanh=meta["co_quan_ban_hanh"], trich_yeu=meta["trich_yeu"],
+                             nguoi_ky=meta["nguoi_ky"], fonds=meta["fonds_code"],
+                             file=meta["file_code"], source=f"fresh-{i}.pdf", first_page=1,
+                             last_page=len(keys), do_mat=meta["do_mat"], page_keys=tuple(keys),
+                             dia_danh=meta.get("dia_danh")))
+        pages += [PageDoc(key, f"fresh-{i}.pdf", n, "\n".join(lines), meta["fonds_code"],
+                          meta["file_code"]) for n, (key, lines) in
+                  enumerate(zip(keys, doc.pages), start=1)]
+        metas.append(meta)
+    backend, _, remove = open_engine(engine, work, -n_docs)
+    sync(backend, build_units(items, pages))
+    query_rng = random.Random(3)
+    cases = [(forgiving_queries(meta, syllables, letters, query_rng),
+              (lambda hit, i=i: hit["id"] == f"fresh-{i}")) for i, meta in enumerate(metas)]
+    return backend, cases, remove
+
+
+def print_forgiving(name: str, ranks: dict) -> None:
+    print(f"  {name}: share first / in the top 3 / MRR, before (exact tier alone) → after")
+    for kind in ranks["after"]:
+        b, a = forgiving_scores(ranks["before"][kind]), forgiving_scores(ranks["after"][kind])
+        print(f"    {kind:34s} first {b['first']:6.1%} → {a['first']:6.1%}   top 3 "
+              f"{b['top3']:6.1%} → {a['top3']:6.1%}   MRR {b['mrr']:.3f} → {a['mrr']:.3f}"
+              f"   (n={a['n']})")
+    every = [r for values in ranks["after"].values() for r in values]
+    before = [r for values in ranks["before"].values() for r in values]
+    print(f"    {'all of these':34s} MRR {forgiving_scores(before)['mrr']:.3f} → "
+          f"{forgiving_scores(every)['mrr']:.3f}")
 
 
 # --- speed --------------------------------------------------------------------------------------
@@ -373,6 +544,10 @@ def main() -> None:
     rel.add_argument("--ocr-cache", type=Path,
                      help="Build the archive from cached Tesseract output instead of luutru run "
                           "(DIR/<source>/page-NNN.txt and .hocr, as bench/fields.py reads).")
+    rel.add_argument("--fresh", type=int, default=300,
+                     help="Freshly generated documents to ask the forgiving queries of too.")
+    rel.add_argument("--shares", default="",
+                     help="Partial-tier minimum-should-match shares to compare, e.g. 0.5,0.6,0.75.")
     spd = sub.add_parser("speed")
     spd.add_argument("--pages", default="10000,100000")
     spd.add_argument("--work", type=Path, default=Path("/tmp/bench-search"))
@@ -382,7 +557,8 @@ def main() -> None:
     spd.add_argument("--json", type=Path, help="Also write the figures to this file.")
     args = parser.parse_args()
     if args.command == "relevance":
-        report = relevance(args.corpus, args.archive, args.ocr_cache)
+        report = relevance(args.corpus, args.archive, args.ocr_cache, args.fresh,
+                           [float(x) for x in args.shares.split(",")] if args.shares else None)
         print(f"relevance on {args.corpus} ({report['a']['n']} documents, clearance tuyet-mat, "
               f"engine {report['engine']}):")
         names = {"a": "number as printed", "b": "number, other spelling",
@@ -400,6 +576,17 @@ def main() -> None:
         for kind, misses in report["misses"].items():
             for miss in misses:
                 print(f"  miss ({kind}) {miss}")
+        seen, common = report["confusions"]
+        print(f"\nOCR confusions measured (text.txt vs truth): {seen} syllables misread; "
+              "letters most often: " + ", ".join(f"{a}→{b} ({n})" for (a, b), n in common))
+        print_forgiving(f"dev corpus ({report['a']['n']} documents, real OCR)",
+                        report["dev_forgiving"])
+        print_forgiving(f"fresh documents ({args.fresh}, clean text)", report["fresh_forgiving"])
+        for share, ranks in report["shares"].items():
+            values = [r for v in ranks["after"].values() for r in v]
+            scores = forgiving_scores(values)
+            print(f"  partial share {share}: misread titles top 3 {scores['top3']:.1%}, "
+                  f"MRR {scores['mrr']:.3f}")
         return
     all_reports = []
     for engine in args.engine.split(","):

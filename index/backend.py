@@ -159,6 +159,20 @@ def best_snippet_only() -> Iterator[None]:
         _PAGE_SNIPPETS.reset(token)
 
 
+_TIERS: ContextVar[tuple[str, ...]] = ContextVar("luutru_tiers", default=MATCH_KINDS)
+
+
+@contextmanager
+def only_tiers(kinds: tuple[str, ...]) -> Iterator[None]:
+    """Searches in this block use only these tiers (bench/search.py measures the exact tier
+    alone as the baseline of the forgiving ones)."""
+    token = _TIERS.set(kinds)
+    try:
+        yield
+    finally:
+        _TIERS.reset(token)
+
+
 def make_hit(display: dict[str, Any], pages: list[UnitPage], parsed: ParsedQuery,
              score: float | None) -> dict[str, Any]:
     """One hit: the unit's fields, its matching pages (with snippets, unless
@@ -181,7 +195,7 @@ def tiered_search(engine: SearchBackend, request: SearchRequest, suggest: bool =
     searched: list[tuple[Tier, int]] = []
     facets: dict[str, dict[str, int]] = {}
     found = 0
-    for tier in plan_tiers(parsed):
+    for tier in plan_tiers(parsed, _TIERS.get()):
         if tier.kind in (PARTIAL, FUZZY) and found >= FALLBACK_BELOW:
             break
         total, counts = engine.tier_total(parsed, tier, request, request.facets)

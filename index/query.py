@@ -201,8 +201,9 @@ def partial_minimum(count: int) -> int | None:
     return min(count - 1, max(2, math.ceil(PARTIAL_SHARE * count)))
 
 
-def plan_tiers(parsed: ParsedQuery) -> list[Tier]:
-    """The tiers of ``parsed``, strictest first; a filter-only query has one (exact) tier."""
+def plan_tiers(parsed: ParsedQuery, kinds: tuple[str, ...] = MATCH_KINDS) -> list[Tier]:
+    """The tiers of ``parsed`` (of ``kinds`` only), strictest first; a filter-only query has one
+    (exact) tier."""
     if parsed.text is None:
         return [Tier(EXACT, None)]
     nodes: list[tuple[str, Node]] = []
@@ -212,6 +213,7 @@ def plan_tiers(parsed: ParsedQuery) -> list[Tier]:
     for kind, node in ((PARTIAL, _partial(parsed.text)), (FUZZY, _fuzzy(parsed.text))):
         if node is not None:
             nodes.append((kind, node))
+    nodes = [(kind, node) for kind, node in nodes if kind in kinds]
     return [Tier(kind, node, tuple(n for _, n in nodes[:i])) for i, (kind, node) in enumerate(nodes)]
 
 
