@@ -182,9 +182,12 @@ class SqliteBackend(SearchBackend):
             source, params_before = "units u", []
             score = "0.0"
         else:
-            matched, match_params = self._rows(tier.node)
+            narrow, match_params = "", []
+            if isinstance(tier.node, AtLeast):  # the OR'ed words, then those in enough of them
+                matched, match_params = self._rows(tier.node)
+                narrow = f"AND rowid IN ({matched})"
             source = (f"(SELECT rowid AS rid, {BM25} AS score FROM fts WHERE fts MATCH ? "
-                      f"AND rowid IN ({matched})) m JOIN units u ON u.rowid = m.rid")
+                      f"{narrow}) m JOIN units u ON u.rowid = m.rid")
             params_before, score = [self._score_match(tier.node)] + match_params, "m.score"
         for earlier in tier.before:
             rows, rows_params = self._rows(earlier)
