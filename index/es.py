@@ -25,8 +25,8 @@ from luutru.index.backend import (FACET_SIZE, FACETS, SearchBackend, confirm_sug
 from luutru.index.boilerplate import content_lines, mark_boilerplate
 from luutru.index.model import IndexReport, QueryError, SearchRequest, Unit, UnitPage
 from luutru.index.organs import organ_facet
-from luutru.index.query import (And, AtLeast, Filter, Fuzzy, Not, Or, ParsedQuery, Person, Phrase,
-                                Term, Tier, and_parts, or_children)
+from luutru.index.query import (Adjacent, And, AtLeast, Filter, Fuzzy, Not, Or, ParsedQuery, Person, Phrase,
+                                Term, Tier, and_parts, near_enough, or_children)
 from luutru.textnorm import fold
 
 ES_ENV = "LUUTRU_ES_URL"
@@ -36,6 +36,7 @@ DEEP_STEP = 1000
 META_BOOST = 4  # catalogue fields over body text (same weights as the embedded engines)
 ADJACENT_BOOST = 4.0  # two query words side by side in the text
 BOILER_BOOST = 0.2  # a word in a line every document repeats
+FUZZY_BOOST = 0.5  # a word one edit away, in a partial match, counts less than the word
 FUZZINESS = "AUTO:4,64"  # no edit below four letters, one from four on (never two)
 _KEYWORD_FIELDS = {"fonds": "fonds_key", "file": "file_key", "type": "type_key",
                    "organ": "organ_key", "person": "person_key", "place": "place_key",
@@ -152,6 +153,11 @@ def text_query(node: object) -> dict[str, Any]:
     if isinstance(node, Or):
         return {"bool": {"should": [text_query(c) for c in or_children(node)],
                          "minimum_should_match": 1}}
+    if isinstance(node, Adjacent):  # every word, and most of their pairs side by side
+        pairs = [{"multi_match": {"query": f"{a} {b}", "fields": _FOLDED, "type": "phrase"}}
+                 for a, b in node.pairs]
+        return {"bool": {"must": [text_query(node.node)], "filter": [
+            {"bool": {"should": pairs, "minimum_should_match": node.minimum}}]}}
     if isinstance(node, Fuzzy):
         return fuzzy_match(node.term.folded, _FOLDED)
     if isinstance(node, Person):
@@ -166,16 +172,21 @@ def text_query(node: object) -> dict[str, Any]:
                                 {"should": clauses, "minimum_should_match": minimum})
         if excluded:
             body["must_not"] = [text_query(child) for child in excluded]
+        if minimum is not None:  # a missing word read one letter off still adds a little
+            near = [fuzzy_match(child.folded, _FOLDED, FUZZY_BOOST) for child, _ in required
+                    if isinstance(child, Term) and near_enough(child.folded)]
+            if near:
+                body = {"must": [{"bool": body}], "should": near}
         return {"bool": body}
     if isinstance(node, Not):
         raise QueryError("a query cannot only exclude: add a word to search for before NOT")
     raise TypeError(f"unknown query node {node!r}")
 
 
-def fuzzy_match(folded: str, fields: list[str]) -> dict[str, Any]:
+def fuzzy_match(folded: str, fields: list[str], boost: float = 1.0) -> dict[str, Any]:
     """A folded word or one an edit away (``fuzziness``), as OCR misreads a letter."""
     return {"multi_match": {"query": folded, "fields": fields, "fuzziness": FUZZINESS,
-                            "prefix_length": 0, "boost": 1.0}}
+                            "prefix_length": 0, "boost": boost}}
 
 
 def _filter_clause(flt: Filter) -> dict[str, Any]:

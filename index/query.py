@@ -69,6 +69,17 @@ class AtLeast:
 
 
 @dataclass(frozen=True)
+class Adjacent:
+    """``node`` (every word), with at least ``minimum`` of its adjacent ``pairs`` side by side:
+    the exact tier of a long run of words, so a document holding them scattered over its pages
+    ranks with the partial matches, below one holding them as typed."""
+
+    node: And
+    pairs: tuple[tuple[str, str], ...]
+    minimum: int
+
+
+@dataclass(frozen=True)
 class Fuzzy:
     """A folded word, or any indexed word one edit away from it (an OCR slip)."""
 
@@ -82,7 +93,7 @@ class Person:
     folded: tuple[str, ...]
 
 
-Node = Term | Phrase | And | Or | Not | AtLeast | Fuzzy | Person
+Node = Term | Phrase | And | Or | Not | AtLeast | Adjacent | Fuzzy | Person
 
 
 @dataclass(frozen=True)
@@ -181,6 +192,8 @@ PERSON, EXACT, PARTIAL, FUZZY = "person", "exact", "partial", "fuzzy"
 MATCH_KINDS = (PERSON, EXACT, PARTIAL, FUZZY)
 FALLBACK_BELOW = 10  # a forgiving tier is searched while the stricter ones found fewer documents
 PARTIAL_SHARE = 0.6  # of the words (bench/search.py relevance --shares measures the choice)
+PAIRS_FROM = 4  # words: from this many plain words on, the exact tier wants them side by side…
+PAIRS_SHARE = 0.5  # …at least this share of their adjacent pairs
 FUZZY_MIN_LETTERS = 4  # one edit from four letters on; shorter syllables are too alike
 
 
@@ -192,6 +205,11 @@ class Tier:
     kind: str
     node: Node
     before: tuple[Node, ...] = ()
+
+
+def near_enough(folded: str) -> bool:
+    """Whether a word may be matched one edit away (long enough, letters only)."""
+    return len(folded) >= FUZZY_MIN_LETTERS and folded.isalpha()
 
 
 def partial_minimum(count: int) -> int | None:
@@ -209,7 +227,7 @@ def plan_tiers(parsed: ParsedQuery, kinds: tuple[str, ...] = MATCH_KINDS) -> lis
     nodes: list[tuple[str, Node]] = []
     if parsed.name:
         nodes.append((PERSON, Person(parsed.name)))
-    nodes.append((EXACT, parsed.text))
+    nodes.append((EXACT, _adjacent(parsed.text)))
     for kind, node in ((PARTIAL, _partial(parsed.text)), (FUZZY, _fuzzy(parsed.text))):
         if node is not None:
             nodes.append((kind, node))
@@ -226,6 +244,17 @@ def _positives(node: Node) -> tuple[list[Node], list[Node]] | None:
     return positive, [c for c in children if isinstance(c, Not)]
 
 
+def _adjacent(node: Node) -> Node:
+    """The exact tier's node: a long plain run of words also needs most pairs side by side."""
+    if not isinstance(node, And):
+        return node
+    words = [c for c in node.children if not isinstance(c, Not)]
+    if len(words) < PAIRS_FROM or not all(_plain(w) for w in words):
+        return node
+    pairs = tuple((a.folded, b.folded) for a, b in zip(words, words[1:]))
+    return Adjacent(node, pairs, math.ceil(PAIRS_SHARE * len(pairs)))
+
+
 def _partial(node: Node) -> Node | None:
     parts = _positives(node)
     minimum = partial_minimum(len(parts[0])) if parts else None
@@ -239,8 +268,7 @@ def _fuzzy(node: Node) -> Node | None:
     positive, excluded = parts
     words = [Term(f, e) for c in positive for f, e in (
         zip(c.folded, c.exact) if isinstance(c, Phrase) else [(c.folded, c.exact)])]
-    loose = [Fuzzy(w) if len(w.folded) >= FUZZY_MIN_LETTERS and w.folded.isalpha() else w
-             for w in words]
+    loose = [Fuzzy(w) if near_enough(w.folded) else w for w in words]
     if not any(isinstance(w, Fuzzy) for w in loose):
         return None
     if len(loose) == 1 and not excluded:

@@ -29,8 +29,8 @@ from luutru.index.backend import (FACET_SIZE, FACETS, SearchBackend, confirm_sug
 from luutru.index.boilerplate import content_lines, mark_boilerplate
 from luutru.index.model import IndexReport, QueryError, SearchRequest, Unit, UnitPage
 from luutru.index.organs import organ_facet
-from luutru.index.query import (FUZZY_MIN_LETTERS, And, AtLeast, Filter, Fuzzy, Not, Or,
-                                ParsedQuery, Person, Phrase, Term, Tier, and_parts, or_children)
+from luutru.index.query import (Adjacent, And, AtLeast, Filter, Fuzzy, Not, Or, ParsedQuery,
+                                Person, Phrase, Term, Tier, and_parts, near_enough, or_children)
 from luutru.index.suggest import edits1
 from luutru.textnorm import fold
 
@@ -183,9 +183,9 @@ class SqliteBackend(SearchBackend):
             score = "0.0"
         else:
             narrow, match_params = "", []
-            if isinstance(tier.node, AtLeast):  # the OR'ed words, then those in enough of them
+            if isinstance(tier.node, (AtLeast, Adjacent)):  # the words, then enough of them
                 matched, match_params = self._rows(tier.node)
-                narrow = f"AND rowid IN ({matched})"
+                narrow = f"AND +rowid IN ({matched})"  # "+": not a rowid lookup per row
             source = (f"(SELECT rowid AS rid, {BM25} AS score FROM fts WHERE fts MATCH ? "
                       f"{narrow}) m JOIN units u ON u.rowid = m.rid")
             params_before, score = [self._score_match(tier.node)] + match_params, "m.score"
@@ -206,13 +206,16 @@ class SqliteBackend(SearchBackend):
         return self._collected_total
 
     def _rows(self, node: object) -> tuple[str, list[Any]]:
-        """SQL selecting the rowids ``node`` matches (a partial tier: in enough of its words)."""
+        """SQL selecting the rowids ``node`` matches: a partial tier's rows are those in enough of
+        its words' row sets, an exact tier's of a long query those with enough of its pairs."""
+        if isinstance(node, Adjacent):
+            pairs, params = _at_least([_phrase(TEXT, pair) for pair in node.pairs], node.minimum)
+            return (f"SELECT rowid FROM fts WHERE fts MATCH ? AND +rowid IN ({pairs})",
+                    [self._match(node.node)] + params)
         if not isinstance(node, AtLeast):
             return "SELECT rowid FROM fts WHERE fts MATCH ?", [self._match(node)]
         required, excluded = and_parts(node.node)
-        union = " UNION ALL ".join(["SELECT rowid FROM fts WHERE fts MATCH ?"] * len(required))
-        sql = f"SELECT rowid FROM ({union}) GROUP BY rowid HAVING count(*) >= ?"
-        params: list[Any] = [self._match(child) for child, _ in required] + [node.minimum]
+        sql, params = _at_least([self._match(child) for child, _ in required], node.minimum)
         if excluded:
             sql = (f"SELECT rowid FROM ({sql}) WHERE rowid NOT IN "
                    "(SELECT rowid FROM fts WHERE fts MATCH ?)")
@@ -223,16 +226,22 @@ class SqliteBackend(SearchBackend):
         return compile_match(node, self._neighbours)
 
     def _score_match(self, node: object) -> str:
-        """The MATCH expression whose bm25 ranks a tier's rows: a partial tier's words OR'ed."""
+        """The MATCH expression whose bm25 ranks a tier's rows: a partial tier's words OR'ed,
+        each with its neighbours one edit away (a misread word still adds a little)."""
+        if isinstance(node, Adjacent):
+            return self._match(node.node)
         if not isinstance(node, AtLeast):
             return self._match(node)
         required, _ = and_parts(node.node)
-        return "(" + " OR ".join(_term_alternatives(child, following) if following
-                                 else self._match(child) for child, following in required) + ")"
+        parts = [_term_alternatives(child, following) if following else self._match(child)
+                 for child, following in required]
+        parts += [self._match(Fuzzy(child)) for child, _ in required
+                  if isinstance(child, Term) and near_enough(child.folded)]
+        return "(" + " OR ".join(parts) + ")"
 
     def _neighbours(self, folded: str) -> list[str]:
         """Indexed words one edit away from ``folded`` (an OCR slip), most frequent first."""
-        if len(folded) < FUZZY_MIN_LETTERS:
+        if not near_enough(folded):
             return []
         candidates = sorted(edits1(folded))
         marks = ",".join("?" * len(candidates))
@@ -359,6 +368,13 @@ def _insert(db: sqlite3.Connection, unit: Unit) -> None:
                (cursor.lastrowid, *_fts_values(meta, unit.pages, person)))
 
 
+def _at_least(matches: list[str], minimum: int) -> tuple[str, list[Any]]:
+    """SQL selecting the rowids that at least ``minimum`` of the MATCH expressions find."""
+    union = " UNION ALL ".join(["SELECT rowid FROM fts WHERE fts MATCH ?"] * len(matches))
+    return (f"SELECT rowid FROM ({union}) GROUP BY rowid HAVING count(*) >= ?",
+            list(matches) + [minimum])
+
+
 def filter_sql(filters: list[Filter]) -> tuple[list[str], list[Any]]:
     """SQL conditions on ``units u`` for the field filters (NULL never matches, never excludes)."""
     where, params = [], []
@@ -417,6 +433,8 @@ def compile_match(node: object, neighbours=None) -> str:
         return _term_alternatives(node)
     if isinstance(node, Fuzzy):
         return _near(TEXT, node.term.folded, neighbours)
+    if isinstance(node, (AtLeast, Adjacent)):
+        raise TypeError("a partial or adjacent tier is rows counted, not one MATCH expression")
     if isinstance(node, Person):
         return "(" + " AND ".join(_near("signer", s, neighbours) for s in node.folded) + ")"
     if isinstance(node, Or):

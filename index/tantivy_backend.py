@@ -39,8 +39,8 @@ from luutru.index.backend import (FACET_SIZE, FACETS, SearchBackend, confirm_sug
 from luutru.index.boilerplate import content_lines, mark_boilerplate
 from luutru.index.model import IndexReport, QueryError, SearchRequest, Unit, UnitPage
 from luutru.index.organs import organ_facet
-from luutru.index.query import (And, AtLeast, Filter, Fuzzy, Not, Or, ParsedQuery, Person, Phrase,
-                                Term, Tier, FUZZY_MIN_LETTERS, and_parts, or_children)
+from luutru.index.query import (Adjacent, And, AtLeast, Filter, Fuzzy, Not, Or, ParsedQuery, Person, Phrase,
+                                Term, Tier, and_parts, near_enough, or_children)
 from luutru.index.suggest import edits1
 from luutru.textnorm import fold
 from luutru.errors import LuutruError
@@ -447,12 +447,19 @@ class TantivyBackend(SearchBackend):
                 self._pair(folded[-1], following.folded), ADJACENT_BOOST)))
         return tv.Query.boolean_query(clauses)
 
+    def _fuzzy_only(self, folded: str):
+        tv = _tantivy()
+        return tv.Query.boolean_query([(tv.Occur.Should, tv.Query.boost_query(
+            tv.Query.fuzzy_term_query(self.schema, field, folded, 1, True, False),
+            FUZZY_BOOST * boost)) for field, boost in zip(_TEXT_FIELDS, (META_BOOST, 1.0,
+                                                                         BOILER_BOOST))])
+
     def _fuzzy(self, folded: str, fields: tuple[str, ...]):
         """``folded`` in any of ``fields``, or (from four letters on) a word one edit away,
         scored below the word itself."""
         tv = _tantivy()
         alternatives = [(tv.Occur.Should, self._any(fields, [folded]))]
-        if len(folded) >= FUZZY_MIN_LETTERS:
+        if near_enough(folded):
             alternatives += [(tv.Occur.Should, tv.Query.boost_query(
                 tv.Query.fuzzy_term_query(self.schema, field, folded, 1, True, False),
                 FUZZY_BOOST * boost)) for field, boost in zip(fields, (META_BOOST, 1.0,
@@ -484,7 +491,19 @@ class TantivyBackend(SearchBackend):
             clauses = [(occur, self._leaf(child, following, bonus) if following
                         else self._text(child, bonus)) for child, following in required]
             clauses += [(tv.Occur.MustNot, self._text(child, False)) for child in excluded]
-            return tv.Query.boolean_query(clauses, minimum_number_should_match=minimum)
+            query = tv.Query.boolean_query(clauses, minimum_number_should_match=minimum)
+            if minimum is None or not bonus:
+                return query
+            # a partial match: a missing word read one letter off still adds a little
+            near = [(tv.Occur.Should, self._fuzzy_only(child.folded)) for child, _ in required
+                    if isinstance(child, Term) and near_enough(child.folded)]
+            return tv.Query.boolean_query([(tv.Occur.Must, query)] + near)
+        if isinstance(node, Adjacent):  # every word, most pairs side by side (score-free)
+            pairs = tv.Query.boolean_query([(tv.Occur.Should, self._pair(a, b))
+                                            for a, b in node.pairs],
+                                           minimum_number_should_match=node.minimum)
+            return tv.Query.boolean_query([(tv.Occur.Must, self._text(node.node, bonus)),
+                                           (tv.Occur.Must, tv.Query.const_score_query(pairs, 0.0))])
         if isinstance(node, Fuzzy):
             return self._fuzzy(node.term.folded, _TEXT_FIELDS)
         if isinstance(node, Person):

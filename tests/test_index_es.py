@@ -151,12 +151,20 @@ def test_forgiving_tiers_bodies_minimum_should_match_fuzziness_and_clearance():
     parsed = parse_query("trien khai nang cao chat -mat")
     partial_body = query_body(parsed, clearance=1, tier=plan_tiers(parsed)[1])["bool"]
     assert partial_body["filter"] == [{"range": {"level": {"lte": 1}}}]
-    text = partial_body["must"][0]["bool"]
+    outer = partial_body["must"][0]["bool"]
+    text = outer["must"][0]["bool"]
     assert text["minimum_should_match"] == 3 and len(text["should"]) == 5
     assert text["must_not"] == [{"multi_match": {"query": "mat", "fields": FOLDED,
                                                  "type": "best_fields", "boost": 1.0}}]
-    assert partial_body["must_not"][0]["bool"]["must"][0]["bool"]["must"][0] == {
+    assert outer["should"][0] == {"multi_match": {  # a misread word still adds a little
+        "query": "trien", "fields": FOLDED, "fuzziness": "AUTO:4,64", "prefix_length": 0,
+        "boost": 0.5}}
+    exact_tier = partial_body["must_not"][0]["bool"]  # five words: most pairs side by side
+    assert exact_tier["must"][0]["bool"]["must"][0]["bool"]["must"][0] == {
         "multi_match": {"query": "trien", "fields": FOLDED, "type": "best_fields", "boost": 1.0}}
+    pairs = exact_tier["filter"][0]["bool"]
+    assert pairs["minimum_should_match"] == 2 and pairs["should"][0] == {
+        "multi_match": {"query": "trien khai", "fields": FOLDED, "type": "phrase"}}
     fuzzy_body = query_body(parsed, clearance=1, tier=plan_tiers(parsed)[2])["bool"]
     words = fuzzy_body["must"][0]["bool"]["must"]
     assert words[0] == {"multi_match": {"query": "trien", "fields": FOLDED,

@@ -125,12 +125,15 @@ def test_suggestion_helpers():
 
 
 def test_tiers_exact_then_most_words_then_fuzzy():
-    from luutru.index.query import AtLeast, Fuzzy, Person, partial_minimum, plan_tiers
+    from luutru.index.query import Adjacent, AtLeast, Fuzzy, Person, partial_minimum, plan_tiers
 
     assert [partial_minimum(n) for n in (1, 2, 3, 4, 5, 10)] == [None, None, 2, 3, 3, 6]
+    text = parse_query("nang cao chat luong -mat").text
     tiers = plan_tiers(parse_query("nang cao chat luong -mat"))
     assert [t.kind for t in tiers] == ["exact", "partial", "fuzzy"]
-    assert tiers[1].node == AtLeast(tiers[0].node, 3) and tiers[1].before == (tiers[0].node,)
+    assert tiers[0].node == Adjacent(text, (("nang", "cao"), ("cao", "chat"), ("chat", "luong")), 2)
+    assert tiers[1].node == AtLeast(text, 3) and tiers[1].before == (tiers[0].node,)
+    assert plan_tiers(parse_query("nang cao chat"))[0].node == parse_query("nang cao chat").text
     assert [type(c).__name__ for c in tiers[2].node.children] == ["Fuzzy", "Term", "Fuzzy",
                                                                 "Fuzzy", "Not"]
     assert tiers[2].before == (tiers[0].node, tiers[1].node)
