@@ -36,6 +36,7 @@ class SearchBackend(ABC):
     """A search engine holding the derived index of one archive."""
 
     name = "abstract"
+    fonds_names: dict[str, str] = {}  # fonds code → name (set by open_backend), for the facet
 
     @abstractmethod
     def fingerprints(self) -> dict[str, str]:
@@ -217,7 +218,8 @@ def tiered_search(engine: SearchBackend, request: SearchRequest, suggest: bool =
                 hits.append(hit)
         start += total
     shown = tidy_facets(facets) if request.facets else {}
-    result = SearchResult(total=found, hits=hits, facets=shown, facet_labels=facet_labels(shown),
+    result = SearchResult(total=found, hits=hits, facets=shown,
+                          facet_labels=facet_labels(shown, engine.fonds_names),
                           tiers=[{"kind": t.kind, "total": n, "label": MATCH_LABELS[t.kind]}
                                  for t, n in searched if n or t.kind == EXACT])
     if suggest and found == 0 and parsed.text is not None:
@@ -246,12 +248,15 @@ def tidy_facets(facets: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
     return tidy
 
 
-def facet_labels(facets: dict[str, dict[str, int]]) -> dict[str, dict[str, str]]:
-    """Labels for facet values that need more than the value: organs only close to a known one
-    (flagged for an archivist)."""
-    flagged = {value: label for value in facets.get("organ", {})
-               if (label := unsure_label(value))}
-    return {"organ": flagged} if flagged else {}
+def facet_labels(facets: dict[str, dict[str, int]], fonds_names: dict[str, str]
+                 ) -> dict[str, dict[str, str]]:
+    """Labels for facet values that need more than the value: a fonds code with its name, an
+    organ only close to a known one (flagged for an archivist to correct)."""
+    labels = {"fonds": {code: f"{code} — {fonds_names[code]}" for code in facets.get("fonds", {})
+                        if fonds_names.get(code)},
+              "organ": {value: label for value in facets.get("organ", {})
+                        if (label := unsure_label(value))}}
+    return {name: values for name, values in labels.items() if values}
 
 
 def notices(engine: SearchBackend, parsed: ParsedQuery, request: SearchRequest,

@@ -7,9 +7,10 @@ sources say which lines those are:
 
 - :data:`KNOWN`: the stock lines of Hướng dẫn 36-HD/VPTW, matched on folded text (so an OCR slip
   in a mark does not hide them);
-- lines learned from the corpus: a line (folded, digits as ``#``) that recurs in at least
-  :data:`LEARN_SHARE` of a fonds' documents, and in :data:`LEARN_MIN` of them, is that fonds'
-  boilerplate. :func:`mark_boilerplate` learns from the first :data:`LEARN_UNITS` units of the
+- lines learned from the corpus: a line of a header (the first :data:`HEAD_LINES` lines of a
+  unit) or of a closing block (from "Nơi nhận" on) that recurs, folded and with digits as ``#``,
+  in at least :data:`LEARN_SHARE` of a fonds' documents, and in :data:`LEARN_MIN` of them, is
+  that fonds' boilerplate (body sentences are never learned, however often they recur). :func:`mark_boilerplate` learns from the first :data:`LEARN_UNITS` units of the
   stream it is given (held back until then), so one pass over the record is enough, and keeps
   them in ``index/boilerplate.json`` for the few items the reading room indexes again.
 
@@ -34,6 +35,7 @@ LEARN_UNITS = 2000  # units held back to learn from (a few MB of text)
 LEARN_SHARE = 0.3  # of a fonds' units repeating a line
 LEARN_MIN = 3  # units, at least
 MIN_KEY = 4  # characters: shorter lines ("2", "*") say nothing either way
+HEAD_LINES = 8  # lines of a unit's first page that can be its header
 
 KNOWN = re.compile("|".join((
     r"^dang cong san viet nam$",
@@ -43,7 +45,7 @@ KNOWN = re.compile("|".join((
     r"^kinh gui\b",
     r"^(t/ ?m|k/ ?t|tm\.|kt\.|tl\.|t/ ?l|t/ ?u|tuq\.)\s",  # T/M, K/T, T/L, T/U: signing on behalf
     r"^\W*$",  # "*", "-----", blank
-    r"^[\w .]+, ngay \S{1,4} thang \S{1,4} nam \S{4}\.?$",  # place and date line
+    r"^[\w .]+, ngay \S{1,4} thang \S{1,4} nam \S{1,4}\.?$",  # place and date line
     r"^- (luu|nhu tren)\b",
 )))
 
@@ -58,8 +60,14 @@ def is_known(key: str) -> bool:
 
 
 def _page_keys(unit: Unit) -> set[str]:
-    return {key for page in unit.pages for key in map(line_key, page.text.split("\n"))
-            if len(key) >= MIN_KEY and not is_known(key)}
+    """The unit's header and closing lines, as keys (what a fonds' boilerplate is learned from)."""
+    keys: set[str] = set()
+    for n, page in enumerate(unit.pages):
+        lines = [line_key(line) for line in page.text.split("\n")]
+        closing = next((i for i, key in enumerate(lines) if key.startswith("noi nhan")), None)
+        chosen = (lines[:HEAD_LINES] if n == 0 else []) + (lines[closing:] if closing else [])
+        keys.update(key for key in chosen if len(key) >= MIN_KEY and not is_known(key))
+    return keys
 
 
 def learn(units: Iterable[Unit]) -> dict[str | None, set[str]]:

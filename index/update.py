@@ -9,11 +9,12 @@ its own, so a page nobody has catalogued yet is still findable.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from luutru.archive import Archive, PageRef
+from luutru.archive import Archive, PageRef, atomic_write_text
 from luutru.index.backend import SearchBackend, sync
 from luutru.index.boilerplate import mark_boilerplate
 from luutru.index.es import ES_ENV, ElasticsearchBackend
@@ -40,11 +41,36 @@ def open_backend(archive: Archive, es_url: str | None = None) -> SearchBackend:
     """Elasticsearch when ``es_url`` or ``$LUUTRU_ES_URL`` is given, else the embedded engine."""
     url = es_url or os.environ.get(ES_ENV)
     if url:
-        return ElasticsearchBackend(url)
-    if embedded_engine() == "tantivy":
+        backend: SearchBackend = ElasticsearchBackend(url)
+    elif embedded_engine() == "tantivy":
         from luutru.index.tantivy_backend import TantivyBackend
-        return TantivyBackend.for_archive(archive)
-    return SqliteBackend.for_archive(archive)
+        backend = TantivyBackend.for_archive(archive)
+    else:
+        backend = SqliteBackend.for_archive(archive)
+    backend.fonds_names = _read_fonds_names(archive)
+    return backend
+
+
+FONDS_NAMES = "fonds.json"  # in the index directory: fonds code → name, for the facet
+
+
+def _read_fonds_names(archive: Archive) -> dict[str, str]:
+    try:
+        return json.loads((archive.index_dir / FONDS_NAMES).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+def _write_fonds_names(archive: Archive) -> None:
+    """The fonds names of the catalogue, shown next to their codes in the fonds facet."""
+    try:
+        from luutru.catalog.record import read_catalog
+    except ImportError:
+        return
+    names = {fonds.code: fonds.value("ten_phong") for fonds in read_catalog(archive)
+             if fonds.value("ten_phong")}
+    archive.index_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(archive.index_dir / FONDS_NAMES, json.dumps(names, ensure_ascii=False))
 
 
 def _catalog_items(archive: Archive) -> list[dict[str, Any]]:
@@ -119,6 +145,7 @@ def update_index(archive: Archive, backend: SearchBackend | None = None,
     """``luutru index``: add what is new or changed, drop what is gone; safe to run again."""
     own = backend is None
     backend = backend or open_backend(archive)
+    _write_fonds_names(archive)
     try:
         return sync(backend, mark_boilerplate(iter_units(archive, progress),
                                               store=boilerplate_store(archive)))
@@ -164,6 +191,7 @@ def reindex(archive: Archive, backend: SearchBackend | None = None,
     """``luutru reindex``: rebuild the whole index from the record, switching only when done."""
     own = backend is None
     backend = backend or open_backend(archive)
+    _write_fonds_names(archive)
     try:
         return backend.rebuild(mark_boilerplate(iter_units(archive, progress),
                                                 store=boilerplate_store(archive)))
