@@ -171,6 +171,8 @@ def relevance(corpus: Path, archive_dir: Path, ocr_cache: Path | None = None,
                       (lambda hit, m=meta: hit["source"] == m["source"]
                        and hit["first_page"] == m["first_page"])) for meta in metas.values()]
         dev_ranks = run_forgiving(backend, dev_cases)
+        signed = [i for i, meta in enumerate(metas.values())
+                  if meta.get("nguoi_ky") and _name_read(meta, read)]
     fresh_backend, cases, remove = fresh_cases(fresh, archive_dir.parent, syllables, letters,
                                                "tantivy" if report_engine == "tantivy"
                                                else "sqlite")
@@ -186,6 +188,7 @@ def relevance(corpus: Path, archive_dir: Path, ocr_cache: Path | None = None,
         remove()
     report: dict = {"present": len(present), "legible": len(legible),
                     "confusions": report_confusions, "dev_forgiving": dev_ranks,
+                    "signer_read": signed,
                     "fresh_forgiving": fresh_ranks, "shares": share_ranks}
     index_of = {doc: i for i, doc in enumerate(metas)}
     for kind, values in ranks.items():
@@ -262,6 +265,17 @@ def forgiving_queries(meta: dict, syllables: dict, letters: Counter,
         queries["signer's name"] = meta["nguoi_ky"]
         queries["signer's name without diacritics"] = strip_diacritics(meta["nguoi_ky"])
     return queries
+
+
+def _name_read(meta: dict, read: dict[tuple[str, int], Path]) -> bool:
+    """Did OCR read the signer's name (its syllables side by side, at most one wrong)?"""
+    name = folded_tokens(meta["nguoi_ky"])
+    words = []
+    for page in range(meta["first_page"], meta["last_page"] + 1):
+        path = read.get((meta["source"], page))
+        words += folded_tokens(path.read_text(encoding="utf-8")) if path else []
+    return any(sum(a == b for a, b in zip(name, words[i:i + len(name)])) >= len(name) - 1
+               for i in range(len(words)))
 
 
 def rank_by(backend: SearchBackend, query: str, is_it) -> int | None:
@@ -598,6 +612,12 @@ def main() -> None:
               "letters most often: " + ", ".join(f"{a}→{b} ({n})" for (a, b), n in common))
         print_forgiving(f"dev corpus ({report['a']['n']} documents, real OCR)",
                         report["dev_forgiving"])
+        signed = report["signer_read"]
+        after = report["dev_forgiving"]["after"]["signer's name"]
+        with_name = [after[i] for i in signed if i < len(after)]
+        print(f"    signer's name, over the {len(signed)} documents whose signature OCR read "
+              f"(name in the text or the catalogue): top 3 {forgiving_scores(with_name)['top3']:.1%}"
+              f", MRR {forgiving_scores(with_name)['mrr']:.3f}")
         print_forgiving(f"fresh documents ({args.fresh}, clean text)", report["fresh_forgiving"])
         for share, ranks in report["shares"].items():
             values = [r for v in ranks["after"].values() for r in v]

@@ -50,9 +50,17 @@ KNOWN = re.compile("|".join((
 )))
 
 
+_DIGITS = re.compile(r"\d+")
+
+
 def line_key(line: str) -> str:
     """A line as compared across documents: folded, digits as ``#``, single spaces."""
-    return " ".join(re.sub(r"\d+", "#", fast_fold(line)).split())
+    return " ".join(_DIGITS.sub("#", fast_fold(line)).split())
+
+
+def line_keys(text: str) -> list[str]:
+    """:func:`line_key` of each line of ``text`` (folded at once: indexing marks every page)."""
+    return [" ".join(line.split()) for line in _DIGITS.sub("#", fast_fold(text)).split("\n")]
 
 
 def is_known(key: str) -> bool:
@@ -63,7 +71,7 @@ def _page_keys(unit: Unit) -> set[str]:
     """The unit's header and closing lines, as keys (what a fonds' boilerplate is learned from)."""
     keys: set[str] = set()
     for n, page in enumerate(unit.pages):
-        lines = [line_key(line) for line in page.text.split("\n")]
+        lines = line_keys(page.text)
         closing = next((i for i, key in enumerate(lines) if key.startswith("noi nhan")), None)
         chosen = (lines[:HEAD_LINES] if n == 0 else []) + (lines[closing:] if closing else [])
         keys.update(key for key in chosen if len(key) >= MIN_KEY and not is_known(key))
@@ -87,7 +95,7 @@ def mark(unit: Unit, learned: dict[str | None, set[str]]) -> Unit:
     own = learned.get(unit.fonds, set())
     pages = []
     for page in unit.pages:
-        keys = [line_key(line) for line in page.text.split("\n")]
+        keys = line_keys(page.text)
         boiler = tuple(i for i, key in enumerate(keys)
                        if key and (is_known(key) or key in own))
         pages.append(replace(page, boiler=boiler) if boiler != page.boiler else page)
