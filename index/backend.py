@@ -16,6 +16,7 @@ from typing import Any
 from luutru.index.boilerplate import mark_boilerplate
 from luutru.index.model import IndexReport, SearchRequest, SearchResult, Unit, UnitPage
 from luutru.index.query import (EXACT, FALLBACK_BELOW, FUZZY, MATCH_KINDS, PARTIAL, PERSON,
+                                SCATTERED,
                                 ParsedQuery, Tier,
                                 parse_query, plan_tiers)
 from luutru.index.organs import unsure_label
@@ -27,6 +28,7 @@ FACET_SIZE = 20
 MATCH_LABELS = {  # what the results page says it is showing
     PERSON: "khớp tên người ký",
     EXACT: "khớp đủ mọi từ",
+    SCATTERED: "khớp đủ mọi từ nhưng rải rác, không liền nhau",
     PARTIAL: "khớp phần lớn các từ (thiếu một vài từ, có thể do OCR đọc sai)",
     FUZZY: "khớp gần đúng (có chữ sai một ký tự, như OCR hay đọc nhầm)",
 }
@@ -230,7 +232,8 @@ def tiered_search(engine: SearchBackend, request: SearchRequest, suggest: bool =
 
 def tier_score(kind: str, score: float | None) -> float | None:
     """An engine's score moved into its tier's band, so every tier scores below the one before:
-    the fuzzy tier in [0, 1), the partial in [1, 2), the exact in [2, 3), the person in [3, 4)."""
+    the fuzzy tier in [0, 1), the partial in [1, 2), the scattered in [2, 3), the exact in
+    [3, 4), the person in [4, 5)."""
     if score is None:
         return None
     band = len(MATCH_KINDS) - 1 - MATCH_KINDS.index(kind)
@@ -277,7 +280,7 @@ def notices(engine: SearchBackend, parsed: ParsedQuery, request: SearchRequest,
         unfiltered = ParsedQuery(parsed.text, [], parsed.name)
         exact = plan_tiers(unfiltered)
         found = sum(engine.tier_total(unfiltered, tier, request, False)[0] for tier in exact
-                    if tier.kind in (PERSON, EXACT))
+                    if tier.kind in (PERSON, EXACT, SCATTERED))
         if found:
             said.append(f"Các bộ lọc đã loại hết kết quả: bỏ bộ lọc thì có {found} văn bản "
                         "khớp các từ đã tìm.")

@@ -7,7 +7,8 @@ Field filters narrow the whole result, so they must stand at the top level (``-f
 
 OCR damages words, so a query is answered in *tiers* (:func:`plan_tiers`), each searched only when
 the ones before it found fewer than :data:`FALLBACK_BELOW` documents and each ranked below them:
-a name-like query's matches in the signer field, then every word, then most of the words
+a name-like query's matches in the signer field, then every word (from four words on, first
+those with most words side by side, then those with them scattered), then most of the words
 (:func:`partial_minimum`, as Elasticsearch's ``minimum_should_match``), then every word again,
 folded syllables within one edit (:data:`FUZZY_MIN_LETTERS`, as ``fuzziness: AUTO``). Every tier keeps the filters,
 and each engine keeps the clearance inside every tier's query.
@@ -72,7 +73,7 @@ class AtLeast:
 class Adjacent:
     """``node`` (every word), with at least ``minimum`` of its adjacent ``pairs`` side by side:
     the exact tier of a long run of words, so a document holding them scattered over its pages
-    ranks with the partial matches, below one holding them as typed."""
+    ranks below one holding them as typed (in the scattered tier)."""
 
     node: And
     pairs: tuple[tuple[str, str], ...]
@@ -188,8 +189,9 @@ def _name_like(lexemes: list[tuple[str, str]], text: Node | None) -> tuple[str, 
 
 # --- tiers ------------------------------------------------------------------------------------
 
-PERSON, EXACT, PARTIAL, FUZZY = "person", "exact", "partial", "fuzzy"
-MATCH_KINDS = (PERSON, EXACT, PARTIAL, FUZZY)
+PERSON, EXACT, SCATTERED, PARTIAL, FUZZY = "person", "exact", "scattered", "partial", "fuzzy"
+MATCH_KINDS = (PERSON, EXACT, SCATTERED, PARTIAL, FUZZY)
+EVERY_WORD = (EXACT, SCATTERED)  # the tiers that hold every word of the query
 FALLBACK_BELOW = 10  # a forgiving tier is searched while the stricter ones found fewer documents
 PARTIAL_SHARE = 0.6  # of the words (bench/search.py relevance --shares measures the choice)
 PAIRS_FROM = 4  # words: from this many plain words on, the exact tier wants them side by side…
@@ -228,6 +230,8 @@ def plan_tiers(parsed: ParsedQuery, kinds: tuple[str, ...] = MATCH_KINDS) -> lis
     if parsed.name:
         nodes.append((PERSON, Person(parsed.name)))
     nodes.append((EXACT, _adjacent(parsed.text)))
+    if nodes[-1][1] != parsed.text:  # every word, but not side by side
+        nodes.append((SCATTERED, parsed.text))
     for kind, node in ((PARTIAL, _partial(parsed.text)), (FUZZY, _fuzzy(parsed.text))):
         if node is not None:
             nodes.append((kind, node))
