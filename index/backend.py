@@ -16,7 +16,7 @@ from typing import Any
 from luutru.index.boilerplate import mark_boilerplate
 from luutru.index.model import IndexReport, SearchRequest, SearchResult, Unit, UnitPage
 from luutru.index.query import (EXACT, FALLBACK_BELOW, FUZZY, MATCH_KINDS, PARTIAL, PERSON,
-                                SCATTERED,
+                                SCATTERED, SEARCHED, Adjacent,
                                 ParsedQuery, Tier,
                                 parse_query, plan_tiers)
 from luutru.index.organs import unsure_label
@@ -29,7 +29,8 @@ MATCH_LABELS = {  # what the results page says it is showing
     PERSON: "khớp tên người ký",
     EXACT: "khớp đủ mọi từ",
     SCATTERED: "khớp đủ mọi từ nhưng rải rác, không liền nhau",
-    PARTIAL: "khớp phần lớn các từ (thiếu một vài từ, có thể do OCR đọc sai)",
+    PARTIAL: "khớp phần lớn các từ (thiếu một vài từ, có thể do OCR đọc sai, hoặc các từ không "
+             "liền nhau)",
     FUZZY: "khớp gần đúng (có chữ sai một ký tự, như OCR hay đọc nhầm)",
 }
 
@@ -162,7 +163,7 @@ def best_snippet_only() -> Iterator[None]:
         _PAGE_SNIPPETS.reset(token)
 
 
-_TIERS: ContextVar[tuple[str, ...]] = ContextVar("luutru_tiers", default=MATCH_KINDS)
+_TIERS: ContextVar[tuple[str, ...]] = ContextVar("luutru_tiers", default=SEARCHED)
 
 
 @contextmanager
@@ -198,8 +199,11 @@ def tiered_search(engine: SearchBackend, request: SearchRequest, suggest: bool =
     searched: list[tuple[Tier, int]] = []
     facets: dict[str, dict[str, int]] = {}
     found = 0
-    for tier in plan_tiers(parsed, _TIERS.get()):
-        if tier.kind in (PARTIAL, FUZZY) and found >= FALLBACK_BELOW:
+    tiers = plan_tiers(parsed, _TIERS.get())
+    scattered = any(isinstance(t.node, Adjacent) for t in tiers)  # left to the partial tier
+    for tier in tiers:
+        if tier.kind == FUZZY and found >= FALLBACK_BELOW or \
+                tier.kind == PARTIAL and found >= FALLBACK_BELOW and not scattered:
             break
         total, counts = engine.tier_total(parsed, tier, request, request.facets)
         searched.append((tier, total))
@@ -278,7 +282,7 @@ def notices(engine: SearchBackend, parsed: ParsedQuery, request: SearchRequest,
                     f"{last} trang ({request.limit} kết quả mỗi trang).")
     if not result.total and parsed.filters and parsed.text is not None and not said:
         unfiltered = ParsedQuery(parsed.text, [], parsed.name)
-        exact = plan_tiers(unfiltered)
+        exact = plan_tiers(unfiltered, (PERSON, EXACT, SCATTERED))
         found = sum(engine.tier_total(unfiltered, tier, request, False)[0] for tier in exact
                     if tier.kind in (PERSON, EXACT, SCATTERED))
         if found:

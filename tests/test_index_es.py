@@ -141,16 +141,15 @@ def test_forgiving_tiers_bodies_minimum_should_match_fuzziness_and_clearance():
 
     parsed = parse_query("Nguyen Van Hung nang cao")
     assert parsed.name is None  # five words: not a name
-    person, exact, scattered, partial, fuzzy = [
-        plan_tiers(parse_query("Đinh Trọng Tiến"))[0],
-        *plan_tiers(parse_query("trien khai nang cao chat"))]
+    person, exact, partial, fuzzy = [plan_tiers(parse_query("Đinh Trọng Tiến"))[0],
+                                     *plan_tiers(parse_query("trien khai nang cao chat"))]
     body = query_body(parse_query("Đinh Trọng Tiến"), clearance=0, tier=person)
     assert body["bool"]["filter"] == [{"range": {"level": {"lte": 0}}}]
     assert body["bool"]["must"] == [{"bool": {"must": [
         {"multi_match": {"query": s, "fields": ["signer.folded^4"], "fuzziness": "AUTO:4,64",
                          "prefix_length": 0, "boost": 1.0}} for s in ("dinh", "trong", "tien")]}}]
     parsed = parse_query("trien khai nang cao chat -mat")
-    partial_body = query_body(parsed, clearance=1, tier=plan_tiers(parsed)[2])["bool"]
+    partial_body = query_body(parsed, clearance=1, tier=plan_tiers(parsed)[1])["bool"]
     assert partial_body["filter"] == [{"range": {"level": {"lte": 1}}}]
     outer = partial_body["must"][0]["bool"]
     text = outer["must"][0]["bool"]
@@ -166,14 +165,13 @@ def test_forgiving_tiers_bodies_minimum_should_match_fuzziness_and_clearance():
     pairs = exact_tier["filter"][0]["bool"]
     assert pairs["minimum_should_match"] == 2 and pairs["should"][0] == {
         "multi_match": {"query": "trien khai", "fields": FOLDED, "type": "phrase"}}
-    fuzzy_body = query_body(parsed, clearance=1, tier=plan_tiers(parsed)[3])["bool"]
+    fuzzy_body = query_body(parsed, clearance=1, tier=plan_tiers(parsed)[2])["bool"]
     words = fuzzy_body["must"][0]["bool"]["must"]
     assert words[0] == {"multi_match": {"query": "trien", "fields": FOLDED,
                                         "fuzziness": "AUTO:4,64", "prefix_length": 0,
                                         "boost": 1.0}}
     assert words[3] == {"multi_match": {"query": "cao", "fields": FOLDED, "type": "best_fields",
                                         "boost": 1.0}}  # three letters: no edit allowed
-    assert len(fuzzy_body["must_not"]) == 3  # not the exact, scattered or partial matches
+    assert len(fuzzy_body["must_not"]) == 2  # not the exact, not the partial matches
     assert fuzzy_body["filter"] == [{"range": {"level": {"lte": 1}}}]
-    assert (exact.kind, scattered.kind, partial.kind, fuzzy.kind) == (
-        "exact", "scattered", "partial", "fuzzy")
+    assert (exact.kind, partial.kind, fuzzy.kind) == ("exact", "partial", "fuzzy")

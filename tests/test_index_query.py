@@ -125,20 +125,22 @@ def test_suggestion_helpers():
 
 
 def test_tiers_exact_then_most_words_then_fuzzy():
-    from luutru.index.query import Adjacent, AtLeast, Fuzzy, Person, partial_minimum, plan_tiers
+    from luutru.index.query import (EVERY_WORD, Adjacent, AtLeast, Fuzzy, Person, partial_minimum,
+                                    plan_tiers)
 
     assert [partial_minimum(n) for n in (1, 2, 3, 4, 5, 10)] == [None, None, 2, 3, 3, 6]
     text = parse_query("nang cao chat luong -mat").text
     tiers = plan_tiers(parse_query("nang cao chat luong -mat"))
-    assert [t.kind for t in tiers] == ["exact", "scattered", "partial", "fuzzy"]
+    assert [t.kind for t in tiers] == ["exact", "partial", "fuzzy"]
     assert tiers[0].node == Adjacent(text, (("nang", "cao"), ("cao", "chat"), ("chat", "luong")), 2)
-    assert tiers[1].node == text and tiers[1].before == (tiers[0].node,)
-    assert tiers[2].node == AtLeast(text, 3) and tiers[2].before == (tiers[0].node, text)
-    assert [t.kind for t in plan_tiers(parse_query("nang cao chat"))] == ["exact", "partial",
-                                                                         "fuzzy"]
-    assert [type(c).__name__ for c in tiers[3].node.children] == ["Fuzzy", "Term", "Fuzzy",
+    assert tiers[1].node == AtLeast(text, 3) and tiers[1].before == (tiers[0].node,)
+    assert [type(c).__name__ for c in tiers[2].node.children] == ["Fuzzy", "Term", "Fuzzy",
                                                                 "Fuzzy", "Not"]
-    assert tiers[3].before == (tiers[0].node, text, tiers[2].node)
+    assert tiers[2].before == (tiers[0].node, tiers[1].node)
+    every_word = plan_tiers(parse_query("nang cao chat luong -mat"), EVERY_WORD)  # volumes
+    assert [(t.kind, t.node) for t in every_word] == [("exact", tiers[0].node),
+                                                      ("scattered", text)]
+    assert [t.kind for t in plan_tiers(parse_query("nang cao chat"), EVERY_WORD)] == ["exact"]
     assert [t.kind for t in plan_tiers(parse_query("dan OR uy"))] == ["exact"]
     assert [t.kind for t in plan_tiers(parse_query("ho tich"))] == ["exact", "fuzzy"]
     assert [t.kind for t in plan_tiers(parse_query("ho to"))] == ["exact"]  # nothing to loosen
