@@ -244,10 +244,12 @@ def plan_tiers(parsed: ParsedQuery, kinds: tuple[str, ...] = SEARCHED) -> list[T
 
 
 def _positives(node: Node) -> tuple[list[Node], list[Node]] | None:
-    """A plain run of words and phrases (``a b "c d" -e``) as (positive, excluded); None else."""
+    """A plain run of words (``a b c -e``) as (positive, excluded); None else. A "phrase" asks
+    for exactly those words together, so a query holding one has no forgiving tier (a quoted
+    name still has the signer field's)."""
     children = node.children if isinstance(node, And) else (node,)
     positive = [c for c in children if not isinstance(c, Not)]
-    if not all(isinstance(c, Phrase) or _plain(c) for c in positive):
+    if not all(_plain(c) for c in positive):
         return None
     return positive, [c for c in children if isinstance(c, Not)]
 
@@ -274,9 +276,7 @@ def _fuzzy(node: Node) -> Node | None:
     if parts is None:
         return None
     positive, excluded = parts
-    words = [Term(f, e) for c in positive for f, e in (
-        zip(c.folded, c.exact) if isinstance(c, Phrase) else [(c.folded, c.exact)])]
-    loose = [Fuzzy(w) if near_enough(w.folded) else w for w in words]
+    loose = [Fuzzy(w) if near_enough(w.folded) else w for w in positive]
     if not any(isinstance(w, Fuzzy) for w in loose):
         return None
     if len(loose) == 1 and not excluded:
