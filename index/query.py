@@ -63,7 +63,7 @@ class Not:
 @dataclass(frozen=True)
 class AtLeast:
     """``node``'s required children, of which ``minimum`` must match (its excluded ones still
-    exclude): the partial and fuzzy tiers."""
+    exclude): the partial tier."""
 
     node: And
     minimum: int
