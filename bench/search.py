@@ -560,8 +560,8 @@ def print_speed(report: dict) -> None:
           f"{report['indexing_cpu_pages_per_s']:,.0f} pages/s per CPU second of this process")
     print(f"text {report['text_bytes'] / 1e6:,.1f} MB, index {report['index_bytes'] / 1e6:,.1f} MB "
           f"= {report['index_vs_text']:.2f}× the text")
-    print(f"latency over {lat['all']['n']} queries with facets (the fallback tiers' queries apart): "
-          f"p50 {lat['all']['p50']:.1f} ms, "
+    print(f"latency over {lat['all']['n']} queries with facets (the fallback tiers' queries "
+          f"apart): p50 {lat['all']['p50']:.1f} ms, "
           f"p95 {lat['all']['p95']:.1f} ms, p99 {lat['all']['p99']:.1f} ms")
     cpu = lat["cpu"]
     print(f"  CPU time per query: p50 {cpu['p50']:.1f} ms, p95 {cpu['p95']:.1f} ms, "

@@ -10,9 +10,10 @@ sources say which lines those are:
 - lines learned from the corpus: a line of a header (the first :data:`HEAD_LINES` lines of a
   unit) or of a closing block (from "Nơi nhận" on) that recurs, folded and with digits as ``#``,
   in at least :data:`LEARN_SHARE` of a fonds' documents, and in :data:`LEARN_MIN` of them, is
-  that fonds' boilerplate (body sentences are never learned, however often they recur). :func:`mark_boilerplate` learns from the first :data:`LEARN_UNITS` units of the
-  stream it is given (held back until then), so one pass over the record is enough, and keeps
-  them in ``index/boilerplate.json`` for the few items the reading room indexes again.
+  that fonds' boilerplate (body sentences are never learned, however often they recur).
+  :func:`mark_boilerplate` learns from the first :data:`LEARN_UNITS` units of the stream it is
+  given (held back until then), so one pass over the record is enough, and keeps them in
+  ``index/boilerplate.json`` for the few items the reading room indexes again.
 
 The result is :attr:`~luutru.index.model.UnitPage.boiler`, the line numbers of each page's
 boilerplate, which the engines index in a low-weight field and the snippets skip.

@@ -25,8 +25,8 @@ from luutru.index.backend import (FACET_SIZE, FACETS, SearchBackend, confirm_sug
 from luutru.index.boilerplate import content_lines, mark_boilerplate
 from luutru.index.model import IndexReport, QueryError, SearchRequest, Unit, UnitPage
 from luutru.index.organs import organ_facet
-from luutru.index.query import (Adjacent, And, AtLeast, Filter, Fuzzy, Not, Or, ParsedQuery, Person, Phrase,
-                                Term, Tier, and_parts, near_enough, or_children)
+from luutru.index.query import (Adjacent, And, AtLeast, Filter, Fuzzy, Not, Or, ParsedQuery,
+                                Person, Phrase, Term, Tier, and_parts, near_enough, or_children)
 from luutru.textnorm import fold
 
 ES_ENV = "LUUTRU_ES_URL"
@@ -161,8 +161,9 @@ def text_query(node: object) -> dict[str, Any]:
     if isinstance(node, Fuzzy):
         return fuzzy_match(node.term.folded, _FOLDED)
     if isinstance(node, Person):
-        return {"bool": {"must": [fuzzy_match(s, [f"signer.folded^{META_BOOST}"])
-                                  for s in node.folded]}}
+        return {"bool": {"should": [fuzzy_match(s, [f"signer.folded^{META_BOOST}"])
+                                    for s in node.folded],
+                         "minimum_should_match": node.minimum}}
     if isinstance(node, (And, AtLeast)):
         required, excluded = and_parts(node if isinstance(node, And) else node.node)
         clauses = [_leaf(child, following) if following else text_query(child)
@@ -436,5 +437,5 @@ class ElasticsearchBackend(SearchBackend):
 
 
 def _pages(stored: list[dict[str, Any]]) -> list[UnitPage]:
-    return [UnitPage(p["key"], p["source"], p["page"], p["n"], p["text"], tuple(p.get("boiler", ())))
-            for p in stored]
+    return [UnitPage(p["key"], p["source"], p["page"], p["n"], p["text"],
+                     tuple(p.get("boiler", ()))) for p in stored]

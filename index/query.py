@@ -5,13 +5,14 @@ words (all required), "phrases", ``AND``/``OR``/``NOT`` (upper case) and ``-word
 parentheses, and field filters (``fonds: file: type: organ: person: place: number: year: date:``).
 Field filters narrow the whole result, so they must stand at the top level (``-fonds:X`` excludes).
 
-OCR damages words, so a query is answered in *tiers* (:func:`plan_tiers`), each searched only when
-the ones before it found fewer than :data:`FALLBACK_BELOW` documents and each ranked below them:
-a name-like query's matches in the signer field, then every word (from four words on, most of
-them side by side; the same words scattered rank with the next tier), then most of the words
-(:func:`partial_minimum`, as Elasticsearch's ``minimum_should_match``), then every word again,
-folded syllables within one edit (:data:`FUZZY_MIN_LETTERS`, as ``fuzziness: AUTO``). Every tier keeps the filters,
-and each engine keeps the clearance inside every tier's query.
+OCR damages words, so a query is answered in *tiers* (:func:`plan_tiers`), each ranked below the
+one before: a name-like query's matches in the signer field, then every word (from four words
+on, most of them side by side; the same words scattered rank with the next tier), then most of
+the words (:func:`partial_minimum`, as Elasticsearch's ``minimum_should_match``), then every
+word again, folded syllables within one edit (:data:`FUZZY_MIN_LETTERS`, as ``fuzziness:
+AUTO``). The last two are searched only while the ones before found fewer than
+:data:`FALLBACK_BELOW` documents. Every tier keeps the filters, and each engine keeps the
+clearance inside every tier's query.
 """
 
 from __future__ import annotations
@@ -89,9 +90,15 @@ class Fuzzy:
 
 @dataclass(frozen=True)
 class Person:
-    """Folded name syllables, each (fuzzily) in the signer field: a name-like query's tier."""
+    """Folded name syllables in the signer field, each one edit off from four letters on: a
+    name-like query's tier. A four-syllable name may miss one (OCR misreads short syllables
+    too, "Bài" for "Bùi", and those allow no edit)."""
 
     folded: tuple[str, ...]
+
+    @property
+    def minimum(self) -> int:
+        return len(self.folded) - 1 if len(self.folded) >= 4 else len(self.folded)
 
 
 Node = Term | Phrase | And | Or | Not | AtLeast | Adjacent | Fuzzy | Person
@@ -206,7 +213,7 @@ FUZZY_MIN_LETTERS = 4  # one edit from four letters on; shorter syllables are to
 @dataclass(frozen=True)
 class Tier:
     """One tier of a query: its kind (:data:`MATCH_KINDS`) and its text node. An engine searches
-    ``node`` AND NOT any of ``before`` (the earlier tiers' nodes), with the filters and clearance."""
+    ``node`` AND NOT any of ``before`` (the earlier tiers' nodes), with filters and clearance."""
 
     kind: str
     node: Node
@@ -240,7 +247,8 @@ def plan_tiers(parsed: ParsedQuery, kinds: tuple[str, ...] = SEARCHED) -> list[T
         if node is not None:
             nodes.append((kind, node))
     nodes = [(kind, node) for kind, node in nodes if kind in kinds]
-    return [Tier(kind, node, tuple(n for _, n in nodes[:i])) for i, (kind, node) in enumerate(nodes)]
+    return [Tier(kind, node, tuple(n for _, n in nodes[:i]))
+            for i, (kind, node) in enumerate(nodes)]
 
 
 def _positives(node: Node) -> tuple[list[Node], list[Node]] | None:

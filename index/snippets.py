@@ -3,9 +3,10 @@
 Both engines hand the stored page texts of the (already clearance-filtered) hits to this one
 function, so snippets and page numbers look the same whichever engine answered. A folded query
 word becomes a character-class pattern that matches every way of writing it with marks
-(``dang`` → ``[dđĐ...][aàáảãạăằ...]...``), so pages are searched as stored, without folding them. A match in a page's boilerplate line
-(:attr:`~luutru.index.model.UnitPage.boiler`: the Party's name, the motto, "Nơi nhận"…) is never
-a snippet, and a page whose only matches are there is not listed as matching.
+(``dang`` → ``[dđĐ...][aàáảãạăằ...]...``), so pages are searched as stored, without folding
+them. A match in a page's boilerplate line (:attr:`~luutru.index.model.UnitPage.boiler`: the
+Party's name, the motto, "Nơi nhận"…) is never a snippet, and a page whose only matches are there
+is not listed as matching.
 """
 
 from __future__ import annotations

@@ -183,7 +183,7 @@ class SqliteBackend(SearchBackend):
             score = "0.0"
         else:
             narrow, match_params = "", []
-            if isinstance(tier.node, (AtLeast, Adjacent)):  # the words, then enough of them
+            if isinstance(tier.node, (AtLeast, Adjacent, Person)):  # the words, then enough
                 matched, match_params = self._rows(tier.node)
                 narrow = f"AND +rowid IN ({matched})"  # "+": not a rowid lookup per row
             source = (f"(SELECT rowid AS rid, {BM25} AS score FROM fts WHERE fts MATCH ? "
@@ -208,6 +208,9 @@ class SqliteBackend(SearchBackend):
     def _rows(self, node: object) -> tuple[str, list[Any]]:
         """SQL selecting the rowids ``node`` matches: a partial tier's rows are those in enough of
         its words' row sets, an exact tier's of a long query those with enough of its pairs."""
+        if isinstance(node, Person):
+            return _at_least([_near("signer", s, self._neighbours) for s in node.folded],
+                             node.minimum)
         if isinstance(node, Adjacent):
             pairs, params = _at_least([_phrase(TEXT, pair) for pair in node.pairs], node.minimum)
             return (f"SELECT rowid FROM fts WHERE fts MATCH ? AND +rowid IN ({pairs})",
@@ -435,8 +438,8 @@ def compile_match(node: object, neighbours=None) -> str:
         return _near(TEXT, node.term.folded, neighbours)
     if isinstance(node, (AtLeast, Adjacent)):
         raise TypeError("a partial or adjacent tier is rows counted, not one MATCH expression")
-    if isinstance(node, Person):
-        return "(" + " AND ".join(_near("signer", s, neighbours) for s in node.folded) + ")"
+    if isinstance(node, Person):  # the syllables it may match (SqliteBackend._rows counts them)
+        return "(" + " OR ".join(_near("signer", s, neighbours) for s in node.folded) + ")"
     if isinstance(node, Or):
         return "(" + " OR ".join(compile_match(child, neighbours)
                                  for child in or_children(node)) + ")"

@@ -39,8 +39,8 @@ from luutru.index.backend import (FACET_SIZE, FACETS, SearchBackend, confirm_sug
 from luutru.index.boilerplate import content_lines, mark_boilerplate
 from luutru.index.model import IndexReport, QueryError, SearchRequest, Unit, UnitPage
 from luutru.index.organs import organ_facet
-from luutru.index.query import (Adjacent, And, AtLeast, Filter, Fuzzy, Not, Or, ParsedQuery, Person, Phrase,
-                                Term, Tier, and_parts, near_enough, or_children)
+from luutru.index.query import (Adjacent, And, AtLeast, Filter, Fuzzy, Not, Or, ParsedQuery,
+                                Person, Phrase, Term, Tier, and_parts, near_enough, or_children)
 from luutru.index.suggest import edits1
 from luutru.textnorm import fold
 from luutru.errors import LuutruError
@@ -507,8 +507,9 @@ class TantivyBackend(SearchBackend):
         if isinstance(node, Fuzzy):
             return self._fuzzy(node.term.folded, _TEXT_FIELDS)
         if isinstance(node, Person):
-            return tv.Query.boolean_query([(tv.Occur.Must, self._fuzzy(syllable, ("signer",)))
-                                           for syllable in node.folded])
+            return tv.Query.boolean_query([(tv.Occur.Should, self._fuzzy(syllable, ("signer",)))
+                                           for syllable in node.folded],
+                                          minimum_number_should_match=node.minimum)
         if isinstance(node, Not):
             raise QueryError("a query cannot only exclude: add a word to search for before NOT")
         raise TypeError(f"unknown query node {node!r}")

@@ -10,7 +10,8 @@ from luutru.index.organs import normalise_organ
 
 
 @pytest.mark.parametrize("line", ["ĐẢNG CỘNG SẢN VIỆT NAM", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-                                  "Độc lập - Tự do - Hạnh phúc", "Nơi nhận:", "Kính gửi: Ban Tuyên giáo",
+                                  "Độc lập - Tự do - Hạnh phúc", "Nơi nhận:",
+                                  "Kính gửi: Ban Tuyên giáo",
                                   "T/M BAN THƯỜNG VỤ", "K/T BÍ THƯ", "*",
                                   "Hải Phòng, ngày 27 tháng 3 năm 2021", "- Lưu VP.",
                                   "ĐẢNG CỘNG SÁN VIỆT NAM"])  # a mark misread: still the motto
