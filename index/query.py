@@ -6,7 +6,7 @@ parentheses, and field filters (``fonds: file: type: organ: person: place: numbe
 Field filters narrow the whole result, so they must stand at the top level (``-fonds:X`` excludes).
 
 OCR damages words, so a query is answered in *tiers* (:func:`plan_tiers`), each ranked below the
-one before: a name-like query's matches in the signer field, then every word (from four words
+one before: a name-like query's matches in the signer field, then every word (from five words
 on, most of them side by side; the same words scattered rank with the next tier), then most of
 the words (:func:`partial_minimum`, as Elasticsearch's ``minimum_should_match``), then every
 word again, folded syllables within one edit (:data:`FUZZY_MIN_LETTERS`, as ``fuzziness:
@@ -205,7 +205,7 @@ EVERY_WORD = (EXACT, SCATTERED)  # the tiers that hold every word of the query (
 SEARCHED = (PERSON, EXACT, PARTIAL, FUZZY)
 FALLBACK_BELOW = 10  # a forgiving tier is searched while the stricter ones found fewer documents
 PARTIAL_SHARE = 0.6  # of the words (bench/search.py relevance --shares measures the choice)
-PAIRS_FROM = 4  # words: from this many plain words on, the exact tier wants them side by side…
+PAIRS_FROM = 5  # words: from this many plain words on, the exact tier wants them side by side…
 PAIRS_SHARE = 0.5  # …at least this share of their adjacent pairs
 FUZZY_MIN_LETTERS = 4  # one edit from four letters on; shorter syllables are too alike
 

@@ -129,18 +129,21 @@ def test_tiers_exact_then_most_words_then_fuzzy():
                                     plan_tiers)
 
     assert [partial_minimum(n) for n in (1, 2, 3, 4, 5, 10)] == [None, None, 2, 3, 3, 6]
-    text = parse_query("nang cao chat luong -mat").text
-    tiers = plan_tiers(parse_query("nang cao chat luong -mat"))
+    text = parse_query("nang cao chat luong tot -mat").text
+    tiers = plan_tiers(parse_query("nang cao chat luong tot -mat"))
     assert [t.kind for t in tiers] == ["exact", "partial", "fuzzy"]
-    assert tiers[0].node == Adjacent(text, (("nang", "cao"), ("cao", "chat"), ("chat", "luong")), 2)
+    assert tiers[0].node == Adjacent(text, (("nang", "cao"), ("cao", "chat"), ("chat", "luong"),
+                                            ("luong", "tot")), 2)
     assert tiers[1].node == AtLeast(text, 3) and tiers[1].before == (tiers[0].node,)
     assert [type(c).__name__ for c in tiers[2].node.children] == ["Fuzzy", "Term", "Fuzzy",
-                                                                "Fuzzy", "Not"]
+                                                                "Fuzzy", "Term", "Not"]
     assert tiers[2].before == (tiers[0].node, tiers[1].node)
-    every_word = plan_tiers(parse_query("nang cao chat luong -mat"), EVERY_WORD)  # volumes
+    every_word = plan_tiers(parse_query("nang cao chat luong tot -mat"), EVERY_WORD)  # volumes
     assert [(t.kind, t.node) for t in every_word] == [("exact", tiers[0].node),
                                                       ("scattered", text)]
-    assert [t.kind for t in plan_tiers(parse_query("nang cao chat"), EVERY_WORD)] == ["exact"]
+    four = parse_query("nang cao chat luong")  # four words: every word is the exact tier
+    assert [(t.kind, t.node) for t in plan_tiers(four, EVERY_WORD)] == [("exact", four.text)]
+    assert plan_tiers(four)[1].node == AtLeast(four.text, 3)
     assert [t.kind for t in plan_tiers(parse_query("dan OR uy"))] == ["exact"]
     assert [t.kind for t in plan_tiers(parse_query("ho tich"))] == ["exact", "fuzzy"]
     assert [t.kind for t in plan_tiers(parse_query("ho to"))] == ["exact"]  # nothing to loosen
