@@ -9,6 +9,13 @@ stages are cheap), indexes it, then for every ground-truth document asks (a) its
 printed, (b) its number in another spelling, (c) its trích yếu without diacritics, (d) four content
 words of its body without diacritics, and reports the share ranked first and the MRR. A hit is the
 document when it starts on the document's first page (same source file and page).
+It then asks the *forgiving* queries (issue 17), over the corpus and over freshly generated
+documents (``--fresh N``, indexed clean): the trích yếu without diacritics, the same with one and
+with two syllables corrupted as OCR corrupts them (the syllable and letter confusions measured
+between the archive's ``text.txt`` and the truth, printed), and the signer's name; each is
+reported as first / top 3 / MRR, before (every word required, as before issue 17) and after
+(all tiers) in the same run. ``--shares 0.5,0.6,0.75`` also measures the partial tier's
+minimum-should-match share on the corrupted titles.
 
 speed: builds the embedded index of N synthetic pages (``luutru.samples.documents``), and prints
 indexing pages/s, index size vs text size, latency p50/p95/p99 over a fixed query mix (with facets)
@@ -36,7 +43,9 @@ from pathlib import Path
 
 from luutru.archive import Archive
 from luutru.index import SearchBackend, SearchRequest, SqliteBackend, open_backend, update_index
-from luutru.index.analysis import fast_fold
+from luutru.index import query as query_module
+from luutru.index.analysis import fast_fold, folded_tokens
+from luutru.index.backend import only_tiers, sync
 from luutru.index.model import ItemDoc, PageDoc, Unit, build_units
 from luutru.textnorm import strip_diacritics
 
@@ -117,7 +126,8 @@ def archive_from_ocr_cache(corpus: Path, cache: Path, archive_dir: Path) -> None
     build_catalog(archive)
 
 
-def relevance(corpus: Path, archive_dir: Path, ocr_cache: Path | None = None) -> dict:
+def relevance(corpus: Path, archive_dir: Path, ocr_cache: Path | None = None,
+              fresh: int = 300, shares: list[float] | None = None) -> dict:
     if ocr_cache is not None:
         archive_from_ocr_cache(corpus, ocr_cache, archive_dir)
     elif not (archive_dir / "catalog").exists() or not any((archive_dir / "catalog").iterdir()):
@@ -153,7 +163,35 @@ def relevance(corpus: Path, archive_dir: Path, ocr_cache: Path | None = None) ->
                 ranks[kind].append(rank)
                 if rank != 1:
                     misses[kind].append(f"{doc} {query!r} → rank {rank}")
-    report: dict = {"present": len(present), "legible": len(legible)}
+        syllables, letters = measure_confusions(corpus, read)
+        report_confusions = (sum(sum(c.values()) for c in syllables.values()),
+                             letters.most_common(12))
+        query_rng = random.Random(7)
+        dev_cases = [(forgiving_queries(meta, syllables, letters, query_rng),
+                      (lambda hit, m=meta: hit["source"] == m["source"]
+                       and hit["first_page"] == m["first_page"])) for meta in metas.values()]
+        dev_ranks = run_forgiving(backend, dev_cases)
+        signed = [i for i, meta in enumerate(metas.values())
+                  if meta.get("nguoi_ky") and _name_read(meta, read)]
+    fresh_backend, cases, remove, fresh_own = fresh_cases(fresh, archive_dir.parent, syllables,
+                                                          letters,
+                                               "tantivy" if report_engine == "tantivy"
+                                               else "sqlite")
+    try:
+        fresh_ranks = run_forgiving(fresh_backend, cases)
+        share_ranks = {}
+        for share in shares or ():
+            query_module.PARTIAL_SHARE = share
+            share_ranks[share] = run_forgiving(fresh_backend, [
+                ({k: v for k, v in q.items() if "misread" in k}, is_it) for q, is_it in cases])
+    finally:
+        fresh_backend.close()
+        remove()
+    report: dict = {"present": len(present), "legible": len(legible),
+                    "confusions": report_confusions, "dev_forgiving": dev_ranks,
+                    "signer_read": signed, "dev_own": own_titles(list(metas.values())),
+                    "fresh_own": fresh_own,
+                    "fresh_forgiving": fresh_ranks, "shares": share_ranks}
     index_of = {doc: i for i, doc in enumerate(metas)}
     for kind, values in ranks.items():
         report[kind] = _scores(values)
@@ -162,6 +200,166 @@ def relevance(corpus: Path, archive_dir: Path, ocr_cache: Path | None = None) ->
     report["misses"] = misses
     report["engine"] = report_engine
     return report
+
+
+# --- forgiving queries: OCR confusions, corrupted titles, signers ------------------------------
+
+def measure_confusions(corpus: Path, read: dict[tuple[str, int], Path]) -> tuple[dict, Counter]:
+    """Syllables (folded) OCR read as another, and letters read as another, aligning each page's
+    ``text.txt`` with its truth."""
+    import csv
+    from difflib import SequenceMatcher
+
+    syllables: dict[str, Counter] = {}
+    letters: Counter = Counter()
+    with open(corpus / "manifest.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        path = read.get((row["source"], int(row["page_index"])))
+        truth = corpus / "truth" / row["doc_id"] / f"page-{int(row['page_no']):03d}.txt"
+        if path is None or not truth.exists():
+            continue
+        want = folded_tokens(truth.read_text(encoding="utf-8"))
+        got = folded_tokens(path.read_text(encoding="utf-8"))
+        matcher = SequenceMatcher(None, want, got, autojunk=False)
+        for op, a0, a1, b0, b1 in matcher.get_opcodes():
+            if op != "replace" or a1 - a0 != b1 - b0:
+                continue
+            for w, g in zip(want[a0:a1], got[b0:b1]):
+                if w.isalpha() and g.isalpha() and w != g:
+                    syllables.setdefault(w, Counter())[g] += 1
+                    if len(w) == len(g):
+                        letters.update((x, y) for x, y in zip(w, g) if x != y)
+    return syllables, letters
+
+
+def corrupt(words: list[str], count: int, syllables: dict, letters: Counter,
+            rng: random.Random) -> list[str]:
+    """``words`` with ``count`` syllables misread as OCR misreads them: a syllable seen misread
+    takes one of its readings, another one letter swapped for a letter OCR confused it with."""
+    out = list(words)
+    slots = [i for i, w in enumerate(words) if w.isalpha() and len(w) >= 2]
+    seen = [i for i in slots if words[i] in syllables]
+    chosen = rng.sample(seen, min(count, len(seen)))
+    chosen += rng.sample([i for i in slots if i not in chosen],
+                         min(count - len(chosen), len(slots) - len(chosen)))
+    for i in chosen:
+        word = words[i]
+        if word in syllables:
+            readings = syllables[word]
+            out[i] = rng.choices(list(readings), weights=list(readings.values()))[0]
+            continue
+        options = [(j, y, n) for (x, y), n in letters.items() for j, ch in enumerate(word)
+                   if ch == x and y.isalpha()]
+        if options:
+            j, y, _ = rng.choices(options, weights=[n for _, _, n in options])[0]
+            out[i] = word[:j] + y + word[j + 1:]
+    return out
+
+
+def forgiving_queries(meta: dict, syllables: dict, letters: Counter,
+                      rng: random.Random) -> dict[str, str]:
+    title = folded_tokens(meta["trich_yeu"] or "")
+    queries = {"title": " ".join(title),
+               "title, 1 syllable misread": " ".join(corrupt(title, 1, syllables, letters, rng)),
+               "title, 2 syllables misread": " ".join(corrupt(title, 2, syllables, letters, rng))}
+    if meta.get("nguoi_ky"):
+        queries["signer's name"] = meta["nguoi_ky"]
+        queries["signer's name without diacritics"] = strip_diacritics(meta["nguoi_ky"])
+    return queries
+
+
+def _name_read(meta: dict, read: dict[tuple[str, int], Path]) -> bool:
+    """Did OCR read the signer's name (its syllables side by side, at most one wrong)?"""
+    name = folded_tokens(meta["nguoi_ky"])
+    words = []
+    for page in range(meta["first_page"], meta["last_page"] + 1):
+        path = read.get((meta["source"], page))
+        words += folded_tokens(path.read_text(encoding="utf-8")) if path else []
+    return any(sum(a == b for a, b in zip(name, words[i:i + len(name)])) >= len(name) - 1
+               for i in range(len(words)))
+
+
+def rank_by(backend: SearchBackend, query: str, is_it) -> int | None:
+    hits = backend.search(SearchRequest(query, clearance=FULL_CLEARANCE, limit=DEPTH,
+                                        facets=False)).hits
+    return next((rank for rank, hit in enumerate(hits, start=1) if is_it(hit)), None)
+
+
+def run_forgiving(backend: SearchBackend, cases: list[tuple[dict[str, str], object]]) -> dict:
+    """Ranks of each query kind, before (exact tier alone) and after (every tier)."""
+    ranks: dict[str, dict[str, list]] = {"before": {}, "after": {}}
+    for when, tiers in (("before", query_module.EVERY_WORD), ("after", None)):
+        for queries, is_it in cases:
+            for kind, query in queries.items():
+                if tiers:
+                    with only_tiers(tiers):
+                        rank = rank_by(backend, query, is_it)
+                else:
+                    rank = rank_by(backend, query, is_it)
+                ranks[when].setdefault(kind, []).append(rank)
+    return ranks
+
+
+def forgiving_scores(ranks: list[int | None]) -> dict:
+    n = max(1, len(ranks))
+    return {"first": sum(r == 1 for r in ranks) / n, "top3": sum(bool(r and r <= 3)
+                                                                  for r in ranks) / n,
+            "mrr": sum(1 / r for r in ranks if r) / n, "n": len(ranks)}
+
+
+def fresh_cases(n_docs: int, work: Path, syllables: dict, letters: Counter,
+                engine: str) -> tuple[SearchBackend, list, callable, list[int]]:
+    """``n_docs`` freshly generated documents (clean text, signers) in an index of their own."""
+    from luutru.samples.documents import generate_document
+
+    rng = random.Random(17)
+    items, pages, metas = [], [], []
+    for i in range(n_docs):
+        doc = generate_document(rng)
+        meta = doc.meta
+        keys = [f"fresh{i}:{n}" for n in range(1, len(doc.pages) + 1)]
+        items.append(ItemDoc(id=f"fresh-{i}", so_ky_hieu=meta["so_ky_hieu"],
+                             loai_van_ban=meta["loai_van_ban"], ngay_ban_hanh=meta["ngay_ban_hanh"],
+                             co_quan_ban_hanh=meta["co_quan_ban_hanh"], trich_yeu=meta["trich_yeu"],
+                             nguoi_ky=meta["nguoi_ky"], fonds=meta["fonds_code"],
+                             file=meta["file_code"], source=f"fresh-{i}.pdf", first_page=1,
+                             last_page=len(keys), do_mat=meta["do_mat"], page_keys=tuple(keys),
+                             dia_danh=meta.get("dia_danh")))
+        pages += [PageDoc(key, f"fresh-{i}.pdf", n, "\n".join(lines), meta["fonds_code"],
+                          meta["file_code"]) for n, (key, lines) in
+                  enumerate(zip(keys, doc.pages), start=1)]
+        metas.append(meta)
+    backend, _, remove = open_engine(engine, work, -n_docs)
+    sync(backend, build_units(items, pages))
+    query_rng = random.Random(3)
+    cases = [(forgiving_queries(meta, syllables, letters, query_rng),
+              (lambda hit, i=i: hit["id"] == f"fresh-{i}")) for i, meta in enumerate(metas)]
+    return backend, cases, remove, own_titles(metas)
+
+
+def own_titles(metas: list[dict]) -> list[int]:
+    """The documents whose title (folded) no other document has: a query can only tell those."""
+    counts = Counter(" ".join(folded_tokens(m["trich_yeu"] or "")) for m in metas)
+    return [i for i, m in enumerate(metas) if counts[" ".join(folded_tokens(m["trich_yeu"] or ""))]
+            == 1]
+
+
+def print_forgiving(name: str, ranks: dict, own: list[int]) -> None:
+    print(f"  {name}: share first / in the top 3 / MRR, before (every word required) → after")
+    for kind in ranks["after"]:
+        b, a = forgiving_scores(ranks["before"][kind]), forgiving_scores(ranks["after"][kind])
+        print(f"    {kind:34s} first {b['first']:6.1%} → {a['first']:6.1%}   top 3 "
+              f"{b['top3']:6.1%} → {a['top3']:6.1%}   MRR {b['mrr']:.3f} → {a['mrr']:.3f}"
+              f"   (n={a['n']})")
+        if kind.startswith("title"):
+            mine = forgiving_scores([ranks["after"][kind][i] for i in own])
+            print(f"    {'':34s} over the {len(own)} with a title of their own: first "
+                  f"{mine['first']:6.1%}, top 3 {mine['top3']:6.1%}, MRR {mine['mrr']:.3f}")
+    every = [r for values in ranks["after"].values() for r in values]
+    before = [r for values in ranks["before"].values() for r in values]
+    print(f"    {'all of these':34s} MRR {forgiving_scores(before)['mrr']:.3f} → "
+          f"{forgiving_scores(every)['mrr']:.3f}")
 
 
 # --- speed --------------------------------------------------------------------------------------
@@ -230,8 +428,22 @@ def query_mix(sample: list[tuple[ItemDoc, list[PageDoc]]], per_kind: int = 15) -
             ("filtered", f"{words[start]} fonds:{item.fonds} year:2000..2015"),
             ("number lookup", item.so_ky_hieu),
             ("folded", fast_fold(" ".join(words[start + 1:start + 3]))),
+            (FALLBACK_KIND, misread(fast_fold(" ".join(words[start:start + 3])))),
         ]
     return mix
+
+
+FALLBACK_KIND = "fallback tiers"  # a word misread: the partial and fuzzy tiers are searched
+
+
+def misread(query: str) -> str:
+    """One letter of the query's longest word read as another (a→u, as OCR often does)."""
+    words = query.split()
+    i = max(range(len(words)), key=lambda k: len(words[k]))
+    word = words[i]
+    j = next((k for k, ch in enumerate(word) if ch in "aeio"), 0)
+    words[i] = word[:j] + {"a": "u", "e": "c", "i": "l", "o": "a"}.get(word[j], "q") + word[j + 1:]
+    return " ".join(words)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -250,13 +462,14 @@ def latencies(run, mix: list[tuple[str, str]], repeat: int = 1) -> dict:
             run(query)
             cpu.append((time.process_time() - start_cpu) * 1000)
             times.setdefault(kind, []).append((time.perf_counter() - start) * 1000)
-    every = [t for values in times.values() for t in values]
+    every = [t for kind, values in times.items() for t in values if kind != FALLBACK_KIND]
     summary = {"all": {"p50": percentile(every, 50), "p95": percentile(every, 95),
                        "p99": percentile(every, 99), "n": len(every)},
                "cpu": {"p50": percentile(cpu, 50), "p95": percentile(cpu, 95),
                        "p99": percentile(cpu, 99)}}
     for kind, values in times.items():
-        summary[kind] = {"p50": statistics.median(values), "p95": percentile(values, 95)}
+        summary[kind] = {"p50": statistics.median(values), "p95": percentile(values, 95),
+                         "p99": percentile(values, 99)}
     return summary
 
 
@@ -347,14 +560,16 @@ def print_speed(report: dict) -> None:
           f"{report['indexing_cpu_pages_per_s']:,.0f} pages/s per CPU second of this process")
     print(f"text {report['text_bytes'] / 1e6:,.1f} MB, index {report['index_bytes'] / 1e6:,.1f} MB "
           f"= {report['index_vs_text']:.2f}× the text")
-    print(f"latency over {lat['all']['n']} queries with facets: p50 {lat['all']['p50']:.1f} ms, "
+    print(f"latency over {lat['all']['n']} queries with facets (the fallback tiers' queries "
+          f"apart): p50 {lat['all']['p50']:.1f} ms, "
           f"p95 {lat['all']['p95']:.1f} ms, p99 {lat['all']['p99']:.1f} ms")
     cpu = lat["cpu"]
     print(f"  CPU time per query: p50 {cpu['p50']:.1f} ms, p95 {cpu['p95']:.1f} ms, "
           f"p99 {cpu['p99']:.1f} ms (mean {report['query_cpu_ms']:.1f} ms)")
     for kind, values in lat.items():
         if kind not in ("all", "cpu"):
-            print(f"  {kind:18s} p50 {values['p50']:7.1f} ms   p95 {values['p95']:7.1f} ms")
+            print(f"  {kind:18s} p50 {values['p50']:7.1f} ms   p95 {values['p95']:7.1f} ms"
+                  f"   p99 {values['p99']:7.1f} ms")
     print(f"peak memory (RSS of this process so far): {report['peak_rss_mb']:.0f} MB")
     if "like_baseline" in report:
         base = report["like_baseline"]
@@ -373,6 +588,10 @@ def main() -> None:
     rel.add_argument("--ocr-cache", type=Path,
                      help="Build the archive from cached Tesseract output instead of luutru run "
                           "(DIR/<source>/page-NNN.txt and .hocr, as bench/fields.py reads).")
+    rel.add_argument("--fresh", type=int, default=300,
+                     help="Freshly generated documents to ask the forgiving queries of too.")
+    rel.add_argument("--shares", default="",
+                     help="Partial-tier minimum-should-match shares to compare, e.g. 0.5,0.6,0.75.")
     spd = sub.add_parser("speed")
     spd.add_argument("--pages", default="10000,100000")
     spd.add_argument("--work", type=Path, default=Path("/tmp/bench-search"))
@@ -382,7 +601,8 @@ def main() -> None:
     spd.add_argument("--json", type=Path, help="Also write the figures to this file.")
     args = parser.parse_args()
     if args.command == "relevance":
-        report = relevance(args.corpus, args.archive, args.ocr_cache)
+        report = relevance(args.corpus, args.archive, args.ocr_cache, args.fresh,
+                           [float(x) for x in args.shares.split(",")] if args.shares else None)
         print(f"relevance on {args.corpus} ({report['a']['n']} documents, clearance tuyet-mat, "
               f"engine {report['engine']}):")
         names = {"a": "number as printed", "b": "number, other spelling",
@@ -400,6 +620,25 @@ def main() -> None:
         for kind, misses in report["misses"].items():
             for miss in misses:
                 print(f"  miss ({kind}) {miss}")
+        seen, common = report["confusions"]
+        print(f"\nOCR confusions measured (text.txt vs truth): {seen} syllables misread; "
+              "letters most often: " + ", ".join(f"{a}→{b} ({n})" for (a, b), n in common))
+        print_forgiving(f"dev corpus ({report['a']['n']} documents, real OCR)",
+                        report["dev_forgiving"], report["dev_own"])
+        signed = report["signer_read"]
+        after = report["dev_forgiving"]["after"]["signer's name"]
+        with_name = [after[i] for i in signed if i < len(after)]
+        print(f"    signer's name, over the {len(signed)} documents whose signature OCR read "
+              f"(its syllables in the OCR text, at most one wrong): top 3 "
+              f"{forgiving_scores(with_name)['top3']:.1%}"
+              f", MRR {forgiving_scores(with_name)['mrr']:.3f}")
+        print_forgiving(f"fresh documents ({args.fresh}, clean text)", report["fresh_forgiving"],
+                        report["fresh_own"])
+        for share, ranks in report["shares"].items():
+            values = [r for v in ranks["after"].values() for r in v]
+            scores = forgiving_scores(values)
+            print(f"  partial share {share}: misread titles top 3 {scores['top3']:.1%}, "
+                  f"MRR {scores['mrr']:.3f}")
         return
     all_reports = []
     for engine in args.engine.split(","):

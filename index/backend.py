@@ -13,19 +13,33 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from luutru.index.boilerplate import mark_boilerplate
 from luutru.index.model import IndexReport, SearchRequest, SearchResult, Unit, UnitPage
-from luutru.index.query import ParsedQuery
+from luutru.index.query import (EXACT, FALLBACK_BELOW, FUZZY, MATCH_KINDS, PARTIAL, PERSON,
+                                SCATTERED, SEARCHED, Adjacent,
+                                ParsedQuery, Tier,
+                                parse_query, plan_tiers)
+from luutru.index.organs import unsure_label
 from luutru.index.snippets import hit_snippet, page_matches
 from luutru.index.suggest import replace_terms
 
-FACETS = ("fonds", "type", "year", "organ")
+FACETS = ("fonds", "type", "year", "organ", "person", "place")
 FACET_SIZE = 20
+MATCH_LABELS = {  # what the results page says it is showing
+    PERSON: "khớp tên người ký",
+    EXACT: "khớp đủ mọi từ",
+    SCATTERED: "khớp đủ mọi từ nhưng rải rác, không liền nhau",
+    PARTIAL: "khớp phần lớn các từ (thiếu một vài từ, có thể do OCR đọc sai, hoặc các từ không "
+             "liền nhau)",
+    FUZZY: "khớp gần đúng (có chữ sai một ký tự, như OCR hay đọc nhầm)",
+}
 
 
 class SearchBackend(ABC):
     """A search engine holding the derived index of one archive."""
 
     name = "abstract"
+    fonds_names: dict[str, str] = {}  # fonds code → name (set by open_backend), for the facet
 
     @abstractmethod
     def fingerprints(self) -> dict[str, str]:
@@ -43,9 +57,27 @@ class SearchBackend(ABC):
     def rebuild(self, units: Iterable[Unit]) -> IndexReport:
         """Build a fresh index from ``units`` and switch to it only when complete."""
 
-    @abstractmethod
     def search(self, request: SearchRequest, suggest: bool = True) -> SearchResult:
-        """Answer ``request``; never return, count or suggest what its clearance may not see."""
+        """Answer ``request``; never return, count or suggest what its clearance may not see.
+
+        The query's tiers (:func:`~luutru.index.query.plan_tiers`) are searched in turn, each only
+        while the stricter ones found fewer than ``FALLBACK_BELOW`` documents; the results list
+        them in that order, each hit saying which tier (``match``) it came from."""
+        return tiered_search(self, request, suggest)
+
+    @abstractmethod
+    def tier_total(self, parsed: ParsedQuery, tier: Tier, request: SearchRequest,
+                   facets: bool) -> tuple[int, dict[str, dict[str, int]]]:
+        """How many visible units ``tier`` matches (and ``FACETS`` counts over them)."""
+
+    @abstractmethod
+    def tier_hits(self, parsed: ParsedQuery, tier: Tier, request: SearchRequest, offset: int,
+                  limit: int) -> list[dict[str, Any]]:
+        """Hits ``offset``… of ``tier`` in the request's order (made by :func:`make_hit`)."""
+
+    @abstractmethod
+    def suggest(self, request: SearchRequest, parsed: ParsedQuery) -> str | None:
+        """A query one edit away that finds something at the request's clearance, or None."""
 
     def close(self) -> None:
         """Release connections."""
@@ -59,6 +91,7 @@ class SearchBackend(ABC):
 
 def sync(backend: SearchBackend, units: Iterable[Unit], batch: int = 500) -> IndexReport:
     """Bring ``backend`` in line with ``units`` (the record): add, replace, delete; idempotent."""
+    units = mark_boilerplate(units)
     known = backend.fingerprints()
     report = IndexReport()
     seen: set[str] = set()
@@ -130,6 +163,20 @@ def best_snippet_only() -> Iterator[None]:
         _PAGE_SNIPPETS.reset(token)
 
 
+_TIERS: ContextVar[tuple[str, ...]] = ContextVar("luutru_tiers", default=SEARCHED)
+
+
+@contextmanager
+def only_tiers(kinds: tuple[str, ...]) -> Iterator[None]:
+    """Searches in this block use only these tiers (bench/search.py measures the exact tier
+    alone as the baseline of the forgiving ones)."""
+    token = _TIERS.set(kinds)
+    try:
+        yield
+    finally:
+        _TIERS.reset(token)
+
+
 def make_hit(display: dict[str, Any], pages: list[UnitPage], parsed: ParsedQuery,
              score: float | None) -> dict[str, Any]:
     """One hit: the unit's fields, its matching pages (with snippets, unless
@@ -142,3 +189,105 @@ def make_hit(display: dict[str, Any], pages: list[UnitPage], parsed: ParsedQuery
     hit["snippet"] = hit_snippet(pages, matches, display.get("trich_yeu"))
     hit["score"] = round(score, 4) if score is not None else None
     return hit
+
+
+# --- tiers, facets and messages (the same for every engine) -----------------------------------
+
+def tiered_search(engine: SearchBackend, request: SearchRequest, suggest: bool = True
+                  ) -> SearchResult:
+    parsed = parse_query(request.query)
+    searched: list[tuple[Tier, int]] = []
+    facets: dict[str, dict[str, int]] = {}
+    found = 0
+    tiers = plan_tiers(parsed, _TIERS.get())
+    scattered = any(isinstance(t.node, Adjacent) for t in tiers)  # left to the partial tier
+    for tier in tiers:
+        if tier.kind == FUZZY and found >= FALLBACK_BELOW or \
+                tier.kind == PARTIAL and found >= FALLBACK_BELOW and not scattered:
+            break
+        total, counts = engine.tier_total(parsed, tier, request, request.facets)
+        searched.append((tier, total))
+        found += total
+        for name, values in counts.items():
+            merged = facets.setdefault(name, {})
+            for value, count in values.items():
+                merged[value] = merged.get(value, 0) + count
+    hits: list[dict[str, Any]] = []
+    start = 0
+    for tier, total in searched:  # the requested window, across the tiers in order
+        offset = max(0, request.offset - start)
+        want = request.limit - len(hits)
+        if want > 0 and total and offset < total:
+            for hit in engine.tier_hits(parsed, tier, request, offset, want):
+                hit["match"] = tier.kind
+                hit["score"] = tier_score(tier.kind, hit["score"])
+                hits.append(hit)
+        start += total
+    shown = tidy_facets(facets) if request.facets else {}
+    result = SearchResult(total=found, hits=hits, facets=shown,
+                          facet_labels=facet_labels(shown, engine.fonds_names),
+                          tiers=[{"kind": t.kind, "total": n, "label": MATCH_LABELS[t.kind]}
+                                 for t, n in searched if n or t.kind == EXACT])
+    if suggest and found == 0 and parsed.text is not None:
+        result.suggestion = engine.suggest(request, parsed)
+    result.notices = notices(engine, parsed, request, result)
+    return result
+
+
+def tier_score(kind: str, score: float | None) -> float | None:
+    """An engine's score moved into its tier's band, so every tier scores below the one before:
+    the fuzzy tier in [0, 1), the partial in [1, 2), the scattered in [2, 3), the exact in
+    [3, 4), the person in [4, 5)."""
+    if score is None:
+        return None
+    band = len(MATCH_KINDS) - 1 - MATCH_KINDS.index(kind)
+    return round(band + max(score, 0.0) / (1.0 + max(score, 0.0)), 4)
+
+
+def tidy_facets(facets: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """The ``FACET_SIZE`` largest values of each facet, most documents first; years by year."""
+    tidy = {}
+    for name, values in facets.items():
+        top = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE]
+        if name == "year":
+            top.sort(key=lambda kv: kv[0])
+        tidy[name] = dict(top)
+    return tidy
+
+
+def facet_labels(facets: dict[str, dict[str, int]], fonds_names: dict[str, str]
+                 ) -> dict[str, dict[str, str]]:
+    """Labels for facet values that need more than the value: a fonds code with its name, an
+    organ only close to a known one (flagged for an archivist to correct)."""
+    labels = {"fonds": {code: f"{code} — {fonds_names[code]}" for code in facets.get("fonds", {})
+                        if fonds_names.get(code)},
+              "organ": {value: label for value in facets.get("organ", {})
+                        if (label := unsure_label(value))}}
+    return {name: values for name, values in labels.items() if values}
+
+
+def notices(engine: SearchBackend, parsed: ParsedQuery, request: SearchRequest,
+            result: SearchResult) -> list[str]:
+    """Why a search shows nothing, said in Vietnamese: an empty range, a page past the last,
+    filters that leave nothing of what the words found."""
+    said = []
+    for flt in parsed.filters:
+        if flt.field in ("year", "date") and flt.low is not None and flt.high is not None \
+                and flt.low > flt.high and not flt.negate:
+            said.append(f"Khoảng {flt.field}:{flt.low}..{flt.high} trống: mốc đầu sau mốc cuối "
+                        f"(có phải bạn muốn {flt.field}:{flt.high}..{flt.low}?).")
+    if result.total and not result.hits:
+        last = -(-result.total // request.limit)
+        said.append(f"Trang {request.page} không có: {result.total} kết quả chỉ đủ "
+                    f"{last} trang ({request.limit} kết quả mỗi trang).")
+    if not result.total and parsed.filters and parsed.text is not None and not said:
+        unfiltered = ParsedQuery(parsed.text, [], parsed.name)
+        exact = plan_tiers(unfiltered, (PERSON, EXACT, SCATTERED))
+        found = sum(engine.tier_total(unfiltered, tier, request, False)[0] for tier in exact
+                    if tier.kind in (PERSON, EXACT, SCATTERED))
+        if found:
+            said.append(f"Các bộ lọc đã loại hết kết quả: bỏ bộ lọc thì có {found} văn bản "
+                        "khớp các từ đã tìm.")
+    elif not result.total and parsed.filters and parsed.text is None and not said:
+        said.append("Không có văn bản nào (mà bạn được xem) khớp các bộ lọc đã chọn.")
+    return said

@@ -9,6 +9,7 @@ import click
 
 from luutru.cliutil import (archive_option, emit_report, json_option, open_archive, print_json,
                             show_progress)
+from luutru.index.backend import MATCH_LABELS
 from luutru.index.es import ES_ENV
 from luutru.access import CLEARANCE_NAMES, parse_clearance
 from luutru.index.model import QueryError, SearchRequest
@@ -84,7 +85,7 @@ def reindex_command(archive_path: Path | None, es_url: str | None, as_json: bool
 def search_command(query: str, limit: int, page_no: int, sort: str, clearance: str,
                    archive_path: Path | None, es_url: str | None, as_json: bool) -> None:
     """Search the archive: words, "phrases", AND/OR/NOT, -word, prefix*, and filters
-    fonds: file: type: organ: number: year:2006..2020 date:2012-05."""
+    fonds: file: type: organ: person: place: number: year:2006..2020 date:2012-05."""
     archive, backend = _backend(archive_path, es_url, create=False)
     try:
         with backend:
@@ -127,6 +128,12 @@ def _print_result(result, request: SearchRequest) -> None:
     first = request.offset + 1
     last = request.offset + len(result.hits)
     click.echo(f"{result.total} kết quả" + (f" (hiển thị {first}–{last})" if result.hits else "."))
+    for notice in result.notices:
+        click.echo(notice)
+    forgiving = [t for t in result.tiers if t["kind"] != "exact" and t["total"]]
+    if forgiving:
+        click.echo("Gồm: " + "; ".join(f"{t['total']} {t['label']}" for t in result.tiers
+                                       if t["total"]))
     if result.suggestion:
         click.echo(f"Có phải bạn muốn tìm: {result.suggestion}")
     for rank, hit in enumerate(result.hits, start=first):
@@ -136,7 +143,8 @@ def _print_result(result, request: SearchRequest) -> None:
             title = " ".join(x for x in (hit.get("so_ky_hieu"), hit.get("loai_van_ban"),
                                          hit.get("trich_yeu")) if x)
             title += f"  ({hit.get('ngay_ban_hanh') or 'không rõ ngày'})"
-        click.echo(f"\n{rank}. {title}")
+        kind = "" if hit.get("match") in (None, "exact") else f"  [{MATCH_LABELS[hit['match']]}]"
+        click.echo(f"\n{rank}. {title}{kind}")
         if hit["item"] is not None:
             click.echo(f"   {hit['source']} tr. {hit['first_page']}–{hit['last_page']}  [{hit['id']}]")
         pages = ", ".join(str(p["n"]) for p in hit["pages"])
@@ -144,8 +152,10 @@ def _print_result(result, request: SearchRequest) -> None:
             click.echo(f"   khớp ở trang {pages} của văn bản")
         click.echo(f"   {_terminal(hit['snippet'])}")
     for name, counts in result.facets.items():
+        labels = result.facet_labels.get(name, {})
         if counts:
-            click.echo(f"\n{name}: " + ", ".join(f"{k} ({v})" for k, v in counts.items()))
+            click.echo(f"\n{name}: " + ", ".join(f"{labels.get(k, k)} ({v})"
+                                                 for k, v in counts.items()))
 
 
 COMMANDS: list = [index_command, reindex_command, search_command]

@@ -6,7 +6,10 @@ Stock Elasticsearch 8 only, no plugin: standard tokenizer + lowercase for the ex
 ``rebuild`` fills a new one and swaps the alias in one atomic ``_aliases`` call.
 
 Everything sent is built by the pure functions at the top (tested as JSON without a server).
-Clearance is a ``filter`` on ``level`` inside every search, count and suggestion check.
+Clearance is a ``filter`` on ``level`` inside every search, count and suggestion check, of every
+tier: a partial tier is a ``bool`` whose ``should`` words need ``minimum_should_match``, a fuzzy
+word a ``multi_match`` with ``fuzziness`` (one edit from four letters on), the person tier the
+signer field; each tier's query leaves out what the earlier tiers matched (``must_not``).
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ from urllib.parse import urlsplit, urlunsplit
 from luutru.index.analysis import exact, fast_fold, meta_text, number_key
 from luutru.index.backend import (FACET_SIZE, FACETS, SearchBackend, confirm_suggestion, make_hit,
                                   unit_display)
-from luutru.index.model import (IndexReport, QueryError, SearchRequest, SearchResult, Unit,
-                                UnitPage)
-from luutru.index.query import (And, Filter, Not, Or, ParsedQuery, Phrase, Term, and_parts,
-                                loose_minimum, or_children, parse_query)
+from luutru.index.boilerplate import content_lines, mark_boilerplate
+from luutru.index.model import IndexReport, QueryError, SearchRequest, Unit, UnitPage
+from luutru.index.organs import organ_facet
+from luutru.index.query import (Adjacent, And, AtLeast, Filter, Fuzzy, Not, Or, ParsedQuery,
+                                Person, Phrase, Term, Tier, and_parts, near_enough, or_children)
 from luutru.textnorm import fold
 
 ES_ENV = "LUUTRU_ES_URL"
@@ -31,9 +35,13 @@ MAX_WINDOW = 10_000  # index.max_result_window: deeper pages walk with search_af
 DEEP_STEP = 1000
 META_BOOST = 4  # catalogue fields over body text (same weights as the embedded engines)
 ADJACENT_BOOST = 4.0  # two query words side by side in the text
+BOILER_BOOST = 0.2  # a word in a line every document repeats
+FUZZY_BOOST = 0.5  # a word one edit away, in a partial match, counts less than the word
+FUZZINESS = "AUTO:4,64"  # no edit below four letters, one from four on (never two)
 _KEYWORD_FIELDS = {"fonds": "fonds_key", "file": "file_key", "type": "type_key",
-                   "organ": "organ_key", "number": "number_key"}
-_FOLDED = [f"meta.folded^{META_BOOST}", "body.folded"]
+                   "organ": "organ_key", "person": "person_key", "place": "place_key",
+                   "number": "number_key"}
+_FOLDED = [f"meta.folded^{META_BOOST}", "body.folded", f"boiler.folded^{BOILER_BOOST}"]
 _EXACT = [f"meta^{META_BOOST}", "body"]
 
 
@@ -73,36 +81,44 @@ def index_mappings() -> dict[str, Any]:
         "fingerprint": {"type": "keyword", "index": False},
         "number_key": keyword, "year": {"type": "integer"},
         "date": {"type": "date", "format": "strict_date"},
-        "meta": _text_field(), "body": _text_field(),
+        "meta": _text_field(), "body": _text_field(), "boiler": _text_field(),
+        "signer": _text_field(),
         "display": {"type": "object", "enabled": False},
         "pages": {"type": "object", "enabled": False},
     }
-    for name in ("fonds", "file", "type", "organ"):
+    for name in ("fonds", "file", "type", "organ", "person", "place"):
         properties[name] = keyword
         properties[f"{name}_key"] = keyword
-    # meta and body are indexed only; _source keeps each page's text once, under pages.
-    return {"dynamic": "strict", "_source": {"excludes": ["meta", "body"]},
+    # the text fields are indexed only; _source keeps each page's text once, under pages.
+    return {"dynamic": "strict", "_source": {"excludes": ["meta", "body", "boiler", "signer"]},
             "properties": properties}
 
 
 def unit_document(unit: Unit) -> dict[str, Any]:
     """The JSON document of one unit (its ``_id`` is ``unit.uid``)."""
     item = unit.item
-    type_, organ = (item.loai_van_ban, item.co_quan_ban_hanh) if item else (None, None)
+    type_, raw_organ = (item.loai_van_ban, item.co_quan_ban_hanh) if item else (None, None)
+    organ, _ = organ_facet(raw_organ)
+    person, place = (item.nguoi_ky, item.dia_danh) if item else (None, None)
+    split = [content_lines(exact(p.text), p.boiler) for p in unit.pages]
     return {
         "uid": unit.uid, "kind": "item" if item else "page", "level": unit.level,
         "fingerprint": unit.fingerprint,
         "fonds": unit.fonds, "fonds_key": fold(unit.fonds) if unit.fonds else None,
         "file": unit.file, "file_key": fold(unit.file) if unit.file else None,
         "type": type_, "type_key": fold(type_) if type_ else None,
-        "organ": organ, "organ_key": fold(organ) if organ else None,
+        "organ": organ, "organ_key": sorted({fold(v) for v in (organ, raw_organ) if v}) or None,
+        "person": person, "person_key": fold(person) if person else None,
+        "place": place, "place_key": fold(place) if place else None,
         "number_key": number_key(item.so_ky_hieu) if item else None,
         "year": unit.year, "date": unit.date,
         "meta": meta_text(item.__dict__) if item else "",
-        "body": "\n".join(exact(p.text) for p in unit.pages),
+        "body": "\n".join(own for own, _ in split),
+        "boiler": "\n".join(rest for _, rest in split if rest),
+        "signer": person or "",
         "display": unit_display(unit),
-        "pages": [{"key": p.key, "source": p.source, "page": p.page, "n": p.n, "text": p.text}
-                  for p in unit.pages],
+        "pages": [{"key": p.key, "source": p.source, "page": p.page, "n": p.n, "text": p.text,
+                   "boiler": list(p.boiler)} for p in unit.pages],
     }
 
 
@@ -137,19 +153,41 @@ def text_query(node: object) -> dict[str, Any]:
     if isinstance(node, Or):
         return {"bool": {"should": [text_query(c) for c in or_children(node)],
                          "minimum_should_match": 1}}
-    if isinstance(node, And):
-        required, excluded = and_parts(node)
+    if isinstance(node, Adjacent):  # every word, and most of their pairs side by side
+        pairs = [{"multi_match": {"query": f"{a} {b}", "fields": _FOLDED, "type": "phrase"}}
+                 for a, b in node.pairs]
+        return {"bool": {"must": [text_query(node.node)], "filter": [
+            {"bool": {"should": pairs, "minimum_should_match": node.minimum}}]}}
+    if isinstance(node, Fuzzy):
+        return fuzzy_match(node.term.folded, _FOLDED)
+    if isinstance(node, Person):
+        return {"bool": {"should": [fuzzy_match(s, [f"signer.folded^{META_BOOST}"])
+                                    for s in node.folded],
+                         "minimum_should_match": node.minimum}}
+    if isinstance(node, (And, AtLeast)):
+        required, excluded = and_parts(node if isinstance(node, And) else node.node)
         clauses = [_leaf(child, following) if following else text_query(child)
                    for child, following in required]
-        minimum = loose_minimum(required)
+        minimum = node.minimum if isinstance(node, AtLeast) else None
         body: dict[str, Any] = ({"must": clauses} if minimum is None else
                                 {"should": clauses, "minimum_should_match": minimum})
         if excluded:
             body["must_not"] = [text_query(child) for child in excluded]
+        if minimum is not None:  # a missing word read one letter off still adds a little
+            near = [fuzzy_match(child.folded, _FOLDED, FUZZY_BOOST) for child, _ in required
+                    if isinstance(child, Term) and near_enough(child.folded)]
+            if near:
+                body = {"must": [{"bool": body}], "should": near}
         return {"bool": body}
     if isinstance(node, Not):
         raise QueryError("a query cannot only exclude: add a word to search for before NOT")
     raise TypeError(f"unknown query node {node!r}")
+
+
+def fuzzy_match(folded: str, fields: list[str], boost: float = 1.0) -> dict[str, Any]:
+    """A folded word or one an edit away (``fuzziness``), as OCR misreads a letter."""
+    return {"multi_match": {"query": folded, "fields": fields, "fuzziness": FUZZINESS,
+                            "prefix_length": 0, "boost": boost}}
 
 
 def _filter_clause(flt: Filter) -> dict[str, Any]:
@@ -163,14 +201,17 @@ def _filter_clause(flt: Filter) -> dict[str, Any]:
     return {"range": {flt.field: bounds}}
 
 
-def query_body(parsed: ParsedQuery, clearance: int) -> dict[str, Any]:
-    """The ``query`` part: text (scored) + field filters + clearance (filters, not scored)."""
+def query_body(parsed: ParsedQuery, clearance: int, tier: Tier | None = None) -> dict[str, Any]:
+    """The ``query`` part of one tier (the exact one by default): text (scored) minus the earlier
+    tiers' matches + field filters + clearance (filters, not scored)."""
+    text = tier.node if tier is not None else parsed.text
     filters: list[dict] = [{"range": {"level": {"lte": clearance}}}]
     must_not = []
     for flt in parsed.filters:
         (must_not if flt.negate else filters).append(_filter_clause(flt))
+    must_not += [text_query(earlier) for earlier in (tier.before if tier is not None else ())]
     boolean: dict[str, Any] = {"filter": filters}
-    boolean["must"] = [text_query(parsed.text)] if parsed.text is not None else [{"match_all": {}}]
+    boolean["must"] = [text_query(text)] if text is not None else [{"match_all": {}}]
     if must_not:
         boolean["must_not"] = must_not
     return {"bool": boolean}
@@ -183,17 +224,17 @@ def sort_clause(sort: str) -> list[Any]:
 
 
 def facet_aggs() -> dict[str, Any]:
-    return {name: {"terms": {"field": name, "size": FACET_SIZE,
+    return {name: {"terms": {"field": name, "size": FACET_SIZE * 5,
                              "order": [{"_count": "desc"}, {"_key": "asc"}]}}
             for name in FACETS}
 
 
 def search_body(parsed: ParsedQuery, request: SearchRequest, size: int | None = None,
                 offset: int | None = None, search_after: list | None = None,
-                facets: bool | None = None) -> dict[str, Any]:
-    """The whole ``_search`` body for one page of results."""
+                facets: bool | None = None, tier: Tier | None = None) -> dict[str, Any]:
+    """The whole ``_search`` body for one page of results (of one tier)."""
     body: dict[str, Any] = {
-        "query": query_body(parsed, request.clearance),
+        "query": query_body(parsed, request.clearance, tier),
         "sort": sort_clause(request.sort),
         "size": request.limit if size is None else size,
         "track_total_hits": True,
@@ -314,6 +355,7 @@ class ElasticsearchBackend(SearchBackend):
             self.client.indices.refresh(index=self.alias)
 
     def rebuild(self, units: Iterable[Unit]) -> IndexReport:
+        units = mark_boilerplate(units)  # what sync marks, rebuild marks the same way
         old = self._current()
         new = self._create()
         report = IndexReport()
@@ -334,48 +376,52 @@ class ElasticsearchBackend(SearchBackend):
 
     # --- searching ------------------------------------------------------------------------
 
-    def search(self, request: SearchRequest, suggest: bool = True) -> SearchResult:
+    def tier_total(self, parsed: ParsedQuery, tier: Tier, request: SearchRequest,
+                   facets: bool) -> tuple[int, dict[str, dict[str, int]]]:
+        response = self._search(search_body(parsed, request, size=0, offset=0, facets=facets,
+                                            tier=tier))
+        counts = {}
+        for name in FACETS if facets else ():
+            buckets = response["aggregations"][name]["buckets"]
+            counts[name] = {str(b["key"]): b["doc_count"] for b in buckets}
+        return response["hits"]["total"]["value"], counts
+
+    def tier_hits(self, parsed: ParsedQuery, tier: Tier, request: SearchRequest, offset: int,
+                  limit: int) -> list[dict[str, Any]]:
+        scored = parsed.text is not None and request.sort == "relevance"
+        return [make_hit(h["_source"]["display"], _pages(h["_source"]["pages"]), parsed,
+                         h.get("_score") if scored else None)
+                for h in self._page(parsed, request, tier, offset, limit)]
+
+    def _search(self, body: dict[str, Any]) -> dict[str, Any]:
         from elasticsearch import BadRequestError
 
-        parsed = parse_query(request.query)
         self._ensure()
         try:
-            response, hits = self._page(parsed, request)
+            return self.client.search(index=self.alias, body=body)
         except BadRequestError as error:
             raise QueryError(f"Elasticsearch could not run this query ({error.message})") from None
-        total = response["hits"]["total"]["value"]
-        facets = {}
-        for name in FACETS if request.facets else ():
-            buckets = response["aggregations"][name]["buckets"]
-            facets[name] = {str(b["key"]): b["doc_count"] for b in buckets}
-        results = [make_hit(h["_source"]["display"], _pages(h["_source"]["pages"]), parsed,
-                            h.get("_score") if parsed.text is not None else None) for h in hits]
-        suggestion = None
-        if suggest and total == 0 and parsed.text is not None:
-            suggestion = self._suggest(request, parsed)
-        return SearchResult(total=total, hits=results, facets=facets, suggestion=suggestion)
 
-    def _page(self, parsed: ParsedQuery, request: SearchRequest) -> tuple[dict, list[dict]]:
-        if request.offset + request.limit <= MAX_WINDOW:
-            response = self.client.search(index=self.alias, body=search_body(parsed, request))
-            return response, response["hits"]["hits"]
+    def _page(self, parsed: ParsedQuery, request: SearchRequest, tier: Tier, offset: int,
+              limit: int) -> list[dict]:
+        if offset + limit <= MAX_WINDOW:
+            body = search_body(parsed, request, size=limit, offset=offset, facets=False, tier=tier)
+            return self._search(body)["hits"]["hits"]
         # Deep page: walk the same sort order with search_after (uid breaks ties, so it is stable).
-        first, after, skipped = None, None, 0
+        after, skipped = None, 0
         while True:
-            wanted = request.offset - skipped
-            size = request.limit if wanted <= 0 else min(DEEP_STEP, wanted)
+            wanted = offset - skipped
+            size = limit if wanted <= 0 else min(DEEP_STEP, wanted)
             body = search_body(parsed, request, size=size, offset=0, search_after=after,
-                               facets=request.facets and after is None)
-            response = self.client.search(index=self.alias, body=body)
-            page = response["hits"]["hits"]
-            first = first or response
+                               facets=False, tier=tier)
+            page = self._search(body)["hits"]["hits"]
             if wanted <= 0 or not page:
-                return first, page if wanted <= 0 else []
+                return page if wanted <= 0 else []
             skipped += len(page)
             after = page[-1]["sort"]
 
-    def _suggest(self, request: SearchRequest, parsed: ParsedQuery) -> str | None:
-        response = self.client.search(index=self.alias, body=suggest_body(request.query))
+    def suggest(self, request: SearchRequest, parsed: ParsedQuery) -> str | None:
+        response = self._search(suggest_body(request.query))
         replacements = {}
         for entry in response.get("suggest", {}).get("words", []):
             for option in entry["options"]:
@@ -391,4 +437,5 @@ class ElasticsearchBackend(SearchBackend):
 
 
 def _pages(stored: list[dict[str, Any]]) -> list[UnitPage]:
-    return [UnitPage(p["key"], p["source"], p["page"], p["n"], p["text"]) for p in stored]
+    return [UnitPage(p["key"], p["source"], p["page"], p["n"], p["text"],
+                     tuple(p.get("boiler", ()))) for p in stored]

@@ -59,6 +59,7 @@ class ItemDoc:
     access: str | None = None
     page_keys: tuple[str, ...] = ()
     needs_review: bool = False
+    dia_danh: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class UnitPage:
     page: int
     n: int  # 1-based page number within the unit (the document)
     text: str
+    boiler: tuple[int, ...] = ()  # lines (0-based) every document repeats: index/boilerplate.py
 
 
 @dataclass
@@ -87,7 +89,7 @@ class Unit:
     def fingerprint(self) -> str:
         """Changes whenever anything indexed changes, so ``luutru index`` can skip the rest."""
         fields = [vars(self.item) if self.item else None, self.level, self.fonds, self.file,
-                  [(p.key, p.source, p.page, p.n) for p in self.pages]]
+                  [(p.key, p.source, p.page, p.n, p.boiler) for p in self.pages]]
         digest = hashlib.sha256(json.dumps(fields, ensure_ascii=False, sort_keys=True).encode())
         for page in self.pages:
             digest.update(b"\x1e" + page.text.encode("utf-8"))
@@ -155,11 +157,20 @@ class SearchResult:
     hits: list[dict[str, Any]]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     suggestion: str | None = None
+    # each tier searched, strictest first: {"kind": exact|partial|fuzzy|person, "total", "label"}
+    tiers: list[dict[str, Any]] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # why nothing is shown, in Vietnamese
+    facet_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # fonds code → name…
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"total": self.total, "hits": self.hits, "facets": self.facets}
         if self.suggestion:
             data["suggestion"] = self.suggestion
+        data["match"] = self.tiers
+        if self.notices:
+            data["notices"] = self.notices
+        if self.facet_labels:
+            data["facet_labels"] = self.facet_labels
         return data
 
 

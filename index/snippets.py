@@ -3,7 +3,10 @@
 Both engines hand the stored page texts of the (already clearance-filtered) hits to this one
 function, so snippets and page numbers look the same whichever engine answered. A folded query
 word becomes a character-class pattern that matches every way of writing it with marks
-(``dang`` → ``[dđĐ...][aàáảãạăằ...]...``), so pages are searched as stored, without folding them.
+(``dang`` → ``[dđĐ...][aàáảãạăằ...]...``), so pages are searched as stored, without folding
+them. A match in a page's boilerplate line (:attr:`~luutru.index.model.UnitPage.boiler`: the
+Party's name, the motto, "Nơi nhận"…) is never a snippet, and a page whose only matches are there
+is not listed as matching.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from luutru.index.analysis import fast_fold
+from luutru.index.boilerplate import content_lines
 from luutru.index.model import UnitPage
 from luutru.index.query import Phrase, Term
 
@@ -135,19 +139,26 @@ def _escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def _own_text(page: UnitPage) -> str:
+    """The page without its boilerplate lines: what a snippet may show."""
+    return content_lines(page.text, page.boiler)[0] if page.boiler else page.text
+
+
 def page_matches(pages: list[UnitPage], terms: list[Term | Phrase],
                  snippets: bool = True) -> list[dict[str, Any]]:
-    """The pages where a query term occurs, each with its snippet, in page order. Without
-    ``snippets`` a page's snippet is left None (made later, if shown, by :func:`hit_snippet`)."""
+    """The pages where a query term occurs outside boilerplate, each with its snippet, in page
+    order. Without ``snippets`` a page's snippet is left None (made later, if shown, by
+    :func:`hit_snippet`)."""
     alternatives = _alternatives(terms)
     scanner = _scanner(alternatives) if alternatives else None
     found = []
     for page in pages if scanner else ():
-        spans = _spans(scanner, page.text, MAX_SPANS)
+        text = _own_text(page)
+        spans = _spans(scanner, text, MAX_SPANS)
         if spans:
             found.append({"key": page.key, "source": page.source, "page": page.page, "n": page.n,
-                          "matches": len(spans), "spans": spans, "text": page.text,
-                          "snippet": _window(page.text, spans) if snippets else None})
+                          "matches": len(spans), "spans": spans, "text": text,
+                          "snippet": _window(text, spans) if snippets else None})
     return found
 
 
@@ -159,4 +170,4 @@ def hit_snippet(pages: list[UnitPage], matches: list[dict[str, Any]], fallback: 
             _window(best["text"], best["spans"])
     if fallback:
         return html.escape(fallback, quote=False)
-    return _window(pages[0].text, []) if pages else ""
+    return _window(_own_text(pages[0]), []) if pages else ""

@@ -13,6 +13,10 @@ two adjacent folded words as one term (:func:`~luutru.index.analysis.word_pairs`
 Elasticsearch's ``index_phrases``): adjacent query words add the score of their pair, so phrases
 rank above scattered syllables, and a phrase's pairs narrow the documents whose positions are read.
 
+Each page's boilerplate lines (:mod:`luutru.index.boilerplate`) go to ``boiler``, searched like
+``body`` but weighing :data:`BOILER_BOOST`; the signer goes to ``person`` too, searched alone by the
+person tier of a name-like query and by ``person:``.
+
 ``rebuild`` writes a new index directory and switches the ``CURRENT`` pointer file atomically.
 """
 
@@ -32,24 +36,28 @@ from luutru.archive import atomic_write_text
 from luutru.index.analysis import fast_nfc, meta_text, number_key, split_glued, word_pairs
 from luutru.index.backend import (FACET_SIZE, FACETS, SearchBackend, confirm_suggestion, make_hit,
                                   unit_display)
-from luutru.index.model import (IndexReport, QueryError, SearchRequest, SearchResult, Unit,
-                                UnitPage)
-from luutru.index.query import (And, Filter, Not, Or, ParsedQuery, Phrase, Term, and_parts,
-                                loose_minimum, or_children, parse_query)
+from luutru.index.boilerplate import content_lines, mark_boilerplate
+from luutru.index.model import IndexReport, QueryError, SearchRequest, Unit, UnitPage
+from luutru.index.organs import organ_facet
+from luutru.index.query import (Adjacent, And, AtLeast, Filter, Fuzzy, Not, Or, ParsedQuery,
+                                Person, Phrase, Term, Tier, and_parts, near_enough, or_children)
 from luutru.index.suggest import edits1
 from luutru.textnorm import fold
 from luutru.errors import LuutruError
 
-FORMAT = 6  # bump when the schema or a stored field changes: the index is then built anew
+FORMAT = 7  # bump when the schema or a stored field changes: the index is then built anew
 INDEX_DIR = f"tantivy-{FORMAT}"
 POINTER = "CURRENT"
 META_BOOST = 4.0
 EXACT_BOOST = 1.0
 ADJACENT_BOOST = 4.0
+BOILER_BOOST = 0.2  # a word in a line every document repeats
+FUZZY_BOOST = 0.5  # a word one edit away counts less than the word itself
 WRITER_HEAP = 128_000_000
 LOCK_WAIT, LOCK_RETRY = 2.0, 0.05  # seconds: see TantivyBackend._writer
 _KEY_FIELDS = {"fonds": "fonds_key", "file": "file_key", "type": "type_key", "organ": "organ_key",
-               "number": "number_key"}
+               "person": "person_key", "place": "place_key", "number": "number_key"}
+_TEXT_FIELDS = ("meta", "body", "boiler")
 _PAGE_BREAK = "\x1e"
 FOLDED, EXACT = "vi_folded", "vi_exact"
 MAX_TOKEN_BYTES = 40  # longer "words" are OCR noise (Tantivy's default tokenizer drops them too)
@@ -89,11 +97,11 @@ def build_schema():
     builder.add_integer_field("level", indexed=True, fast=True)
     builder.add_integer_field("year", indexed=True, fast=True)
     builder.add_integer_field("date", indexed=True, fast=True)  # yyyymmdd, 0 when unknown
-    for name in ("fonds", "type", "organ"):
+    for name in ("fonds", "type", "organ", "person", "place"):
         builder.add_text_field(name, tokenizer_name="raw", fast=True)
     for name in _KEY_FIELDS.values():
         builder.add_text_field(name, tokenizer_name="raw")
-    for name in ("meta", "body"):
+    for name in ("meta", "body", "boiler", "signer"):
         builder.add_text_field(name, stored=False, tokenizer_name=FOLDED)
     for name in ("meta_x", "body_x"):  # only single words are looked up there: no positions
         builder.add_text_field(name, stored=False, tokenizer_name=EXACT, index_option="freq")
@@ -112,26 +120,37 @@ def unit_fields(unit: Unit) -> dict[str, Any]:
     """The fields of one unit's Tantivy document."""
     item = unit.item
     texts = [p.text for p in unit.pages]
-    body = split_glued(fast_nfc("\n".join(texts)))
+    split = [content_lines(p.text, p.boiler) for p in unit.pages]
+    body = split_glued(fast_nfc("\n".join(own for own, _ in split)))
+    boiler = split_glued(fast_nfc("\n".join(rest for _, rest in split if rest)))
     meta = split_glued(meta_text(item.__dict__)) if item else ""
     type_, organ = (item.loai_van_ban, item.co_quan_ban_hanh) if item else (None, None)
-    display = {"display": unit_display(unit), "pages": [(p.key, p.source, p.page, p.n)
+    person, place = (item.nguoi_ky, item.dia_danh) if item else (None, None)
+    organ_value, _ = organ_facet(organ)
+    display = {"display": unit_display(unit), "pages": [(p.key, p.source, p.page, p.n, p.boiler)
                                                         for p in unit.pages]}
     fields = {
         "uid": unit.uid, "fingerprint": unit.fingerprint, "level": unit.level,
         "year": unit.year or 0, "date": _date_number(unit.date),
-        "meta": meta, "meta_x": meta, "body": body, "body_x": body,
-        "pairs": word_pairs(meta) + "\n" + word_pairs(body),  # no pair across the two
+        "meta": meta, "meta_x": meta, "body": body, "body_x": body, "boiler": boiler,
+        "signer": person or "",
+        # no pair across meta, body and boilerplate
+        "pairs": word_pairs(meta) + "\n" + word_pairs(body) + "\n" + word_pairs(boiler),
         "display": json.dumps(display, ensure_ascii=False).encode("utf-8"),
         "texts": _PAGE_BREAK.join(texts).encode("utf-8"),  # the doc store compresses it
     }
-    for name, value in (("fonds", unit.fonds), ("type", type_), ("organ", organ)):
+    for name, value in (("fonds", unit.fonds), ("type", type_), ("organ", organ_value),
+                        ("person", person), ("place", place)):
         if value:
             fields[name] = value
-    keys = {"fonds_key": unit.fonds, "file_key": unit.file, "type_key": type_, "organ_key": organ}
+    keys = {"fonds_key": unit.fonds, "file_key": unit.file, "type_key": type_,
+            "person_key": person, "place_key": place}
     for name, value in keys.items():
         if value:
             fields[name] = _key_fold(value)
+    organ_keys = {_key_fold(v) for v in (organ, organ_value) if v}
+    if organ_keys:
+        fields["organ_key"] = sorted(organ_keys)
     if item and number_key(item.so_ky_hieu):
         fields["number_key"] = number_key(item.so_ky_hieu)
     return fields
@@ -260,6 +279,7 @@ class TantivyBackend(SearchBackend):
 
     def rebuild(self, units: Iterable[Unit]) -> IndexReport:
         """Fill a fresh directory, then point ``CURRENT`` at it (atomic); drop the old one."""
+        units = mark_boilerplate(units)  # what sync marks, rebuild marks the same way
         old = self._current()
         name = f"v{time.strftime('%Y%m%d%H%M%S')}-{time.monotonic_ns() % 10**6:06d}"
         fresh = self.directory / name
@@ -286,32 +306,33 @@ class TantivyBackend(SearchBackend):
 
     # --- searching ----------------------------------------------------------------------------
 
-    def search(self, request: SearchRequest, suggest: bool = True) -> SearchResult:
+    def tier_hits(self, parsed: ParsedQuery, tier: Tier, request: SearchRequest, offset: int,
+                  limit: int) -> list[dict[str, Any]]:
         """Top hits from the scored query without counting (Tantivy can then skip documents that
-        cannot reach the top), and the total and facets from one aggregation over the matching
-        query, which leaves out the score-only clauses (phrase bonuses cost position reads)."""
+        cannot reach the top)."""
         tv = _tantivy()
-        parsed = parse_query(request.query)
-        query = self.compile(parsed, request.clearance)
         searcher = self._searcher()
         order = ({"order_by_field": "date", "order": tv.Order.Desc} if request.sort == "date"
                  else {})
-        result = searcher.search(query, limit=request.limit, count=False,
-                                 offset=request.offset, **order)
+        result = searcher.search(self.compile(parsed, request.clearance, tier=tier), limit=limit,
+                                 count=False, offset=offset, **order)
         hits = []
         for score, address in result.hits:
             doc = searcher.doc(address)
             stored = json.loads(doc["display"][0].decode("utf-8"))
             texts = doc["texts"][0].decode("utf-8").split(_PAGE_BREAK)
-            pages = [UnitPage(*where, text) for where, text in zip(stored["pages"], texts)]
+            pages = [UnitPage(*where[:4], text, tuple(where[4]))
+                     for where, text in zip(stored["pages"], texts)]
             relevance = score if parsed.text is not None and request.sort == "relevance" else None
             hits.append(make_hit(stored["display"], pages, parsed, relevance))
-        total, facets = self._count(searcher, self.compile(parsed, request.clearance, bonus=False),
-                                    request.facets)
-        suggestion = None
-        if suggest and total == 0 and parsed.text is not None:
-            suggestion = self._suggest(searcher, request, parsed)
-        return SearchResult(total=total, hits=hits, facets=facets, suggestion=suggestion)
+        return hits
+
+    def tier_total(self, parsed: ParsedQuery, tier: Tier, request: SearchRequest,
+                   facets: bool) -> tuple[int, dict[str, dict[str, int]]]:
+        """The total and facets from one aggregation over the matching query, which leaves out
+        the score-only clauses (phrase bonuses cost position reads)."""
+        matching = self.compile(parsed, request.clearance, bonus=False, tier=tier)
+        return self._count(self._searcher(), matching, facets)
 
     def _count(self, searcher, matching, facets: bool) -> tuple[int, dict[str, dict[str, int]]]:
         """Matching units and, if asked, the facet counts. Every unit has a ``year`` (0 when
@@ -325,24 +346,21 @@ class TantivyBackend(SearchBackend):
                                                for name in FACETS})
         years = result["year"]
         total = sum(b["doc_count"] for b in years["buckets"]) + years["sum_other_doc_count"]
-        counts = {}
-        for name in FACETS:
-            buckets = [(_key(b["key"]), b["doc_count"]) for b in result[name]["buckets"]
-                       if not (name == "year" and not b["key"])]
-            buckets.sort(key=lambda kv: (-kv[1], kv[0]))
-            counts[name] = dict(buckets[:FACET_SIZE])
+        counts = {name: {_key(b["key"]): b["doc_count"] for b in result[name]["buckets"]
+                         if not (name == "year" and not b["key"])} for name in FACETS}
         return int(total), counts
 
-    def _suggest(self, searcher, request: SearchRequest, parsed: ParsedQuery) -> str | None:
+    def suggest(self, request: SearchRequest, parsed: ParsedQuery) -> str | None:
+        searcher = self._searcher()
         replacements = {}
         for term in parsed.positive_terms():
             if not isinstance(term, Term) or term.prefix or term.folded in replacements:
                 continue
             if self._visible(searcher, term.folded, request.clearance):
                 continue
-            known = sorted((c for c in edits1(term.folded)
-                            if searcher.doc_freq("body", c) or searcher.doc_freq("meta", c)),
-                           key=lambda c: -searcher.doc_freq("body", c))
+            frequency = {c: sum(searcher.doc_freq(f, c) for f in _TEXT_FIELDS)
+                         for c in edits1(term.folded)}
+            known = sorted((c for c, n in frequency.items() if n), key=lambda c: -frequency[c])
             for candidate in known[:5]:
                 if self._visible(searcher, candidate, request.clearance):
                     replacements[term.folded] = candidate
@@ -352,27 +370,32 @@ class TantivyBackend(SearchBackend):
     def _visible(self, searcher, folded_term: str, clearance: int) -> bool:
         tv = _tantivy()
         query = tv.Query.boolean_query([
-            (tv.Occur.Must, self._any(("meta", "body"), [folded_term])),
+            (tv.Occur.Must, self._any(_TEXT_FIELDS, [folded_term])),
             (tv.Occur.Must, self._clearance(clearance))])
         return searcher.search(query, limit=1, count=True).count > 0
 
     # --- query compilation ----------------------------------------------------------------
 
-    def compile(self, parsed: ParsedQuery, clearance: int, bonus: bool = True):
-        """The Tantivy query: scored text, plus filters and clearance that add no score.
+    def compile(self, parsed: ParsedQuery, clearance: int, bonus: bool = True,
+                tier: Tier | None = None):
+        """The Tantivy query of one tier (the exact one by default): scored text, minus the
+        earlier tiers' matches, plus filters and clearance that add no score.
 
         ``bonus=False`` leaves out the clauses that only add score (exact diacritics, adjacent
         words): the same documents match, for counting them.
         """
         tv = _tantivy()
+        text = tier.node if tier is not None else parsed.text
         clauses = [(tv.Occur.Must, self._clearance(clearance))]
         for flt in parsed.filters:
             occur = tv.Occur.MustNot if flt.negate else tv.Occur.Must
             clauses.append((occur, tv.Query.const_score_query(self._filter(flt), 0.0)))
-        if parsed.text is not None:
-            clauses.append((tv.Occur.Must, self._text(parsed.text, bonus)))
+        if text is not None:
+            clauses.append((tv.Occur.Must, self._text(text, bonus)))
         else:
             clauses.append((tv.Occur.Must, tv.Query.all_query()))
+        for earlier in tier.before if tier is not None else ():
+            clauses.append((tv.Occur.MustNot, self._text(earlier, False)))
         return tv.Query.boolean_query(clauses)
 
     def _clearance(self, clearance: int):
@@ -390,11 +413,12 @@ class TantivyBackend(SearchBackend):
             low, high = _date_number(flt.low) or 1, _date_number(flt.high) or 99991231
         return tv.Query.range_query(self.schema, flt.field, tv.FieldType.Integer, low, high)
 
-    def _any(self, fields: tuple[str, str], tokens: list[str], prefix: bool = False):
-        """Tokens (a word or a phrase) in any of two fields, the first (meta) boosted."""
+    def _any(self, fields: tuple[str, ...], tokens: list[str], prefix: bool = False):
+        """Tokens (a word or a phrase) in any of the fields: meta boosted, body, boilerplate
+        weighing little."""
         tv = _tantivy()
         alternatives = []
-        for field, boost in zip(fields, (META_BOOST, 1.0)):
+        for field, boost in zip(fields, (META_BOOST, 1.0, BOILER_BOOST)):
             if prefix:
                 query = tv.Query.regex_query(self.schema, field, re.escape(tokens[0]) + ".*")
             elif len(tokens) == 1:
@@ -410,7 +434,7 @@ class TantivyBackend(SearchBackend):
         folded = [node.folded] if isinstance(node, Term) else list(node.folded)
         exact_tokens = [node.exact] if isinstance(node, Term) else list(node.exact)
         prefix = isinstance(node, Term) and node.prefix
-        matching = self._any(("meta", "body"), folded, prefix)
+        matching = self._any(_TEXT_FIELDS, folded, prefix)
         if not bonus:
             return matching
         clauses = [(tv.Occur.Must, matching)]
@@ -422,6 +446,25 @@ class TantivyBackend(SearchBackend):
             clauses.append((tv.Occur.Should, tv.Query.boost_query(
                 self._pair(folded[-1], following.folded), ADJACENT_BOOST)))
         return tv.Query.boolean_query(clauses)
+
+    def _fuzzy_only(self, folded: str):
+        tv = _tantivy()
+        return tv.Query.boolean_query([(tv.Occur.Should, tv.Query.boost_query(
+            tv.Query.fuzzy_term_query(self.schema, field, folded, 1, True, False),
+            FUZZY_BOOST * boost)) for field, boost in zip(_TEXT_FIELDS, (META_BOOST, 1.0,
+                                                                         BOILER_BOOST))])
+
+    def _fuzzy(self, folded: str, fields: tuple[str, ...]):
+        """``folded`` in any of ``fields``, or (from four letters on) a word one edit away,
+        scored below the word itself."""
+        tv = _tantivy()
+        alternatives = [(tv.Occur.Should, self._any(fields, [folded]))]
+        if near_enough(folded):
+            alternatives += [(tv.Occur.Should, tv.Query.boost_query(
+                tv.Query.fuzzy_term_query(self.schema, field, folded, 1, True, False),
+                FUZZY_BOOST * boost)) for field, boost in zip(fields, (META_BOOST, 1.0,
+                                                                       BOILER_BOOST))]
+        return tv.Query.boolean_query(alternatives)
 
     def _pair(self, first: str, second: str):
         return _tantivy().Query.term_query(self.schema, "pairs", f"{first}_{second}")
@@ -441,14 +484,32 @@ class TantivyBackend(SearchBackend):
         if isinstance(node, Or):
             return tv.Query.boolean_query([(tv.Occur.Should, self._text(c, bonus))
                                            for c in or_children(node)])
-        if isinstance(node, And):
-            required, excluded = and_parts(node)
-            minimum = loose_minimum(required)
+        if isinstance(node, (And, AtLeast)):
+            required, excluded = and_parts(node if isinstance(node, And) else node.node)
+            minimum = node.minimum if isinstance(node, AtLeast) else None
             occur = tv.Occur.Must if minimum is None else tv.Occur.Should
             clauses = [(occur, self._leaf(child, following, bonus) if following
                         else self._text(child, bonus)) for child, following in required]
             clauses += [(tv.Occur.MustNot, self._text(child, False)) for child in excluded]
-            return tv.Query.boolean_query(clauses, minimum_number_should_match=minimum)
+            query = tv.Query.boolean_query(clauses, minimum_number_should_match=minimum)
+            if minimum is None or not bonus:
+                return query
+            # a partial match: a missing word read one letter off still adds a little
+            near = [(tv.Occur.Should, self._fuzzy_only(child.folded)) for child, _ in required
+                    if isinstance(child, Term) and near_enough(child.folded)]
+            return tv.Query.boolean_query([(tv.Occur.Must, query)] + near)
+        if isinstance(node, Adjacent):  # every word, most pairs side by side (score-free)
+            pairs = tv.Query.boolean_query([(tv.Occur.Should, self._pair(a, b))
+                                            for a, b in node.pairs],
+                                           minimum_number_should_match=node.minimum)
+            return tv.Query.boolean_query([(tv.Occur.Must, self._text(node.node, bonus)),
+                                           (tv.Occur.Must, tv.Query.const_score_query(pairs, 0.0))])
+        if isinstance(node, Fuzzy):
+            return self._fuzzy(node.term.folded, _TEXT_FIELDS)
+        if isinstance(node, Person):
+            return tv.Query.boolean_query([(tv.Occur.Should, self._fuzzy(syllable, ("signer",)))
+                                           for syllable in node.folded],
+                                          minimum_number_should_match=node.minimum)
         if isinstance(node, Not):
             raise QueryError("a query cannot only exclude: add a word to search for before NOT")
         raise TypeError(f"unknown query node {node!r}")

@@ -9,12 +9,14 @@ its own, so a page nobody has catalogued yet is still findable.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from luutru.archive import Archive, PageRef
+from luutru.archive import Archive, PageRef, atomic_write_text
 from luutru.index.backend import SearchBackend, sync
+from luutru.index.boilerplate import mark_boilerplate
 from luutru.index.es import ES_ENV, ElasticsearchBackend
 from luutru.index.model import (RESTRICTED_ACCESS, IndexReport, ItemDoc, PageDoc, SearchRequest,
                                 SearchResult, Unit, build_units, parse_clearance)
@@ -39,11 +41,36 @@ def open_backend(archive: Archive, es_url: str | None = None) -> SearchBackend:
     """Elasticsearch when ``es_url`` or ``$LUUTRU_ES_URL`` is given, else the embedded engine."""
     url = es_url or os.environ.get(ES_ENV)
     if url:
-        return ElasticsearchBackend(url)
-    if embedded_engine() == "tantivy":
+        backend: SearchBackend = ElasticsearchBackend(url)
+    elif embedded_engine() == "tantivy":
         from luutru.index.tantivy_backend import TantivyBackend
-        return TantivyBackend.for_archive(archive)
-    return SqliteBackend.for_archive(archive)
+        backend = TantivyBackend.for_archive(archive)
+    else:
+        backend = SqliteBackend.for_archive(archive)
+    backend.fonds_names = _read_fonds_names(archive)
+    return backend
+
+
+FONDS_NAMES = "fonds.json"  # in the index directory: fonds code → name, for the facet
+
+
+def _read_fonds_names(archive: Archive) -> dict[str, str]:
+    try:
+        return json.loads((archive.index_dir / FONDS_NAMES).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+def _write_fonds_names(archive: Archive) -> None:
+    """The fonds names of the catalogue, shown next to their codes in the fonds facet."""
+    try:
+        from luutru.catalog.record import read_catalog
+    except ImportError:
+        return
+    names = {fonds.code: fonds.value("ten_phong") for fonds in read_catalog(archive)
+             if fonds.value("ten_phong")}
+    archive.index_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(archive.index_dir / FONDS_NAMES, json.dumps(names, ensure_ascii=False))
 
 
 def _catalog_items(archive: Archive) -> list[dict[str, Any]]:
@@ -63,7 +90,8 @@ def item_doc(item: dict[str, Any]) -> ItemDoc:
         fonds=item.get("fonds_code"), file=item.get("file_code"), source=item.get("source"),
         first_page=item.get("first_page"), last_page=item.get("last_page"),
         do_mat=item.get("do_mat"), access=item.get("access"),
-        page_keys=tuple(item.get("pages") or ()), needs_review=bool(item.get("needs_review")))
+        page_keys=tuple(item.get("pages") or ()), needs_review=bool(item.get("needs_review")),
+        dia_danh=item.get("dia_danh"))
 
 
 def _read_text(archive: Archive, ref: PageRef) -> str | None:
@@ -106,13 +134,21 @@ def _source(record: dict[str, Any]) -> str:
     return source or record.get("original", "")
 
 
+def boilerplate_store(archive: Archive):
+    """Where the boilerplate lines learned from the archive are kept (derived, like the index)."""
+    archive.index_dir.mkdir(parents=True, exist_ok=True)
+    return archive.index_dir / "boilerplate.json"
+
+
 def update_index(archive: Archive, backend: SearchBackend | None = None,
                  progress: bool = False) -> IndexReport:
     """``luutru index``: add what is new or changed, drop what is gone; safe to run again."""
     own = backend is None
     backend = backend or open_backend(archive)
+    _write_fonds_names(archive)
     try:
-        return sync(backend, iter_units(archive, progress))
+        return sync(backend, mark_boilerplate(iter_units(archive, progress),
+                                              store=boilerplate_store(archive)))
     finally:
         if own:
             backend.close()
@@ -136,7 +172,9 @@ def update_items(archive: Archive, items: Iterable[dict[str, Any]],
             record = archive.page_record(ref)
             pages.append(PageDoc(key, _source(record), ref.index, text, record.get("fonds"),
                                  record.get("file")))
-    units = [unit for unit in build_units(docs, pages) if unit.item is not None]
+    units = [unit for unit in mark_boilerplate(build_units(docs, pages), learning=False,
+                                               store=boilerplate_store(archive))
+             if unit.item is not None]
     report = IndexReport(updated=len(units), pages=sum(len(u.pages) for u in units))
     own = backend is None
     backend = backend or open_backend(archive)
@@ -153,8 +191,10 @@ def reindex(archive: Archive, backend: SearchBackend | None = None,
     """``luutru reindex``: rebuild the whole index from the record, switching only when done."""
     own = backend is None
     backend = backend or open_backend(archive)
+    _write_fonds_names(archive)
     try:
-        return backend.rebuild(iter_units(archive, progress))
+        return backend.rebuild(mark_boilerplate(iter_units(archive, progress),
+                                                store=boilerplate_store(archive)))
     finally:
         if own:
             backend.close()

@@ -11,7 +11,7 @@ from luutru.index.es import (alias_actions, bulk_actions, index_mappings, index_
 from luutru.index.model import ItemDoc, SearchRequest, Unit, UnitPage
 from luutru.index.query import parse_query
 
-FOLDED = ["meta.folded^4", "body.folded"]
+FOLDED = ["meta.folded^4", "body.folded", "boiler.folded^0.2"]
 EXACT = ["meta^4", "body"]
 
 
@@ -35,7 +35,7 @@ def test_mappings_text_fields_and_keywords():
     assert props["level"] == {"type": "integer"}
     assert props["fonds"] == props["fonds_key"] == {"type": "keyword"}
     assert props["pages"] == {"type": "object", "enabled": False}
-    assert mappings["_source"] == {"excludes": ["meta", "body"]}
+    assert mappings["_source"] == {"excludes": ["meta", "body", "boiler", "signer"]}
     assert mappings["dynamic"] == "strict"
 
 
@@ -53,7 +53,8 @@ def test_unit_document_fields():
     assert doc["number_key"] == "43-nq-tw" and doc["type_key"] == "nghi quyet"
     assert doc["meta"].startswith("Nghị quyết số 43-NQ/TW")
     assert doc["year"] == 2008 and doc["date"] == "2008-03-05"
-    assert doc["pages"] == [{"key": "a:1", "source": "x.pdf", "page": 1, "n": 1, "text": "Đảng ủy"}]
+    assert doc["pages"] == [{"key": "a:1", "source": "x.pdf", "page": 1, "n": 1, "text": "Đảng ủy",
+                            "boiler": []}]
     [action] = bulk_actions("idx", [_unit()])
     assert action["_id"] == "nq43" and action["_op_type"] == "index" and action["_index"] == "idx"
 
@@ -114,8 +115,8 @@ def test_search_body_paging_sort_facets():
     assert body["from"] == 40 and body["size"] == 20 and body["track_total_hits"] is True
     assert body["sort"] == [{"date": {"order": "desc", "missing": "_last"}}, "_score",
                             {"uid": "asc"}]
-    assert set(body["aggs"]) == {"fonds", "type", "year", "organ"}
-    assert body["aggs"]["year"] == {"terms": {"field": "year", "size": 20,
+    assert set(body["aggs"]) == {"fonds", "type", "year", "organ", "person", "place"}
+    assert body["aggs"]["year"] == {"terms": {"field": "year", "size": 100,
                                               "order": [{"_count": "desc"}, {"_key": "asc"}]}}
     assert body["query"]["bool"]["filter"][0] == {"range": {"level": {"lte": 1}}}
     deep = search_body(parse_query("dang"), request, size=1000, search_after=[1.5, "x"],
@@ -130,3 +131,51 @@ def test_suggest_body_and_alias_switch():
     assert alias_actions("luutru-units", ["luutru-units-1"], "luutru-units-2") == [
         {"add": {"index": "luutru-units-2", "alias": "luutru-units", "is_write_index": True}},
         {"remove_index": {"index": "luutru-units-1"}}]
+
+
+def test_forgiving_tiers_bodies_minimum_should_match_fuzziness_and_clearance():
+    """Each tier's body: the partial tier needs most words (``minimum_should_match``), the fuzzy
+    one allows an edit (``fuzziness``), the person tier looks in the signer field; every tier
+    keeps the clearance filter and leaves out what the tiers before it matched."""
+    from luutru.index.query import plan_tiers
+
+    parsed = parse_query("Nguyen Van Hung nang cao")
+    assert parsed.name is None  # five words: not a name
+    person, exact, partial, fuzzy = [plan_tiers(parse_query("Đinh Trọng Tiến"))[0],
+                                     *plan_tiers(parse_query("trien khai nang cao chat"))]
+    body = query_body(parse_query("Đinh Trọng Tiến"), clearance=0, tier=person)
+    assert body["bool"]["filter"] == [{"range": {"level": {"lte": 0}}}]
+    assert body["bool"]["must"] == [{"bool": {"should": [
+        {"multi_match": {"query": s, "fields": ["signer.folded^4"], "fuzziness": "AUTO:4,64",
+                         "prefix_length": 0, "boost": 1.0}} for s in ("dinh", "trong", "tien")],
+        "minimum_should_match": 3}}]
+    name = parse_query("Bui Thi Hong Lan")
+    four = query_body(name, 0, plan_tiers(name)[0])
+    assert four["bool"]["must"][0]["bool"]["minimum_should_match"] == 3  # one may be misread
+    parsed = parse_query("trien khai nang cao chat -mat")
+    partial_body = query_body(parsed, clearance=1, tier=plan_tiers(parsed)[1])["bool"]
+    assert partial_body["filter"] == [{"range": {"level": {"lte": 1}}}]
+    outer = partial_body["must"][0]["bool"]
+    text = outer["must"][0]["bool"]
+    assert text["minimum_should_match"] == 3 and len(text["should"]) == 5
+    assert text["must_not"] == [{"multi_match": {"query": "mat", "fields": FOLDED,
+                                                 "type": "best_fields", "boost": 1.0}}]
+    assert outer["should"][0] == {"multi_match": {  # a misread word still adds a little
+        "query": "trien", "fields": FOLDED, "fuzziness": "AUTO:4,64", "prefix_length": 0,
+        "boost": 0.5}}
+    exact_tier = partial_body["must_not"][0]["bool"]  # five words: most pairs side by side
+    assert exact_tier["must"][0]["bool"]["must"][0]["bool"]["must"][0] == {
+        "multi_match": {"query": "trien", "fields": FOLDED, "type": "best_fields", "boost": 1.0}}
+    pairs = exact_tier["filter"][0]["bool"]
+    assert pairs["minimum_should_match"] == 2 and pairs["should"][0] == {
+        "multi_match": {"query": "trien khai", "fields": FOLDED, "type": "phrase"}}
+    fuzzy_body = query_body(parsed, clearance=1, tier=plan_tiers(parsed)[2])["bool"]
+    words = fuzzy_body["must"][0]["bool"]["must"]
+    assert words[0] == {"multi_match": {"query": "trien", "fields": FOLDED,
+                                        "fuzziness": "AUTO:4,64", "prefix_length": 0,
+                                        "boost": 1.0}}
+    assert words[3] == {"multi_match": {"query": "cao", "fields": FOLDED, "type": "best_fields",
+                                        "boost": 1.0}}  # three letters: no edit allowed
+    assert len(fuzzy_body["must_not"]) == 2  # not the exact, not the partial matches
+    assert fuzzy_body["filter"] == [{"range": {"level": {"lte": 1}}}]
+    assert (exact.kind, partial.kind, fuzzy.kind) == ("exact", "partial", "fuzzy")

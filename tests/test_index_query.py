@@ -124,12 +124,43 @@ def test_suggestion_helpers():
     assert replace_terms("Hội tích năm 2012", {"hoi": "ho"}) == "ho tích năm 2012"
 
 
-def test_long_runs_of_plain_words_need_three_in_four():
-    from luutru.index.query import and_parts, loose_minimum
-    five = parse_query("a b c d e").text
-    assert loose_minimum(and_parts(five)[0]) == 4
-    assert loose_minimum(and_parts(parse_query("a b c d").text)[0]) is None
-    assert loose_minimum(and_parts(parse_query('a b c d "e f"').text)[0]) is None
+def test_tiers_exact_then_most_words_then_fuzzy():
+    from luutru.index.query import (EVERY_WORD, Adjacent, AtLeast, Fuzzy, Person, partial_minimum,
+                                    plan_tiers)
+
+    assert [partial_minimum(n) for n in (1, 2, 3, 4, 5, 10)] == [None, None, 2, 3, 3, 6]
+    text = parse_query("nang cao chat luong tot -mat").text
+    tiers = plan_tiers(parse_query("nang cao chat luong tot -mat"))
+    assert [t.kind for t in tiers] == ["exact", "partial", "fuzzy"]
+    assert tiers[0].node == Adjacent(text, (("nang", "cao"), ("cao", "chat"), ("chat", "luong"),
+                                            ("luong", "tot")), 2)
+    assert tiers[1].node == AtLeast(text, 3) and tiers[1].before == (tiers[0].node,)
+    assert [type(c).__name__ for c in tiers[2].node.children] == ["Fuzzy", "Term", "Fuzzy",
+                                                                "Fuzzy", "Term", "Not"]
+    assert tiers[2].before == (tiers[0].node, tiers[1].node)
+    every_word = plan_tiers(parse_query("nang cao chat luong tot -mat"), EVERY_WORD)  # volumes
+    assert [(t.kind, t.node) for t in every_word] == [("exact", tiers[0].node),
+                                                      ("scattered", text)]
+    four = parse_query("nang cao chat luong")  # four words: every word is the exact tier
+    assert [(t.kind, t.node) for t in plan_tiers(four, EVERY_WORD)] == [("exact", four.text)]
+    assert plan_tiers(four)[1].node == AtLeast(four.text, 3)
+    assert [t.kind for t in plan_tiers(parse_query("dan OR uy"))] == ["exact"]
+    assert [t.kind for t in plan_tiers(parse_query("ho tich"))] == ["exact", "fuzzy"]
+    assert [t.kind for t in plan_tiers(parse_query("ho to"))] == ["exact"]  # nothing to loosen
+    assert plan_tiers(parse_query("nghi"))[1].node == Fuzzy(parse_query("nghi").text)
+    named = plan_tiers(parse_query("Đinh Trọng Tiến"))
+    assert named[0].kind == "person" and named[0].node == Person(("dinh", "trong", "tien"))
+    assert named[1].before == (named[0].node,)
+
+
+@pytest.mark.parametrize("query, name", [
+    ("Đinh Trọng Tiến", ("dinh", "trong", "tien")),
+    ('"Bui Thi Hong Lan"', ("bui", "thi", "hong", "lan")),
+    ("Lương Quốc Lộc year:2010", ("luong", "quoc", "loc")), ("đinh trọng tiến", None),
+    ("Tiến", None), ("Nguyen Van A B C", None), ("Đảng AND Bộ", None), ("ĐẢNG ỦY", None),
+])
+def test_name_like_queries(query, name):
+    assert parse_query(query).name == name
 
 
 @pytest.mark.parametrize("text", [VIETNAMESE, "Số63-HD/VPTU năm2012 ĐẢNG ỦY 2a3 a1b2",

@@ -169,11 +169,25 @@ def test_query_error_and_spelling_suggestion(app):
     client = login(app, "ana")
     doc = page(client.get("/search", query_string={"q": '"nghị quyết'}))
     assert "ngoặc kép" in doc.xpath('string(//*[@class="query-error"])')
-    doc = page(client.get("/search", query_string={"q": "nghi quyett"}))
+    doc = page(client.get("/search", query_string={"q": "nghi quyett"}))  # one letter off
+    assert "khớp gần đúng" in doc.xpath('string(//*[@id="match-kinds"])')
+    assert "khớp gần đúng" in doc.xpath('string(//*[@id="results"]//*[@class="match-kind"])')
+    doc = page(client.get("/search", query_string={"q": "nghi qyu"}))  # too short to forgive
     suggestion = doc.xpath('//a[@id="suggestion"]')[0]
-    assert suggestion.text_content() == "nghi quyet"
+    assert suggestion.text_content() == "nghi quy"
     assert int(page(client.get(suggestion.get("href"))).xpath(
         'string(//*[@id="total"])').split()[0]) > 0
+
+
+def test_empty_range_page_past_the_last_and_filters_say_why(app):
+    client = login(app, "ana")
+    notices = lambda doc: " ".join(doc.xpath('//p[@class="notice"]/text()'))
+    doc = page(client.get("/search", query_string={"q": "nghi quyet year:2020..2006"}))
+    assert "year:2020..2006 trống" in notices(doc)
+    doc = page(client.get("/search", query_string={"q": "nghi quyet", "page": "99"}))
+    assert "Trang 99 không có" in notices(doc)
+    doc = page(client.get("/search", query_string={"q": "nghi quyet fonds:PHONG-0"}))
+    assert "Các bộ lọc đã loại hết kết quả" in notices(doc)
 
 
 @pytest.mark.parametrize("query", XSS_QUERIES)

@@ -17,6 +17,8 @@ from typing import Any
 from luutru.archive import Archive
 from luutru.catalog.build import iter_fonds, iter_items
 from luutru.access import secrecy_level
+from luutru.index.backend import only_tiers
+from luutru.index.query import EVERY_WORD
 from luutru.index.update import search
 from luutru.volume.spec import VolumeSpec
 
@@ -64,7 +66,8 @@ def _query_item_ids(archive: Archive, query: str, clearance: int) -> tuple[list[
     pages: list[str] = []
     page = 1
     while True:
-        result = search(archive, query, clearance=clearance, limit=SEARCH_PAGE, page=page)
+        with only_tiers(EVERY_WORD):  # a volume takes what the query says: no forgiving tier
+            result = search(archive, query, clearance=clearance, limit=SEARCH_PAGE, page=page)
         for hit in result.hits:
             (items if hit.get("item") else pages).append(hit.get("item") or hit["id"])
         if len(result.hits) < SEARCH_PAGE or page * SEARCH_PAGE >= result.total:

@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from luutru.archive import Archive, PageRef
 from luutru.index.analysis import fast_nfc, number_key
-from luutru.index.backend import SearchBackend, best_snippet_only
+from luutru.index.backend import MATCH_LABELS, SearchBackend, best_snippet_only
 from luutru.index.model import QueryError, SearchRequest, SearchResult
 from luutru.index import sqlite, tantivy_backend
 from luutru.index.es import ES_ENV
@@ -127,7 +127,8 @@ MAX_PAGE = 500
 MAX_QUERY = 500
 THUMB_WIDTH, THUMB_HEIGHT = 200, 283  # A4 portrait; CSS keeps the real ratio once it loaded
 FACETS = (("fonds", "Phông"), ("type", "Loại văn bản"), ("year", "Năm"),
-          ("organ", "Cơ quan ban hành"))  # each also the query filter it adds
+          ("organ", "Cơ quan ban hành"), ("person", "Người ký"),
+          ("place", "Địa danh"))  # each also the query filter it adds
 _QUERY_ERRORS = [  # QueryError messages (English, for the CLI) said in Vietnamese
     (r"^empty query", "Hãy gõ vài từ, một \"cụm từ\" hoặc một bộ lọc như fonds:PHONG-41."),
     (r"only exclude", "Câu tìm kiếm không thể chỉ có từ loại trừ: hãy thêm một từ cần tìm."),
@@ -233,8 +234,10 @@ def _filter_value(value: str) -> str:
     return f'"{value}"' if re.search(r"[\s()]", value) else value
 
 
-def facet_links(q: str, facets: dict[str, dict[str, int]], sort: str) -> list[dict[str, Any]]:
-    """Each facet section with its values, each linking to the query narrowed to it."""
+def facet_links(q: str, facets: dict[str, dict[str, int]], sort: str,
+                labels: dict[str, dict[str, str]] | None = None) -> list[dict[str, Any]]:
+    """Each facet section with its values (and their labels: a fonds' name, an organ flagged as
+    unsure), each linking to the query narrowed to it."""
     path, quoted_q = _search_path(), quote_plus(q)
     sections = []
     for key, label in FACETS:
@@ -244,6 +247,7 @@ def facet_links(q: str, facets: dict[str, dict[str, int]], sort: str) -> list[di
             active = clause in q
             narrowed = quoted_q if active else quoted_q + quote_plus(f" {clause}")
             values.append({"value": value, "count": count, "active": active,
+                           "label": (labels or {}).get(key, {}).get(str(value)),
                            "url": _search_url(path, narrowed, sort=sort)})
         if values:
             sections.append({"key": key, "label": label, "values": values})
@@ -298,6 +302,8 @@ def hit_view(hit: dict[str, Any], links: _Links) -> dict[str, Any]:
             "organ": hit.get("co_quan_ban_hanh"),
             "where": f"{fonds} / {file}" if fonds and file else fonds,
             "do_mat": hit.get("do_mat"), "snippet": safe_snippet(hit.get("snippet")),
+            "match_label": MATCH_LABELS.get(hit.get("match")) if hit.get("match") != "exact"
+            else None,
             "pages": page_links,
             "thumb": links.image_url(first_key, "thumb") if first_key else None}
 
@@ -336,7 +342,7 @@ def search():
         else:
             context.update(
                 result=result, hits=_hit_views(result.hits, q),
-                facets=facet_links(q, result.facets, sort),
+                facets=facet_links(q, result.facets, sort, result.facet_labels),
                 pagination=_pagination(q, page, per_page, result.total, sort),
                 suggestion_url=search_url(result.suggestion, sort=sort) if result.suggestion
                 else None,
