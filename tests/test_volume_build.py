@@ -160,7 +160,7 @@ def test_docx_body_is_the_rebuilt_text(built, content):
 def test_template_escapes_ocr_and_catalogue_text():
     doc = VolumeDocument(item_id="x", anchor="x", heading="NGHỊ QUYẾT số <b>1</b>", date_line="",
                          short_date="", trich_yeu="<script>alert(1)</script>",
-                         paragraphs=[Paragraph("para", [("<img src=x onerror=alert(1)>", False)])],
+                         paragraphs=[Paragraph("para", [("<img src=x onerror=alert(1)>", "")])],
                          signature=[], source_note="", do_mat=None, level=0)
     html = render_html(VolumeContent(title="<i>T</i>", subtitle="", publisher="", imprint="", paper="A4",
                                      margins="20mm", notices=[], documents=[doc], review=[]))

@@ -18,7 +18,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from luutru.volume.content import VolumeContent, VolumeDocument
+from luutru.volume.content import RunLine, VolumeContent, VolumeDocument
+from luutru.volume.text import DOUBT, NOTE, UNREADABLE
 
 FONT = "Liberation Serif"
 LANG = "vi-VN"
@@ -28,6 +29,8 @@ TOC_INSTRUCTION = 'TOC \\o "1-2" \\h \\z \\u'
 MARKER_COLOR = RGBColor(0x8A, 0x1C, 0x1C)
 # Styles of the volume's own structure (front matter, document parts) beside Word's built-in ones.
 FRONT_HEADING, DATE_LINE, SOURCE_NOTE, SIGNATURE = "Front Heading", "Date Line", "Source Note", "Signature"
+# Who wrote the file when the spec names no editor (never the library's "python-docx").
+DEFAULT_AUTHOR = "Ban biên tập"
 # Word's own names for its TOC entry styles (lower case in styles.xml), so "Update field" uses ours.
 TOC1, TOC2 = "toc 1", "toc 2"
 
@@ -135,7 +138,9 @@ def _simple_field(paragraph, instruction: str) -> None:
 def _toc(doc, ids: dict[str, str], content: VolumeContent) -> None:
     """A TOC field whose current result is the entries as text (Word replaces it on update)."""
     entries = [entry for d in content.documents
-               for entry in ((d.heading, TOC1), (f"{d.trich_yeu} ({d.short_date})", TOC2))]
+               for entry in ((f"{d.number}. {d.heading}", TOC1),
+                             (f"{_plain(d.trich_yeu_runs)} ({d.short_date})", TOC2))]
+    entries += [(title, TOC1) for title, present in _apparatus_titles(content) if present]
     if content.review:
         entries.append((content.appendix_title, TOC1))
     entries = entries or [("", TOC1)]
@@ -197,6 +202,8 @@ def _front_matter(doc, ids: dict[str, str], content: VolumeContent) -> None:
     _para(doc, ids, content.title.upper(), "Title")
     if content.subtitle:
         _para(doc, ids, content.subtitle, "Subtitle")
+    if content.editors:
+        _para(doc, ids, "Ban biên tập: " + ", ".join(content.editors), DATE_LINE)
     for notice in content.notices:
         _para(doc, ids, "", FRONT_HEADING).add_run(notice).bold = True
     _para(doc, ids, content.imprint, DATE_LINE)
@@ -207,40 +214,71 @@ def _front_matter(doc, ids: dict[str, str], content: VolumeContent) -> None:
     section.footer.paragraphs[0].style = doc.styles["Footer"]
     _para(doc, ids, "Lời giới thiệu", FRONT_HEADING)
     _para(doc, ids, content.foreword).runs[0].italic = True
+    _para(doc, ids, "Về cách trình bày văn bản", "Heading 3")
+    for line in content.editorial_note:
+        _para(doc, ids, line)
     _page_break(doc)
     _para(doc, ids, "Mục lục", FRONT_HEADING)
     _toc(doc, ids, content)
+
+
+def _plain(runs: RunLine) -> str:
+    return "".join(text for text, kind in runs if kind != NOTE)
+
+
+def _add_runs(paragraph, runs: RunLine, notes: list[str]) -> None:
+    """Runs as Word runs: markers and doubtful readings in italic red, a footnote as its number
+    in superscript (the notes are set after the document, "Chú thích")."""
+    for text, kind in runs:
+        if kind == NOTE:
+            notes.append(text)
+            paragraph.add_run(str(len(notes))).font.superscript = True
+            continue
+        run = paragraph.add_run(text)
+        if kind in (UNREADABLE, DOUBT):
+            run.italic = True
+            run.font.color.rgb = MARKER_COLOR
 
 
 def _document(doc, ids: dict[str, str], item: VolumeDocument) -> None:
     first = _para(doc, ids, "", FRONT_HEADING) if item.do_mat else None
     if first is not None:
         first.add_run(item.do_mat.upper()).bold = True
-    heading = _para(doc, ids, item.heading, "Heading 1")
-    (first or heading).paragraph_format.page_break_before = True
+    number = _para(doc, ids, str(item.number), FRONT_HEADING)
+    (first or number).paragraph_format.page_break_before = True
+    _para(doc, ids, item.heading, "Heading 1")
+    if item.organ:
+        _para(doc, ids, item.organ.upper(), SIGNATURE).paragraph_format.left_indent = Mm(0)
     _para(doc, ids, item.date_line, DATE_LINE)
-    _para(doc, ids, item.trich_yeu, "Heading 2")
+    notes: list[str] = []
+    _add_runs(_para(doc, ids, "", "Heading 2"), item.trich_yeu_runs, notes)
     for para in item.paragraphs:
-        paragraph = _para(doc, ids, "", "Heading 3" if para.kind == "heading" else "Normal")
-        for text, marker in para.runs:
-            run = paragraph.add_run(text)
-            if marker:
-                run.italic = True
-                run.font.color.rgb = MARKER_COLOR
+        _add_runs(_para(doc, ids, "", "Heading 3" if para.kind == "heading" else "Normal"),
+                  para.runs, notes)
     for line in item.signature:
-        _para(doc, ids, line, SIGNATURE)
+        _add_runs(_para(doc, ids, "", SIGNATURE), line, notes)
+    if notes:
+        _para(doc, ids, "Chú thích", "Heading 3")
+        for index, note in enumerate(notes, start=1):
+            _para(doc, ids, f"{index}. {note}", SOURCE_NOTE)
     _para(doc, ids, item.source_note, SOURCE_NOTE)
 
 
-def _appendix(doc, ids: dict[str, str], content: VolumeContent) -> None:
-    heading = _para(doc, ids, content.appendix_title, "Heading 1")
-    heading.paragraph_format.page_break_before = True
-    table = doc.add_table(rows=1, cols=2)
+def _apparatus_titles(content: VolumeContent) -> list[tuple[str, bool]]:
+    return [("Niên biểu văn kiện", content.chronology and bool(content.documents)),
+            ("Bảng tra cứu tên người", bool(content.names)),
+            ("Bảng tra cứu địa danh", bool(content.places)),
+            ("Bảng chữ viết tắt", bool(content.abbreviations))]
+
+
+def _table(doc, header: list[str], rows: list[list[str]]) -> None:
+    table = doc.add_table(rows=1, cols=len(header))
     table.style = doc.styles["Table Grid"]
-    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Văn bản", "Cần kiểm tra"
-    for row in content.review:
-        cells = table.add_row().cells
-        cells[0].text, cells[1].text = f"{row.heading}, {row.short_date}", row.what
+    for cell, text in zip(table.rows[0].cells, header):
+        cell.text = text
+    for row in rows:
+        for cell, text in zip(table.add_row().cells, row):
+            cell.text = text
     for row in table.rows:
         for cell in row.cells:
             for paragraph in cell.paragraphs:
@@ -248,16 +286,51 @@ def _appendix(doc, ids: dict[str, str], content: VolumeContent) -> None:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
 
 
+def _apparatus(doc, ids: dict[str, str], content: VolumeContent) -> None:
+    """Chronology, indexes (by the documents' numbers: Word has no page numbers until it lays the
+    file out) and abbreviations."""
+    present = dict(_apparatus_titles(content))
+    for title, present_now in present.items():
+        if not present_now:
+            continue
+        _para(doc, ids, title, "Heading 1").paragraph_format.page_break_before = True
+        if title == "Niên biểu văn kiện":
+            _table(doc, ["Số", "Thời gian", "Văn kiện", "Cơ quan ban hành"],
+                   [[str(d.number), d.short_date, f"{d.heading}: {_plain(d.trich_yeu_runs)}", d.organ]
+                    for d in content.documents])
+        elif title == "Bảng chữ viết tắt":
+            _table(doc, ["Chữ viết tắt", "Nghĩa"], [list(pair) for pair in content.abbreviations])
+        else:
+            _para(doc, ids, "(số chỉ số thứ tự văn kiện trong tập)", SOURCE_NOTE)
+            entries = content.names if title == "Bảng tra cứu tên người" else content.places
+            for entry in entries:
+                paragraph = _para(doc, ids, f"{entry.name}: " + ", ".join(map(str, entry.documents)))
+                paragraph.paragraph_format.first_line_indent = Mm(0)
+
+
+def _appendix(doc, ids: dict[str, str], content: VolumeContent) -> None:
+    heading = _para(doc, ids, content.appendix_title, "Heading 1")
+    heading.paragraph_format.page_break_before = True
+    _table(doc, ["Văn bản", "Cần kiểm tra"],
+           [[f"{row.heading}, {row.short_date}", row.what] for row in content.review])
+
+
 def render_docx(content: VolumeContent) -> bytes:
     doc = Document()
-    doc.core_properties.title = content.title
-    doc.core_properties.language = LANG
+    props = doc.core_properties
+    props.title = content.title
+    props.subject = content.subtitle
+    props.author = ", ".join(content.editors) or content.publisher or DEFAULT_AUTHOR
+    props.last_modified_by = props.author
+    props.comments = ""
+    props.language = LANG
     _set_up_styles(doc)
     _page_set_up(doc, content)
     ids = _style_ids(doc)
     _front_matter(doc, ids, content)
     for item in content.documents:
         _document(doc, ids, item)
+    _apparatus(doc, ids, content)
     if content.review:
         _appendix(doc, ids, content)
     _page_set_up(doc, content)
