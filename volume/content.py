@@ -79,6 +79,10 @@ class VolumeDocument:
     occurrences: list[Occurrence] = field(default_factory=list)
     approximate: bool = False         # undated: placed by its hồ sơ's dates
 
+    def __post_init__(self) -> None:
+        if not self.trich_yeu_runs:
+            self.trich_yeu_runs = [(self.trich_yeu, TEXT)]
+
     @property
     def body_text(self) -> str:
         return "\n\n".join(p.text for p in self.paragraphs)

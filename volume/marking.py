@@ -24,6 +24,7 @@ The thresholds are measured by ``bench/unreadable.py`` against the dev corpus's 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from luutru.ocr.quality import _scorable, is_vietnamese_syllable   # the OCR quality score's rules
 from luutru.textnorm import fold
@@ -33,6 +34,10 @@ WORD_DOUBT = 40.0
 # Without word confidences, a line read under this is doubtful as a whole.
 LINE_DOUBT = 60.0
 FIRST_YEAR, LAST_YEAR = 1900, 2100
+_VOWELS = set("aăâeêioôơuưy" "àằầèềìòồờùừỳ" "áắấéếíóốớúứý" "ảẳẩẻểỉỏổởủửỷ" "ãẵẫẽễĩõỗỡũữỹ"
+              "ạặậẹệịọộợụựỵ")
+_ALPHABET = _VOWELS | set("bcdđghklmnpqrstvxfjwz")
+_LETTERS_AND_DIGITS = re.compile(r"[^\W\d_]+\d+|\d+[^\W\d_]{1,2}")
 _PUNCT = " .,;:!?()[]{}\"'“”‘’«»…-–"
 # A list number or a code ("8.", "III.", "57-NQ/TW"): Tesseract is unsure of them and they are
 # checked against the catalogue, not printed from a guess.
@@ -55,10 +60,24 @@ _PHRASES_BY_FOLD = {fold(p).lower(): p.split() for p in PHRASES}
 _PHRASE_LENGTHS = sorted({len(words) for words in _PHRASES_BY_FOLD.values()}, reverse=True)
 
 
+# The old tone placement ("uỷ", "hoà") is a spelling, not a slip.
+_TONE_MARKS = "\u0300\u0301\u0309\u0303\u0323"
+
+
+def _same_spelling(word: str, good: str) -> bool:
+    """Equal, or equal but for where the tone mark sits (old "uỷ", new "ủy")."""
+    if word == good:
+        return True
+    strip = lambda w: "".join(ch for ch in unicodedata.normalize("NFD", w) if ch not in _TONE_MARKS)
+    tones = lambda w: [ch for ch in unicodedata.normalize("NFD", w) if ch in _TONE_MARKS]
+    return strip(word) == strip(good) and tones(word) == tones(good)
+
+
 def near_miss_phrases(tokens: list[str]) -> set[int]:
-    """Indexes of the tokens that make a near miss of a stock phrase (see the module docstring).
-    A capital the phrase does not have is a miss except on the first word (a sentence start);
-    lower case where the phrase has a capital is not (Party documents write both)."""
+    """Indexes of the words that make a near miss of a stock phrase (see the module docstring):
+    those spelled otherwise than in the phrase. A capital the phrase does not have is a miss
+    except on the first word (a sentence start); lower case where the phrase has a capital is
+    not (Party documents write both)."""
     words = [t.strip(_PUNCT) for t in tokens]
     missed: set[int] = set()
     for length in _PHRASE_LENGTHS:
@@ -70,9 +89,8 @@ def near_miss_phrases(tokens: list[str]) -> set[int]:
             capitals = all(word.isupper() for word in span)   # a heading in capitals
             for k, (word, good) in enumerate(zip(span, right)):
                 odd_case = k and not capitals and word[:1].isupper() and good[:1].islower()
-                if word.lower() != good.lower() or odd_case:
-                    missed.update(range(i, i + length))
-                    break
+                if not _same_spelling(word.lower(), good.lower()) or odd_case:
+                    missed.add(i + k)
     return missed
 
 
@@ -98,8 +116,17 @@ def impossible_date_part(previous: str, token: str) -> bool:
 
 
 def impossible_word(token: str) -> bool:
-    """Letters that spell no Vietnamese syllable, and symbols a typed document does not hold."""
-    if any(ch in token for ch in "^¬~|{}<>=_\\@#$*¦§¤"):
+    """Letters that spell no Vietnamese syllable, letters outside the Vietnamese alphabet ("Ñ"), a
+    lone lower-case consonant ("g"), letters run into digits ("N7", "4G"), and symbols a typed
+    document does not hold."""
+    if any(ch in token for ch in "^¬~|{}<>=_\\@#$*¦§¤⁄"):
+        return True
+    bare = token.strip(_PUNCT)
+    if any(ch.isalpha() and ch.lower() not in _ALPHABET for ch in bare):
+        return True
+    if len(bare) == 1 and bare.islower() and bare not in _VOWELS and not token.endswith((")", ".")):
+        return True
+    if _LETTERS_AND_DIGITS.fullmatch(bare):
         return True
     word = _scorable(token)
     return word is not None and not is_vietnamese_syllable(word)
@@ -134,7 +161,10 @@ def capitalised_words(texts: list[str]) -> set[str]:
 def doubtful_words(tokens: list[str], confs: list[float] | None, line_conf: float | None,
                    capitalised: set[str] = frozenset()) -> list[bool]:
     """For each whitespace token of a machine-read line: print it as doubtful?"""
-    whole_line = confs is None and line_conf is not None and line_conf < LINE_DOUBT
+    letters = sum(ch.isalpha() for token in tokens for ch in token)
+    digits = any(ch.isdigit() for token in tokens for ch in token)
+    whole_line = ((confs is None and line_conf is not None and line_conf < LINE_DOUBT)
+                  or (0 < letters <= 2 and not digits))     # a speck read as letters: "h", "ì A"
     missed = near_miss_phrases(tokens)
     out = []
     for i, token in enumerate(tokens):

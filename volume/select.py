@@ -125,7 +125,9 @@ def estimated_date(item: dict[str, Any], file: dict[str, Any] | None) -> tuple[d
 
 
 def _file_of(item: dict[str, Any], files: dict[str, dict[str, Any]] | None) -> dict[str, Any] | None:
-    return (files or {}).get(f"{item['fonds_code']}/{item['file_code']}")
+    if not files:
+        return None
+    return files.get(f"{item.get('fonds_code')}/{item.get('file_code')}")
 
 
 def period_reason(item: dict[str, Any], spec: VolumeSpec,

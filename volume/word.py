@@ -301,7 +301,7 @@ def _apparatus(doc, ids: dict[str, str], content: VolumeContent) -> None:
         elif title == "Bảng chữ viết tắt":
             _table(doc, ["Chữ viết tắt", "Nghĩa"], [list(pair) for pair in content.abbreviations])
         else:
-            _para(doc, ids, "(số chỉ số thứ tự văn kiện trong tập)", SOURCE_NOTE)
+            _para(doc, ids, "(số chỉ số thứ tự văn kiện trong tập)", DATE_LINE)
             entries = content.names if title == "Bảng tra cứu tên người" else content.places
             for entry in entries:
                 paragraph = _para(doc, ids, f"{entry.name}: " + ", ".join(map(str, entry.documents)))
