@@ -26,7 +26,7 @@ from luutru.volume import apparatus
 from luutru.volume.apparatus import IndexEntry, Occurrence
 from luutru.volume.select import Selection
 from luutru.volume.spec import VolumeSpec
-from luutru.volume.text import (DOUBT, NOTE, TEXT, Line, Paragraph, document_text, line_runs,
+from luutru.volume.text import (DOUBT, NOTE, TEXT, UNREADABLE, Line, Paragraph, document_text, line_runs,
                                 sheet_numbers)
 
 FOREWORD_PLACEHOLDER = "[Lời giới thiệu của Ban biên tập — phần này để trống, sẽ soạn sau.]"
@@ -48,6 +48,7 @@ EDITORIAL_NOTE = [
     "vuông: [khoảng …].",
 ]
 RunLine = list[tuple[str, str]]
+NO_SIGNER_MARK = "[… thẩm quyền ký và họ tên người ký chưa đọc được, cần đối chiếu bản gốc …]"
 FIELD_LABELS = {name: label for name, label, _ in ITEM_FIELDS}
 
 
@@ -232,7 +233,7 @@ def signature_runs(item: dict[str, Any], closing: list[Line]) -> tuple[list[RunL
         if len(runs) > 1 and closing[-1].proofread is False:
             runs[-1] = name_runs(plain(runs[-1]))
     else:
-        return [], ""
+        return [[(NO_SIGNER_MARK, UNREADABLE)]], ""
     signer = plain(runs[-1]) if len(runs) > 1 or name else ""
     return runs, signer
 
@@ -284,6 +285,7 @@ def set_document(archive: Archive, item: dict[str, Any], fonds: dict[str, Any] |
         doubtful=text.doubtful, unproofread_sheets=text.unproofread_sheets,
         approximate=dated is None and bool(file))
     doc.doubtful += sum(kind == DOUBT for line in [doc.trich_yeu_runs, *signature] for _, kind in line)
+    doc.unreadable += sum(kind == UNREADABLE for line in signature for _, kind in line)
     doc.occurrences = _occurrences(doc)
     return doc
 

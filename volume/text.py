@@ -517,13 +517,16 @@ def _cut(lines: list[Line], item: dict[str, Any]) -> tuple[list[Line], bool, lis
 
 
 def closing_lines(tail: list[Line]) -> list[Line]:
-    """The signature block after the body: the authority (T/M …), the title and the signer's name,
-    up to "Nơi nhận" (which Party documents set on the left, beside or under it)."""
-    if not tail or not _AUTHORITY.match(tail[0].text):
+    """The signature block after the body: the authority (T/M …), the title and the signer's name.
+    Party documents set "Nơi nhận" on the left, beside the block, so the OCR's reading order may
+    put the recipients first: the block is found after them."""
+    start = next((i for i, line in enumerate(tail) if _AUTHORITY.match(line.text)), None)
+    if start is None:
         return []
     block = []
-    for line in tail[:6]:
-        if fold(line.text).replace(" ", "").startswith("noinhan"):
+    for line in tail[start:start + 6]:
+        folded = fold(line.text).replace(" ", "")
+        if block and (folded.startswith("noinhan") or line.text.startswith(("-", "+"))):
             break
         if line.proofread or not is_noise(line.text, line.conf):
             block.append(line)
