@@ -88,6 +88,7 @@ class Line:
     conf: float | None = None          # mean word confidence 0..100
     indented: bool = False
     word_confs: list[float] | None = None   # per whitespace token of ``text``, when known
+    word_boxes: list[tuple[int, int, int, int]] | None = None   # likewise, in clean-image pixels
     proofread: bool = False            # from an editor's text: printed as it stands
     para_break: bool = False           # an editor's blank line before it
 
@@ -144,9 +145,9 @@ def _key(text: str) -> str:
     return _KEY_JUNK.sub("", nfc(text)).lower()
 
 
-def _segments(hocr: bytes) -> list[tuple[str, tuple[int, int, int, int], float, list[float]]]:
+def _segments(hocr: bytes) -> list[tuple[str, tuple[int, int, int, int], float, list[float], list]]:
     """The page's hOCR line segments (split at column gutters, as the OCR stage does): text, box,
-    mean word confidence and each word's."""
+    mean word confidence, each word's confidence and each word's box."""
     lines = parse_hocr(hocr)
     if not lines:
         return []
@@ -156,11 +157,12 @@ def _segments(hocr: bytes) -> list[tuple[str, tuple[int, int, int, int], float, 
         for seg in split_at_gaps(line, min_gap):
             confs = [w.conf for w in seg.words if w.conf >= 0]
             out.append((" ".join(w.text for w in seg.words), seg.bbox,
-                        sum(confs) / len(confs) if confs else -1.0, [w.conf for w in seg.words]))
+                        sum(confs) / len(confs) if confs else -1.0, [w.conf for w in seg.words],
+                        [tuple(w.bbox) for w in seg.words]))
     return out
 
 
-def _match_geometry(lines: list[Line], segments: list[tuple[str, tuple, float, list[float]]]) -> None:
+def _match_geometry(lines: list[Line], segments: list[tuple[str, tuple, float, list[float], list]]) -> None:
     """Give each text line the box and confidences of its hOCR segment (same text, or nearly)."""
     pool = {i: _key(segment[0]) for i, segment in enumerate(segments)}
     for line in lines:
@@ -174,10 +176,12 @@ def _match_geometry(lines: list[Line], segments: list[tuple[str, tuple, float, l
             found = best[1] if best[0] >= MATCH_SCORE else None
         if found is not None:
             del pool[found]
-            text, line.box, conf, word_confs = segments[found]
+            text, line.box, conf, word_confs, word_boxes = segments[found]
             line.conf = conf if conf >= 0 else None
-            if len(word_confs) == len(line.text.split()) and all(c >= 0 for c in word_confs):
-                line.word_confs = word_confs
+            if len(word_confs) == len(line.text.split()):
+                line.word_boxes = word_boxes
+                if all(c >= 0 for c in word_confs):
+                    line.word_confs = word_confs
 
 
 def _mark_indents(lines: list[Line]) -> None:
@@ -200,15 +204,22 @@ def read_page_lines(page_dir: Path, sheet: int) -> list[Line] | None:
     if not text_path.exists():
         return None
     text = text_path.read_text(encoding="utf-8", errors="replace")   # the OCR stage writes UTF-8
+    lines = [line for line in lines_with_geometry(text, page_dir, sheet) if line.text]
+    _mark_indents(lines)
+    return lines
+
+
+def lines_with_geometry(text: str, page_dir: Path, sheet: int = 1) -> list[Line]:
+    """One :class:`Line` per line of ``text`` (blank ones too), each given the box and the word
+    confidences and boxes of the page's hOCR line it matches (the proofing view shows an
+    editor's text over the same scan)."""
     lines = [Line(nfc(t).strip(), sheet) for t in text.splitlines()]
-    lines = [line for line in lines if line.text]
     hocr = page_dir / "ocr.hocr"
     if hocr.exists():
         try:
-            _match_geometry(lines, _segments(hocr.read_bytes()))
+            _match_geometry([line for line in lines if line.text], _segments(hocr.read_bytes()))
         except HocrError:
             pass  # text without geometry: the text-only rules still apply
-        _mark_indents(lines)
     return lines
 
 
