@@ -91,6 +91,7 @@ class Line:
     word_boxes: list[tuple[int, int, int, int]] | None = None   # likewise, in clean-image pixels
     proofread: bool = False            # from an editor's text: printed as it stands
     para_break: bool = False           # an editor's blank line before it
+    blank_paragraphs: bool = False     # the editor's page marks paragraphs with blank lines
 
 
 @dataclass
@@ -224,15 +225,20 @@ def lines_with_geometry(text: str, page_dir: Path, sheet: int = 1) -> list[Line]
 
 
 def editorial_lines(text: str, sheet: int) -> list[Line]:
-    """A proofread page's lines from the editor's text; a blank line marks a paragraph's start."""
+    """A proofread page's lines from the editor's text. Where the editor separates paragraphs by
+    blank lines, those are the paragraphs; a page kept line for line as the scan has it (no blank
+    line) is cut into paragraphs by the same rules as the OCR's text."""
     lines: list[Line] = []
     blank = False
     for raw in nfc(text).splitlines():
         if not raw.strip():
             blank = True
             continue
-        lines.append(Line(raw.strip(), sheet, proofread=True, para_break=blank))
+        lines.append(Line(raw.strip(), sheet, proofread=True, para_break=blank and bool(lines)))
         blank = False
+    marked = any(line.para_break for line in lines)
+    for line in lines:
+        line.blank_paragraphs = marked
     return lines
 
 
@@ -394,7 +400,7 @@ def join_lines(left: str, right: str) -> str:
 def _starts_paragraph(prev: Line | None, line: Line) -> bool:
     if prev is None or is_heading(line.text) or is_heading(prev.text) or line.para_break:
         return True
-    if line.proofread and prev.proofread:
+    if line.proofread and prev.proofread and line.blank_paragraphs:
         return False        # the editor marks paragraphs with blank lines
     if line.indented:
         return True
