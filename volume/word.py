@@ -8,6 +8,7 @@ the text as Vietnamese (``w:lang`` vi-VN) for the spelling checker and hyphenati
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from docx import Document
@@ -323,6 +324,7 @@ def render_docx(content: VolumeContent) -> bytes:
     props.author = ", ".join(content.editors) or content.publisher or DEFAULT_AUTHOR
     props.last_modified_by = props.author
     props.comments = ""
+    props.created = props.modified = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     props.language = LANG
     _set_up_styles(doc)
     _page_set_up(doc, content)
