@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from luutru.archive import Archive, PageRef, read_json, write_json
+from luutru.errors import LuutruError
 from luutru.textnorm import nfc
 
 EDITORIAL_DIR = "editorial"
@@ -40,7 +41,7 @@ _NOTE_DEF = re.compile(r"^\s*\[\^(\w{1,12})\]:\s*(.+?)\s*$")
 _ITEM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
 
 
-class EditorialError(ValueError):
+class EditorialError(LuutruError, ValueError):
     """An editor's text that cannot be stored; the message (Vietnamese) says why."""
 
 
