@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from luutru import editorial
-from luutru.archive import Archive
+from luutru.archive import Archive, PageRef
 from luutru.catalog.build import build_catalog, iter_items
 from luutru.cli import cli as luutru_main
 from luutru.volume import marking
@@ -20,7 +20,7 @@ from luutru.volume.build import build_volume, slugify
 from luutru.volume.content import volume_content
 from luutru.volume.select import select_items
 from luutru.volume.spec import VolumeSpec
-from luutru.volume.text import DOUBT, UNREADABLE, body_end, body_start, item_lines
+from luutru.volume.text import DOUBT, UNREADABLE, body_end, body_start, document_text, item_lines
 
 SPEC = VolumeSpec(title="Tập biên tập thử", editors=("Nguyễn Văn An", "Trần Thị Bình"), year=2026,
                   fonds=("PHONG-12", "PHONG-31", "PHONG-52"))
@@ -96,9 +96,16 @@ def test_the_layer_is_kept_beside_the_ocr(edited):
     assert record.history[-1]["editor"] == "an" and record.history[-1]["action"] == "set"
     ocr = editorial.ocr_page_text(archive, item["pages"][0])
     assert BODIES[0][0] not in ocr                                  # text.txt is not changed
-    # Re-cataloguing leaves it alone; the volume still reads it.
+    # Reading the page again (`luutru ocr --redo`) and re-cataloguing leave it alone.
+    from luutru.ocr import ocr_archive
+    text_file = archive.page_dir(PageRef.parse(item["pages"][0])) / "text.txt"
+    before = text_file.stat().st_mtime_ns
+    ocr_archive(archive, redo=True, pages=[PageRef.parse(item["pages"][0])])
+    assert text_file.stat().st_mtime_ns != before                   # the OCR was written again
     build_catalog(archive)
     assert editorial.load_record(archive, item["id"]).pages == record.pages
+    assert [p.text for p in document_text(archive, item).paragraphs] == [
+        para.replace("[^1]", "") for para in BODIES[0]]
     assert "| `editorial/<item-id>.json` |" in (archive.root / "ARCHIVE.md").read_text(encoding="utf-8")
 
 
