@@ -20,6 +20,7 @@ from luutru.volume.build import build_volume, slugify
 from luutru.volume.content import volume_content
 from luutru.volume.select import select_items
 from luutru.volume.spec import VolumeSpec
+from luutru.volume.word import bookmark_name
 from luutru.volume.text import DOUBT, UNREADABLE, body_end, body_start, document_text, item_lines
 
 SPEC = VolumeSpec(title="Tập biên tập thử", editors=("Nguyễn Văn An", "Trần Thị Bình"), year=2026,
@@ -198,6 +199,13 @@ def test_apparatus_in_both_files(edited):
     assert document.core_properties.author == "Nguyễn Văn An, Trần Thị Bình"
     assert document.core_properties.title == SPEC.title
     assert "python-docx" not in (document.core_properties.comments or "") + document.core_properties.author
+    # The DOCX's indexes point at the pages with PAGEREF fields to bookmarks Word resolves.
+    xml = document.element.body.xml
+    bookmarks = set(re.findall(r'w:bookmarkStart [^>]*w:name="([^"]+)"', xml))
+    refs = re.findall(r"PAGEREF (\S+) ", xml)
+    assert refs and set(refs) <= bookmarks
+    signer = next(d for d in edited["content"].documents if d.signer)
+    assert bookmark_name(signer.signer_anchor) in refs
 
 
 def test_edit_cli(edited, tmp_path):

@@ -30,6 +30,9 @@ TOC_INSTRUCTION = 'TOC \\o "1-2" \\h \\z \\u'
 MARKER_COLOR = RGBColor(0x8A, 0x1C, 0x1C)
 # Styles of the volume's own structure (front matter, document parts) beside Word's built-in ones.
 FRONT_HEADING, DATE_LINE, SOURCE_NOTE, SIGNATURE = "Front Heading", "Date Line", "Source Note", "Signature"
+# Above an index: its numbers are fields Word turns into pages when it updates the file.
+PAGEREF_NOTE = ("(số trang do Word điền khi cập nhật trường — F9; trước khi cập nhật là số thứ tự "
+                "văn kiện trong tập)")
 # Who wrote the file when the spec names no editor (never the library's "python-docx").
 DEFAULT_AUTHOR = "Ban biên tập"
 # Word's own names for its TOC entry styles (lower case in styles.xml), so "Update field" uses ours.
@@ -128,12 +131,28 @@ def _instruction(run, text: str) -> None:
     run._r.append(instr)
 
 
-def _simple_field(paragraph, instruction: str) -> None:
+def _simple_field(paragraph, instruction: str, shown: str = "1") -> None:
     _field_char(paragraph.add_run(), "begin")
     _instruction(paragraph.add_run(), instruction)
     _field_char(paragraph.add_run(), "separate")
-    paragraph.add_run("1")
+    paragraph.add_run(shown)
     _field_char(paragraph.add_run(), "end")
+
+
+def bookmark_name(anchor: str) -> str:
+    """A Word bookmark name for a volume anchor (letters, digits and _, at most 40)."""
+    return ("b_" + "".join(ch if ch.isalnum() else "_" for ch in anchor))[:40]
+
+
+def _bookmark(paragraph, anchor: str, number: int) -> None:
+    """Mark the whole paragraph as the bookmark ``anchor`` (a PAGEREF field's target)."""
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(number))
+    start.set(qn("w:name"), bookmark_name(anchor))
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(number))
+    paragraph._p.insert(1 if paragraph._p.pPr is not None else 0, start)
+    paragraph._p.append(end)
 
 
 def _toc(doc, ids: dict[str, str], content: VolumeContent) -> None:
@@ -241,28 +260,41 @@ def _add_runs(paragraph, runs: RunLine, notes: list[str]) -> None:
             run.font.color.rgb = MARKER_COLOR
 
 
-def _document(doc, ids: dict[str, str], item: VolumeDocument) -> None:
+def _document(doc, ids: dict[str, str], item: VolumeDocument, wanted: set[str]) -> None:
+    """One document; the paragraphs an index points to are bookmarked (``wanted``: anchors)."""
     first = _para(doc, ids, "", FRONT_HEADING) if item.do_mat else None
     if first is not None:
         first.add_run(item.do_mat.upper()).bold = True
     number = _para(doc, ids, str(item.number), FRONT_HEADING)
     (first or number).paragraph_format.page_break_before = True
+    if item.anchor in wanted:
+        _bookmark(number, item.anchor, len(doc.element.body))
     _para(doc, ids, item.heading, "Heading 1")
     if item.organ:
         _para(doc, ids, item.organ.upper(), SIGNATURE).paragraph_format.left_indent = Mm(0)
     _para(doc, ids, item.date_line, DATE_LINE)
     notes: list[str] = []
     _add_runs(_para(doc, ids, "", "Heading 2"), item.trich_yeu_runs, notes)
-    for para in item.paragraphs:
-        _add_runs(_para(doc, ids, "", "Heading 3" if para.kind == "heading" else "Normal"),
-                  para.runs, notes)
+    for index, para in enumerate(item.paragraphs):
+        paragraph = _para(doc, ids, "", "Heading 3" if para.kind == "heading" else "Normal")
+        _add_runs(paragraph, para.runs, notes)
+        if f"{item.anchor}-p{index}" in wanted:
+            _bookmark(paragraph, f"{item.anchor}-p{index}", len(doc.element.body))
     for line in item.signature:
-        _add_runs(_para(doc, ids, "", SIGNATURE), line, notes)
+        paragraph = _para(doc, ids, "", SIGNATURE)
+        _add_runs(paragraph, line, notes)
+    if item.signature and item.signer_anchor in wanted:
+        _bookmark(paragraph, item.signer_anchor, len(doc.element.body))
     if notes:
         _para(doc, ids, "Chú thích", "Heading 3")
         for index, note in enumerate(notes, start=1):
             _para(doc, ids, f"{index}. {note}", SOURCE_NOTE)
     _para(doc, ids, item.source_note, SOURCE_NOTE)
+
+
+def _page_ref(paragraph, anchor: str, shown: str) -> None:
+    """The page ``anchor`` stands on, as a PAGEREF field Word fills in (``shown`` until then)."""
+    _simple_field(paragraph, f"PAGEREF {bookmark_name(anchor)} \\h", shown)
 
 
 def _apparatus_titles(content: VolumeContent) -> list[tuple[str, bool]]:
@@ -296,17 +328,24 @@ def _apparatus(doc, ids: dict[str, str], content: VolumeContent) -> None:
             continue
         _para(doc, ids, title, "Heading 1").paragraph_format.page_break_before = True
         if title == "Niên biểu văn kiện":
-            _table(doc, ["Số", "Thời gian", "Văn kiện", "Cơ quan ban hành"],
-                   [[str(d.number), d.short_date, f"{d.heading}: {_plain(d.trich_yeu_runs)}", d.organ]
+            _table(doc, ["Số", "Thời gian", "Văn kiện", "Cơ quan ban hành", "Trang"],
+                   [[str(d.number), d.short_date, f"{d.heading}: {_plain(d.trich_yeu_runs)}", d.organ, ""]
                     for d in content.documents])
+            rows = doc.tables[-1].rows[1:]
+            for row, d in zip(rows, content.documents):
+                _page_ref(row.cells[4].paragraphs[0], d.anchor, str(d.number))
         elif title == "Bảng chữ viết tắt":
             _table(doc, ["Chữ viết tắt", "Nghĩa"], [list(pair) for pair in content.abbreviations])
         else:
-            _para(doc, ids, "(số chỉ số thứ tự văn kiện trong tập)", DATE_LINE)
+            _para(doc, ids, PAGEREF_NOTE, DATE_LINE)
             entries = content.names if title == "Bảng tra cứu tên người" else content.places
             for entry in entries:
-                paragraph = _para(doc, ids, f"{entry.name}: " + ", ".join(map(str, entry.documents)))
+                paragraph = _para(doc, ids, f"{entry.name}: ")
                 paragraph.paragraph_format.first_line_indent = Mm(0)
+                for k, (anchor, number) in enumerate(zip(entry.anchors, entry.documents)):
+                    if k:
+                        paragraph.add_run(", ")
+                    _page_ref(paragraph, anchor, str(number))
 
 
 def _appendix(doc, ids: dict[str, str], content: VolumeContent) -> None:
@@ -330,8 +369,10 @@ def render_docx(content: VolumeContent) -> bytes:
     _page_set_up(doc, content)
     ids = _style_ids(doc)
     _front_matter(doc, ids, content)
+    wanted = {anchor for entry in content.names + content.places for anchor in entry.anchors}
+    wanted |= {d.anchor for d in content.documents} if content.chronology else set()
     for item in content.documents:
-        _document(doc, ids, item)
+        _document(doc, ids, item, wanted)
     _apparatus(doc, ids, content)
     if content.review:
         _appendix(doc, ids, content)
