@@ -12,7 +12,8 @@ for an uncertain reading — when
 * it is a near miss of a stock compound of Party documents: the words fold (accents and case off)
   to the compound but are spelled otherwise ("chỉ bộ" for *chi bộ*, "quản Lý" for *quản lý*); the
   OCR model reads such slips with full confidence. Only compounds whose slips are not Vietnamese
-  are listed ("bảo vệ" is not: "báo về" is good Vietnamese);
+  are listed ("bảo vệ" is not: "báo về" is good Vietnamese; nor "cơ sở": "có số"; nor "quận ủy":
+  "cơ quan Ủy ban");
 * it starts with a capital L after a lower-case word with no sentence end between ("kết Luận",
   "quản Lý") and is not a name the same text writes capitalised elsewhere: Tesseract reads a
   typed "l" as "L", and institutions written capitalised in mid-sentence ("Nghị quyết", "Tỉnh ủy")
@@ -55,7 +56,9 @@ PHRASES = ("chi bộ", "đảng bộ", "chi ủy", "cấp ủy", "đảng ủy",
            "chỉ đạo", "đẩy mạnh", "đổi mới", "đại biểu", "đại hội", "chất lượng", "đảng viên",
            "cán bộ", "nghị quyết", "tuyên truyền", "kiểm tra", "giám sát", "nhiệm vụ", "giải pháp",
            "xây dựng", "phát triển", "thực hiện", "triển khai", "quán triệt", "pháp luật",
-           "tổ chức", "chính trị", "kinh tế", "sản xuất", "học tập", "đoàn kết")
+           "tổ chức", "chính trị", "kinh tế", "sản xuất", "học tập", "đoàn kết", "tỉnh ủy",
+           "huyện ủy", "thành ủy", "tình hình", "mục tiêu", "tinh thần", "bồi dưỡng",
+           "nhân dân", "trung ương", "đơn vị", "hội nghị", "ban hành", "biểu dương")
 _PHRASES_BY_FOLD = {fold(p).lower(): p.split() for p in PHRASES}
 _PHRASE_LENGTHS = sorted({len(words) for words in _PHRASES_BY_FOLD.values()}, reverse=True)
 
