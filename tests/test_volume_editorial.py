@@ -23,7 +23,9 @@ from luutru.volume.spec import VolumeSpec
 from luutru.volume.word import bookmark_name
 from luutru.volume.text import DOUBT, UNREADABLE, body_end, body_start, document_text, item_lines
 
+FOREWORD = "Lời giới thiệu thử nghiệm của Ban biên tập."
 SPEC = VolumeSpec(title="Tập biên tập thử", editors=("Nguyễn Văn An", "Trần Thị Bình"), year=2026,
+                  foreword=FOREWORD,
                   fonds=("PHONG-12", "PHONG-31", "PHONG-52"))
 NOTE = "Đồng chí Đinh Minh Quyết, Bí thư Tỉnh ủy khóa XIX."
 # The editor's body of each corrected document: paragraphs they typed against the scan.
@@ -195,9 +197,11 @@ def test_apparatus_in_both_files(edited):
     assert re.search(r"TU\s+Tỉnh ủy", pdf) and re.search(r"HU\s+Huyện ủy", pdf)
     assert re.search(r"\n1\n+\S.*\n", pdf)                       # documents numbered
     assert "[khoảng" in pdf                                     # the undated Kết luận
+    assert FOREWORD in pdftotext(edited["pdf"], 3) and "để trống" not in pdf
     document = docx.Document(str(edited["docx"]))
     assert document.core_properties.author == "Nguyễn Văn An, Trần Thị Bình"
     assert document.core_properties.title == SPEC.title
+    assert FOREWORD in [p.text for p in document.paragraphs]
     assert "python-docx" not in (document.core_properties.comments or "") + document.core_properties.author
     # The DOCX's indexes point at the pages with PAGEREF fields to bookmarks Word resolves.
     xml = document.element.body.xml

@@ -28,11 +28,13 @@ def test_order_editors_and_apparatus_go_into_the_spec(client):
     assert shown.index(newer["id"]) < shown.index(older["id"]) and 'id="basket-order"' in shown
     response = client.get("/basket/spec.yaml", query_string={
         "title": "Tập chọn", "editors": "Nguyễn Văn An, Trần Thị Bình", "apparatus-shown": "1",
+        "foreword": "Đoạn một của lời giới thiệu.\r\n\r\nĐoạn hai.",
         "apparatus-names": "1", "apparatus-chronology": "1"})
     assert response.status_code == 200
     spec = parse_spec(response.get_data(as_text=True))
     assert spec.items == (newer["id"], older["id"]) and spec.order == "items"
     assert spec.editors == ("Nguyễn Văn An", "Trần Thị Bình")
+    assert spec.foreword == "Đoạn một của lời giới thiệu.\n\nĐoạn hai."
     assert spec.apparatus == ("chronology", "names") and spec.review_appendix is False
     # The volume keeps the editor's order.
     assert [i["id"] for i in select_items(archive, spec, 0).items] == [newer["id"], older["id"]]

@@ -118,6 +118,7 @@ class VolumeContent:
     documents: list[VolumeDocument]
     review: list[ReviewRow]
     foreword: str = FOREWORD_PLACEHOLDER
+    foreword_given: bool = False
     appendix_title: str = APPENDIX_TITLE
     editors: list[str] = field(default_factory=list)
     editorial_note: list[str] = field(default_factory=lambda: list(EDITORIAL_NOTE))
@@ -125,6 +126,10 @@ class VolumeContent:
     places: list[IndexEntry] = field(default_factory=list)
     abbreviations: list[tuple[str, str]] = field(default_factory=list)
     chronology: bool = True
+
+    @property
+    def foreword_paragraphs(self) -> list[str]:
+        return [p.strip() for p in re.split(r"\n\s*\n", self.foreword) if p.strip()]
 
 
 # --- one document -----------------------------------------------------------------------------
@@ -344,6 +349,7 @@ def volume_content(archive: Archive, spec: VolumeSpec, selection: Selection,
         imprint=f"{spec.place} – {year}" if spec.place else str(year), paper=spec.paper,
         margins=PAPER_MARGINS[spec.paper], notices=access_notices(documents), documents=documents,
         review=review, editors=list(spec.editors),
+        foreword=spec.foreword or FOREWORD_PLACEHOLDER, foreword_given=bool(spec.foreword),
         names=apparatus.build_index(found, "name") if "names" in wanted else [],
         places=apparatus.build_index(found, "place") if "places" in wanted else [],
         abbreviations=apparatus.abbreviations_used(texts) if "abbreviations" in wanted else [],

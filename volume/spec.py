@@ -25,7 +25,7 @@ FORMATS = ("pdf", "docx")
 APPARATUS = ("chronology", "names", "places", "abbreviations")
 ORDERS = ("date", "items")
 
-_TOP_KEYS = {"title", "subtitle", "editors", "period", "repository", "publisher", "place", "year",
+_TOP_KEYS = {"title", "subtitle", "editors", "foreword", "period", "repository", "publisher", "place", "year",
              "select", "options"}
 _PERIOD_KEYS = {"from", "to"}
 _SELECT_KEYS = {"query", "fonds", "files", "items"}
@@ -60,6 +60,7 @@ class VolumeSpec:
     paper: str = "A4"
     formats: tuple[str, ...] = FORMATS
     editors: tuple[str, ...] = ()         # the Ban biên tập: the DOCX's author, the title page
+    foreword: str = ""                    # the Lời giới thiệu (paragraphs by blank lines); a placeholder if empty
     apparatus: tuple[str, ...] = APPARATUS
     order: str = "date"                   # date: chronological; items: as select.items lists them
 
@@ -229,6 +230,7 @@ def spec_from_dict(data: Any) -> VolumeSpec:
         paper=_text(options.get("paper"), "options.paper").upper() or "A4",
         formats=_formats(options.get("formats")),
         editors=_names(data.get("editors"), "editors"),
+        foreword=_text(data.get("foreword"), "foreword"),
         apparatus=_choices(options.get("apparatus"), "options.apparatus", APPARATUS),
         order=_text(options.get("order"), "options.order").lower() or "date",
     )
@@ -269,6 +271,8 @@ def spec_to_dict(spec: VolumeSpec) -> dict[str, Any]:
         data["subtitle"] = spec.subtitle
     if spec.editors:
         data["editors"] = list(spec.editors)
+    if spec.foreword:
+        data["foreword"] = spec.foreword
     period = {k: v for k, v in (("from", spec.period_from), ("to", spec.period_to)) if v}
     if period:
         data["period"] = period

@@ -233,7 +233,11 @@ def _front_matter(doc, ids: dict[str, str], content: VolumeContent) -> None:
     _simple_field(section.footer.paragraphs[0], "PAGE")
     section.footer.paragraphs[0].style = doc.styles["Footer"]
     _para(doc, ids, "Lời giới thiệu", FRONT_HEADING)
-    _para(doc, ids, content.foreword).runs[0].italic = True
+    if content.foreword_given:
+        for text in content.foreword_paragraphs:
+            _para(doc, ids, text)
+    else:
+        _para(doc, ids, content.foreword).runs[0].italic = True
     _para(doc, ids, "Về cách trình bày văn bản", "Heading 3")
     for line in content.editorial_note:
         _para(doc, ids, line)

@@ -18,7 +18,7 @@ from flask import (Blueprint, Response, abort, flash, redirect, render_template,
                    url_for)
 
 from luutru.catalog.review import parse_value
-from luutru.textnorm import fold
+from luutru.textnorm import fold, nfc
 from luutru.volume.spec import APPARATUS, SpecError, VolumeSpec, dump_spec, spec_for_items
 from luutru.web.access import can_see
 from luutru.web.auth import safe_next
@@ -122,7 +122,8 @@ def _with_choices(spec: VolumeSpec) -> VolumeSpec:
     editors = tuple(name.strip() for name in request.args.get("editors", "").split(",") if name.strip())
     chosen = tuple(part for part in APPARATUS if request.args.get(f"apparatus-{part}"))
     shaped = "apparatus-shown" in request.args       # the form was sent (not an old link)
-    return replace(spec, editors=editors, order="items" if own_order() else "date",
+    foreword = nfc(request.args.get("foreword", "")).replace("\r\n", "\n").strip()
+    return replace(spec, editors=editors, foreword=foreword, order="items" if own_order() else "date",
                    apparatus=chosen if shaped else spec.apparatus,
                    review_appendix=bool(request.args.get("review_appendix")) if shaped
                    else spec.review_appendix)
