@@ -22,12 +22,12 @@ from luutru import editorial
 from luutru.archive import Archive
 from luutru.catalog.model import ITEM_FIELDS
 from luutru.access import DO_MAT_LEVEL, secrecy_level
-from luutru.volume import apparatus
+from luutru.volume import apparatus, marking
 from luutru.volume.apparatus import IndexEntry, Occurrence
 from luutru.volume.select import Selection
 from luutru.volume.spec import VolumeSpec
-from luutru.volume.text import (DOUBT, NOTE, TEXT, UNREADABLE, Line, Paragraph, document_text, line_runs,
-                                sheet_numbers)
+from luutru.volume.text import (DOUBT, NOTE, TEXT, UNREADABLE, Line, Paragraph, document_text,
+                                group_runs, line_runs, sheet_numbers)
 
 FOREWORD_PLACEHOLDER = "[Lời giới thiệu của Ban biên tập — phần này để trống, sẽ soạn sau.]"
 APPENDIX_TITLE = "Phụ lục: văn bản cần kiểm tra"
@@ -41,7 +41,7 @@ EDITORIAL_NOTE = [
     "Văn bản in theo bản lưu tại kho lưu trữ. Các phần đã được biên tập viên đối chiếu với bản gốc in "
     "như bản gốc; chú thích của Ban biên tập đánh số ở chân trang.",
     "Các phần chưa được đối chiếu là văn bản do máy đọc (OCR) từ bản chụp. Trong các phần đó, chữ máy "
-    "đọc không chắc chắn được đặt trong ngoặc vuông kèm dấu hỏi, ví dụ [chỉ bộ?]; đoạn máy không đọc "
+    "đọc không chắc chắn được đặt trong ngoặc vuông kèm dấu hỏi, ví dụ “[chỉ?] bộ”; đoạn máy không đọc "
     "được ghi là [… đoạn không đọc rõ, cần đối chiếu bản gốc, tờ …]. Các dấu này chỉ ra chỗ cần đối "
     "chiếu, không phải là chữ của văn bản.",
     "Văn bản không ghi ngày tháng được xếp theo thời gian của hồ sơ chứa nó, ngày ghi trong ngoặc "
@@ -207,14 +207,12 @@ def checked_runs(value: str, year: int | None = None) -> RunLine:
     """A catalogue value as runs, its impossible words marked as doubtful (a machine-read value
     that cannot be right: "^.¬.ÀA", "quản Lý"), and a year after the document's own ("báo cáo 6
     tháng đầu năm 1999" in a document of 1990)."""
-    runs = line_runs(Line(value, 0))
-    if year is None:
-        return runs
-    out: RunLine = []
-    for text, kind in runs:
-        late = kind == TEXT and any(int(y) > year for y in re.findall(r"\b(1[89]\d\d|20\d\d)\b", text))
-        out.append((marking_text(text), DOUBT) if late else (text, kind))
-    return out
+    tokens = value.split()
+    doubts = marking.doubtful_words(tokens, None, None, marking.capitalised_words([value]))
+    if year is not None:
+        doubts = [doubt or any(int(y) > year for y in re.findall(r"\b(1[89]\d\d|20\d\d)\b", token))
+                  for token, doubt in zip(tokens, doubts)]
+    return group_runs(tokens, doubts)
 
 
 def marking_text(text: str) -> str:

@@ -2,7 +2,7 @@
 
 A line the OCR could not read at all is replaced by a marker (:func:`luutru.volume.text.is_unreadable`).
 A line it did read may still hold wrong words; until an editor has proofread the page, a word is
-printed as *doubtful* — set in brackets with a question mark, "[chỉ bộ?]", the sign editions use
+printed as *doubtful* — set in brackets with a question mark, "[chỉ?] bộ", the sign editions use
 for an uncertain reading — when
 
 * Tesseract's confidence in it is under ``WORD_DOUBT`` (or the line's, when the words' own are not
@@ -11,7 +11,8 @@ for an uncertain reading — when
 * it is an impossible date part: "tháng 91", "ngày 45", "năm 19960";
 * it is a near miss of a stock compound of Party documents: the words fold (accents and case off)
   to the compound but are spelled otherwise ("chỉ bộ" for *chi bộ*, "quản Lý" for *quản lý*); the
-  OCR model reads such slips with full confidence. Only compounds whose slips are not Vietnamese
+  OCR model reads such slips with full confidence; likewise a typed "l" read as "t", "V" or
+  "I" in one ("tần thứ", "Vương thực"). Only compounds whose slips are not Vietnamese
   are listed ("bảo vệ" is not: "báo về" is good Vietnamese; nor "cơ sở": "có số"; nor "quận ủy":
   "cơ quan Ủy ban");
 * it starts with a capital L after a lower-case word with no sentence end between ("kết Luận",
@@ -58,8 +59,10 @@ PHRASES = ("chi bộ", "đảng bộ", "chi ủy", "cấp ủy", "đảng ủy",
            "xây dựng", "phát triển", "thực hiện", "triển khai", "quán triệt", "pháp luật",
            "tổ chức", "chính trị", "kinh tế", "sản xuất", "học tập", "đoàn kết", "tỉnh ủy",
            "huyện ủy", "thành ủy", "tình hình", "mục tiêu", "tinh thần", "bồi dưỡng",
-           "nhân dân", "trung ương", "đơn vị", "hội nghị", "ban hành", "biểu dương")
+           "nhân dân", "trung ương", "đơn vị", "hội nghị", "ban hành", "biểu dương", "lần thứ",
+           "lương thực", "lực lượng", "tài liệu", "lãnh thổ", "lao động", "lợi ích", "lịch sử")
 _PHRASES_BY_FOLD = {fold(p).lower(): p.split() for p in PHRASES}
+_L_LOOKALIKES = "tTVI1|"
 _PHRASE_LENGTHS = sorted({len(words) for words in _PHRASES_BY_FOLD.values()}, reverse=True)
 
 
@@ -76,6 +79,17 @@ def _same_spelling(word: str, good: str) -> bool:
     return strip(word) == strip(good) and tones(word) == tones(good)
 
 
+def _misread_l(span: list[str]) -> list[int]:
+    """The word of ``span`` whose first letter, read as "l", makes a stock compound: Tesseract
+    reads a typed "l" as "t", "V" or "I" ("tần thứ", "Vương thực", "chất tượng")."""
+    for k, word in enumerate(span):
+        if word[:1] in _L_LOOKALIKES:
+            trial = [*span[:k], "l" + word[1:], *span[k + 1:]]
+            if fold(" ".join(trial)).lower() in _PHRASES_BY_FOLD:
+                return [k]
+    return []
+
+
 def near_miss_phrases(tokens: list[str]) -> set[int]:
     """Indexes of the words that make a near miss of a stock phrase (see the module docstring):
     those spelled otherwise than in the phrase. A capital the phrase does not have is a miss
@@ -88,6 +102,7 @@ def near_miss_phrases(tokens: list[str]) -> set[int]:
             span = words[i:i + length]
             right = _PHRASES_BY_FOLD.get(fold(" ".join(span)).lower())
             if right is None:
+                missed.update(i + k for k in _misread_l(span))
                 continue
             capitals = all(word.isupper() for word in span)   # a heading in capitals
             for k, (word, good) in enumerate(zip(span, right)):

@@ -14,7 +14,7 @@ authority) and the scan's line breaks are undone:
 * a line Tesseract could not read (few possible syllables, or low word confidence and some
   impossible ones) is replaced by a marker for the editor naming the sheet to check;
 * in a line it did read, the words it doubts (:mod:`luutru.volume.marking`) are printed as
-  doubtful, "[chỉ bộ?]", until an editor has proofread the page.
+  doubtful, "[chỉ?] bộ", until an editor has proofread the page.
 
 A page an editor has proofread (:mod:`luutru.editorial`) is read from the editor's text instead:
 nothing on it is marked, a blank line in it starts a paragraph, and its footnote references
@@ -415,7 +415,7 @@ def _starts_paragraph(prev: Line | None, line: Line) -> bool:
 def line_runs(line: Line, capitalised: set[str] = frozenset(),
               notes: dict[str, str] | None = None) -> list[tuple[str, str]]:
     """The line as runs: an editor's text with its footnotes, or machine-read words with the
-    doubtful ones (:func:`luutru.volume.marking.doubtful_words`) bracketed, "[chỉ bộ?]". Runs
+    doubtful ones (:func:`luutru.volume.marking.doubtful_words`) bracketed, "[chỉ?] bộ". Runs
     after the first carry the space before them."""
     if line.proofread:
         runs: list[tuple[str, str]] = []
@@ -426,8 +426,12 @@ def line_runs(line: Line, capitalised: set[str] = frozenset(),
                 runs.append((part, TEXT))
         return runs
     tokens = line.text.split()
-    doubts = marking.doubtful_words(tokens, line.word_confs, line.conf, capitalised)
-    runs = []
+    return group_runs(tokens, marking.doubtful_words(tokens, line.word_confs, line.conf, capitalised))
+
+
+def group_runs(tokens: list[str], doubts: list[bool]) -> list[tuple[str, str]]:
+    """Tokens as runs: each stretch of doubtful ones in one bracket, "[chỉ?] bộ"."""
+    runs: list[tuple[str, str]] = []
     for doubt, group in itertools.groupby(zip(tokens, doubts), key=lambda pair: pair[1]):
         words = " ".join(token for token, _ in group)
         space = " " if runs else ""
