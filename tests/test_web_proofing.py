@@ -90,6 +90,13 @@ def test_progress_counts_the_baskets_pages(app):
     assert "Đã đối chiếu 0/2 trang" in html and item["id"] in html
     client.post(f"/proof/{item['id']}/1", data={"text": "Trang một.", "csrf_token": token})
     assert "Đã đối chiếu 1/2 trang" in client.get("/proof").get_data(as_text=True)
+    # "Save and next" on a document's last page goes on to the volume's next document.
+    other = items(app)["364-BC/HU"]                                  # dated 2008: listed first
+    client.post("/basket/add", data={"item_id": other["id"], "csrf_token": token})
+    last = len(other["pages"])
+    response = client.post(f"/proof/{other['id']}/{last}",
+                           data={"text": "Trang cuối.", "then": "next", "csrf_token": token})
+    assert response.headers["Location"].endswith(f"/proof/{item['id']}/2")   # its first page not proofread
 
 
 def test_an_old_accounts_store_takes_the_editor_role(tmp_path):

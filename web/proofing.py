@@ -79,19 +79,18 @@ def _volume() -> list[dict[str, Any]]:
 
 
 def _next_page(items: list[dict[str, Any]], item: dict[str, Any], n: int) -> str | None:
-    """Where "save and next" goes: the item's next page, else the next item's first page that
-    is not yet proofread (or its first page)."""
+    """Where "save and next" goes: the item's next page, else the volume's next document, at its
+    first page not yet proofread (or its first page)."""
     if n < len(item["pages"]):
         return url_for("proofing.page", item_id=item["id"], n=n + 1)
     ids = [i["id"] for i in items]
-    following = items[ids.index(item["id"]) + 1:] if item["id"] in ids else []
-    for other in following:
-        record = editorial.load_record(_archive(), other["id"])
-        todo = [k for k in other["pages"] if not (record and k in record.pages)]
-        if todo or other["pages"]:
-            index = other["pages"].index(todo[0]) + 1 if todo else 1
-            return url_for("proofing.page", item_id=other["id"], n=index)
-    return None
+    following = [i for i in items[ids.index(item["id"]) + 1:] if i["pages"]] if item["id"] in ids else []
+    if not following:
+        return None
+    other = following[0]
+    record = editorial.load_record(_archive(), other["id"])
+    todo = [n for n, key in enumerate(other["pages"], start=1) if not (record and key in record.pages)]
+    return url_for("proofing.page", item_id=other["id"], n=todo[0] if todo else 1)
 
 
 @bp.get("/proof")
