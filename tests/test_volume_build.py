@@ -137,7 +137,7 @@ def test_docx_structure(built, content):
     document = docx.Document(str(built["docx"]))
     heading1 = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert heading1 == [doc.heading for doc in content.documents] + [
-        "Niên biểu văn kiện", "Bảng tra cứu tên người", "Bảng chữ viết tắt",
+        "Niên biểu văn kiện", "Bảng tra cứu tên người", "Bảng tra cứu địa danh", "Bảng chữ viết tắt",
         "Phụ lục: văn bản cần kiểm tra"]
     heading2 = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
     assert heading2 == [plain(doc.trich_yeu_runs) for doc in content.documents]

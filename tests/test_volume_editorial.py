@@ -169,6 +169,18 @@ def test_name_index_lists_every_signer_on_the_right_page(edited):
                    for page in listed), (doc.signer, listed)
 
 
+def test_place_index_holds_the_places_of_issue(edited):
+    content, pdf = edited["content"], edited["pdf"]
+    pages = page_count(pdf)
+    index_page = next(n for n in range(pages, 0, -1) if "BẢNG TRA CỨU ĐỊA DANH" in pdftotext(pdf, n))
+    index = pdftotext(pdf, index_page, min(index_page + 1, pages))
+    doc = next(d for d in content.documents if d.heading == "NGHỊ QUYẾT số 13-NQ/TU")
+    match = re.search(r"Thái Bình:\s*([\d, ]+)", index)
+    assert match
+    listed = [int(n) for n in match.group(1).replace(",", " ").split()]
+    assert any(doc.heading in pdftotext(pdf, page) for page in listed)
+
+
 def test_machine_read_text_is_marked_where_it_is_unsure(edited):
     content = edited["content"]
     archive = edited["archive"]

@@ -252,11 +252,14 @@ def name_runs(name: str) -> RunLine:
     return runs
 
 
-def _occurrences(doc: VolumeDocument) -> list[Occurrence]:
-    """Names and places of one document, each with the anchor where it first stands."""
+def _occurrences(doc: VolumeDocument, place: str | None) -> list[Occurrence]:
+    """Names and places of one document, each with the anchor where it first stands: the signer,
+    the place of issue (địa danh, on its first page), and those its text introduces."""
     found: list[Occurrence] = []
     if doc.signer:
         found.append(Occurrence("name", doc.signer, doc.signer_anchor))
+    if place and all(kind == TEXT for _, kind in checked_runs(place)):
+        found.append(Occurrence("place", place.strip(), doc.anchor))
     for index, para in enumerate(doc.paragraphs):
         sure = "".join(text if kind == TEXT else " … " for text, kind in para.runs)
         anchor = f"{doc.anchor}-p{index}"
@@ -289,7 +292,7 @@ def set_document(archive: Archive, item: dict[str, Any], fonds: dict[str, Any] |
         approximate=dated is None and bool(file))
     doc.doubtful += sum(kind == DOUBT for line in [doc.trich_yeu_runs, *signature] for _, kind in line)
     doc.unreadable += sum(kind == UNREADABLE for line in signature for _, kind in line)
-    doc.occurrences = _occurrences(doc)
+    doc.occurrences = _occurrences(doc, item.get("dia_danh"))
     return doc
 
 
