@@ -124,7 +124,7 @@ def atomic_move_into(src: Path, dst: Path) -> None:
 # --- checksums of the record's files (fixity) ------------------------------------------------
 #
 # Every file of the record that is not named by its own hash (page records and their OCR outputs,
-# document PDFs, the catalogue, the originals' records) gets a sidecar ``.<name>.sha256`` holding
+# document PDFs, the catalogue, the editors' layer, the originals' records) gets a sidecar ``.<name>.sha256`` holding
 # "<sha256> <size>", written by the same call that writes the file, just before the file takes its
 # name: ``luutru verify`` checks each file against it. A process killed between the two leaves a
 # sidecar ahead of its file, which the stage's own re-run (or ``luutru repair``) brings level.
@@ -150,6 +150,8 @@ def has_checksum(path: Path) -> bool:
     if parent == "documents" and path.suffix == ".pdf" and _is_sha(path.stem):
         return True
     if parent == "catalog" and path.suffix == ".xml":
+        return True
+    if parent == "editorial" and path.suffix == ".json":
         return True
     return grand == "originals" and path.suffix == ".json" and _is_sha(path.stem)
 

@@ -241,3 +241,18 @@ def test_edit_cli(edited, tmp_path):
     assert refused.exit_code != 0 and "trang" in refused.output and "Traceback" not in refused.output
     unknown = runner.invoke(luutru_main, ["edit", "show", "vb-khong-co", *base])
     assert unknown.exit_code != 0 and "không có văn bản" in unknown.output
+
+
+def test_the_layer_is_under_fixity_checks(demo_archive_copy):
+    """The editors' layer is record (not rebuildable): it carries checksums, and `luutru verify`
+    finds it changed behind the editor's back."""
+    from luutru.preserve.fixity import verify
+    archive = demo_archive_copy
+    item = next(i for i in iter_items(archive) if i["so_ky_hieu"] == "13-NQ/TU")
+    editorial.set_page_text(archive, item, item["pages"][0], "Văn bản đã đối chiếu.", "an")
+    path = editorial.record_path(archive, item["id"])
+    assert path.with_name(f".{path.name}.sha256").exists()
+    assert verify(archive).findings == []
+    path.write_text(path.read_text(encoding="utf-8").replace("đối chiếu", "sửa lén"), encoding="utf-8")
+    found = [(f.path, f.kind) for f in verify(archive).findings]
+    assert (f"editorial/{item['id']}.json", "changed") in found
