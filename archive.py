@@ -10,6 +10,7 @@ The archive directory is the record. Its layout (documented for people in ``ARCH
     documents/<sha256>.pdf              searchable PDF of a whole original
     quarantine/                         input that could not be ingested, each with its reason
     catalog/                            the XML catalogue (fonds → file → item)
+    editorial/                          editors' proofread text and footnotes per item (not rebuildable)
     index/                              search indexes (derived, rebuildable)
     access/                             reading-room accounts and audit log (private; back it up)
     cache/                              page images sized for the reading room (derived)
@@ -123,7 +124,7 @@ def atomic_move_into(src: Path, dst: Path) -> None:
 # --- checksums of the record's files (fixity) ------------------------------------------------
 #
 # Every file of the record that is not named by its own hash (page records and their OCR outputs,
-# document PDFs, the catalogue, the originals' records) gets a sidecar ``.<name>.sha256`` holding
+# document PDFs, the catalogue, the editors' layer, the originals' records) gets a sidecar ``.<name>.sha256`` holding
 # "<sha256> <size>", written by the same call that writes the file, just before the file takes its
 # name: ``luutru verify`` checks each file against it. A process killed between the two leaves a
 # sidecar ahead of its file, which the stage's own re-run (or ``luutru repair``) brings level.
@@ -149,6 +150,8 @@ def has_checksum(path: Path) -> bool:
     if parent == "documents" and path.suffix == ".pdf" and _is_sha(path.stem):
         return True
     if parent == "catalog" and path.suffix == ".xml":
+        return True
+    if parent == "editorial" and path.suffix == ".json":
         return True
     return grand == "originals" and path.suffix == ".json" and _is_sha(path.stem)
 
@@ -275,6 +278,7 @@ This directory is a luutru archive: the record of scanned documents and what was
 | `documents/<sha256>.pdf` | searchable PDF of the whole original | yes (`luutru ocr --redo`) |
 | `quarantine/` | files that could not be ingested, with a machine-readable reason each | **no** (kept for a person) |
 | `catalog/` | the XML catalogue: fonds → file (hồ sơ) → item (văn bản) | machine fields yes; archivist values **no** |
+| `editorial/<item-id>.json` | the editors' layer: each proofread page's corrected text (who, when), editorial footnotes (chú thích) and the history of saves; the OCR's `text.txt` is never changed | **no** (typed by editors; survives `luutru ocr --redo` and re-cataloguing) |
 | `index/` | search indexes | yes (`luutru reindex`) |
 | `access/` | reading-room accounts: `accounts.sqlite` (+ `-wal`, `-shm`) holds users, argon2 password hashes, roles, clearances and the append-only audit log of who saw which classified item; `secret.key` signs sessions (0600; directory 0700); `ratelimit.sqlite` counts login attempts | **no** (back it up with the catalogue; losing `secret.key` only logs everyone out) |
 | `cache/` | page images sized for the reading room (thumbnails, screen size) | yes (made again on demand) |

@@ -26,8 +26,8 @@ STAGES = ("ingest", "ocr", "catalog", "index", "web", "volume", "preserve")
 # and `luutru user add` or `luutru search` should not wait for them.
 COMMAND_STAGES = {"ingest": "ingest", "status": "ingest", "ocr": "ocr", "catalog": "catalog",
                   "index": "index", "reindex": "index", "search": "index", "serve": "web",
-                  "user": "web", "audit": "web", "volume": "volume", "verify": "preserve",
-                  "repair": "preserve", "restore": "preserve"}
+                  "user": "web", "audit": "web", "volume": "volume", "edit": "volume",
+                  "verify": "preserve", "repair": "preserve", "restore": "preserve"}
 EXPORT_STAGES = {"text": "ocr", "ead": "catalog", "items": "catalog", "aip": "preserve"}
 
 clitext.install()  # click's usage errors and help headings in Vietnamese

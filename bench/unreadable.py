@@ -1,4 +1,5 @@
-"""How well a volume's "unreadable passage" marker picks the OCR lines that are garbage.
+"""How well a volume's marks pick the OCR lines that are garbage: the "unreadable passage" marker
+alone (before honest marking) and with doubtful readings marked too ("[chỉ bộ?]", after).
 
     .venv/bin/python bench/unreadable.py --archive ARCHIVE [--corpus DIR] [--sweep]
     .venv/bin/python bench/unreadable.py [--corpus DIR]      # reads the corpus first (luutru run)
@@ -10,7 +11,9 @@ matched to the closest line of the page's true text; a line whose closest true l
 ``GARBAGE`` different (normalised edit distance) is garbage — printing it would mislead a reader —
 and one within ``GOOD`` is text a reader wants; a line that is a document's handwritten note
 (listed in its ``meta.json``), read as such, is counted apart. Printed per tier: garbage lines caught by the
-marker, garbage printed anyway, and good lines lost behind a marker. ``--sweep`` does the same for
+marker, garbage printed anyway, and good lines lost behind a marker; then the same with every
+mark a volume prints on a machine-read line (:func:`luutru.volume.text.is_marked`), against the
+target: at least 90 % of garbage lines marked, at most 2 % of good lines marked. ``--sweep`` does the same for
 other thresholds around the defaults, so the chosen ones can be seen against their neighbours.
 
 ``--archive`` takes an archive holding the corpus's scans already read (``luutru run CORPUS/scans``,
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import difflib
 import json
 import itertools
 import os
@@ -36,6 +40,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from luutru.archive import Archive
+from luutru.volume import marking
 from luutru.volume import text as volume_text
 
 DEFAULT_CORPUS = Path("/work/shared/corpus/dev")
@@ -43,6 +48,8 @@ GARBAGE = 0.5          # normalised edit distance to the closest true line
 GOOD = 0.15
 PARTIAL_MIN_CHARS = 8   # shorter lines match some part of any line by chance
 TIERS = ("t0", "t1", "t2", "t3")
+TARGET_GARBAGE_MARKED = 0.90
+TARGET_GOOD_MARKED = 0.02
 
 
 def main() -> int:
@@ -58,7 +65,11 @@ def main() -> int:
         print(f"corpus {args.corpus}: {len(lines)} OCR lines (specks dropped) on "
               f"{len({line[0] for line in lines})} pages; garbage: closest true line more than "
               f"{GARBAGE:.0%} different, good: within {GOOD:.0%}")
+        print("\nbefore: the unreadable-passage marker alone")
         print_table(lines)
+        print("\nafter: every mark a volume prints on a machine-read line (unreadable or doubtful)")
+        print_table(lines, marked=lambda line: line[5])
+        print_target(lines)
         if args.sweep:
             sweep(lines)
     finally:
@@ -112,11 +123,41 @@ def scored_lines(archive: Archive, corpus: Path) -> list[tuple[str, str, str, fl
         if key not in truth:
             continue
         tier, true_lines, notes = truth[key]
-        for line in volume_text.read_page_lines(archive.page_dir(ref), ref.index) or []:
+        page = volume_text.read_page_lines(archive.page_dir(ref), ref.index) or []
+        capitalised = marking.capitalised_words([line.text for line in page])
+        for line in page:
             if volume_text.is_noise(line.text, line.conf) or volume_text.is_page_number(line.text):
                 continue
-            scored.append((ref.key, tier, line.text, line.conf, _distance(line.text, true_lines, notes)))
+            marked = volume_text.is_marked(line, capitalised)
+            right_marked, misread, misread_marked = _word_marks(line, capitalised, true_lines)
+            scored.append((ref.key, tier, line.text, line.conf, _distance(line.text, true_lines, notes),
+                           marked, marked and right_marked, misread, misread_marked))
     return scored
+
+
+def _word_marks(line, capitalised: set[str], true_lines: list[str]) -> tuple[bool, int, int]:
+    """Aligned with the closest true line: does a mark fall on a word the OCR read right (a mark
+    on a misread word in a mostly good line is the mark doing its job), how many words were
+    misread, and how many of those are marked."""
+    tokens = line.text.split()
+    if volume_text.is_unreadable(line.text, line.conf):
+        doubts = [True] * len(tokens)
+    else:
+        doubts = marking.doubtful_words(tokens, line.word_confs, line.conf, capitalised)
+    closest = process.extractOne(line.text, true_lines, scorer=fuzz.partial_ratio) if true_lines else None
+    truth = closest[0].split() if closest else []
+    right = set()
+    for block in difflib.SequenceMatcher(None, tokens, truth, autojunk=False).get_matching_blocks():
+        right.update(range(block.a, block.a + block.size))
+    misread = [i for i in range(len(tokens)) if i not in right]
+    return (any(doubt and i in right for i, doubt in enumerate(doubts)), len(misread),
+            sum(doubts[i] for i in misread))
+
+
+def _is_fragment(text: str, true_lines: list[str]) -> bool:
+    """A short line that is whole words of a true line (a signer's name cut off its line)."""
+    words = text.split()
+    return bool(words) and any(f" {' '.join(words)} " in f" {line} " for line in true_lines)
 
 
 def _distance(text: str, true_lines: list[str], notes: list[str]) -> float:
@@ -127,48 +168,99 @@ def _distance(text: str, true_lines: list[str], notes: list[str]) -> float:
     if len(text) >= PARTIAL_MIN_CHARS and true_lines:
         best_part = process.extractOne(text, true_lines, scorer=fuzz.partial_ratio)
         distance = min(distance, 1 - best_part[1] / 100)
+    if distance > GOOD and _is_fragment(text, true_lines):
+        distance = GOOD
     note = process.extractOne(text, notes, scorer=Levenshtein.normalized_distance) if notes else None
     return -1.0 if note and note[1] <= GOOD and note[1] < distance else distance
 
 
 # --- scoring ----------------------------------------------------------------------------------
 
-def confusion(lines: list[tuple]) -> dict[str, Counter]:
-    """Per tier (and "all"): garbage caught/printed, good lost/kept, lines in between."""
+def _unreadable(line: tuple) -> bool:
+    return volume_text.is_unreadable(line[2], line[3])
+
+
+def confusion(lines: list[tuple], marked=_unreadable) -> dict[str, Counter]:
+    """Per tier (and "all"): garbage caught/printed, good lost/kept, lines in between, a line
+    counted as caught when ``marked(line)``."""
     table: dict[str, Counter] = defaultdict(Counter)
-    for _, tier, text, conf, distance in lines:
-        marked = volume_text.is_unreadable(text, conf)
+    for line in lines:
+        _, tier, text, conf, distance = line[:5]
+        marked_line = marked(line)
         if distance < 0:
-            kind = "note_marked" if marked else "note_printed"
+            kind = "note_marked" if marked_line else "note_printed"
         elif distance > GARBAGE:
-            kind = "garbage_caught" if marked else "garbage_printed"
+            kind = "garbage_caught" if marked_line else "garbage_printed"
+        elif distance == 0:
+            kind = "exact_marked" if marked_line else "exact_kept"
         elif distance <= GOOD:
-            kind = "good_lost" if marked else "good_kept"
+            kind = "good_lost" if marked_line else "good_kept"
         else:
-            kind = "between_marked" if marked else "between_printed"
+            kind = "between_marked" if marked_line else "between_printed"
         for name in (tier, "all"):
             table[name][kind] += 1
     return table
 
 
-def print_table(lines: list[tuple]) -> None:
-    table = confusion(lines)
+def _good(row: Counter) -> tuple[int, int]:
+    """(good lines, of them marked): "good" takes in the exact ones."""
+    return (row["good_lost"] + row["good_kept"] + row["exact_marked"] + row["exact_kept"],
+            row["good_lost"] + row["exact_marked"])
+
+
+def _wrongly_marked(lines: list[tuple]) -> dict[str, int]:
+    """Per tier (and "all"): good lines with a mark on a word read right (the real false alarms)."""
+    counts: Counter = Counter()
+    for line in lines:
+        if 0 <= line[4] <= GOOD and len(line) > 6 and line[6]:
+            counts[line[1]] += 1
+            counts["all"] += 1
+    return counts
+
+
+def print_table(lines: list[tuple], marked=_unreadable) -> None:
+    table = confusion(lines, marked)
     print(f"{'tier':<5} {'lines':>6} {'garbage':>8} {'caught':>7} {'printed':>8} "
-          f"{'good':>6} {'lost':>5} {'between':>8} {'marked':>7} {'notes':>6}")
+          f"{'good':>6} {'marked':>7} {'exact':>6} {'marked':>7} {'between':>8} {'marked':>7} {'notes':>6}")
     for tier in (*TIERS, "all"):
         row = table.get(tier)
         if not row:
             continue
         garbage = row["garbage_caught"] + row["garbage_printed"]
-        good = row["good_lost"] + row["good_kept"]
+        good, good_marked = _good(row)
+        exact = row["exact_marked"] + row["exact_kept"]
         between = row["between_marked"] + row["between_printed"]
         print(f"{tier:<5} {sum(row.values()):>6} {garbage:>8} {row['garbage_caught']:>7} "
-              f"{row['garbage_printed']:>8} {good:>6} {row['good_lost']:>5} {between:>8} "
+              f"{row['garbage_printed']:>8} {good:>6} {good_marked:>7} {exact:>6} "
+              f"{row['exact_marked']:>7} {between:>8} "
               f"{row['between_marked']:>7} {row['note_marked'] + row['note_printed']:>6}")
-    shown = [line for line in lines if line[4] > GARBAGE and not volume_text.is_unreadable(line[2], line[3])]
-    for _, tier, text, conf, distance in shown[:8]:
+    shown = [line for line in lines if line[4] > GARBAGE and not marked(line)]
+    for _, tier, text, conf, distance, *_ in shown[:8]:
         print(f"  garbage printed ({tier}, conf {conf if conf is None else round(conf)}, "
               f"distance {distance:.2f}): {text[:70]!r}")
+
+
+def print_target(lines: list[tuple]) -> None:
+    """The marks against the issue's target, over all tiers."""
+    row = confusion(lines, marked=lambda line: line[5])["all"]
+    garbage = row["garbage_caught"] + row["garbage_printed"]
+    good, good_marked = _good(row)
+    wrong = _wrongly_marked(lines)["all"]
+    caught = row["garbage_caught"] / garbage if garbage else 1.0
+    lost = wrong / good if good else 0.0
+    exact = row["exact_marked"] + row["exact_kept"]
+    ok = caught >= TARGET_GARBAGE_MARKED and lost <= TARGET_GOOD_MARKED
+    print(f"\ngood lines with any mark: {good_marked} of {good} ({good_marked / max(good, 1):.1%}); "
+          f"exact lines with any mark: {row['exact_marked']} of {exact} "
+          f"({row['exact_marked'] / max(exact, 1):.1%}); good lines with a mark on a word read right: "
+          f"{wrong} ({lost:.1%})")
+    misread = sum(line[7] for line in lines if 0 <= line[4] <= GOOD)
+    misread_marked = sum(line[8] for line in lines if 0 <= line[4] <= GOOD)
+    print(f"misread words in good lines marked: {misread_marked} of {misread} "
+          f"({misread_marked / max(misread, 1):.1%})")
+    print(f"target: garbage lines marked {caught:.1%} (≥ {TARGET_GARBAGE_MARKED:.0%}), good lines "
+          f"marked on a word read right {lost:.1%} (≤ {TARGET_GOOD_MARKED:.0%}): "
+          f"{'met' if ok else 'NOT met'}")
 
 
 def sweep(lines: list[tuple]) -> None:

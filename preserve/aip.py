@@ -8,6 +8,7 @@ A bag, made and validated with the ``bagit`` library (SHA-256 manifests), holds 
     documents/<sha256>.pdf              searchable PDF of each original
     metadata/catalog/<fonds>.xml        the fonds' catalogue as it stands (archivists' values in it)
     metadata/inventories/…              the archivists' inventories (mục lục hồ sơ)
+    metadata/editorial/<item-id>.json   the editors' proofread text of the hồ sơ's documents
     metadata/events/…                   the archive's preservation events about these originals
     mets.xml                            METS 1.12.1: file groups (originals, ALTO, PDF), a physical
                                         structMap (originals → pages) and a logical one
@@ -39,8 +40,8 @@ from typing import Any
 import bagit
 from lxml import etree
 
-from luutru import __version__
-from luutru.archive import Archive, PageFiles, atomic_write_bytes, read_json
+from luutru import __version__, editorial
+from luutru.archive import Archive, PageFiles, PageRef, atomic_write_bytes, read_json
 from luutru.catalog.model import FileRecord, Fonds
 from luutru.catalog.record import fonds_path, read_catalog
 from luutru.preserve.events import AGENT, iter_events
@@ -196,6 +197,10 @@ def _payload(archive: Archive, unit: FileUnit, root: Path) -> None:
         if path.is_file() and not path.name.startswith("."):
             _copy(path, root / "metadata" / "inventories" / path.name)
     shas = {o.sha256 for o in unit.originals}
+    for record in editorial.iter_records(archive):
+        if any(PageRef.parse(key).sha256 in shas for key in record.pages):
+            path = editorial.record_path(archive, record.item_id)
+            _copy(path, root / "metadata" / "editorial" / path.name)
     events_dir = archive.root / "preservation" / "events"
     for event in iter_events(archive):
         if event.all_objects or shas & set(event.objects):

@@ -44,7 +44,7 @@ LEFTOVER_SUFFIXES = (".tmp", ".partial")   # a killed writer's temporary copy: n
 IGNORED = frozenset({".lock", "lock"})   # a writer's lock file (catalog/.lock) holds no record
 # Where the record's checksummed files live; everything else (index, cache, tmp, access,
 # quarantine, inputs, preservation) is derived, private or kept elsewhere.
-RECORD_DIRS = ("pages", "documents", "catalog", "originals")
+RECORD_DIRS = ("pages", "documents", "catalog", "editorial", "originals")
 
 
 @dataclass
@@ -297,7 +297,7 @@ PAGE_FILES = frozenset({PageFiles.RECORD, *PageFiles.OUTPUTS, PageFiles.PROVENAN
 
 def _known(path: Path) -> bool:
     return path.name in PAGE_FILES or path.parent.name != path.parent.parent.name and (
-        path.parent.name in ("documents", "catalog") or path.parent.parent.name == "originals")
+        path.parent.name in ("documents", "catalog", "editorial") or path.parent.parent.name == "originals")
 
 
 def _check_derived(path: Path, rel: str) -> tuple[Finding | None, int]:

@@ -26,7 +26,7 @@ from luutru.preserve.fixity import READ_ONLY
 
 # Bag payload folder → archive folder, for what is copied back as it is.
 _RECORDS = (("metadata/catalog", "catalog"), ("metadata/inventories", "inputs/inventories"),
-            ("metadata/events", "preservation/events"))
+            ("metadata/events", "preservation/events"), ("metadata/editorial", "editorial"))
 
 
 @dataclass

@@ -42,6 +42,8 @@ def packed(demo_archive, tmp_path_factory):
     verify(archive)
     item = next(iter_items(archive))
     assert save_item_values(archive, item["id"], {"nguoi_ky": "Ngô Đông Hải"}).errors == []
+    from luutru import editorial          # an editor's proofread page: record, packed and restored
+    editorial.set_page_text(archive, item, item["pages"][0], "Trang đã đối chiếu.", "an")
     update_index(archive)                 # as the reading room does after a save
     report = export_aips(archive, root / "aips")
     return archive, root / "aips", report
@@ -109,6 +111,8 @@ def test_archive_packages_restore_gives_the_same_archive(packed, tmp_path):
     assert _search(restored) == _search(archive)
     assert {p.name for p in (restored.root / "inputs" / "inventories").iterdir()} == \
         {p.name for p in (archive.root / "inputs" / "inventories").iterdir()}
+    assert {p.name: p.read_bytes() for p in (restored.root / "editorial").glob("*.json")} == \
+        {p.name: p.read_bytes() for p in (archive.root / "editorial").glob("*.json")} != {}
     assert verify(restored).problems == []
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from luutru.cli import cli as luutru_main
 from luutru.volume.build import build_volume, slugify
-from luutru.volume.content import PAPER_MARGINS, SECRET_NOTICE, VolumeContent, VolumeDocument
+from luutru.volume.content import PAPER_MARGINS, SECRET_NOTICE, VolumeContent, VolumeDocument, plain
 from luutru.volume.pdf import render_html
 from luutru.volume.spec import VolumeSpec, dump_spec
 from luutru.volume.text import Paragraph
@@ -81,7 +81,7 @@ def test_classified_only_with_clearance_and_then_announced(built):
     # The classified document carries its secrecy mark above its heading.
     page = next(n for n in range(1, page_count(built["pdf"]) + 1)
                 if "KẾT LUẬN số 50-KL/TU" in pdftotext(built["pdf"], n) and n > 4)
-    assert re.search(r"MẬT\s+KẾT LUẬN số 50-KL/TU", pdftotext(built["pdf"], page))
+    assert re.search(r"MẬT\s+\d+\s+KẾT LUẬN số 50-KL/TU", pdftotext(built["pdf"], page))
 
 
 def test_pdf_order_and_toc_page_numbers(built, content):
@@ -97,7 +97,7 @@ def test_pdf_order_and_toc_page_numbers(built, content):
         number = int(re.search(r"\.{3,}\s*(\d+)", entry).group(1))
         first_found = next(n for n in range(5, page_count(pdf) + 1) if doc.heading in pdftotext(pdf, n))
         assert first_found == number, doc.heading
-        assert squash(doc.trich_yeu) in squash(pdftotext(pdf, number))
+        assert squash(plain(doc.trich_yeu_runs)) in squash(pdftotext(pdf, number))
     body = pdftotext(pdf, 5, page_count(pdf))
     order = [body.index(h) for h in headings]
     assert order == sorted(order)
@@ -136,15 +136,17 @@ def test_review_appendix_lists_what_to_check(built, content):
 def test_docx_structure(built, content):
     document = docx.Document(str(built["docx"]))
     heading1 = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-    assert heading1 == [doc.heading for doc in content.documents] + ["Phụ lục: văn bản cần kiểm tra"]
+    assert heading1 == [doc.heading for doc in content.documents] + [
+        "Niên biểu văn kiện", "Bảng tra cứu tên người", "Bảng tra cứu địa danh", "Bảng chữ viết tắt",
+        "Phụ lục: văn bản cần kiểm tra"]
     heading2 = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
-    assert heading2 == [doc.trich_yeu for doc in content.documents]
+    assert heading2 == [plain(doc.trich_yeu_runs) for doc in content.documents]
     notes = [p.text for p in document.paragraphs if p.style.name == "Source Note"]
     assert notes == [doc.source_note for doc in content.documents]
     body = document.element.body.xml
     assert 'TOC \\o "1-2"' in body                                  # a real TOC field …
     toc_text = [p.text for p in document.paragraphs if p.style.name == "toc 1"]
-    assert toc_text[:7] == [doc.heading for doc in content.documents]  # … holding the entries already
+    assert toc_text[:7] == [f"{doc.number}. {doc.heading}" for doc in content.documents]  # … holding the entries already
     normal = document.styles["Normal"].element.xml
     assert 'w:ascii="Liberation Serif"' in normal and 'w:val="vi-VN"' in normal
     assert "Tập này có tài liệu mật" in "\n".join(p.text for p in document.paragraphs)
@@ -160,7 +162,7 @@ def test_docx_body_is_the_rebuilt_text(built, content):
 def test_template_escapes_ocr_and_catalogue_text():
     doc = VolumeDocument(item_id="x", anchor="x", heading="NGHỊ QUYẾT số <b>1</b>", date_line="",
                          short_date="", trich_yeu="<script>alert(1)</script>",
-                         paragraphs=[Paragraph("para", [("<img src=x onerror=alert(1)>", False)])],
+                         paragraphs=[Paragraph("para", [("<img src=x onerror=alert(1)>", "")])],
                          signature=[], source_note="", do_mat=None, level=0)
     html = render_html(VolumeContent(title="<i>T</i>", subtitle="", publisher="", imprint="", paper="A4",
                                      margins="20mm", notices=[], documents=[doc], review=[]))

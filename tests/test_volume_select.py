@@ -7,7 +7,7 @@ import pytest
 
 from luutru.catalog.build import iter_items
 from luutru.volume.select import (CLASSIFIED, NOT_FOUND, OUTSIDE_PERIOD, UNDATED, chronological_key,
-                                  select_items)
+                                  estimated_date, select_items)
 from luutru.volume.spec import VolumeSpec
 
 ALL_FONDS = ("PHONG-12", "PHONG-31", "PHONG-52")
@@ -42,14 +42,33 @@ def test_query_and_items_are_a_union(demo_archive, catalogue):
     assert sorted(ids(selection)) == sorted([chi_thi["id"], cong_van["id"]])
 
 
-def test_order_is_chronological_undated_last(demo_archive, catalogue):
+def test_order_is_chronological_undated_placed_by_their_file(demo_archive, catalogue):
     selection = select_items(demo_archive, VolumeSpec(title="t", fonds=ALL_FONDS), clearance=1)
     assert len(selection.items) == len(catalogue)
     dates = [item["ngay_ban_hanh"] for item in selection.items]
     dated = [d for d in dates if d]
     assert dated == sorted(dated)
-    assert dates[-1] is None and dates.count(None) == 1          # the Mật Kết luận has no date
-    assert [chronological_key(i) for i in selection.items] == sorted(chronological_key(i) for i in selection.items)
+    assert dates.count(None) == 1                                # the Mật Kết luận has no date
+    undated = next(item for item in selection.items if not item["ngay_ban_hanh"])
+    file = selection.files[f"{undated['fonds_code']}/{undated['file_code']}"]
+    assert file["thoi_gian_bat_dau"]
+    span = estimated_date(undated, file)
+    assert span[0].isoformat()[:4] == file["thoi_gian_bat_dau"][:4]
+    starts = [estimated_date(i, selection.files[f"{i['fonds_code']}/{i['file_code']}"])[0]
+              for i in selection.items]
+    assert starts == sorted(starts)                              # in order by its hồ sơ's dates
+    assert dates[-1] is not None or file["thoi_gian_bat_dau"] >= max(dated)[:4]
+    keys = [chronological_key(i, selection.files) for i in selection.items]
+    assert keys == sorted(keys)
+
+
+def test_undated_goes_last_only_when_nothing_dates_it():
+    a = {"id": "a", "ngay_ban_hanh": "2019-05-10", "so_ky_hieu": "1-NQ/TU", "fonds_code": "P", "file_code": "F"}
+    b = {"id": "b", "ngay_ban_hanh": None, "so_ky_hieu": "2-NQ/TU", "fonds_code": "P", "file_code": "G"}
+    c = {"id": "c", "ngay_ban_hanh": "2021-01-02", "so_ky_hieu": "3-NQ/TU", "fonds_code": "P", "file_code": "F"}
+    files = {"P/G": {"thoi_gian_bat_dau": "2020-01-01", "thoi_gian_ket_thuc": "2020-12-31"}}
+    assert [x["id"] for x in sorted([c, b, a], key=lambda i: chronological_key(i, files))] == ["a", "b", "c"]
+    assert [x["id"] for x in sorted([c, b, a], key=chronological_key)] == ["a", "c", "b"]
 
 
 def test_same_day_ordered_by_number():
@@ -78,8 +97,9 @@ def test_period_filter_and_reasons(demo_archive):
     selection = select_items(demo_archive, spec, clearance=1)
     assert {item["ngay_ban_hanh"][:4] for item in selection.items} == {"2008"} and len(selection.items) == 2
     counts = selection.left_out_counts()
-    assert counts == {OUTSIDE_PERIOD: 4, UNDATED: 1}
-    assert len(selection.left_out[OUTSIDE_PERIOD]) == 4
+    # The undated Kết luận is judged by its hồ sơ's dates, which lie outside 2008.
+    assert counts == {OUTSIDE_PERIOD: 5}
+    assert UNDATED not in counts
 
 
 def test_unknown_codes_are_reported(demo_archive):

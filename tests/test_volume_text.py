@@ -88,7 +88,7 @@ def test_garbage_lines_become_one_marker_naming_the_sheet():
     paras = rebuild_paragraphs(body)
     marker = UNREADABLE_MARK.format(sheet=2)
     assert texts(paras) == [f"Tăng cường công tác kiểm tra, giám sát việc {marker} thực hiện ở các tổ chức đảng."]
-    assert [marker for _, marker in paras[0].runs] == [False, True, False]
+    assert [kind for _, kind in paras[0].runs] == ["", "unreadable", ""]
 
 
 def test_unreadable_by_syllables_and_by_confidence():

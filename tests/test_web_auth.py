@@ -335,7 +335,7 @@ def test_header_links_by_role(client):
     client.post("/logout", data={"csrf_token": csrf_token(client, "/probe/gone")})
     login(client, username="Minh")
     html = client.get("/browse").get_data(as_text=True)
-    assert nav_links(html) == ["/search", "/browse", "/review", "/basket"]
+    assert nav_links(html) == ["/search", "/browse", "/review", "/proof", "/basket"]
     assert '<a href="/browse" aria-current="page">' in html
 
 

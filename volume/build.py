@@ -50,6 +50,11 @@ class VolumeReport:
     notices: list[str] = field(default_factory=list)
     needs_review: int = 0
     unreadable_passages: int = 0
+    doubtful_readings: int = 0
+    proofread_documents: int = 0
+    # Per document not wholly proofread: its number, id, heading, sheets still machine-read, and
+    # the marks printed in it.
+    unproofread: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
     exit_code: int = 0
 
@@ -65,9 +70,18 @@ class VolumeReport:
         lines += [f"  đã ghi {path}" for path in self.outputs]
         for notice in self.notices:
             lines.append(f"  {notice}")
-        if self.needs_review or self.unreadable_passages:
+        if self.needs_review or self.unreadable_passages or self.doubtful_readings:
             lines.append(f"  cần kiểm tra: {self.needs_review} văn bản trong phụ lục, "
-                         f"{self.unreadable_passages} đoạn không đọc được đã đánh dấu")
+                         f"{self.unreadable_passages} đoạn không đọc được và "
+                         f"{self.doubtful_readings} chỗ máy đọc không chắc chắn, đã đánh dấu")
+        lines.append(f"  đã biên tập: {self.proofread_documents}/{self.documents} văn bản"
+                     + (f"; chưa biên tập: {len(self.unproofread)}" if self.unproofread else ""))
+        for row in self.unproofread[:20]:
+            lines.append(f"    {row['number']}. {row['heading']} ({row['item_id']}): tờ "
+                         f"{', '.join(map(str, row['sheets']))} chưa đối chiếu; "
+                         f"{row['doubtful']} chỗ không chắc chắn, {row['unreadable']} đoạn không đọc được")
+        if len(self.unproofread) > 20:
+            lines.append(f"    … và {len(self.unproofread) - 20} văn bản nữa (xem --json)")
         total = sum(self.left_out.values())
         lines.append(f"  {LEFT_OUT}: {total} văn bản" if total else f"  {LEFT_OUT}: không có")
         for reason, count in self.left_out.items():
@@ -122,5 +136,11 @@ def build_volume(archive: Archive, spec: VolumeSpec, out_dir: Path | str,
     report.notices = content.notices
     report.needs_review = len(content.review)
     report.unreadable_passages = sum(doc.unreadable for doc in content.documents)
+    report.doubtful_readings = sum(doc.doubtful for doc in content.documents)
+    report.proofread_documents = sum(doc.proofread for doc in content.documents)
+    report.unproofread = [{"number": doc.number, "item_id": doc.item_id, "heading": doc.heading,
+                           "sheets": doc.unproofread_sheets, "doubtful": doc.doubtful,
+                           "unreadable": doc.unreadable}
+                          for doc in content.documents if not doc.proofread]
     report.seconds = round(time.monotonic() - started, 2)
     return report

@@ -1,9 +1,13 @@
 """What a volume says, independent of PDF or DOCX: front matter, each document set out, the appendix.
 
-Each document is set as published Party document collections set it: the type and number as its
-heading ("NGHỊ QUYẾT số 13-NQ/TU"), place and date, the trích yếu, the body rebuilt from OCR, the
-signature, and the archival source note ("Lưu tại …, Phông số …, Hồ sơ số …, tờ …"). The heading
-comes from the catalogue, never from OCR text, so a corrected field corrects the volume.
+Each document is set as published Party document collections set it: its number in the volume,
+the issuing organ, the type and number as its heading ("NGHỊ QUYẾT số 13-NQ/TU"), place and date
+(an undated one "[khoảng …]" from its hồ sơ's dates), the trích yếu, the body (the editor's text
+where a page is proofread, else rebuilt from OCR with doubtful readings marked), the signature,
+the editorial footnotes, and the archival source note ("Lưu tại …, Phông số …, Hồ sơ số …, tờ …").
+The heading comes from the catalogue, never from OCR text, so a corrected field corrects the
+volume; a machine-read catalogue value is marked like machine-read text when it cannot be right.
+After the documents: the chronology, the indexes of names and places, the abbreviations.
 """
 
 from __future__ import annotations
@@ -14,12 +18,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from luutru import editorial
 from luutru.archive import Archive
 from luutru.catalog.model import ITEM_FIELDS
 from luutru.access import DO_MAT_LEVEL, secrecy_level
+from luutru.volume import apparatus, marking
+from luutru.volume.apparatus import IndexEntry, Occurrence
 from luutru.volume.select import Selection
 from luutru.volume.spec import VolumeSpec
-from luutru.volume.text import Paragraph, document_text, sheet_numbers
+from luutru.volume.text import (DOUBT, NOTE, TEXT, UNREADABLE, Line, Paragraph, document_text,
+                                group_runs, line_runs, sheet_numbers)
 
 FOREWORD_PLACEHOLDER = "[Lời giới thiệu của Ban biên tập — phần này để trống, sẽ soạn sau.]"
 APPENDIX_TITLE = "Phụ lục: văn bản cần kiểm tra"
@@ -28,6 +36,19 @@ SECRET_NOTICE = ("Tập này có tài liệu mật ({counts}) — chỉ lưu hà
 RESTRICTED_NOTICE = ("Tập này có văn bản thuộc hồ sơ hạn chế tiếp cận ({count} văn bản) — chỉ sử "
                      "dụng theo quy định về tiếp cận tài liệu lưu trữ.")
 PAPER_MARGINS = {"A4": "20mm 15mm 22mm 30mm", "A5": "15mm 12mm 18mm 20mm"}
+# The preface's note on how the text is set (the marks a reader meets).
+EDITORIAL_NOTE = [
+    "Văn bản in theo bản lưu tại kho lưu trữ. Các phần đã được biên tập viên đối chiếu với bản gốc in "
+    "như bản gốc; chú thích của Ban biên tập đánh số ở chân trang.",
+    "Các phần chưa được đối chiếu là văn bản do máy đọc (OCR) từ bản chụp. Trong các phần đó, chữ máy "
+    "đọc không chắc chắn được đặt trong ngoặc vuông kèm dấu hỏi, ví dụ “[chỉ?] bộ”; đoạn máy không đọc "
+    "được ghi là [… đoạn không đọc rõ, cần đối chiếu bản gốc, tờ …]. Các dấu này chỉ ra chỗ cần đối "
+    "chiếu, không phải là chữ của văn bản.",
+    "Văn bản không ghi ngày tháng được xếp theo thời gian của hồ sơ chứa nó, ngày ghi trong ngoặc "
+    "vuông: [khoảng …].",
+]
+RunLine = list[tuple[str, str]]
+NO_SIGNER_MARK = "[… thẩm quyền ký và họ tên người ký chưa đọc được, cần đối chiếu bản gốc …]"
 FIELD_LABELS = {name: label for name, label, _ in ITEM_FIELDS}
 
 
@@ -42,17 +63,39 @@ class VolumeDocument:
     short_date: str                   # ngày 10-5-2019
     trich_yeu: str
     paragraphs: list[Paragraph]
-    signature: list[str]              # authority lines and title, then the signer's name
+    signature: list[RunLine]          # authority lines and title, then the signer's name
     source_note: str
     do_mat: str | None
     level: int
     review_fields: list[str] = field(default_factory=list)
     unreadable: int = 0
     body_found: bool = True
+    number: int = 0                   # its place in the volume, from 1
+    organ: str = ""                   # cơ quan ban hành
+    trich_yeu_runs: RunLine = field(default_factory=list)
+    doubtful: int = 0                 # doubtful readings printed
+    unproofread_sheets: list[int] = field(default_factory=list)
+    signer: str = ""
+    signer_anchor: str = ""
+    occurrences: list[Occurrence] = field(default_factory=list)
+    approximate: bool = False         # undated: placed by its hồ sơ's dates
+
+    def __post_init__(self) -> None:
+        if not self.trich_yeu_runs:
+            self.trich_yeu_runs = [(self.trich_yeu, TEXT)]
 
     @property
     def body_text(self) -> str:
         return "\n\n".join(p.text for p in self.paragraphs)
+
+    @property
+    def notes(self) -> list[str]:
+        """The editorial footnotes in the order the text calls them."""
+        return [text for p in self.paragraphs for text, kind in p.runs if kind == NOTE]
+
+    @property
+    def proofread(self) -> bool:
+        return not self.unproofread_sheets
 
 
 @dataclass
@@ -75,7 +118,18 @@ class VolumeContent:
     documents: list[VolumeDocument]
     review: list[ReviewRow]
     foreword: str = FOREWORD_PLACEHOLDER
+    foreword_given: bool = False
     appendix_title: str = APPENDIX_TITLE
+    editors: list[str] = field(default_factory=list)
+    editorial_note: list[str] = field(default_factory=lambda: list(EDITORIAL_NOTE))
+    names: list[IndexEntry] = field(default_factory=list)
+    places: list[IndexEntry] = field(default_factory=list)
+    abbreviations: list[tuple[str, str]] = field(default_factory=list)
+    chronology: bool = True
+
+    @property
+    def foreword_paragraphs(self) -> list[str]:
+        return [p.strip() for p in re.split(r"\n\s*\n", self.foreword) if p.strip()]
 
 
 # --- one document -----------------------------------------------------------------------------
@@ -114,6 +168,14 @@ def short_date(value: str | None) -> str:
     return f"tháng {month}-{year}" if month else f"năm {year}"
 
 
+def approximate_date(first: str | None, last: str | None) -> str:
+    """"[khoảng 1990–1992]", "[khoảng năm 1990]": an undated document's date from its hồ sơ."""
+    years = sorted({value[:4] for value in (first, last) if value})
+    if not years:
+        return "[không rõ ngày tháng]"
+    return f"[khoảng năm {years[0]}]" if len(years) == 1 else f"[khoảng {years[0]}–{years[-1]}]"
+
+
 def document_heading(item: dict[str, Any]) -> str:
     kind = (item.get("loai_van_ban") or "Văn bản").upper()
     number = item.get("so_ky_hieu")
@@ -141,27 +203,97 @@ def source_note(item: dict[str, Any], fonds: dict[str, Any] | None, repository: 
     return ", ".join(p for p in parts if p) + "."
 
 
-def signature_lines(item: dict[str, Any]) -> list[str]:
+def checked_runs(value: str, year: int | None = None) -> RunLine:
+    """A catalogue value as runs, its impossible words marked as doubtful (a machine-read value
+    that cannot be right: "^.¬.ÀA", "quản Lý"), and a year after the document's own ("báo cáo 6
+    tháng đầu năm 1999" in a document of 1990)."""
+    tokens = value.split()
+    doubts = marking.doubtful_words(tokens, None, None, marking.capitalised_words([value]))
+    if year is not None:
+        doubts = [doubt or any(int(y) > year for y in re.findall(r"\b(1[89]\d\d|20\d\d)\b", token))
+                  for token, doubt in zip(tokens, doubts)]
+    return group_runs(tokens, doubts)
+
+
+def marking_text(text: str) -> str:
+    return (" " if text.startswith(" ") else "") + f"[{text.strip()}?]"
+
+
+def plain(runs: RunLine) -> str:
+    return "".join(text for text, kind in runs if kind != NOTE)
+
+
+def signature_runs(item: dict[str, Any], closing: list[Line]) -> tuple[list[RunLine], str]:
+    """The signature block and the signer's name: the catalogue's when it names the signer, else
+    the text's closing block (authority, title, name) marked as the text is."""
     name = item.get("nguoi_ky") or ""
     title = item.get("chuc_vu_nguoi_ky") or ""
-    if not (name or title):
-        return []
-    return [*(item.get("the_thuc_ky") or []), *([title] if title else []), name]
+    if name:
+        lines = [*(item.get("the_thuc_ky") or []), *([title] if title else [])]
+        runs = [checked_runs(line) for line in lines] + [name_runs(name)]
+    elif closing:
+        runs = [line_runs(line) for line in closing]
+        if len(runs) > 1 and closing[-1].proofread is False:
+            runs[-1] = name_runs(plain(runs[-1]))
+    else:
+        return [[(NO_SIGNER_MARK, UNREADABLE)]], ""
+    signer = plain(runs[-1]) if len(runs) > 1 or name else ""
+    return runs, signer
+
+
+def name_runs(name: str) -> RunLine:
+    """A signer's name as runs: doubtful when a word cannot be Vietnamese or the first is no
+    family name ("Bài Thị Hồng Lan", "Minh Vinh": a misread or a cut name)."""
+    from luutru.catalog.vocab import FAMILY_NAMES
+    runs = checked_runs(name)
+    words = name.split()
+    if words and words[0] not in FAMILY_NAMES and all(kind == TEXT for _, kind in runs):
+        return [(marking_text(name), DOUBT)]
+    return runs
+
+
+def _occurrences(doc: VolumeDocument, place: str | None) -> list[Occurrence]:
+    """Names and places of one document, each with the anchor where it first stands: the signer,
+    the place of issue (địa danh, on its first page), and those its text introduces."""
+    found: list[Occurrence] = []
+    if doc.signer:
+        found.append(Occurrence("name", doc.signer, doc.signer_anchor))
+    if place and all(kind == TEXT for _, kind in checked_runs(place)):
+        found.append(Occurrence("place", place.strip(), doc.anchor))
+    for index, para in enumerate(doc.paragraphs):
+        sure = "".join(text if kind == TEXT else " … " for text, kind in para.runs)
+        anchor = f"{doc.anchor}-p{index}"
+        found += [Occurrence("name", name, anchor) for name in apparatus.names_in(sure)]
+        found += [Occurrence("place", place, anchor) for place in apparatus.places_in(sure)]
+    return found
 
 
 def set_document(archive: Archive, item: dict[str, Any], fonds: dict[str, Any] | None,
-                 repository: str = "") -> VolumeDocument:
-    text = document_text(archive, item)
-    return VolumeDocument(
+                 repository: str = "", file: dict[str, Any] | None = None) -> VolumeDocument:
+    text = document_text(archive, item, editorial.load_record(archive, item["id"]))
+    dated = _date_parts(item.get("ngay_ban_hanh"))
+    when = date_line(item.get("dia_danh"), item.get("ngay_ban_hanh"))
+    short = short_date(item.get("ngay_ban_hanh"))
+    if dated is None and file:
+        short = approximate_date(file.get("thoi_gian_bat_dau"), file.get("thoi_gian_ket_thuc"))
+        when = f"{item['dia_danh']}, {short}" if item.get("dia_danh") else short
+    trich_yeu = item.get("trich_yeu") or "(chưa có trích yếu)"
+    signature, signer = signature_runs(item, text.closing)
+    doc = VolumeDocument(
         item_id=item["id"], anchor=item["id"], heading=document_heading(item),
-        date_line=date_line(item.get("dia_danh"), item.get("ngay_ban_hanh")),
-        short_date=short_date(item.get("ngay_ban_hanh")),
-        trich_yeu=item.get("trich_yeu") or "(chưa có trích yếu)",
-        paragraphs=text.paragraphs, signature=signature_lines(item),
-        source_note=source_note(item, fonds, repository),
+        date_line=when, short_date=short, trich_yeu=trich_yeu,
+        trich_yeu_runs=checked_runs(trich_yeu, dated[0] if dated else None),
+        paragraphs=text.paragraphs, signature=signature, signer=signer,
+        signer_anchor=f"{item['id']}-ky", source_note=source_note(item, fonds, repository),
         do_mat=item.get("do_mat") or None, level=secrecy_level(item.get("do_mat"), item.get("access")),
         review_fields=list(item.get("needs_review") or []), unreadable=text.unreadable,
-        body_found=text.body_found)
+        body_found=text.body_found, organ=(item.get("co_quan_ban_hanh") or "").strip(),
+        doubtful=text.doubtful, unproofread_sheets=text.unproofread_sheets,
+        approximate=dated is None and bool(file))
+    doc.doubtful += sum(kind == DOUBT for line in [doc.trich_yeu_runs, *signature] for _, kind in line)
+    doc.unreadable += sum(kind == UNREADABLE for line in signature for _, kind in line)
+    doc.occurrences = _occurrences(doc, item.get("dia_danh"))
+    return doc
 
 
 # --- the volume -------------------------------------------------------------------------------
@@ -170,6 +302,8 @@ def _review_row(doc: VolumeDocument) -> ReviewRow | None:
     what = [FIELD_LABELS.get(name, name) for name in doc.review_fields]
     if doc.unreadable:
         what.append(f"{doc.unreadable} đoạn không đọc rõ")
+    if doc.doubtful:
+        what.append(f"{doc.doubtful} chỗ máy đọc không chắc chắn")
     if not doc.body_found:
         what.append("không tìm được chỗ bắt đầu nội dung (in toàn văn bản OCR)")
     return ReviewRow(doc.anchor, doc.heading, doc.short_date, "; ".join(what)) if what else None
@@ -198,12 +332,26 @@ def _progress(items: list, progress: bool):
 
 def volume_content(archive: Archive, spec: VolumeSpec, selection: Selection,
                    progress: bool = False) -> VolumeContent:
-    documents = [set_document(archive, item, selection.fonds.get(item["fonds_code"]), spec.repository)
-                 for item in _progress(selection.items, progress)]
+    documents = []
+    for number, item in enumerate(_progress(selection.items, progress), start=1):
+        file = selection.files.get(f"{item['fonds_code']}/{item['file_code']}")
+        doc = set_document(archive, item, selection.fonds.get(item["fonds_code"]), spec.repository,
+                           file)
+        doc.number = number
+        documents.append(doc)
     review = [row for row in map(_review_row, documents) if row] if spec.review_appendix else []
     year = spec.year or dt.date.today().year
+    found = [(doc.number, occurrence) for doc in documents for occurrence in doc.occurrences]
+    wanted = set(spec.apparatus)
+    texts = [doc.heading for doc in documents] + [doc.body_text for doc in documents] + [
+        plain(line) for doc in documents for line in doc.signature]
     return VolumeContent(
         title=spec.title, subtitle=spec.subtitle, publisher=spec.publisher,
         imprint=f"{spec.place} – {year}" if spec.place else str(year), paper=spec.paper,
         margins=PAPER_MARGINS[spec.paper], notices=access_notices(documents), documents=documents,
-        review=review)
+        review=review, editors=list(spec.editors),
+        foreword=spec.foreword or FOREWORD_PLACEHOLDER, foreword_given=bool(spec.foreword),
+        names=apparatus.build_index(found, "name") if "names" in wanted else [],
+        places=apparatus.build_index(found, "place") if "places" in wanted else [],
+        abbreviations=apparatus.abbreviations_used(texts) if "abbreviations" in wanted else [],
+        chronology="chronology" in wanted)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from luutru.archive import Archive
-from luutru.catalog.build import iter_fonds, iter_items
+from luutru.catalog.build import iter_files, iter_fonds, iter_items
 from luutru.access import secrecy_level
 from luutru.index.backend import only_tiers
 from luutru.index.query import EVERY_WORD
@@ -49,6 +49,7 @@ class Selection:
 
     items: list[dict[str, Any]]
     fonds: dict[str, dict[str, Any]]
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)   # "PHONG/HS" → hồ sơ
     left_out: dict[str, list[str]] = field(default_factory=dict)
     classified_count: int = 0
     query_hits: int | None = None      # items the query found (None: no query)
@@ -113,13 +114,38 @@ def _date_bounds(value: str | None) -> tuple[dt.date, dt.date] | None:
         return None
 
 
-def period_reason(item: dict[str, Any], spec: VolumeSpec) -> str | None:
-    """Why the item falls outside the spec's period (None if it does not, or there is no period)."""
+def estimated_date(item: dict[str, Any], file: dict[str, Any] | None) -> tuple[dt.date, dt.date] | None:
+    """The days the item may date from: its own date, else its hồ sơ's span (an undated document
+    lies within the dates of the file that holds it); None if neither is known."""
+    bounds = _date_bounds(item.get("ngay_ban_hanh"))
+    if bounds is not None or not file:
+        return bounds
+    first = _date_bounds(file.get("thoi_gian_bat_dau"))
+    last = _date_bounds(file.get("thoi_gian_ket_thuc")) or first
+    if first is None:
+        return last
+    return first[0], last[1]
+
+
+def _file_of(item: dict[str, Any], files: dict[str, dict[str, Any]] | None) -> dict[str, Any] | None:
+    if not files:
+        return None
+    return files.get(f"{item.get('fonds_code')}/{item.get('file_code')}")
+
+
+def period_reason(item: dict[str, Any], spec: VolumeSpec,
+                  files: dict[str, dict[str, Any]] | None = None) -> str | None:
+    """Why the item falls outside the spec's period (None if it does not, or there is no period).
+    An undated item is judged by its hồ sơ's dates: in when they lie within the period."""
     if spec.period_from is None and spec.period_to is None:
         return None
-    bounds = _date_bounds(item.get("ngay_ban_hanh"))
+    bounds = estimated_date(item, _file_of(item, files))
     if bounds is None:
         return UNDATED
+    if _date_bounds(item.get("ngay_ban_hanh")) is None:
+        inside = ((not spec.period_from or bounds[0] >= spec.period_from)
+                  and (not spec.period_to or bounds[1] <= spec.period_to))
+        return None if inside else OUTSIDE_PERIOD
     first, last = bounds
     if (spec.period_from and last < spec.period_from) or (spec.period_to and first > spec.period_to):
         return OUTSIDE_PERIOD
@@ -131,11 +157,13 @@ def _number(so_ky_hieu: str | None) -> tuple[int, str]:
     return (int(match.group(1)) if match else 1 << 30, so_ky_hieu or "")
 
 
-def chronological_key(item: dict[str, Any]) -> tuple:
-    """Date, then the document's number, then its id; undated documents go last."""
-    bounds = _date_bounds(item.get("ngay_ban_hanh"))
-    return (bounds is None, bounds or (dt.date.max, dt.date.max), _number(item.get("so_ky_hieu")),
-            item["id"])
+def chronological_key(item: dict[str, Any], files: dict[str, dict[str, Any]] | None = None) -> tuple:
+    """Date (an undated document's: its hồ sơ's span, after the dated ones of the same start),
+    then the document's number, then its id; documents with no date at all go last."""
+    own = _date_bounds(item.get("ngay_ban_hanh"))
+    bounds = estimated_date(item, _file_of(item, files))
+    return (bounds is None, (bounds or (dt.date.max,))[0], own is None,
+            (bounds or (dt.date.max, dt.date.max))[1], _number(item.get("so_ky_hieu")), item["id"])
 
 
 def select_items(archive: Archive, spec: VolumeSpec, clearance: int = 0) -> Selection:
@@ -144,17 +172,22 @@ def select_items(archive: Archive, spec: VolumeSpec, clearance: int = 0) -> Sele
     query_ids, page_hits = _query_item_ids(archive, spec.query, clearance) if spec.query else ([], [])
     chosen, missing = _wanted(spec, catalogue, query_ids)
     selection = Selection(items=[], fonds={f["code"]: f for f in iter_fonds(archive)},
+                          files={f"{f['fonds_code']}/{f['code']}": f for f in iter_files(archive)},
                           left_out={NOT_FOUND: missing, NOT_AN_ITEM: page_hits},
                           query_hits=len(query_ids) if spec.query else None)
     for item in chosen.values():
         if secrecy_level(item.get("do_mat"), item.get("access")) > clearance:
             selection.classified_count += 1
             continue
-        reason = period_reason(item, spec)
+        reason = period_reason(item, spec, selection.files)
         if reason:
             selection.left_out.setdefault(reason, []).append(item["id"])
         else:
             selection.items.append(item)
-    selection.items.sort(key=chronological_key)
+    if spec.items_order:
+        order = {item_id: i for i, item_id in enumerate(spec.items)}
+        selection.items.sort(key=lambda item: order.get(item["id"], len(order)))
+    else:
+        selection.items.sort(key=lambda item: chronological_key(item, selection.files))
     selection.left_out = {reason: ids for reason, ids in selection.left_out.items() if ids}
     return selection

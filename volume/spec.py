@@ -21,12 +21,15 @@ from luutru.errors import LuutruError
 
 PAPERS = ("A4", "A5")
 FORMATS = ("pdf", "docx")
+# The apparatus after the documents, each of which an editor may leave out.
+APPARATUS = ("chronology", "names", "places", "abbreviations")
+ORDERS = ("date", "items")
 
-_TOP_KEYS = {"title", "subtitle", "period", "repository", "publisher", "place", "year", "select",
-             "options"}
+_TOP_KEYS = {"title", "subtitle", "editors", "foreword", "period", "repository", "publisher", "place", "year",
+             "select", "options"}
 _PERIOD_KEYS = {"from", "to"}
 _SELECT_KEYS = {"query", "fonds", "files", "items"}
-_OPTION_KEYS = {"review_appendix", "paper", "formats"}
+_OPTION_KEYS = {"review_appendix", "paper", "formats", "apparatus", "order"}
 
 
 class SpecError(LuutruError, ValueError):
@@ -56,6 +59,14 @@ class VolumeSpec:
     review_appendix: bool = True
     paper: str = "A4"
     formats: tuple[str, ...] = FORMATS
+    editors: tuple[str, ...] = ()         # the Ban biên tập: the DOCX's author, the title page
+    foreword: str = ""                    # the Lời giới thiệu (paragraphs by blank lines); a placeholder if empty
+    apparatus: tuple[str, ...] = APPARATUS
+    order: str = "date"                   # date: chronological; items: as select.items lists them
+
+    @property
+    def items_order(self) -> bool:
+        return self.order == "items"
 
     def __post_init__(self) -> None:
         _check_spec(self)
@@ -81,6 +92,13 @@ def _check_spec(spec: VolumeSpec) -> None:
     for fmt in spec.formats:
         if fmt not in FORMATS:
             raise SpecError(f"options.formats: {fmt!r} is not one of {', '.join(FORMATS)}")
+    for part in spec.apparatus:
+        if part not in APPARATUS:
+            raise SpecError(f"options.apparatus: {part!r} is not one of {', '.join(APPARATUS)}")
+    if spec.order not in ORDERS:
+        raise SpecError(f"options.order: {spec.order!r} is not one of {', '.join(ORDERS)}")
+    if spec.order == "items" and (spec.query.strip() or spec.fonds or spec.files):
+        raise SpecError("options.order: items orders select.items only; give no query, fonds or files")
     if not 1000 <= spec.year <= 9999:
         raise SpecError(f"year: {spec.year} is not a four-digit year")
 
@@ -159,14 +177,28 @@ def _year(value: Any) -> int:
         raise SpecError(f"year: {value!r} is not a year") from None
 
 
-def _formats(value: Any) -> tuple[str, ...]:
+def _choices(value: Any, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
     if value is None:
-        return FORMATS
+        return default
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list):
-        raise SpecError(f"options.formats: expected a list such as [pdf, docx], got {value!r}")
+        raise SpecError(f"{key}: expected a list such as [{', '.join(default)}], got {value!r}")
     return tuple(dict.fromkeys(str(v).strip().lower() for v in value))
+
+
+def _formats(value: Any) -> tuple[str, ...]:
+    return _choices(value, "options.formats", FORMATS)
+
+
+def _names(value: Any, key: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise SpecError(f"{key}: expected a list of names, got {type(value).__name__}")
+    return tuple(name for name in (_text(v, key) for v in value) if name)
 
 
 def spec_from_dict(data: Any) -> VolumeSpec:
@@ -197,6 +229,10 @@ def spec_from_dict(data: Any) -> VolumeSpec:
         review_appendix=_bool(options.get("review_appendix"), "options.review_appendix", True),
         paper=_text(options.get("paper"), "options.paper").upper() or "A4",
         formats=_formats(options.get("formats")),
+        editors=_names(data.get("editors"), "editors"),
+        foreword=_text(data.get("foreword"), "foreword"),
+        apparatus=_choices(options.get("apparatus"), "options.apparatus", APPARATUS),
+        order=_text(options.get("order"), "options.order").lower() or "date",
     )
 
 
@@ -233,6 +269,10 @@ def spec_to_dict(spec: VolumeSpec) -> dict[str, Any]:
     data: dict[str, Any] = {"title": spec.title}
     if spec.subtitle:
         data["subtitle"] = spec.subtitle
+    if spec.editors:
+        data["editors"] = list(spec.editors)
+    if spec.foreword:
+        data["foreword"] = spec.foreword
     period = {k: v for k, v in (("from", spec.period_from), ("to", spec.period_to)) if v}
     if period:
         data["period"] = period
@@ -248,7 +288,8 @@ def spec_to_dict(spec: VolumeSpec) -> dict[str, Any]:
             select[key] = list(getattr(spec, key))
     data["select"] = select
     data["options"] = {"review_appendix": spec.review_appendix, "paper": spec.paper,
-                       "formats": list(spec.formats)}
+                       "formats": list(spec.formats), "apparatus": list(spec.apparatus),
+                       "order": spec.order}
     return data
 
 

@@ -12,11 +12,18 @@ authority) and the scan's line breaks are undone:
   syllable and are not two syllables already ("ng-/hiệp" → "nghiệp"; "xã-/hội" keeps its hyphen, as
   older documents wrote compounds that way);
 * a line Tesseract could not read (few possible syllables, or low word confidence and some
-  impossible ones) is replaced by a marker for the editor naming the sheet to check.
+  impossible ones) is replaced by a marker for the editor naming the sheet to check;
+* in a line it did read, the words it doubts (:mod:`luutru.volume.marking`) are printed as
+  doubtful, "[chỉ?] bộ", until an editor has proofread the page.
+
+A page an editor has proofread (:mod:`luutru.editorial`) is read from the editor's text instead:
+nothing on it is marked, a blank line in it starts a paragraph, and its footnote references
+("[^1]") become the document's editorial notes.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from collections.abc import Iterable
@@ -26,12 +33,18 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from luutru import editorial
 from luutru.archive import Archive, PageRef
 from luutru.ocr.layout import GAP_LINE_HEIGHTS, HocrError, median_line_height, parse_hocr, split_at_gaps
 from luutru.ocr.quality import is_vietnamese_syllable, vietnamese_quality
 from luutru.textnorm import fold, nfc
+from luutru.volume import marking
 
 UNREADABLE_MARK = "[… đoạn không đọc rõ, cần đối chiếu bản gốc, tờ {sheet} …]"
+DOUBT_MARK = "[{text}?]"
+# The kinds of a paragraph's runs: text as printed, the unreadable marker, a doubtful reading, a
+# footnote (the run's text is the note).
+TEXT, UNREADABLE, DOUBT, NOTE = "", "unreadable", "doubt", "note"
 
 # A line is unreadable when under this share of its words are possible syllables ...
 MIN_QUALITY = 0.5
@@ -74,23 +87,40 @@ class Line:
     box: tuple[int, int, int, int] | None = None
     conf: float | None = None          # mean word confidence 0..100
     indented: bool = False
+    word_confs: list[float] | None = None   # per whitespace token of ``text``, when known
+    word_boxes: list[tuple[int, int, int, int]] | None = None   # likewise, in clean-image pixels
+    proofread: bool = False            # from an editor's text: printed as it stands
+    para_break: bool = False           # an editor's blank line before it
+    blank_paragraphs: bool = False     # the editor's page marks paragraphs with blank lines
 
 
 @dataclass
 class Paragraph:
-    """A rebuilt paragraph: ``runs`` are (text, is_marker) so a marker can be set apart in print."""
+    """A rebuilt paragraph: ``runs`` are (text, kind) so markers, doubtful readings and footnotes
+    can be set apart in print (kinds: ``TEXT``, ``UNREADABLE``, ``DOUBT``, ``NOTE``)."""
 
     kind: str                           # para | heading
-    runs: list[tuple[str, bool]] = field(default_factory=list)
+    runs: list[tuple[str, str]] = field(default_factory=list)
     sheet: int = 1
 
     @property
     def text(self) -> str:
-        return "".join(text for text, _ in self.runs)
+        """The paragraph as read (footnotes left out)."""
+        return "".join(text for text, kind in self.runs if kind != NOTE)
 
     @property
     def has_marker(self) -> bool:
-        return any(marker for _, marker in self.runs)
+        return any(kind == UNREADABLE for _, kind in self.runs)
+
+    def add(self, text: str, kind: str = TEXT) -> None:
+        """Append a run, a space before it unless it is a footnote; a text run joins the text run
+        before it as two lines of a paragraph join (:func:`join_lines`)."""
+        if kind == TEXT and self.runs and self.runs[-1][1] == TEXT:
+            self.runs[-1] = (join_lines(self.runs[-1][0], text), TEXT)
+        elif kind == NOTE:
+            self.runs.append((text, NOTE))
+        else:
+            self.runs.append((" " + text if self.runs else text, kind))
 
 
 @dataclass
@@ -101,6 +131,9 @@ class DocumentText:
     body_found: bool
     unreadable: int
     missing_sheets: list[int] = field(default_factory=list)
+    doubtful: int = 0                  # doubtful readings printed
+    unproofread_sheets: list[int] = field(default_factory=list)
+    closing: list[Line] = field(default_factory=list)   # the signature block as the text has it
 
     @property
     def plain(self) -> str:
@@ -113,8 +146,9 @@ def _key(text: str) -> str:
     return _KEY_JUNK.sub("", nfc(text)).lower()
 
 
-def _segments(hocr: bytes) -> list[tuple[str, tuple[int, int, int, int], float]]:
-    """The page's hOCR line segments (split at column gutters, as the OCR stage does)."""
+def _segments(hocr: bytes) -> list[tuple[str, tuple[int, int, int, int], float, list[float], list]]:
+    """The page's hOCR line segments (split at column gutters, as the OCR stage does): text, box,
+    mean word confidence, each word's confidence and each word's box."""
     lines = parse_hocr(hocr)
     if not lines:
         return []
@@ -124,13 +158,14 @@ def _segments(hocr: bytes) -> list[tuple[str, tuple[int, int, int, int], float]]
         for seg in split_at_gaps(line, min_gap):
             confs = [w.conf for w in seg.words if w.conf >= 0]
             out.append((" ".join(w.text for w in seg.words), seg.bbox,
-                        sum(confs) / len(confs) if confs else -1.0))
+                        sum(confs) / len(confs) if confs else -1.0, [w.conf for w in seg.words],
+                        [tuple(w.bbox) for w in seg.words]))
     return out
 
 
-def _match_geometry(lines: list[Line], segments: list[tuple[str, tuple, float]]) -> None:
-    """Give each text line the box and confidence of its hOCR segment (same text, or nearly)."""
-    pool = {i: _key(text) for i, (text, _, _) in enumerate(segments)}
+def _match_geometry(lines: list[Line], segments: list[tuple[str, tuple, float, list[float], list]]) -> None:
+    """Give each text line the box and confidences of its hOCR segment (same text, or nearly)."""
+    pool = {i: _key(segment[0]) for i, segment in enumerate(segments)}
     for line in lines:
         key = _key(line.text)
         if not key:
@@ -142,8 +177,12 @@ def _match_geometry(lines: list[Line], segments: list[tuple[str, tuple, float]])
             found = best[1] if best[0] >= MATCH_SCORE else None
         if found is not None:
             del pool[found]
-            _, line.box, conf = segments[found]
+            text, line.box, conf, word_confs, word_boxes = segments[found]
             line.conf = conf if conf >= 0 else None
+            if len(word_confs) == len(line.text.split()):
+                line.word_boxes = word_boxes
+                if all(c >= 0 for c in word_confs):
+                    line.word_confs = word_confs
 
 
 def _mark_indents(lines: list[Line]) -> None:
@@ -166,15 +205,40 @@ def read_page_lines(page_dir: Path, sheet: int) -> list[Line] | None:
     if not text_path.exists():
         return None
     text = text_path.read_text(encoding="utf-8", errors="replace")   # the OCR stage writes UTF-8
+    lines = [line for line in lines_with_geometry(text, page_dir, sheet) if line.text]
+    _mark_indents(lines)
+    return lines
+
+
+def lines_with_geometry(text: str, page_dir: Path, sheet: int = 1) -> list[Line]:
+    """One :class:`Line` per line of ``text`` (blank ones too), each given the box and the word
+    confidences and boxes of the page's hOCR line it matches (the proofing view shows an
+    editor's text over the same scan)."""
     lines = [Line(nfc(t).strip(), sheet) for t in text.splitlines()]
-    lines = [line for line in lines if line.text]
     hocr = page_dir / "ocr.hocr"
     if hocr.exists():
         try:
-            _match_geometry(lines, _segments(hocr.read_bytes()))
+            _match_geometry([line for line in lines if line.text], _segments(hocr.read_bytes()))
         except HocrError:
             pass  # text without geometry: the text-only rules still apply
-        _mark_indents(lines)
+    return lines
+
+
+def editorial_lines(text: str, sheet: int) -> list[Line]:
+    """A proofread page's lines from the editor's text. Where the editor separates paragraphs by
+    blank lines, those are the paragraphs; a page kept line for line as the scan has it (no blank
+    line) is cut into paragraphs by the same rules as the OCR's text."""
+    lines: list[Line] = []
+    blank = False
+    for raw in nfc(text).splitlines():
+        if not raw.strip():
+            blank = True
+            continue
+        lines.append(Line(raw.strip(), sheet, proofread=True, para_break=blank and bool(lines)))
+        blank = False
+    marked = any(line.para_break for line in lines)
+    for line in lines:
+        line.blank_paragraphs = marked
     return lines
 
 
@@ -297,7 +361,7 @@ def _drop_page_heads(lines: list[Line], first_sheet: int) -> list[Line]:
         if at_head and line.sheet != first_sheet and is_page_number(line.text):
             head_of = line.sheet
             continue
-        if not is_noise(line.text, line.conf):
+        if line.proofread or not is_noise(line.text, line.conf):
             kept.append(line)
             head_of = line.sheet
     return kept
@@ -334,8 +398,10 @@ def join_lines(left: str, right: str) -> str:
 
 
 def _starts_paragraph(prev: Line | None, line: Line) -> bool:
-    if prev is None or is_heading(line.text) or is_heading(prev.text):
+    if prev is None or is_heading(line.text) or is_heading(prev.text) or line.para_break:
         return True
+    if line.proofread and prev.proofread and line.blank_paragraphs:
+        return False        # the editor marks paragraphs with blank lines
     if line.indented:
         return True
     ended = prev.text.rstrip().endswith(_CLAUSE_END)
@@ -346,25 +412,63 @@ def _starts_paragraph(prev: Line | None, line: Line) -> bool:
     return not geometry and prev.text.rstrip().endswith(_SENTENCE_END) and opens
 
 
-def rebuild_paragraphs(lines: Iterable[Line]) -> list[Paragraph]:
+def line_runs(line: Line, capitalised: set[str] = frozenset(),
+              notes: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """The line as runs: an editor's text with its footnotes, or machine-read words with the
+    doubtful ones (:func:`luutru.volume.marking.doubtful_words`) bracketed, "[chỉ?] bộ". Runs
+    after the first carry the space before them."""
+    if line.proofread:
+        runs: list[tuple[str, str]] = []
+        for index, part in enumerate(editorial.NOTE_REF.split(line.text)):
+            if index % 2:
+                runs.append(((notes or {}).get(part, ""), NOTE))
+            elif part:
+                runs.append((part, TEXT))
+        return runs
+    tokens = line.text.split()
+    return group_runs(tokens, marking.doubtful_words(tokens, line.word_confs, line.conf, capitalised))
+
+
+def group_runs(tokens: list[str], doubts: list[bool]) -> list[tuple[str, str]]:
+    """Tokens as runs: each stretch of doubtful ones in one bracket, "[chỉ?] bộ"."""
+    runs: list[tuple[str, str]] = []
+    for doubt, group in itertools.groupby(zip(tokens, doubts), key=lambda pair: pair[1]):
+        words = " ".join(token for token, _ in group)
+        space = " " if runs else ""
+        runs.append((space + DOUBT_MARK.format(text=words), DOUBT) if doubt else (space + words, TEXT))
+    return runs
+
+
+def is_marked(line: Line, capitalised: set[str] = frozenset()) -> bool:
+    """Would the volume print this line marked (unreadable, or with a doubtful word)?"""
+    if line.proofread:
+        return False
+    return is_unreadable(line.text, line.conf) or any(
+        kind == DOUBT for _, kind in line_runs(line, capitalised))
+
+
+def rebuild_paragraphs(lines: Iterable[Line], notes: dict[str, str] | None = None) -> list[Paragraph]:
     """Paragraphs from printed lines; unreadable lines become one marker per run of them."""
+    lines = list(lines)
+    capitalised = marking.capitalised_words([line.text for line in lines])
     paragraphs: list[Paragraph] = []
     prev: Line | None = None
     prev_unreadable = False
     for line in lines:
-        unreadable = is_unreadable(line.text, line.conf)
+        unreadable = not line.proofread and is_unreadable(line.text, line.conf)
         if _starts_paragraph(prev, line) and not (unreadable and prev_unreadable):
             kind = "heading" if is_heading(line.text) else "para"
             paragraphs.append(Paragraph(kind=kind, sheet=line.sheet))
         para = paragraphs[-1]
         if unreadable:
-            if not (para.runs and para.runs[-1][1]):
-                mark = UNREADABLE_MARK.format(sheet=line.sheet)
-                para.runs.append((" " + mark if para.runs else mark, True))
-        elif para.runs and not para.runs[-1][1]:
-            para.runs[-1] = (join_lines(para.runs[-1][0], line.text), False)
+            if not (para.runs and para.runs[-1][1] == UNREADABLE):
+                para.add(UNREADABLE_MARK.format(sheet=line.sheet), UNREADABLE)
         else:
-            para.runs.append((" " + line.text if para.runs else line.text, False))
+            for index, (text, kind) in enumerate(line_runs(line, capitalised, notes)):
+                if index == 0:
+                    para.add(text, kind)          # joins the line before
+                else:
+                    para.runs.append((text, kind))
         prev, prev_unreadable = line, unreadable
     return [p for p in paragraphs if p.text.strip()]
 
@@ -376,7 +480,8 @@ def _heading_runs(paragraphs: list[Paragraph]) -> list[Paragraph]:
         last = merged[-1] if merged else None
         if (last is not None and last.kind == para.kind == "heading"
                 and not _LIST_ITEM.match(para.text) and not last.has_marker):
-            last.runs = [(f"{last.text} {para.text}", False)]
+            last.runs = [*last.runs, *[(" " + text if i == 0 else text, kind)
+                                       for i, (text, kind) in enumerate(para.runs)]]
         else:
             merged.append(para)
     return merged
@@ -397,11 +502,17 @@ def sheet_numbers(item: dict[str, Any]) -> list[int]:
     return list(range(1, count + 1))
 
 
-def item_lines(archive: Archive, item: dict[str, Any]) -> tuple[list[Line], list[int]]:
-    """The item's lines in page order, and the sheets that have no OCR text."""
+def item_lines(archive: Archive, item: dict[str, Any],
+               record: editorial.EditorialRecord | None = None) -> tuple[list[Line], list[int]]:
+    """The item's lines in page order (the editor's text for a proofread page), and the sheets
+    that have no text."""
     lines: list[Line] = []
     missing: list[int] = []
     for key, sheet in zip(item.get("pages") or [], sheet_numbers(item)):
+        edited = record.pages.get(key) if record else None
+        if edited is not None:
+            lines.extend(editorial_lines(edited.text, sheet))
+            continue
         page = read_page_lines(archive.page_dir(PageRef.parse(key)), sheet)
         if page is None:
             missing.append(sheet)
@@ -412,22 +523,53 @@ def item_lines(archive: Archive, item: dict[str, Any]) -> tuple[list[Line], list
 
 def body_lines(lines: list[Line], item: dict[str, Any]) -> tuple[list[Line], bool]:
     """The body's lines (header, title and closing blocks cut off); False if the start was a guess."""
+    body, found, _ = _cut(lines, item)
+    return body, found
+
+
+def _cut(lines: list[Line], item: dict[str, Any]) -> tuple[list[Line], bool, list[Line]]:
     start = body_start(lines, item)
     found = start is not None
     start = start or 0
+    end = body_end(lines, start)
     first_sheet = lines[0].sheet if lines else 0
-    body = _drop_page_heads(lines[start:body_end(lines, start)], first_sheet)
-    return attach_lone_numbers(body), found
+    body = _drop_page_heads(lines[start:end], first_sheet)
+    return attach_lone_numbers(body), found, closing_lines(lines[end:])
 
 
-def document_text(archive: Archive, item: dict[str, Any]) -> DocumentText:
-    """The body of catalogued ``item`` (an ``iter_items`` dict) rebuilt from its pages' OCR."""
-    lines, missing = item_lines(archive, item)
-    body, found = body_lines(lines, item)
-    paragraphs = _heading_runs(rebuild_paragraphs(body))
-    unreadable = sum(1 for p in paragraphs for _, marker in p.runs if marker)
+def closing_lines(tail: list[Line]) -> list[Line]:
+    """The signature block after the body: the authority (T/M …), the title and the signer's name.
+    Party documents set "Nơi nhận" on the left, beside the block, so the OCR's reading order may
+    put the recipients first: the block is found after them."""
+    start = next((i for i, line in enumerate(tail) if _AUTHORITY.match(line.text)), None)
+    if start is None:
+        return []
+    block = []
+    for line in tail[start:start + 6]:
+        folded = fold(line.text).replace(" ", "")
+        if block and (folded.startswith("noinhan") or line.text.startswith(("-", "+"))):
+            break
+        if line.proofread or not is_noise(line.text, line.conf):
+            block.append(line)
+    return block
+
+
+def document_text(archive: Archive, item: dict[str, Any],
+                  record: editorial.EditorialRecord | None = None) -> DocumentText:
+    """The body of catalogued ``item`` (an ``iter_items`` dict) rebuilt from its pages: the
+    editor's text where a page is proofread (``record``, else read from the archive), else the OCR."""
+    if record is None:
+        record = editorial.load_record(archive, item["id"])
+    lines, missing = item_lines(archive, item, record)
+    body, found, closing = _cut(lines, item)
+    paragraphs = _heading_runs(rebuild_paragraphs(body, record.notes if record else None))
+    unreadable = sum(1 for p in paragraphs for _, kind in p.runs if kind == UNREADABLE)
+    doubtful = sum(1 for p in paragraphs for _, kind in p.runs if kind == DOUBT)
     for sheet in missing:
         mark = UNREADABLE_MARK.format(sheet=sheet)
-        paragraphs.append(Paragraph(kind="para", runs=[(mark, True)], sheet=sheet))
+        paragraphs.append(Paragraph(kind="para", runs=[(mark, UNREADABLE)], sheet=sheet))
     paragraphs.sort(key=lambda p: p.sheet)
-    return DocumentText(paragraphs, found, unreadable + len(missing), missing)
+    unproofread = [sheet for key, sheet in zip(item.get("pages") or [], sheet_numbers(item))
+                   if not (record and key in record.pages)]
+    return DocumentText(paragraphs, found, unreadable + len(missing), missing, doubtful,
+                        unproofread, closing)

@@ -8,6 +8,7 @@ the text as Vietnamese (``w:lang`` vi-VN) for the spelling checker and hyphenati
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from docx import Document
@@ -18,7 +19,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from luutru.volume.content import VolumeContent, VolumeDocument
+from luutru.volume.content import RunLine, VolumeContent, VolumeDocument
+from luutru.volume.text import DOUBT, NOTE, UNREADABLE
 
 FONT = "Liberation Serif"
 LANG = "vi-VN"
@@ -28,6 +30,11 @@ TOC_INSTRUCTION = 'TOC \\o "1-2" \\h \\z \\u'
 MARKER_COLOR = RGBColor(0x8A, 0x1C, 0x1C)
 # Styles of the volume's own structure (front matter, document parts) beside Word's built-in ones.
 FRONT_HEADING, DATE_LINE, SOURCE_NOTE, SIGNATURE = "Front Heading", "Date Line", "Source Note", "Signature"
+# Above an index: its numbers are fields Word turns into pages when it updates the file.
+PAGEREF_NOTE = ("(số trang do Word điền khi cập nhật trường — F9; trước khi cập nhật là số thứ tự "
+                "văn kiện trong tập)")
+# Who wrote the file when the spec names no editor (never the library's "python-docx").
+DEFAULT_AUTHOR = "Ban biên tập"
 # Word's own names for its TOC entry styles (lower case in styles.xml), so "Update field" uses ours.
 TOC1, TOC2 = "toc 1", "toc 2"
 
@@ -124,18 +131,36 @@ def _instruction(run, text: str) -> None:
     run._r.append(instr)
 
 
-def _simple_field(paragraph, instruction: str) -> None:
+def _simple_field(paragraph, instruction: str, shown: str = "1") -> None:
     _field_char(paragraph.add_run(), "begin")
     _instruction(paragraph.add_run(), instruction)
     _field_char(paragraph.add_run(), "separate")
-    paragraph.add_run("1")
+    paragraph.add_run(shown)
     _field_char(paragraph.add_run(), "end")
+
+
+def bookmark_name(anchor: str) -> str:
+    """A Word bookmark name for a volume anchor (letters, digits and _, at most 40)."""
+    return ("b_" + "".join(ch if ch.isalnum() else "_" for ch in anchor))[:40]
+
+
+def _bookmark(paragraph, anchor: str, number: int) -> None:
+    """Mark the whole paragraph as the bookmark ``anchor`` (a PAGEREF field's target)."""
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(number))
+    start.set(qn("w:name"), bookmark_name(anchor))
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(number))
+    paragraph._p.insert(1 if paragraph._p.pPr is not None else 0, start)
+    paragraph._p.append(end)
 
 
 def _toc(doc, ids: dict[str, str], content: VolumeContent) -> None:
     """A TOC field whose current result is the entries as text (Word replaces it on update)."""
     entries = [entry for d in content.documents
-               for entry in ((d.heading, TOC1), (f"{d.trich_yeu} ({d.short_date})", TOC2))]
+               for entry in ((f"{d.number}. {d.heading}", TOC1),
+                             (f"{_plain(d.trich_yeu_runs)} ({d.short_date})", TOC2))]
+    entries += [(title, TOC1) for title, present in _apparatus_titles(content) if present]
     if content.review:
         entries.append((content.appendix_title, TOC1))
     entries = entries or [("", TOC1)]
@@ -197,6 +222,8 @@ def _front_matter(doc, ids: dict[str, str], content: VolumeContent) -> None:
     _para(doc, ids, content.title.upper(), "Title")
     if content.subtitle:
         _para(doc, ids, content.subtitle, "Subtitle")
+    if content.editors:
+        _para(doc, ids, "Ban biên tập: " + ", ".join(content.editors), DATE_LINE)
     for notice in content.notices:
         _para(doc, ids, "", FRONT_HEADING).add_run(notice).bold = True
     _para(doc, ids, content.imprint, DATE_LINE)
@@ -206,41 +233,89 @@ def _front_matter(doc, ids: dict[str, str], content: VolumeContent) -> None:
     _simple_field(section.footer.paragraphs[0], "PAGE")
     section.footer.paragraphs[0].style = doc.styles["Footer"]
     _para(doc, ids, "Lời giới thiệu", FRONT_HEADING)
-    _para(doc, ids, content.foreword).runs[0].italic = True
+    if content.foreword_given:
+        for text in content.foreword_paragraphs:
+            _para(doc, ids, text)
+    else:
+        _para(doc, ids, content.foreword).runs[0].italic = True
+    _para(doc, ids, "Về cách trình bày văn bản", "Heading 3")
+    for line in content.editorial_note:
+        _para(doc, ids, line)
     _page_break(doc)
     _para(doc, ids, "Mục lục", FRONT_HEADING)
     _toc(doc, ids, content)
 
 
-def _document(doc, ids: dict[str, str], item: VolumeDocument) -> None:
+def _plain(runs: RunLine) -> str:
+    return "".join(text for text, kind in runs if kind != NOTE)
+
+
+def _add_runs(paragraph, runs: RunLine, notes: list[str]) -> None:
+    """Runs as Word runs: markers and doubtful readings in italic red, a footnote as its number
+    in superscript (the notes are set after the document, "Chú thích")."""
+    for text, kind in runs:
+        if kind == NOTE:
+            notes.append(text)
+            paragraph.add_run(str(len(notes))).font.superscript = True
+            continue
+        run = paragraph.add_run(text)
+        if kind in (UNREADABLE, DOUBT):
+            run.italic = True
+            run.font.color.rgb = MARKER_COLOR
+
+
+def _document(doc, ids: dict[str, str], item: VolumeDocument, wanted: set[str]) -> None:
+    """One document; the paragraphs an index points to are bookmarked (``wanted``: anchors)."""
     first = _para(doc, ids, "", FRONT_HEADING) if item.do_mat else None
     if first is not None:
         first.add_run(item.do_mat.upper()).bold = True
-    heading = _para(doc, ids, item.heading, "Heading 1")
-    (first or heading).paragraph_format.page_break_before = True
+    number = _para(doc, ids, str(item.number), FRONT_HEADING)
+    (first or number).paragraph_format.page_break_before = True
+    if item.anchor in wanted:
+        _bookmark(number, item.anchor, len(doc.element.body))
+    _para(doc, ids, item.heading, "Heading 1")
+    if item.organ:
+        _para(doc, ids, item.organ.upper(), SIGNATURE).paragraph_format.left_indent = Mm(0)
     _para(doc, ids, item.date_line, DATE_LINE)
-    _para(doc, ids, item.trich_yeu, "Heading 2")
-    for para in item.paragraphs:
+    notes: list[str] = []
+    _add_runs(_para(doc, ids, "", "Heading 2"), item.trich_yeu_runs, notes)
+    for index, para in enumerate(item.paragraphs):
         paragraph = _para(doc, ids, "", "Heading 3" if para.kind == "heading" else "Normal")
-        for text, marker in para.runs:
-            run = paragraph.add_run(text)
-            if marker:
-                run.italic = True
-                run.font.color.rgb = MARKER_COLOR
+        _add_runs(paragraph, para.runs, notes)
+        if f"{item.anchor}-p{index}" in wanted:
+            _bookmark(paragraph, f"{item.anchor}-p{index}", len(doc.element.body))
     for line in item.signature:
-        _para(doc, ids, line, SIGNATURE)
+        paragraph = _para(doc, ids, "", SIGNATURE)
+        _add_runs(paragraph, line, notes)
+    if item.signature and item.signer_anchor in wanted:
+        _bookmark(paragraph, item.signer_anchor, len(doc.element.body))
+    if notes:
+        _para(doc, ids, "Chú thích", "Heading 3")
+        for index, note in enumerate(notes, start=1):
+            _para(doc, ids, f"{index}. {note}", SOURCE_NOTE)
     _para(doc, ids, item.source_note, SOURCE_NOTE)
 
 
-def _appendix(doc, ids: dict[str, str], content: VolumeContent) -> None:
-    heading = _para(doc, ids, content.appendix_title, "Heading 1")
-    heading.paragraph_format.page_break_before = True
-    table = doc.add_table(rows=1, cols=2)
+def _page_ref(paragraph, anchor: str, shown: str) -> None:
+    """The page ``anchor`` stands on, as a PAGEREF field Word fills in (``shown`` until then)."""
+    _simple_field(paragraph, f"PAGEREF {bookmark_name(anchor)} \\h", shown)
+
+
+def _apparatus_titles(content: VolumeContent) -> list[tuple[str, bool]]:
+    return [("Niên biểu văn kiện", content.chronology and bool(content.documents)),
+            ("Bảng tra cứu tên người", bool(content.names)),
+            ("Bảng tra cứu địa danh", bool(content.places)),
+            ("Bảng chữ viết tắt", bool(content.abbreviations))]
+
+
+def _table(doc, header: list[str], rows: list[list[str]]) -> None:
+    table = doc.add_table(rows=1, cols=len(header))
     table.style = doc.styles["Table Grid"]
-    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Văn bản", "Cần kiểm tra"
-    for row in content.review:
-        cells = table.add_row().cells
-        cells[0].text, cells[1].text = f"{row.heading}, {row.short_date}", row.what
+    for cell, text in zip(table.rows[0].cells, header):
+        cell.text = text
+    for row in rows:
+        for cell, text in zip(table.add_row().cells, row):
+            cell.text = text
     for row in table.rows:
         for cell in row.cells:
             for paragraph in cell.paragraphs:
@@ -248,16 +323,61 @@ def _appendix(doc, ids: dict[str, str], content: VolumeContent) -> None:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
 
 
+def _apparatus(doc, ids: dict[str, str], content: VolumeContent) -> None:
+    """Chronology, indexes (by the documents' numbers: Word has no page numbers until it lays the
+    file out) and abbreviations."""
+    present = dict(_apparatus_titles(content))
+    for title, present_now in present.items():
+        if not present_now:
+            continue
+        _para(doc, ids, title, "Heading 1").paragraph_format.page_break_before = True
+        if title == "Niên biểu văn kiện":
+            _table(doc, ["Số", "Thời gian", "Văn kiện", "Cơ quan ban hành", "Trang"],
+                   [[str(d.number), d.short_date, f"{d.heading}: {_plain(d.trich_yeu_runs)}", d.organ, ""]
+                    for d in content.documents])
+            rows = doc.tables[-1].rows[1:]
+            for row, d in zip(rows, content.documents):
+                _page_ref(row.cells[4].paragraphs[0], d.anchor, str(d.number))
+        elif title == "Bảng chữ viết tắt":
+            _table(doc, ["Chữ viết tắt", "Nghĩa"], [list(pair) for pair in content.abbreviations])
+        else:
+            _para(doc, ids, PAGEREF_NOTE, DATE_LINE)
+            entries = content.names if title == "Bảng tra cứu tên người" else content.places
+            for entry in entries:
+                paragraph = _para(doc, ids, f"{entry.name}: ")
+                paragraph.paragraph_format.first_line_indent = Mm(0)
+                for k, (anchor, number) in enumerate(zip(entry.anchors, entry.documents)):
+                    if k:
+                        paragraph.add_run(", ")
+                    _page_ref(paragraph, anchor, str(number))
+
+
+def _appendix(doc, ids: dict[str, str], content: VolumeContent) -> None:
+    heading = _para(doc, ids, content.appendix_title, "Heading 1")
+    heading.paragraph_format.page_break_before = True
+    _table(doc, ["Văn bản", "Cần kiểm tra"],
+           [[f"{row.heading}, {row.short_date}", row.what] for row in content.review])
+
+
 def render_docx(content: VolumeContent) -> bytes:
     doc = Document()
-    doc.core_properties.title = content.title
-    doc.core_properties.language = LANG
+    props = doc.core_properties
+    props.title = content.title
+    props.subject = content.subtitle
+    props.author = ", ".join(content.editors) or content.publisher or DEFAULT_AUTHOR
+    props.last_modified_by = props.author
+    props.comments = ""
+    props.created = props.modified = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    props.language = LANG
     _set_up_styles(doc)
     _page_set_up(doc, content)
     ids = _style_ids(doc)
     _front_matter(doc, ids, content)
+    wanted = {anchor for entry in content.names + content.places for anchor in entry.anchors}
+    wanted |= {d.anchor for d in content.documents} if content.chronology else set()
     for item in content.documents:
-        _document(doc, ids, item)
+        _document(doc, ids, item, wanted)
+    _apparatus(doc, ids, content)
     if content.review:
         _appendix(doc, ids, content)
     _page_set_up(doc, content)

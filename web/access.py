@@ -14,9 +14,10 @@ from typing import Callable
 
 from flask import abort, g, redirect, request, url_for
 
-ROLES = ("reader", "archivist", "admin")
-# What each role may do besides reading (an admin may do everything an archivist may).
-ROLE_RANK = {"public": 0, "reader": 1, "archivist": 2, "admin": 3}
+ROLES = ("reader", "editor", "archivist", "admin")
+# What each role may do besides reading (each may do everything the roles below it may): an
+# editor proofreads texts for volumes, an archivist also reviews the catalogue.
+ROLE_RANK = {"public": 0, "reader": 1, "editor": 2, "archivist": 3, "admin": 4}
 
 
 @dataclass(frozen=True)

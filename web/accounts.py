@@ -41,7 +41,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
     username TEXT NOT NULL,
     username_key TEXT NOT NULL UNIQUE,
-    role TEXT NOT NULL CHECK (role IN ('reader', 'archivist', 'admin')),
+    role TEXT NOT NULL CHECK (role IN ('reader', 'editor', 'archivist', 'admin')),
     clearance INTEGER NOT NULL CHECK (clearance BETWEEN 0 AND 3),
     password_hash TEXT NOT NULL,
     active INTEGER NOT NULL DEFAULT 1,
@@ -65,6 +65,23 @@ CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 """
+
+
+_OLD_ROLE_CHECK = "role IN ('reader', 'archivist', 'admin')"
+
+
+def _allow_editor_role(db: sqlite3.Connection) -> None:
+    """An accounts store made before the editor role (issue 19) refuses it in its CHECK: copy the
+    users into a table whose CHECK allows it (SQLite cannot change a constraint in place)."""
+    row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'users'").fetchone()
+    if row is None or _OLD_ROLE_CHECK not in row[0]:
+        return
+    create = re.sub(r"CREATE TABLE\s+(IF NOT EXISTS\s+)?\"?users\"?", "CREATE TABLE users_new",
+                    row[0].replace(_OLD_ROLE_CHECK, "role IN ('reader', 'editor', 'archivist', 'admin')"),
+                    count=1)
+    db.executescript(f"BEGIN IMMEDIATE; DROP TABLE IF EXISTS users_new; {create}; "
+                     "INSERT INTO users_new SELECT * FROM users; DROP TABLE users; "
+                     "ALTER TABLE users_new RENAME TO users; COMMIT;")
 
 
 class AccountError(LuutruError, ValueError):
@@ -199,6 +216,7 @@ class Accounts:
         elif version > SCHEMA_VERSION:
             raise AccountError(f"{self.path} was written by a newer luutru "
                                f"(schema {version}, this one knows {SCHEMA_VERSION})")
+        _allow_editor_role(db)
 
     def _connect(self) -> sqlite3.Connection:
         """This thread's connection, in autocommit mode: each statement is its own transaction.

@@ -37,7 +37,7 @@ bp = Blueprint("auth", __name__)
 LOGIN_LIMITS = "5 per minute;30 per hour"
 # Endpoints a visitor without an account may reach (the login form and its stylesheet).
 OPEN_ENDPOINTS = {"auth.login", "static"}
-ROLE_NAMES = {"reader": "bạn đọc", "archivist": "cán bộ lưu trữ", "admin": "quản trị",
+ROLE_NAMES = {"reader": "bạn đọc", "editor": "biên tập viên", "archivist": "cán bộ lưu trữ", "admin": "quản trị",
               "public": "khách"}
 CLEARANCE_NAMES_VI = {0: "không", 1: "Mật", 2: "Tối mật", 3: "Tuyệt mật"}
 WRONG_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
