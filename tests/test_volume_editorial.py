@@ -21,7 +21,7 @@ from luutru.volume.content import volume_content
 from luutru.volume.select import select_items
 from luutru.volume.spec import VolumeSpec
 from luutru.volume.word import bookmark_name
-from luutru.volume.text import DOUBT, UNREADABLE, body_end, body_start, document_text, item_lines
+from luutru.volume.text import DOUBT, UNREADABLE, body_start, document_text, item_lines
 
 FOREWORD = "Lời giới thiệu thử nghiệm của Ban biên tập."
 SPEC = VolumeSpec(title="Tập biên tập thử", editors=("Nguyễn Văn An", "Trần Thị Bình"), year=2026,
@@ -59,7 +59,6 @@ def editor_text(archive: Archive, item: dict, body: list[str], note: str | None,
     the signature block, pages separated by form feeds."""
     lines, _ = item_lines(archive, item)
     start = body_start(lines, item)
-    end = body_end(lines, start)
     pages = ["" for _ in item["pages"]]
     first_sheet = lines[0].sheet
     pages[0] = "\n".join(line.text for line in lines[:start] if line.sheet == first_sheet)
