@@ -92,7 +92,8 @@ def _split(text: str) -> list[str]:
 
 def parse_value(name: str, text: str) -> Any:
     """An archivist's cell as a field value; raises ValueError with a reason a person can act on."""
-    text = nfc((text or "").strip())
+    # A browser sends a textarea's lines as CRLF, a spreadsheet cell may hold CR: both are line ends.
+    text = nfc((text or "").replace("\r\n", "\n").replace("\r", "\n").strip())
     if _CONTROL.search(text):
         raise ValueError("ô có ký tự điều khiển (không in được, không ghi được vào XML); hãy xoá "
                          "ký tự đó")

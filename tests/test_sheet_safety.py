@@ -150,3 +150,9 @@ def test_a_full_disk_is_said_as_such(demo_archive, tmp_path):
         assert failed and {f["reason"] for f in failed} == {"disk-full"}
     finally:
         subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_a_browsers_crlf_line_ends_are_line_ends_not_control_characters():
+    """A textarea comes back from a browser with CRLF between its lines (HTML's form encoding)."""
+    from luutru.catalog.review import parse_value
+    assert parse_value("noi_nhan", "Như trên,\r\nLưu VP.") == ["Như trên,", "Lưu VP."]
