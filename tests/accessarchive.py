@@ -26,12 +26,10 @@ LEVEL = {None: 0, "Mật": 1, "Tối mật": 2, "Tuyệt mật": 3, "unsure": 3}
 
 
 def token(n: int) -> str:
-    """A word of its own for page ``n`` (letters only: the analyser keeps it whole)."""
-    letters = ""
-    for _ in range(3):
-        n, r = divmod(n, 26)
-        letters = chr(ord("a") + r) + letters
-    return "kx" + letters
+    """A word of its own for page ``n``: letters only (the analyser keeps it whole), eight of
+    them from a hash, so no two tokens are within a typo of each other (search forgives one)."""
+    digest = hashlib.sha256(f"token-{n}".encode()).hexdigest()[:8]
+    return "kx" + "".join(chr(ord("a") + int(ch, 16)) for ch in digest)
 
 
 @dataclass
