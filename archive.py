@@ -378,6 +378,34 @@ class Archive:
     def page_record(self, ref: PageRef) -> dict[str, Any]:
         return read_json(self.page_files(ref).record)
 
+    def page_record_or_none(self, ref: PageRef) -> dict[str, Any] | None:
+        """The page's record, or None when ``page.json`` is missing or unreadable (truncated by a
+        crash, not JSON): a stage must then treat the page as closed, never as public."""
+        try:
+            record = self.page_record(ref)
+        except (OSError, ValueError):
+            return None
+        return record if isinstance(record, dict) else None
+
+    def damaged_pages(self) -> list[tuple[PageRef, str]]:
+        """Pages whose ``page.json`` an original lists but is missing (``"missing"``), or is there
+        but unreadable (``"unreadable"``), in archive order; ``luutru status`` reports them."""
+        found: dict[PageRef, str] = {}
+        for path in sorted(self.originals_dir.glob("*/*.json")):
+            try:
+                record = read_json(path)
+                indexes = [int(i) for i in record.get("pages") or ()]
+            except (OSError, ValueError, TypeError, AttributeError):
+                continue  # an unreadable original record: its pages are checked below
+            for index in indexes:
+                ref = PageRef(path.stem, index)
+                if not (self.page_dir(ref) / "page.json").exists():
+                    found[ref] = "missing"
+        for ref in self.iter_page_refs():
+            if self.page_record_or_none(ref) is None:
+                found[ref] = "unreadable"
+        return sorted(found.items(), key=lambda pair: (pair[0].sha256, pair[0].index))
+
     def iter_page_refs(self, sha256: str | None = None) -> Iterator[PageRef]:
         """Every ingested page (or every page of one original), in (original, index) order."""
         pattern = f"{sha256 or '*'}/*/{PageFiles.RECORD}"

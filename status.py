@@ -27,15 +27,16 @@ def archive_status(archive: Archive) -> dict[str, Any]:
     by_fonds: dict[str, dict[str, Any]] = {}
     files: dict[str, set[str]] = {}
     originals = 0
-    for record in archive.iter_original_records():
-        fonds = record["source"].get("fonds") or UNKNOWN_FONDS
+    for record in _original_records(archive):
+        fonds = (record.get("source") or {}).get("fonds") or UNKNOWN_FONDS
         _fonds_entry(by_fonds, fonds)["originals"] += 1
-        files.setdefault(fonds, set()).add(record["source"].get("file") or "")
+        files.setdefault(fonds, set()).add((record.get("source") or {}).get("file") or "")
         originals += 1
     pages = ocr_done = 0
     for ref in archive.iter_page_refs():
         page_dir = archive.page_dir(ref)
-        entry = _fonds_entry(by_fonds, read_json(page_dir / "page.json").get("fonds") or UNKNOWN_FONDS)
+        page = archive.page_record_or_none(ref) or {}
+        entry = _fonds_entry(by_fonds, page.get("fonds") or UNKNOWN_FONDS)
         done = (page_dir / OCR_DONE_MARKER).exists()
         entry["pages"] += 1
         entry["pages_ocr_done"] += done
@@ -46,10 +47,39 @@ def archive_status(archive: Archive) -> dict[str, Any]:
     reasons = _quarantine_reasons(archive)
     status = {"originals": originals, "pages": pages, "pages_ocr_done": ocr_done,
               "quarantined": sum(reasons.values()), "quarantine_reasons": reasons,
+              "damaged_pages": [{"page": ref.key, "problem": problem}
+                                for ref, problem in archive.damaged_pages()],
               "by_fonds": dict(sorted(by_fonds.items()))}
     for name, counter in _COUNTERS.items():
         status[name] = counter(archive)
     return status
+
+
+def _original_records(archive: Archive):
+    """Every readable original record (a damaged one is counted by ``damaged_pages``' pages)."""
+    for path in sorted(archive.originals_dir.glob("*/*.json")):
+        try:
+            record = read_json(path)
+        except (OSError, ValueError):
+            continue
+        if isinstance(record, dict):
+            yield record
+
+
+DAMAGED_TEXT = {"missing": "mất page.json", "unreadable": "page.json hỏng (không đọc được)"}
+
+
+def damaged_page_lines(damaged: list[dict[str, str]]) -> list[str]:
+    """The damaged page records in Vietnamese: what is wrong, that the page is closed, the fix."""
+    if not damaged:
+        return []
+    lines = [f"  CẢNH BÁO: {len(damaged)} trang có hồ sơ trang bị mất hoặc hỏng; các trang này được "
+             f"coi là mật (đóng với người không có quyền) cho đến khi sửa "
+             f"(chạy lại `luutru ingest` với thư mục ảnh quét gốc, hoặc khôi phục từ bản sao lưu):"]
+    lines += [f"    {d['page']}: {DAMAGED_TEXT.get(d['problem'], d['problem'])}" for d in damaged[:20]]
+    if len(damaged) > 20:
+        lines.append(f"    … và {len(damaged) - 20} trang khác")
+    return lines
 
 
 def _fonds_entry(by_fonds: dict[str, dict[str, Any]], fonds: str) -> dict[str, Any]:
@@ -78,4 +108,5 @@ def status_lines(status: dict[str, Any]) -> list[str]:
         lines.append(f"  cách ly [{reason}]: {count}")
     for name in _COUNTERS:
         lines.append(f"  {name}: {status[name]}")
+    lines += damaged_page_lines(status.get("damaged_pages") or [])
     return lines

@@ -18,8 +18,9 @@ from luutru.archive import Archive, PageRef
 from luutru.catalog.boundaries import file_name_hint, starts_document
 from luutru.catalog.extract import extract_fields
 from luutru.catalog.inventory import InventoryRow, load_inventories
-from luutru.catalog.model import (ACCESS_PUBLIC, ACCESS_RESTRICTED, ARCHIVIST, INVENTORY, MACHINE,
-                                  FieldValue, FileRecord, Fonds, Item, item_dict, merge_field)
+from luutru.catalog.model import (ARCHIVIST, INVENTORY, MACHINE, FieldValue, FileRecord, Fonds,
+                                  Item, file_access, item_record_dict, machine_file_access,
+                                  merge_field)
 from luutru.catalog.pagelines import PageLines, load_page_lines
 from luutru.catalog.patterns import DOC_TYPES
 from luutru.catalog.record import (NO_FONDS, InvalidCatalogError, catalog_lock, read_catalog,
@@ -80,7 +81,9 @@ def _collect_pages(archive: Archive, report: CatalogReport) -> dict[tuple[str, s
         if not (page_dir / "ocr.json").exists():
             report.pages_not_ocred += 1
             continue
-        record = archive.page_record(ref)
+        record = archive.page_record_or_none(ref)
+        if record is None:  # reported by _close_damaged; never merged into a neighbour's item
+            continue
         lines = load_page_lines(page_dir)
         if lines is None:
             report.pages_not_ocred += 1
@@ -102,6 +105,8 @@ def _is_start(pages: list[_Page], i: int) -> bool:
     page, previous = pages[i], pages[i - 1]
     if page.index == 1 and page.page_count > 1:
         return True        # a multi-page scan never starts inside the previous file's document
+    if page.index > 1 and (previous.ref.sha256, previous.ref.index) != (page.ref.sha256, page.index - 1):
+        return True        # its page before is missing (record lost): never join another document
     return starts_document(page.lines, previous.lines, new_file=page.source != previous.source,
                            hint=file_name_hint(page.source, page.index))
 
@@ -164,8 +169,7 @@ def _inventory_fields(row: InventoryRow | None) -> dict[str, FieldValue]:
 
 def _file_machine_fields(items: list[Item]) -> dict[str, FieldValue]:
     dates = sorted(d for d in (i.value("ngay_ban_hanh") for i in items) if d)
-    secret = any(i.value("do_mat") for i in items)
-    fields = {"muc_do_tiep_can": FieldValue(ACCESS_RESTRICTED if secret else ACCESS_PUBLIC, MACHINE),
+    fields = {"muc_do_tiep_can": FieldValue(machine_file_access(items), MACHINE),
               "so_luong_trang": FieldValue(sum(len(i.pages) for i in items), MACHINE),
               "ngon_ngu": FieldValue(LANGUAGE, MACHINE)}
     if dates:
@@ -227,6 +231,8 @@ def _build_fonds_records(archive: Archive, report: CatalogReport, progress: bool
         row = inventory.get((fonds_code, file_code))
         if row and row.fonds_name:
             target.fields["ten_phong"] = FieldValue(row.fonds_name, INVENTORY)
+        if row and row.access_policy:
+            target.fields["chinh_sach_tiep_can"] = FieldValue(row.access_policy, INVENTORY)
     for lost in old_items.values():
         if any(fv.origin == ARCHIVIST for fv in lost.fields.values()):
             report.warnings.append(f"item {lost.id} no longer exists (its first page no longer starts "
@@ -251,10 +257,32 @@ def build_catalog(archive: Archive, progress: bool = False) -> CatalogReport:
         return _build_catalog(archive, progress)
 
 
+def _close_damaged(archive: Archive, items: list[Item], report: CatalogReport) -> None:
+    """Pages whose ``page.json`` is missing or unreadable could not be catalogued, and the stamp
+    may have been on them: every item holding a page of the same original is marked unsure
+    (closed at the strictest level) until a person decides its độ mật."""
+    damaged = archive.damaged_pages()
+    if not damaged:
+        return
+    report.warnings.append(
+        f"{len(damaged)} trang mất hoặc hỏng page.json (chưa biên mục được, coi là mật): "
+        + ", ".join(ref.key for ref, _ in damaged[:5]) + (" …" if len(damaged) > 5 else ""))
+    originals = {ref.sha256 for ref, _ in damaged}
+    for item in items:
+        if not any(key.partition(":")[0] in originals for key in item.pages):
+            continue
+        current = item.fields.get("do_mat")
+        if current is None or current.origin == MACHINE:
+            item.fields["do_mat"] = FieldValue(current.value if current else None, MACHINE,
+                                               current.confidence if current else None,
+                                               current.pages if current else [], review=True)
+
+
 def _build_catalog(archive: Archive, progress: bool) -> CatalogReport:
     report = CatalogReport()
     fonds = _build_fonds_records(archive, report, progress)
     all_items = [i for f in fonds.values() for r in f.files for i in r.items]
+    _close_damaged(archive, all_items, report)
     link_citations(all_items)
     for code in sorted(fonds):
         try:
@@ -278,9 +306,12 @@ def fonds_summary(fonds: Fonds) -> dict[str, Any]:
 
 def file_summary(fonds: Fonds, record: FileRecord) -> dict[str, Any]:
     """A hồ sơ as a plain dict: codes, its item ids, its access (mức độ tiếp cận) and fields."""
-    out = {"code": record.code, "fonds_code": fonds.code, "items": [i.id for i in record.items],
-           "access": record.value("muc_do_tiep_can")}
+    access = file_access(record)
+    out = {"code": record.code, "fonds_code": fonds.code, "items": [i.id for i in record.items]}
     out.update({name: fv.value for name, fv in record.fields.items()})
+    out["access"] = out["muc_do_tiep_can"] = access.value if access else None
+    out["access_origin"] = access.origin if access else None
+    out["access_policy"] = fonds.value("chinh_sach_tiep_can")
     return out
 
 
@@ -300,4 +331,4 @@ def iter_items(archive: Archive) -> Iterator[dict[str, Any]]:
     for fonds in read_catalog(archive):
         for record in fonds.files:
             for item in record.items:
-                yield item_dict(item, record.value("muc_do_tiep_can"))
+                yield item_record_dict(item, record, fonds)

@@ -7,14 +7,17 @@ from pathlib import Path
 
 import click
 
-from luutru.archive import atomic_write_bytes, atomic_write_text
+from luutru.archive import PageRef, atomic_write_bytes, atomic_write_text
 from luutru.catalog import build_catalog, iter_items
 from luutru.catalog.ead import EADError, export_ead
 from luutru.catalog.export import items_csv, items_jsonl, items_xlsx
 from luutru.catalog.inventory import read_inventory, store_inventory
 from luutru.catalog.record import InvalidCatalogError
+from luutru.catalog.accessreview import (REASON_TEXT, access_queue, decide_access, file_item_ids,
+                                        note_opened_marked, set_fonds_policy)
 from luutru.catalog.review import export_review, import_review
 from luutru.errors import ExitCode
+from luutru.index.update import apply_access_changes, item_levels
 from luutru.xmlsafe import UnsafeXMLError
 from luutru.cliutil import (archive_option, emit_report, json_option, open_archive, print_json,
                             remember_group_archive, show_progress)
@@ -43,11 +46,32 @@ def catalog(ctx: click.Context, archive_path: Path | None, as_json: bool) -> Non
     remember_group_archive(archive_path)
     if ctx.invoked_subcommand is not None:
         return
+    archive = _archive(archive_path)
     try:
-        report = build_catalog(_archive(archive_path), progress=show_progress(as_json))
+        before = item_levels(archive)
+        report = build_catalog(archive, progress=show_progress(as_json))
     except _USER_ERRORS as exc:
         _fail(exc)
+    _follow_access(archive, before)
     emit_report(report, as_json)
+
+
+def _follow_access(archive, before: dict[str, int]) -> list[str]:
+    """Bring the search index up to date with the items whose access changed, at once; if it
+    cannot (another process holds the index), say so and exit 2 (the record is already saved)."""
+    try:
+        return apply_access_changes(archive, before)
+    except Exception as exc:  # noqa: BLE001 - any engine failure is the same advice
+        click.echo(f"LỖI: chỉ mục tìm kiếm chưa theo kịp thay đổi về mức độ tiếp cận ({exc}). "
+                   f"Hãy chạy `luutru index` ngay; phòng đọc vẫn kiểm tra từng kết quả theo "
+                   f"mục lục.", err=True)
+        sys.exit(ExitCode.NEEDS_PERSON)
+
+
+def _audit_changes(archive, changes) -> None:
+    from luutru.web.accounts import cli_audit
+    for item_id, name, old, new in changes:
+        cli_audit(archive, "change-access", item_id, f"{name}: {old!r} → {new!r}")
 
 
 @catalog.command("show")
@@ -78,10 +102,12 @@ def import_inventory(inventory: Path, archive_path: Path | None, as_json: bool) 
     archive = _archive(archive_path)
     try:
         rows, errors = read_inventory(inventory)
+        before = item_levels(archive)
         stored = store_inventory(archive, rows, inventory.name)
         report = build_catalog(archive)
     except _USER_ERRORS as exc:
         _fail(exc)
+    _follow_access(archive, before)
     result = {"imported": len(rows), "bad_rows": [str(e) for e in errors],
               "stored_as": str(stored.relative_to(archive.root)), "catalog": report.to_json()}
     if as_json:
@@ -113,9 +139,12 @@ def review_import(sheet: Path, archive_path: Path | None, as_json: bool) -> None
     """Apply an archivist's corrected review sheet; corrections survive every re-run."""
     archive = _archive(archive_path)
     try:
+        before = item_levels(archive)
         report = import_review(archive, sheet)
     except _USER_ERRORS as exc:
         _fail(exc)
+    _audit_changes(archive, report.access_changes)
+    _follow_access(archive, before)
     if as_json:
         print_json(report.to_json())
     else:
@@ -126,6 +155,107 @@ def review_import(sheet: Path, archive_path: Path | None, as_json: bool) -> None
             click.echo(f"error: {error}", err=True)
     if report.errors:
         sys.exit(ExitCode.NEEDS_PERSON)  # bad lines were left out: a person must look
+
+
+@catalog.command("access-review")
+@click.option("--fonds", "fonds_code", help="Chỉ phông này (mã phông).")
+@archive_option
+@json_option
+def access_review(fonds_code: str | None, archive_path: Path | None, as_json: bool) -> None:
+    """Văn bản chờ quyết định mức độ tiếp cận, với dấu mật máy đọc được trên từng trang."""
+    archive = _archive(archive_path)
+    try:
+        items = [i for i in iter_items(archive) if not fonds_code or i["fonds_code"] == fonds_code]
+    except _USER_ERRORS as exc:
+        _fail(exc)
+    queue = access_queue(archive, items)
+    if as_json:
+        print_json({"total": len(queue), "items": [entry.to_json() for entry in queue]})
+        return
+    click.echo(f"{len(queue)} văn bản chờ quyết định mức độ tiếp cận.")
+    for entry in queue:
+        item = entry.item
+        click.echo(f"{item['id']}  {item['fonds_code']}/{item['file_code']}  "
+                   f"{item.get('so_ky_hieu') or '(chưa rõ số)'}  — {REASON_TEXT[entry.reason]}")
+        for mark in entry.marks:
+            confidence = f"{mark.confidence:.2f}" if mark.confidence is not None else "?"
+            state = "chưa chắc" if mark.status == "unsure" else "đã đọc"
+            crop = archive.page_dir(PageRef.parse(mark.page_key)) / mark.crop if mark.crop else None
+            click.echo(f"    trang {mark.n}: {mark.kind} {mark.level or '?'} «{mark.text}» "
+                       f"(độ tin cậy {confidence}, {state})" + (f" ảnh: {crop}" if crop else ""))
+
+
+@catalog.command("access-decide")
+@click.argument("targets", nargs=-1, required=True)
+@click.option("--open", "decision", flag_value="open", help="Mở (Công khai).")
+@click.option("--close", "decision", flag_value="close", help="Hạn chế.")
+@click.option("--do-mat", type=click.Choice(["Mật", "Tối mật", "Tuyệt mật", "không"]),
+              help="Đặt cả độ mật (\"không\": văn bản không có dấu mật).")
+@archive_option
+@json_option
+def access_decide(targets: tuple[str, ...], decision: str | None, do_mat: str | None,
+                  archive_path: Path | None, as_json: bool) -> None:
+    """Quyết định của lưu trữ viên: mở hoặc hạn chế văn bản (mã văn bản) hay cả hồ sơ
+    (PHONG/HO-SO); được ghi nhật ký và cập nhật ngay chỉ mục tìm kiếm."""
+    if decision is None:
+        raise click.UsageError("Hãy chọn --open hoặc --close.")
+    archive = _archive(archive_path)
+    try:
+        items = list(iter_items(archive))
+        ids = [t for target in targets for t in _decision_targets(items, target)]
+        before = item_levels(archive)
+        report = decide_access(archive, ids, decision,
+                               "" if do_mat is None else (None if do_mat == "không" else do_mat))
+    except _USER_ERRORS as exc:
+        _fail(exc)
+    from luutru.web.accounts import cli_audit
+    for item_id in report.items:
+        cli_audit(archive, f"access-{decision}", item_id)
+    _audit_changes(archive, report.access_changes)
+    note_opened_marked(report, {i["id"]: i for i in iter_items(archive)})
+    _follow_access(archive, before)
+    if as_json:
+        print_json({"decided": report.items, "changed": report.items_changed,
+                    "opened_marked": report.opened_marked, "errors": report.errors})
+    else:
+        verb = "mở" if decision == "open" else "hạn chế"
+        click.echo(f"Đã {verb} {len(report.items)} văn bản ({report.items_changed} thay đổi).")
+        for item_id in report.opened_marked:
+            click.echo(f"CẢNH BÁO: {item_id} có dấu mật nhưng đã được mở theo quyết định của "
+                       f"lưu trữ viên (đã ghi nhật ký).", err=True)
+        for error in report.errors:
+            click.echo(f"lỗi: {error}", err=True)
+    if report.errors:
+        sys.exit(ExitCode.NEEDS_PERSON)  # unknown ids were left out
+
+
+def _decision_targets(items: list[dict], target: str) -> list[str]:
+    """An item id, or ``FONDS/FILE`` for every item of that hồ sơ."""
+    if "/" in target:
+        fonds_code, _, file_code = target.partition("/")
+        found = file_item_ids(items, fonds_code, file_code)
+        if not found:
+            raise ValueError(f"hồ sơ {target!r} không có văn bản nào trong mục lục")
+        return found
+    return [target]
+
+
+@catalog.command("access-policy")
+@click.argument("fonds_code")
+@click.argument("policy", type=click.Choice(["review-first", "open-unless-marked"]))
+@archive_option
+def access_policy(fonds_code: str, policy: str, archive_path: Path | None) -> None:
+    """Đặt chính sách tiếp cận của một phông (quyết định của lưu trữ viên, được ghi nhật ký)."""
+    archive = _archive(archive_path)
+    try:
+        before = item_levels(archive)
+        old = set_fonds_policy(archive, fonds_code, policy)
+    except _USER_ERRORS as exc:
+        _fail(exc)
+    from luutru.web.accounts import cli_audit
+    cli_audit(archive, "change-access-policy", fonds_code, f"{old!r} → {policy!r}")
+    _follow_access(archive, before)
+    click.echo(f"Phông {fonds_code}: chính sách tiếp cận {policy} (trước: {old or 'mặc định'}).")
 
 
 @click.command("ead")

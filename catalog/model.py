@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from luutru.access import is_marked
+
 MACHINE, INVENTORY, ARCHIVIST = "machine", "inventory", "archivist"
 # An archivist's value wins over the inventory's, which wins over the machine's.
 ORIGIN_RANK = {MACHINE: 0, INVENTORY: 1, ARCHIVIST: 2}
@@ -21,6 +23,7 @@ FONDS_FIELDS = [
     ("lich_su_don_vi", "Lịch sử đơn vị hình thành phông", False),
     ("thoi_gian_tai_lieu", "Thời gian tài liệu", False),
     ("ngon_ngu", "Ngôn ngữ", False),
+    ("chinh_sach_tiep_can", "Chính sách tiếp cận (review-first, open-unless-marked)", False),
     ("ghi_chu", "Ghi chú", False),
 ]
 FILE_FIELDS = [
@@ -47,6 +50,7 @@ ITEM_FIELDS = [
     ("nguoi_ky", "Người ký", False),
     ("do_mat", "Độ mật", False),
     ("do_khan", "Độ khẩn", False),
+    ("muc_do_tiep_can", "Mức độ tiếp cận (quyết định của lưu trữ viên)", False),
     ("noi_nhan", "Nơi nhận", True),
     ("so_ky_hieu_trich_dan", "Văn bản được dẫn chiếu", True),
     ("ngon_ngu", "Ngôn ngữ", False),
@@ -58,6 +62,7 @@ LIST_FIELDS = {name for name, _, is_list in FONDS_FIELDS + FILE_FIELDS + ITEM_FI
 DO_MAT_VALUES = ("Mật", "Tối mật", "Tuyệt mật")
 DO_KHAN_VALUES = ("Khẩn", "Thượng khẩn", "Hỏa tốc")
 ACCESS_PUBLIC, ACCESS_RESTRICTED = "Công khai", "Hạn chế"
+ACCESS_VALUES = (ACCESS_PUBLIC, ACCESS_RESTRICTED)
 
 
 @dataclass
@@ -128,8 +133,47 @@ def merge_field(old: FieldValue | None, new: FieldValue | None) -> FieldValue | 
     return old if ORIGIN_RANK[old.origin] > ORIGIN_RANK[new.origin] else new
 
 
-def item_dict(item: Item, access: str | None) -> dict[str, Any]:
-    """The item as the search stage and the exports see it (keys are a contract: keep them stable)."""
+def file_access(record: FileRecord) -> FieldValue | None:
+    """The hồ sơ's mức độ tiếp cận as it stands now: a person's value (inventory, archivist) as
+    set; otherwise the machine's rule, worked out from the items each time it is read (so a
+    review that changes one độ mật re-applies it at once): one marked or unsure item restricts
+    its whole hồ sơ."""
+    stated = record.fields.get("muc_do_tiep_can")
+    if stated is not None and stated.origin != MACHINE and not stated.is_empty():
+        return stated
+    if not record.items:
+        return stated
+    return FieldValue(machine_file_access(record.items), MACHINE)
+
+
+def machine_file_access(items: list[Item]) -> str:
+    """The machine's conservative rule: one marked or unsure item restricts its whole hồ sơ."""
+    marked = any(is_marked(_mark_view(item)) for item in items)
+    return ACCESS_RESTRICTED if marked else ACCESS_PUBLIC
+
+
+def _mark_view(item: Item) -> dict[str, Any]:
+    do_mat = item.fields.get("do_mat")
+    return {"do_mat": do_mat.value if do_mat else None,
+            "do_mat_origin": do_mat.origin if do_mat else None,
+            "do_mat_unsure": bool(do_mat and do_mat.review and do_mat.origin == MACHINE)}
+
+
+def item_record_dict(item: Item, record: FileRecord, fonds: "Fonds | None") -> dict[str, Any]:
+    """:func:`item_dict` with everything the access rule needs from the item's hồ sơ and phông."""
+    access = file_access(record)
+    policy = fonds.value("chinh_sach_tiep_can") if fonds is not None else None
+    return item_dict(item, access.value if access else None,
+                     access_origin=access.origin if access else None, policy=policy)
+
+
+def item_dict(item: Item, access: str | None, *, access_origin: str | None = MACHINE,
+              policy: str | None = None) -> dict[str, Any]:
+    """The item as the search stage and the exports see it (keys are a contract: keep them stable).
+
+    ``access``: its hồ sơ's mức độ tiếp cận and who set it (``access_origin``); ``policy``: its
+    phông's access policy. With the item's own decision and its độ mật's provenance, they are
+    what :func:`luutru.access.item_level` decides by."""
     out: dict[str, Any] = {
         "id": item.id, "fonds_code": item.fonds_code, "file_code": item.file_code,
         "source": item.source, "first_page": item.first_page, "last_page": item.last_page,
@@ -139,6 +183,16 @@ def item_dict(item: Item, access: str | None) -> dict[str, Any]:
         out[name] = item.value(name)
     out["needs_review"] = item.needs_review
     out["access"] = access
+    out["access_origin"] = access_origin
+    out["access_policy"] = policy
+    out["item_access"] = item.value("muc_do_tiep_can") if _by_archivist(item) else None
+    out.update({k: v for k, v in _mark_view(item).items() if k != "do_mat"})
     out["cites"] = list(item.cites)
     out["cited_by"] = list(item.cited_by)
     return out
+
+
+def _by_archivist(item: Item) -> bool:
+    """Only an archivist decides access for a single item (an inventory speaks of hồ sơ)."""
+    decision = item.fields.get("muc_do_tiep_can")
+    return decision is not None and decision.origin == ARCHIVIST

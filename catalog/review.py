@@ -25,8 +25,8 @@ from typing import Any
 from luutru.archive import Archive, atomic_write_text
 from luutru.catalog.build import link_citations
 from luutru.catalog.export import LIST_SEPARATOR, items_xlsx
-from luutru.catalog.model import (ARCHIVIST, DO_KHAN_VALUES, DO_MAT_VALUES, ITEM_FIELD_NAMES,
-                                  LIST_FIELDS, FieldValue, Fonds, Item, item_dict)
+from luutru.catalog.model import (ACCESS_VALUES, ARCHIVIST, DO_KHAN_VALUES, DO_MAT_VALUES, ITEM_FIELD_NAMES,
+                                  LIST_FIELDS, FieldValue, Fonds, Item, item_record_dict)
 from luutru.catalog.patterns import canonical_so_ky_hieu, parse_date
 from luutru.catalog.record import catalog_lock, read_catalog, read_fonds_file, write_fonds
 from luutru.catalog.sheets import read_sheet
@@ -34,6 +34,8 @@ from luutru.textnorm import fold, nfc
 
 EDITABLE = tuple(name for name in ITEM_FIELD_NAMES if name != "ngon_ngu")
 REVIEW_COLUMNS = ("id", "source", "first_page", "last_page", "needs_review") + EDITABLE
+# The fields that decide who may see an item: every change is audited with old and new value.
+ACCESS_FIELDS = ("do_mat", "muc_do_tiep_can")
 # The fields citations are linked by: changing one relinks the whole catalogue.
 CITATION_FIELDS = ("so_ky_hieu", "so_ky_hieu_trich_dan")
 
@@ -46,6 +48,8 @@ class ReviewReport:
     confirmed: int = 0
     errors: list[str] = field(default_factory=list)
     field_errors: dict[str, str] = field(default_factory=dict)  # field → reason (the web form)
+    # Each change of độ mật or of an item's access decision: item id, field, old, new (audited).
+    access_changes: list[tuple[str, str, Any, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -59,7 +63,7 @@ def review_rows(archive: Archive, everything: bool = False) -> list[dict[str, An
         for record in fonds.files:
             for item in record.items:
                 if everything or item.needs_review:
-                    rows.append(item_dict(item, record.value("muc_do_tiep_can")))
+                    rows.append(item_record_dict(item, record, fonds))
     return rows
 
 
@@ -113,6 +117,8 @@ def parse_value(name: str, text: str) -> Any:
         return iso
     if name == "do_mat" and text not in DO_MAT_VALUES:
         raise ValueError(f"{text!r} is not one of {', '.join(DO_MAT_VALUES)} (or empty)")
+    if name == "muc_do_tiep_can" and text not in ACCESS_VALUES:
+        raise ValueError(f"{text!r} is not one of {', '.join(ACCESS_VALUES)} (or empty)")
     if name == "do_khan" and text not in DO_KHAN_VALUES:
         raise ValueError(f"{text!r} is not one of {', '.join(DO_KHAN_VALUES)} (or empty)")
     return text
@@ -183,10 +189,16 @@ def _apply_values(item: Item, values: dict[str, Any], confirm: Collection[str],
             item.fields[name] = FieldValue(values[name], ARCHIVIST, None, current.pages if current else [])
             report.values_set += 1
             changed = True
+            if name in ACCESS_FIELDS:
+                report.access_changes.append((item.id, name, current.value if current else None,
+                                              values[name]))
         elif name in confirm and current is not None and current.review:
             item.fields[name] = FieldValue(current.value, ARCHIVIST, None, current.pages)
             report.confirmed += 1
             changed = True
+            if name in ACCESS_FIELDS:  # an unsure reading confirmed: the item's access changes
+                report.access_changes.append((item.id, name, f"{current.value or ''} (chưa chắc)",
+                                              current.value))
     return changed
 
 

@@ -27,7 +27,9 @@ class QueryError(LuutruError, ValueError):
 class PageDoc:
     """One page's text. ``key`` is the archive PageRef key ``sha256:index``; ``page`` is ``index``.
 
-    ``restricted``: the page lies in a file with restricted access (matters when no item claims it).
+    ``level``: the clearance the page needs when no item claims it. The glue that reads the
+    archive (:func:`luutru.index.update.iter_page_docs`) sets the strictest: nobody has looked
+    at an uncatalogued page's marks. A plain object without it is as open as ``restricted`` says.
     """
 
     key: str
@@ -37,6 +39,7 @@ class PageDoc:
     fonds: str | None = None
     file: str | None = None
     restricted: bool = False
+    level: int | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,9 @@ class ItemDoc:
     page_keys: tuple[str, ...] = ()
     needs_review: bool = False
     dia_danh: str | None = None
+    # luutru.access.item_level of the record (set by the glue that reads the catalogue); a plain
+    # object without it is as secret as its do_mat and access say.
+    level: int | None = None
 
 
 @dataclass(frozen=True)
@@ -116,7 +122,7 @@ def build_units(items: Iterable[ItemDoc], pages: Iterable[PageDoc]) -> Iterator[
         elif page.text.strip():
             yield Unit(uid=f"page:{page.key}", item=None,
                        pages=[UnitPage(page.key, page.source, page.page, 1, page.text)],
-                       level=RESTRICTED_LEVEL if page.restricted else 0,
+                       level=_page_unit_level(page),
                        fonds=page.fonds, file=page.file)
     for item in items:
         unit_pages = []
@@ -126,7 +132,17 @@ def build_units(items: Iterable[ItemDoc], pages: Iterable[PageDoc]) -> Iterator[
             unit_pages.append(UnitPage(key, page.source if page else (item.source or ""),
                                        page.page if page else index, n, page.text if page else ""))
         yield Unit(uid=item.id, item=item, pages=unit_pages,
-                   level=secrecy_level(item.do_mat, item.access), fonds=item.fonds, file=item.file)
+                   level=_item_unit_level(item), fonds=item.fonds, file=item.file)
+
+
+def _item_unit_level(item: ItemDoc) -> int:
+    return item.level if item.level is not None else secrecy_level(item.do_mat, item.access)
+
+
+def _page_unit_level(page: PageDoc) -> int:
+    if page.level is not None:
+        return page.level
+    return RESTRICTED_LEVEL if page.restricted else 0
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,9 @@ from luutru.archive import Archive, PageRef, atomic_write_text
 from luutru.index.backend import SearchBackend, sync
 from luutru.index.boilerplate import mark_boilerplate
 from luutru.index.es import ES_ENV, ElasticsearchBackend
-from luutru.index.model import (RESTRICTED_ACCESS, IndexReport, ItemDoc, PageDoc, SearchRequest,
-                                SearchResult, Unit, build_units, parse_clearance)
+from luutru.access import STRICTEST_LEVEL, item_level
+from luutru.index.model import (IndexReport, ItemDoc, PageDoc, SearchRequest, SearchResult, Unit,
+                                build_units, parse_clearance)
 from luutru.index.sqlite import SqliteBackend
 from luutru.textnorm import nfc
 
@@ -91,7 +92,7 @@ def item_doc(item: dict[str, Any]) -> ItemDoc:
         first_page=item.get("first_page"), last_page=item.get("last_page"),
         do_mat=item.get("do_mat"), access=item.get("access"),
         page_keys=tuple(item.get("pages") or ()), needs_review=bool(item.get("needs_review")),
-        dia_danh=item.get("dia_danh"))
+        dia_danh=item.get("dia_danh"), level=item_level(item))
 
 
 def _read_text(archive: Archive, ref: PageRef) -> str | None:
@@ -102,9 +103,10 @@ def _read_text(archive: Archive, ref: PageRef) -> str | None:
         return None
 
 
-def iter_page_docs(archive: Archive, restricted_files: set[tuple[Any, Any]],
-                   progress: bool = False) -> Iterator[PageDoc]:
-    """Every page that has OCR text, in archive order."""
+def iter_page_docs(archive: Archive, progress: bool = False) -> Iterator[PageDoc]:
+    """Every page that has OCR text, in archive order. A page no item claims is indexed alone at
+    the strictest level: nobody has looked at its marks (not catalogued yet, or its catalogue
+    is lost)."""
     refs: Any = list(archive.iter_page_refs())
     if progress:
         from tqdm import tqdm
@@ -113,18 +115,16 @@ def iter_page_docs(archive: Archive, restricted_files: set[tuple[Any, Any]],
         text = _read_text(archive, ref)
         if text is None:
             continue
-        record = archive.page_record(ref)
-        fonds, file = record.get("fonds"), record.get("file")
-        yield PageDoc(ref.key, _source(record), ref.index, text, fonds, file,
-                      restricted=(fonds, file) in restricted_files)
+        record = archive.page_record_or_none(ref) or {}  # damaged: a closed lone page too
+        yield PageDoc(ref.key, _source(record), ref.index, text, record.get("fonds"),
+                      record.get("file"), level=STRICTEST_LEVEL)
 
 
 def iter_units(archive: Archive, progress: bool = False) -> Iterator[Unit]:
-    """Every unit of the archive: each lone page, then each catalogued item with its pages."""
+    """Every unit of the archive: each lone page (closed: see :func:`build_units`), then each
+    catalogued item with its pages at the level :func:`luutru.access.item_level` gives it."""
     items = [item_doc(i) for i in _catalog_items(archive)]
-    restricted_files = {(i.fonds, i.file) for i in items
-                        if (i.access or "").strip().lower() == RESTRICTED_ACCESS.lower()}
-    return build_units(items, iter_page_docs(archive, restricted_files, progress))
+    return build_units(items, iter_page_docs(archive, progress=progress))
 
 
 def _source(record: dict[str, Any]) -> str:
@@ -169,7 +169,7 @@ def update_items(archive: Archive, items: Iterable[dict[str, Any]],
         ref = PageRef.parse(key)
         text = _read_text(archive, ref)
         if text is not None:
-            record = archive.page_record(ref)
+            record = archive.page_record_or_none(ref) or {}
             pages.append(PageDoc(key, _source(record), ref.index, text, record.get("fonds"),
                                  record.get("file")))
     units = [unit for unit in mark_boilerplate(build_units(docs, pages), learning=False,
@@ -212,3 +212,35 @@ def search(archive: Archive, query: str, *, clearance: str | int = "none", limit
     finally:
         if own:
             backend.close()
+
+
+def item_levels(archive: Archive) -> dict[str, int]:
+    """Item id → the level the record gives it now (before an access change, to compare)."""
+    return {item["id"]: item_level(item) for item in _catalog_items(archive)}
+
+
+def apply_access_changes(archive: Archive, before: dict[str, int],
+                         backend: SearchBackend | None = None) -> list[str]:
+    """Index again, synchronously, every item whose level differs from ``before`` and drop the
+    items that left the catalogue, so search follows an access change at once (an inventory
+    imported, a decision taken). Returns the ids touched. Nothing to do without an index yet."""
+    if backend is None and not any(archive.index_dir.glob("*")):
+        return []
+    items = _catalog_items(archive)
+    changed = [item for item in items if before.get(item["id"]) != item_level(item)]
+    gone = sorted(set(before) - {item["id"] for item in items})
+    if not changed and not gone:
+        return []
+    own = backend is None
+    backend = backend or open_backend(archive)
+    try:
+        if changed:
+            failures = update_items(archive, changed, backend).failures
+            if failures:
+                raise RuntimeError(f"index refused {len(failures)} items: {failures[0]}")
+        if gone:
+            backend.delete(gone)
+    finally:
+        if own:
+            backend.close()
+    return [item["id"] for item in changed] + gone

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from luutru.archive import Archive, read_json, sha256_file
+from luutru.archive import Archive, PageRef, read_json, sha256_file
 from luutru.ingest import quarantine as quarantine_mod
 from luutru.ingest.inventory import store_inventory, unlisted_warnings
 from luutru.ingest.report import Duplicate, IngestReport, Quarantined
@@ -131,6 +131,7 @@ def _ingest_one(archive: Archive, source: SourceFile, work_dir: Path, report: In
         return None
     if archive.original_record_path(sha).exists():
         _seen_again(archive, source, sha, report)
+        _repair_page_records(archive, sha, source, max_pixels)
         return sha
     if (entry := _quarantined_before(archive, sha)) is not None:
         _quarantine(archive, report, source, entry["reason"], entry["message"], sha=sha)
@@ -152,6 +153,22 @@ def _ingest_one(archive: Archive, source: SourceFile, work_dir: Path, report: In
     report.originals_added += 1
     _report_bad_pages(archive, source, sha, stored, found.bad_pages, report)
     return sha
+
+
+def _repair_page_records(archive: Archive, sha: str, source: SourceFile, max_pixels: int) -> None:
+    """A known original whose ``page.json`` files were lost or truncated (a crash, a bad disk):
+    read the stored original again and write them, so its pages can be catalogued again (until
+    then every stage treats them as closed)."""
+    try:
+        listed = archive.original_record(sha).get("pages") or ()
+    except (OSError, ValueError, AttributeError):
+        return
+    if all(archive.page_record_or_none(PageRef(sha, int(i))) is not None for i in listed):
+        return
+    try:
+        write_page_records(archive, sha, _probe(archive.stored_original(sha), max_pixels), source)
+    except (BadInput, OSError, ValueError, KeyError):
+        pass  # the original itself is damaged: `luutru status` keeps reporting its pages
 
 
 def _verified_copy(source: SourceFile, sha: str, work_dir: Path) -> Path | None:

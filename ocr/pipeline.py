@@ -442,7 +442,7 @@ def export_text(archive: Archive, outdir: Path) -> dict[str, int]:
     written = missing = 0
     for ref in archive.iter_page_refs():
         text_path = archive.page_dir(ref) / "text.txt"
-        source = archive.page_record(ref).get("source")
+        source = (archive.page_record_or_none(ref) or {}).get("source")  # damaged: not read
         if not source or not (archive.page_dir(ref) / PROVENANCE).exists():
             missing += 1
             continue

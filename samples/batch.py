@@ -30,7 +30,7 @@ from luutru.samples.render import render_page
 FORMATS = ("tif-lzw", "tif-lzw-grey", "tif-g4", "jpg", "png", "pdf", "hs-pdf")
 MANIFEST_COLUMNS = ["doc_id", "page_no", "tier", "source", "page_index", "dpi", "rotation", "skew_deg"]
 INVENTORY_COLUMNS = ["fonds_code", "fonds_name", "file_code", "file_title", "start_date", "end_date", "pages",
-                     "shelf", "retention"]
+                     "shelf", "retention", "access"]
 _PDF_DATE = time.gmtime(1_704_067_200)  # 2024-01-01        # fixed, so a PDF's bytes depend on the seed only
 
 
@@ -327,5 +327,8 @@ def inventory_rows(metas: list[dict]) -> list[dict]:
             "shelf": f"Kho {rng.randint(1, 5)}/Giá {rng.randint(1, 30)}/Hộp {rng.randint(1, 200)}",
             "retention": "Vĩnh viễn" if any(meta["do_mat"] for meta in members) else rng.choice(
                 ["Vĩnh viễn", "70 năm", "50 năm"]),
+            # The archivist's decision on the hồ sơ (Luật Lưu trữ 2024: access is determined
+            # before use): a hồ sơ holding a classified document is restricted, the rest public.
+            "access": "Hạn chế" if any(meta["do_mat"] for meta in members) else "Công khai",
         })
     return rows

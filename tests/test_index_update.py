@@ -22,6 +22,8 @@ from luutru.index import (SearchRequest, open_backend, reindex, search, update_i
                           update_items)
 from luutru.ingest import ingest_batch
 
+from inventories import write_inventory
+
 # A file holding a Mật item is restricted as a whole, so the secret one has a file of its own.
 PAGES = {
     "HS-2008-001/doc-0001.png": "TỈNH ỦY THÁI BÌNH\n*\nSố 43-NQ/TU\nĐẢNG CỘNG SẢN VIỆT NAM\n"
@@ -55,6 +57,8 @@ def indexed_archive(archive, tmp_path):
         name = archive.page_record(ref)["source"].partition("/")[2]
         atomic_write_text(archive.page_dir(ref) / "text.txt", PAGES[name])
         atomic_write_text(archive.page_dir(ref) / "ocr.json", "{}")
+    # The archivist opened the hồ sơ of the nghị quyết; the Mật chỉ thị's is left to the rules.
+    write_inventory(archive, {("PHONG-41", "HS-2008-001"): "Công khai"})
     build_catalog(archive)
     return archive
 
@@ -98,7 +102,9 @@ def test_pages_without_an_item_are_indexed_alone(archive, tmp_path):
     atomic_write_text(archive.page_dir(ref) / "text.txt", "Biên bản họp chi bộ thôn Đông Hòa")
     with open_backend(archive) as backend:  # no catalogue built at all
         update_index(archive, backend)
-        hit = backend.search(SearchRequest("dong hoa")).hits[0]
+        # Nobody has looked at its marks: closed to all but the strictest clearance.
+        assert backend.search(SearchRequest("dong hoa", clearance=2)).total == 0
+        hit = backend.search(SearchRequest("dong hoa", clearance=3)).hits[0]
     assert hit["item"] is None and hit["source"] == "PHONG-17/HS-1990-001/loose.png"
     assert hit["page"] == 1
 

@@ -35,7 +35,7 @@ def test_store_is_private_and_versioned(archive, accounts):
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 2  # 2: server-side sessions
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from luutru import editorial
 from luutru.archive import Archive
 from luutru.catalog.model import ITEM_FIELDS
-from luutru.access import DO_MAT_LEVEL, secrecy_level
+from luutru.access import DO_MAT_LEVEL, item_level
 from luutru.volume import apparatus, marking
 from luutru.volume.apparatus import IndexEntry, Occurrence
 from luutru.volume.select import Selection
@@ -285,7 +285,7 @@ def set_document(archive: Archive, item: dict[str, Any], fonds: dict[str, Any] |
         trich_yeu_runs=checked_runs(trich_yeu, dated[0] if dated else None),
         paragraphs=text.paragraphs, signature=signature, signer=signer,
         signer_anchor=f"{item['id']}-ky", source_note=source_note(item, fonds, repository),
-        do_mat=item.get("do_mat") or None, level=secrecy_level(item.get("do_mat"), item.get("access")),
+        do_mat=item.get("do_mat") or None, level=item_level(item),
         review_fields=list(item.get("needs_review") or []), unreadable=text.unreadable,
         body_found=text.body_found, organ=(item.get("co_quan_ban_hanh") or "").strip(),
         doubtful=text.doubtful, unproofread_sheets=text.unproofread_sheets,

@@ -16,7 +16,7 @@ from typing import Any
 
 from luutru.archive import Archive
 from luutru.catalog.build import iter_files, iter_fonds, iter_items
-from luutru.access import secrecy_level
+from luutru.access import item_level
 from luutru.index.backend import only_tiers
 from luutru.index.query import EVERY_WORD
 from luutru.index.update import search
@@ -176,7 +176,7 @@ def select_items(archive: Archive, spec: VolumeSpec, clearance: int = 0) -> Sele
                           left_out={NOT_FOUND: missing, NOT_AN_ITEM: page_hits},
                           query_hits=len(query_ids) if spec.query else None)
     for item in chosen.values():
-        if secrecy_level(item.get("do_mat"), item.get("access")) > clearance:
+        if item_level(item) > clearance:
             selection.classified_count += 1
             continue
         reason = period_reason(item, spec, selection.files)

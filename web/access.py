@@ -2,7 +2,7 @@
 
 A view never decides visibility on its own: searches pass ``current_user().clearance`` into the
 search backend, and item, page-image and PDF views ask :func:`can_see` with the item's level
-(:func:`luutru.index.model.secrecy_level`). Anything a user may not see answers 404, so a
+(:func:`luutru.access.item_level`, the one place access is decided). Anything a user may not see answers 404, so a
 classified item's existence is not revealed either.
 """
 
@@ -88,4 +88,5 @@ def audit(action: str, target: str, detail: str = "") -> None:
     """Write who did ``action`` on ``target`` and when to the audit log (every view of a
     classified item, logins, account changes). Implemented by :mod:`luutru.web.accounts`."""
     from flask import current_app
+    g.classified = True  # what is audited is never kept in a browser's cache (web.auth)
     current_app.extensions["luutru.audit"](current_user(), action, target, detail)

@@ -10,15 +10,20 @@ password: the first account is made with ``luutru user add NAME --role admin``.
 
 Each account carries a ``session_version``, bumped whenever its password, role or clearance
 changes or it is disabled; a session cookie remembers the version it was issued for, so such a
-change logs the person out everywhere.
+change logs the person out everywhere. Each login is also a row of ``sessions`` (the SHA-256 of
+a random token the cookie carries): logging out deletes the row, so a copy of the cookie taken
+before the logout opens nothing afterwards.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import secrets
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,7 +37,7 @@ from luutru.textnorm import nfc
 from luutru.web.access import ROLES, User
 from luutru.errors import LuutruError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024  # argon2 would hash a megabyte; nobody types one
 _USERNAME = re.compile(r"[\w.@-]{1,64}")
@@ -65,6 +70,16 @@ CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 """
+# Version 2: server-side sessions (a logout ends the session, not only the browser's cookie).
+_SESSIONS = """
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash TEXT PRIMARY KEY,
+    username_key TEXT NOT NULL,
+    created REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions (username_key);
+"""
+SESSION_KEEP_SECONDS = 2 * 24 * 3600  # rows older than any session can live are removed
 
 
 _OLD_ROLE_CHECK = "role IN ('reader', 'archivist', 'admin')"
@@ -135,6 +150,10 @@ class AuditEntry:
 
     def to_json(self) -> dict:
         return dict(self.__dict__)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def clearance_name(level: int) -> str:
@@ -210,9 +229,9 @@ class Accounts:
         db = self._connect()
         db.execute("PRAGMA journal_mode=WAL")
         version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version == 0:  # idempotent, so two processes creating the store at once both succeed
-            db.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA user_version={SCHEMA_VERSION};"
-                             " COMMIT;")
+        if version < SCHEMA_VERSION:  # idempotent: two processes creating it at once both succeed
+            db.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} {_SESSIONS} "
+                             f"PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
         elif version > SCHEMA_VERSION:
             raise AccountError(f"{self.path} was written by a newer luutru "
                                f"(schema {version}, this one knows {SCHEMA_VERSION})")
@@ -256,6 +275,8 @@ class Accounts:
                                          (*values, now_iso(), username_key(name)))
         if cursor.rowcount == 0:
             raise UnknownUser(name)
+        if bump:
+            self.end_sessions(name)
 
     # --- accounts -----------------------------------------------------------------------------
 
@@ -324,6 +345,37 @@ class Accounts:
             self._dummy_hash = self.hasher.hash(os.urandom(16).hex())
         return self._dummy_hash
 
+    # --- sessions -----------------------------------------------------------------------------
+
+    def open_session(self, name: str) -> str:
+        """A new session of the account: the token its cookie carries (only its hash is kept)."""
+        token = secrets.token_urlsafe(32)
+        db = self._connect()
+        db.execute("DELETE FROM sessions WHERE created < ?", (time.time() - SESSION_KEEP_SECONDS,))
+        db.execute("INSERT INTO sessions (token_hash, username_key, created) VALUES (?, ?, ?)",
+                   (_token_hash(token), username_key(name), time.time()))
+        return token
+
+    def session_open(self, token: str | None, name: str) -> bool:
+        """Is this the token of a session of ``name`` that has not been ended?"""
+        if not token:
+            return False
+        return self._connect().execute(
+            "SELECT 1 FROM sessions WHERE token_hash = ? AND username_key = ?",
+            (_token_hash(token), username_key(name))).fetchone() is not None
+
+    def end_session(self, token: str | None) -> None:
+        if token:
+            self._connect().execute("DELETE FROM sessions WHERE token_hash = ?",
+                                    (_token_hash(token),))
+
+    def end_sessions(self, name: str, keep: str | None = None) -> None:
+        """End every session of ``name`` but ``keep`` (a password change keeps the one it was
+        made in)."""
+        self._connect().execute(
+            "DELETE FROM sessions WHERE username_key = ? AND token_hash != ?",
+            (username_key(name), _token_hash(keep) if keep else ""))
+
     # --- audit log ----------------------------------------------------------------------------
 
     def audit(self, username: str, role: str, action: str, target: str, detail: str = "",
@@ -345,3 +397,18 @@ class Accounts:
             values.append(limit)
         rows = self._connect().execute(sql, values).fetchall()
         return [AuditEntry(*row) for row in reversed(rows)]
+
+
+def cli_audit(archive: Archive, action: str, target: str, detail: str = "") -> None:
+    """An audit entry for a command typed at the archive's machine (an access decision, an
+    imported review sheet changing a độ mật): the operating-system user, role ``cli``."""
+    import getpass
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = f"uid:{os.getuid()}"
+    store = Accounts(archive)
+    try:
+        store.audit(who, "cli", action, target, detail)
+    finally:
+        store.close()

@@ -2,9 +2,10 @@
 
 Blueprints, each in its own module: ``auth`` (login, logout, who the user is, CSRF, rate limits),
 ``reading`` (search, item), ``files`` (page images and PDFs, access-checked), ``browse`` (phông →
-hồ sơ → văn bản), ``review`` (the archivist's queue and form), ``basket`` (items collected into
-a volume spec), ``proofing`` (editors proofread the basket's texts against the scans). Each
-process builds one page at a time (:mod:`luutru.web.turns`).
+hồ sơ → văn bản), ``review`` (the archivist's queue and form), ``accessreview`` (the access
+decisions, with the marks read), ``basket`` (items collected into a volume spec), ``proofing``
+(editors proofread the basket's texts against the scans). Each process builds one page at a
+time (:mod:`luutru.web.turns`).
 """
 
 from __future__ import annotations
@@ -50,9 +51,9 @@ def create_app(archive: Archive, *, public: bool = False, config: dict[str, Any]
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from luutru.web import auth, basket, browse, files, proofing, reading, review
+    from luutru.web import accessreview, auth, basket, browse, files, proofing, reading, review
     auth.init_app(app)
-    for module in (reading, files, browse, review, basket, proofing):
+    for module in (reading, files, browse, review, accessreview, basket, proofing):
         app.register_blueprint(module.bp)
     app.add_template_filter(vn_date, "vn_date")
 

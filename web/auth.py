@@ -8,7 +8,12 @@ but the login page and the stylesheets, whether or not a view remembered ``login
 
 The session is Flask's signed cookie (key in ``archive/access/secret.key``), HttpOnly,
 SameSite=Lax, ending 8 hours after the login however busy it is; changing a password, role or clearance, or disabling the account, bumps
-its version and so ends its sessions.
+its version and so ends its sessions. The cookie also carries a session token that must name an
+open session in the accounts store: logging out ends it there, so a copied cookie is worthless.
+
+Responses that may hold something classified (an audited view, anything a user with clearance
+or an archivist sees) are ``Cache-Control: no-store``: nothing stays in the browser's cache
+after the logout.
 """
 
 from __future__ import annotations
@@ -126,7 +131,7 @@ def _session_user() -> User | None:
         return None
     account = accounts().get(name)
     if account is None or not account.active or account.session_version != version \
-            or _session_expired():
+            or _session_expired() or not accounts().session_open(session.get("sid"), name):
         session.clear()
         return None
     return account.user
@@ -188,6 +193,7 @@ def login():
     session["user"] = account.username
     session["session_version"] = account.session_version
     session["login_time"] = int(time.time())
+    session["sid"] = accounts().open_session(account.username)
     g.user = account.user
     _audit_as(account.user, "login", account.username)
     return redirect(next_url or _default_target())
@@ -198,6 +204,7 @@ def logout():
     user = current_user()
     if user is not None and not user.is_anonymous:
         _audit_as(user, "logout", user.username)
+    accounts().end_session(session.get("sid"))
     session.clear()
     flash("Bạn đã đăng xuất.", "success")
     return redirect(url_for("auth.login"))
@@ -234,8 +241,10 @@ def _change_password(user: User) -> str | None:
         return f"Mật khẩu mới phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự."
     except AccountError:
         return "Không đổi được mật khẩu này."
-    # Every other session of this account has just ended; this one goes on.
+    # Every other session of this account has just ended; this one goes on, with a new token.
     session["session_version"] = accounts().get(user.username).session_version
+    accounts().end_session(session.get("sid"))
+    session["sid"] = accounts().open_session(user.username)
     _audit_as(user, "password-change", user.username)
     return None
 
@@ -272,9 +281,21 @@ def _login_name_key() -> str:
 def add_security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if may_be_classified():
+        response.headers["Cache-Control"] = "no-store"
     # What a reader sees is theirs: no shared cache (a proxy) may keep it for another.
     response.headers.setdefault("Cache-Control", "private")
     return response
+
+
+def may_be_classified() -> bool:
+    """Could this response hold something classified? An audited view did, and any page (not a
+    stylesheet, not a public page image) for a user with clearance or an archivist may."""
+    if g.get("classified"):
+        return True
+    user = current_user()
+    cleared = user is not None and (user.clearance > 0 or user.has_role("archivist"))
+    return cleared and request.endpoint not in ("static", "files.page_image_view")
 
 
 def nav_url(path: str) -> str | None:

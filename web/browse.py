@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template
 
-from luutru.access import secrecy_level
+from luutru.access import file_level
 from luutru.web.access import can_see, current_user
 from luutru.web.reading import catalog
 from luutru.web.records import CatalogView, item_level
@@ -47,12 +47,10 @@ def visible(item: dict[str, Any]) -> bool:
 
 def visible_file(view: CatalogView, record: dict[str, Any]) -> FileEntry | None:
     """The hồ sơ with the items the user may see; None when it must not be shown at all."""
-    if not can_see(secrecy_level(None, record.get("access"))):
-        return None
     items = [i for i in view.items_of_file(record["fonds_code"], record["code"]) if visible(i)]
-    if record["items"] and not items:
-        return None
-    return FileEntry(record, items)
+    if items or (not record["items"] and can_see(file_level(record))):
+        return FileEntry(record, items)
+    return None
 
 
 def visible_fonds(view: CatalogView, code: str) -> FondsEntry | None:

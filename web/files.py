@@ -1,9 +1,11 @@
 """Page images and searchable PDFs, only through the access check (no static URL to guess).
 
-A page is as secret as the item that holds it; a page no item holds is as secret as its hồ sơ
-(restricted access needs clearance 1, as the index treats it). A PDF holds every page of its
-original, so it needs the clearance of the most secret one. What the user may not see answers
-404; every image or PDF of a classified page that is sent is written to the audit log.
+A page is as secret as the item that holds it (:func:`luutru.access.item_level`, read from the
+catalogue as it is now on disk). A page no item holds (not catalogued yet, its catalogue file
+missing or invalid, its ``page.json`` lost) has had nobody look at its marks: it needs the
+strictest clearance. A PDF holds every page of its original, so it needs the clearance of the
+most secret one. What the user may not see answers 404; every image or PDF of a classified
+page that is sent is written to the audit log and sent ``no-store``.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ import re
 from flask import Blueprint, abort, current_app, request, send_file
 from werkzeug.wrappers import Response
 
+from luutru.access import STRICTEST_LEVEL
 from luutru.archive import Archive, PageRef
-from luutru.access import secrecy_level
 from luutru.web.access import audit, can_see
 from luutru.web.images import KINDS, SIZES, NoImage, page_image
 from luutru.web.reading import catalog
@@ -35,12 +37,9 @@ def page_level(archive: Archive, ref: PageRef) -> int | None:
     item = catalog().item_of_page(ref.key)
     if item is not None:
         return item_level(item)
-    try:
-        record = archive.page_record(ref)
-    except (FileNotFoundError, NotADirectoryError, ValueError):
+    if not archive.page_dir(ref).is_dir():
         return None
-    file_record = catalog().files.get((record.get("fonds"), record.get("file"))) or {}
-    return secrecy_level(None, file_record.get("access"))
+    return STRICTEST_LEVEL  # uncatalogued, or its record is missing: closed until catalogued
 
 
 def _checked_ref(sha: str, n: int) -> PageRef:
@@ -80,11 +79,15 @@ def document_pdf(sha: str):
     archive = _archive()
     path = archive.document_pdf_path(sha)
     try:
-        count = int(archive.original_record(sha).get("page_count") or 0)
-    except FileNotFoundError:
+        record = archive.original_record(sha)
+        indexes = [int(n) for n in record.get("pages")
+                   or range(1, int(record.get("page_count") or 0) + 1)]
+    except (OSError, ValueError, TypeError, AttributeError):
         abort(404)
-    levels = [page_level(archive, PageRef(sha, n)) for n in range(1, count + 1)]
+    levels = [page_level(archive, PageRef(sha, n)) for n in indexes]
     known = [level for level in levels if level is not None]
+    if len(known) < len(levels):  # a page of the PDF has no record left: closed
+        known.append(STRICTEST_LEVEL)
     if not known or not path.is_file() or not can_see(max(known)):
         abort(404)
     if max(known) >= 1:

@@ -9,6 +9,7 @@ the item page asks :func:`~luutru.web.access.can_see`.
 from __future__ import annotations
 
 import html
+import logging
 import math
 import os
 import re
@@ -20,13 +21,14 @@ from flask import (Blueprint, Flask, abort, current_app, g, render_template, req
                    url_for)
 from markupsafe import Markup, escape
 
+from luutru.access import STRICTEST_LEVEL, opened_despite_mark
 from luutru.archive import Archive, PageRef
 from luutru.index.analysis import fast_nfc, number_key
 from luutru.index.backend import MATCH_LABELS, SearchBackend, best_snippet_only
 from luutru.index.model import QueryError, SearchRequest, SearchResult
 from luutru.index import sqlite, tantivy_backend
 from luutru.index.es import ES_ENV
-from luutru.index.update import embedded_engine, open_backend
+from luutru.index.update import embedded_engine, open_backend, update_items
 from luutru.textnorm import nfc
 from luutru.web.access import audit, can_see, current_user
 from luutru.web.format import vn_date
@@ -55,9 +57,38 @@ def _shared(app: Flask, key: str, make) -> Any:
     return found
 
 
+INDEX_LOCK = threading.Lock()  # one index writer at a time within this server process
+log = logging.getLogger(__name__)
+
+
 def catalog() -> CatalogView:
-    """The catalogue as it is now on disk (re-read only when a catalogue file changed)."""
-    return _shared(current_app, CATALOG_KEY, CatalogCache).get()
+    """The catalogue as it is now on disk (re-read only when a catalogue file changed); items
+    whose access changed on disk are brought up to date in the search index first."""
+    cache = _shared(current_app, CATALOG_KEY, CatalogCache)
+    view = cache.get()
+    stale = cache.take_stale()
+    if stale:
+        _catch_up_index(cache, view, stale)
+    return view
+
+
+def _catch_up_index(cache: CatalogCache, view: CatalogView, stale: set[str]) -> None:
+    """Index again the items whose level changed, drop those that left the catalogue (their
+    catalogue file removed or invalid): synchronously, so search never lags an access change.
+    If the index is busy (another process holds its writer), they stay stale and the search
+    page checks each hit against the record until a later request catches up."""
+    items = [view.items[i] for i in sorted(stale) if i in view.items]
+    gone = sorted(i for i in stale if i not in view.items)
+    try:
+        with INDEX_LOCK:
+            engine = backend().get()
+            if items:
+                update_items(current_app.config["ARCHIVE"], items, engine)
+            if gone:
+                engine.delete(gone)
+    except Exception as exc:  # noqa: BLE001 - the record check on every hit still holds
+        log.warning("search index not caught up with %d catalogue changes: %s", len(stale), exc)
+        cache.keep_stale(stale)
 
 
 class LiveBackend:
@@ -334,9 +365,8 @@ def search():
     per_page = current_app.config.get("SEARCH_PER_PAGE", PER_PAGE)
     if q and user is not None:
         try:
-            with best_snippet_only():  # a hit shows one snippet, its pages only their numbers
-                result = backend().search(SearchRequest(q, clearance=user.clearance,
-                                                        limit=per_page, page=page, sort=sort))
+            result = checked_search(SearchRequest(q, clearance=user.clearance, limit=per_page,
+                                                  page=page, sort=sort))
         except QueryError as error:
             context["error"] = query_error_text(error)
         else:
@@ -349,6 +379,43 @@ def search():
                 sort_urls={s: search_url(q, 1, s) for s in ("relevance", "date")})
     return render_template("search.html", thumb_width=THUMB_WIDTH, thumb_height=THUMB_HEIGHT,
                            **context)
+
+
+def hit_level(hit: dict[str, Any], view: CatalogView) -> int:
+    """The level of a hit by the record as it is now (not by the index, which may lag): an
+    item unknown to the catalogue, or a page no item holds, needs the strictest clearance."""
+    record = view.item(hit["item"]) if hit.get("item") else None
+    return item_level(record) if record is not None else STRICTEST_LEVEL
+
+
+def checked_search(request: SearchRequest) -> SearchResult:
+    """Search the index after it has caught up with the catalogue (:func:`catalog`), then check
+    each hit against the record. A hit the record does not allow means the index lags (a
+    change it could not take yet, or one made before this server started): those items are
+    indexed again and the search asked once more, so totals and facets agree. While the index
+    cannot be written (another process holds it) and some change waits for it, the refused
+    hits are dropped and only the hits shown are counted, without facets or suggestion: the
+    index's counts may include items the record now closes. Every classified hit shown (its
+    snippet is its text) is audited."""
+    view = catalog()
+    for _attempt in (1, 2):  # once more after indexing what lagged
+        with best_snippet_only():  # a hit shows one snippet, its pages only their numbers
+            result = backend().search(request)
+        lagging = {hit["id"] for hit in result.hits if not can_see(hit_level(hit, view))}
+        if not lagging:
+            break
+        log.warning("search: %d hits refused by the record check (the index lags the "
+                    "catalogue)", len(lagging))
+        _shared(current_app, CATALOG_KEY, CatalogCache).keep_stale(
+            {i for i in lagging if not i.startswith("page:")})
+        view = catalog()  # indexes them again
+    if lagging or _shared(current_app, CATALOG_KEY, CatalogCache).has_stale():
+        shown = [hit for hit in result.hits if hit["id"] not in lagging]
+        result = SearchResult(request.offset + len(shown), shown, {}, None)
+    for hit in result.hits:
+        if hit_level(hit, view) >= 1:
+            audit("view-snippet", hit["id"])
+    return result
 
 
 # --- the item page ------------------------------------------------------------------------------
@@ -535,5 +602,5 @@ def item(item_id: str):
         pdfs=[url_for("files.document_pdf", sha=sha) for sha in originals],
         kind_urls={k: url_for("reading.item", item_id=item_id, q=q or None, image=k)
                    for k in KINDS},
-        back_url=search_url(q) if q else None,
+        back_url=search_url(q) if q else None, opened_marked=opened_despite_mark(record),
         archivist=user is not None and user.has_role("archivist"))

@@ -2,21 +2,32 @@
 read again when a catalogue file changes (a ``luutru catalog`` run, a review saved).
 
 Views look items, hồ sơ and phông up here by id instead of parsing XML per request. Visibility is
-not decided here: see :mod:`luutru.web.access`.
+not decided here: see :mod:`luutru.web.access` and :func:`luutru.access.item_level`.
+
+A catalogue file that is missing or does not validate contributes nothing: its items are unknown,
+so their pages are closed (:mod:`luutru.web.files`), never public. When a reload changes an
+item's level (a review saved, an inventory imported, ``luutru catalog`` run by another process)
+or removes it, the item is remembered as *stale* until the search index has caught up with it
+(:mod:`luutru.web.reading` brings it up to date on the next request).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any
 
+from lxml import etree
+
 from luutru.archive import Archive
 from luutru.catalog.build import file_summary, fonds_summary
-from luutru.catalog.model import item_dict
-from luutru.catalog.record import read_fonds_file
-from luutru.access import item_level  # noqa: F401 (views import it from here)
+from luutru.catalog.model import item_record_dict
+from luutru.catalog.record import InvalidCatalogError, read_fonds_file
+from luutru.access import item_level
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -55,20 +66,26 @@ class _FondsPart:
     items: dict[str, dict[str, Any]]
 
 
-def _read_part(path: Path, stamp: tuple[int, int]) -> _FondsPart:
-    fonds = read_fonds_file(path)
+def _read_part(path: Path, stamp: tuple[int, int]) -> _FondsPart | None:
+    """The fonds file's part, or None (logged) when it cannot be read or does not validate."""
+    try:
+        fonds = read_fonds_file(path)
+    except (OSError, ValueError, InvalidCatalogError, etree.LxmlError) as exc:
+        log.warning("catalogue file %s left out (its pages are closed): %s", path.name, exc)
+        return None
     files, items = {}, {}
     for record in fonds.files:
         files[(fonds.code, record.code)] = file_summary(fonds, record)
-        access = record.value("muc_do_tiep_can")
         for item in record.items:
-            items[item.id] = item_dict(item, access)
+            items[item.id] = item_record_dict(item, record, fonds)
     return _FondsPart(stamp, fonds_summary(fonds), files, items)
 
 
-def _merge(parts: list[_FondsPart]) -> CatalogView:
+def _merge(parts: list[_FondsPart | None]) -> CatalogView:
     view = CatalogView()
     for part in parts:
+        if part is None:
+            continue
         view.fonds[part.fonds["code"]] = part.fonds
         view.files.update(part.files)
         view.items.update(part.items)
@@ -93,6 +110,8 @@ class CatalogCache:
         self._parts: dict[str, _FondsPart] = {}
         self._stamps: dict[str, tuple[int, int]] | None = None
         self._view = CatalogView()
+        self._levels: dict[str, int] | None = None  # item id → level in the current view
+        self._stale: set[str] = set()  # items whose index entry may not have caught up
 
     def _current_stamps(self) -> dict[str, tuple[int, int]]:
         directory = self.archive.catalog_dir
@@ -114,11 +133,31 @@ class CatalogCache:
         return self._view
 
     def _reload(self, stamps: dict[str, tuple[int, int]]) -> None:
-        parts = {}
+        parts: dict[str, _FondsPart | None] = {}
         for name, stamp in stamps.items():
-            old = self._parts.get(name)
-            parts[name] = old if old and old.stamp == stamp else \
+            old = self._parts.get(name)  # an invalid file (None) is read again, once per change
+            parts[name] = old if old is not None and old.stamp == stamp else \
                 _read_part(self.archive.catalog_dir / name, stamp)
         self._parts = parts
         self._view = _merge(list(parts.values()))
         self._stamps = stamps
+        levels = {item_id: item_level(item) for item_id, item in self._view.items.items()}
+        if self._levels is not None:
+            self._stale |= {i for i, level in levels.items() if self._levels.get(i) != level}
+            self._stale |= set(self._levels) - set(levels)
+        self._levels = levels
+
+    def take_stale(self) -> set[str]:
+        """Items whose level changed or that left the catalogue since the last call (the caller
+        updates the search index, and gives back with :meth:`keep_stale` what it could not)."""
+        with self._lock:
+            stale, self._stale = self._stale, set()
+        return stale
+
+    def has_stale(self) -> bool:
+        """Does a change still wait for the search index (its update failed: index busy)?"""
+        return bool(self._stale)
+
+    def keep_stale(self, item_ids: set[str]) -> None:
+        with self._lock:
+            self._stale |= item_ids

@@ -10,18 +10,18 @@ corrected values at once.
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    url_for)
 
-from luutru.catalog.model import DO_KHAN_VALUES, DO_MAT_VALUES, ITEM_FIELDS, LIST_FIELDS
+from luutru.access import opened_despite_mark
+from luutru.catalog.model import ACCESS_VALUES, DO_KHAN_VALUES, DO_MAT_VALUES, ITEM_FIELDS, LIST_FIELDS
 from luutru.catalog.review import EDITABLE, save_item_values
 from luutru.index.update import update_items
 from luutru.web.access import audit, can_see, role_required
 from luutru.web.format import vn_date
-from luutru.web.reading import backend, catalog
+from luutru.web.reading import INDEX_LOCK, backend, catalog
 from luutru.web.records import item_level
 
 bp = Blueprint("review", __name__)
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 PER_PAGE = 50
 LABELS = {name: label for name, label, _ in ITEM_FIELDS}
-CHOICES = {"do_mat": DO_MAT_VALUES, "do_khan": DO_KHAN_VALUES}
+CHOICES = {"do_mat": DO_MAT_VALUES, "do_khan": DO_KHAN_VALUES, "muc_do_tiep_can": ACCESS_VALUES}
 LONG_TEXT = {"trich_yeu", "ghi_chu"}
 # What a person reads when a value is refused (parse_value's reasons are for the command line).
 FIELD_HINTS = {
@@ -38,8 +38,8 @@ FIELD_HINTS = {
     "so_ky_hieu_trich_dan": "Mỗi dòng phải là một số, ký hiệu văn bản như 43-NQ/TW.",
     "do_mat": "Chọn một trong: " + ", ".join(DO_MAT_VALUES) + " (hoặc để trống).",
     "do_khan": "Chọn một trong: " + ", ".join(DO_KHAN_VALUES) + " (hoặc để trống).",
+    "muc_do_tiep_can": "Chọn một trong: " + ", ".join(ACCESS_VALUES) + " (hoặc để trống).",
 }
-_INDEX_LOCK = threading.Lock()  # one index writer at a time within this server
 
 
 def _visible_item(item_id: str) -> dict[str, Any]:
@@ -102,6 +102,8 @@ def _refused(item: dict[str, Any], values: dict[str, str], confirmed: set[str],
 @role_required("archivist")
 def form(item_id: str):
     item = _visible_item(item_id)
+    if item_level(item) >= 1:
+        audit("view-review-form", item_id)
     values = {name: _form_text(item, name) for name in EDITABLE}
     return _render_form(item, values, set(), {})
 
@@ -116,9 +118,15 @@ def save(item_id: str):
     if report.errors:
         return _refused(item, values, set(confirmed), report.field_errors)
     audit("review-save", item_id, f"{report.values_set} values, {report.confirmed} confirmed")
+    for changed_id, name, old, new in report.access_changes:
+        audit("change-access", changed_id, f"{name}: {old!r} → {new!r}")
     flash("Đã lưu.", "success")
     if report.items_changed:
-        _update_search_index(catalog().item(item_id) or item)
+        saved = catalog().item(item_id) or item  # a changed level reaches the index here
+        _update_search_index(saved)
+        if opened_despite_mark(saved):
+            flash("Cảnh báo: văn bản có dấu mật nhưng đã được mở theo quyết định của anh/chị "
+                  "(đã ghi nhật ký).", "warning")
     return redirect(url_for("review.form", item_id=item_id))
 
 
@@ -128,7 +136,7 @@ def _update_search_index(item: dict[str, Any]) -> None:
     view = catalog()
     items = view.items_of_file(item["fonds_code"], item["file_code"]) or [item]
     try:
-        with _INDEX_LOCK:
+        with INDEX_LOCK:
             update_items(current_app.config["ARCHIVE"], items, backend().get())
     except Exception as exc:  # noqa: BLE001 - the record is saved; `luutru index` catches up
         log.warning("review: search index not updated: %s", exc)
