@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from PIL import ImageFile
 
 from luutru.volume.content import VolumeContent
 
@@ -28,6 +29,10 @@ def render_html(content: VolumeContent) -> str:
 def render_pdf(content: VolumeContent) -> tuple[bytes, int]:
     """The PDF bytes and its number of pages."""
     from weasyprint import HTML  # slow to import; only a build needs it
+
+    # Importing WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process, so a
+    # truncated scan ingested later in this process would pass as whole: turn it off again.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
