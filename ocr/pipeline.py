@@ -14,13 +14,12 @@ import errno
 import io
 import os
 import re
+import socket
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ from luutru.archive import (Archive, PageRef, atomic_write_bytes, atomic_write_t
 from luutru.ocr.alto import InvalidAlto, finish_alto
 from luutru.ocr.cleanup import CleanupOptions, CleanupResult, StepRecord, clean_page
 from luutru.ocr.engine import TesseractFailed, engine_name, page_image, tesseract_version
+from luutru.ocr.executors import Executor, local_executor
 from luutru.ocr.models import DEFAULT_MODEL, ModelLocation, locate
 from luutru.ocr.pdf import build_document_pdf
 from luutru.ocr.recognize import Recognition, recognize
@@ -173,6 +173,28 @@ def _unexpected(error: Exception) -> tuple[str, str]:
     return "ocr-error", f"{type(error).__name__}: {error}"
 
 
+@dataclass(frozen=True)
+class PageJob:
+    """What reading any page of one batch takes, handed to an executor (:mod:`luutru.ocr.executors`).
+
+    Picklable for a local worker process; a distributed executor sends its parts as JSON and the
+    worker rebuilds it with its own archive path and its own (checked) copy of the model.
+    """
+
+    root: str                            # the archive, as the process that reads sees it
+    options: OcrOptions
+    model: ModelLocation
+    redo: bool = False
+
+    def read(self, ref: PageRef) -> PageOutcome:
+        return ocr_page(Archive(self.root), ref, self.options, self.model, self.redo)
+
+    def already_read(self, ref: PageRef) -> bool:
+        """True when :meth:`read` would skip the page (it is read with these settings)."""
+        return not self.redo and is_current(Archive(self.root).page_dir(ref),
+                                            self.options.settings(self.model))
+
+
 def _read_page(archive: Archive, ref: PageRef, page_dir: Path, options: OcrOptions,
                model: ModelLocation, settings: dict[str, Any]) -> PageOutcome:
     timings: dict[str, float] = {}
@@ -272,6 +294,7 @@ def _provenance(ref: PageRef, settings: dict[str, Any], model: ModelLocation, cl
         "warnings": warnings,
         "timings": {name: round(seconds, 3) for name, seconds in timings.items()},
         "outputs": list(OUTPUT_FILES),
+        "worker": {"host": socket.gethostname(), "pid": os.getpid()},   # which process read it
         "done_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
 
@@ -296,12 +319,15 @@ def _peak_rss_kb() -> tuple[int, int]:
 
 def ocr_archive(archive: Archive, *, redo: bool = False, jobs: int = 1,
                 options: OcrOptions | None = None, model: str = DEFAULT_MODEL,
-                progress: bool = False, pages: Iterable[PageRef] | None = None) -> OcrReport:
+                progress: bool = False, pages: Iterable[PageRef] | None = None,
+                executor: Executor | None = None) -> OcrReport:
     """Read every ingested page not yet read with these settings, and each original's PDF.
 
     ``pages``: the pages to read, taken as they come (an ingest still storing them, say); by
     default every page in the archive. An original's searchable PDF is built as soon as its last
     page is read, while the workers go on with other pages, not all at the end.
+    ``executor``: who reads the pages (:mod:`luutru.ocr.executors`); by default this machine,
+    in ``jobs`` processes.
     Raises :class:`luutru.ocr.models.ModelMissing` before any work when the model is absent.
     """
     started = time.monotonic()
@@ -311,7 +337,9 @@ def ocr_archive(archive: Archive, *, redo: bool = False, jobs: int = 1,
     streamed = pages is not None             # the total grows as pages come
     refs = pages if streamed else list(archive.iter_page_refs())
     documents = _DocumentBuilder(archive, location, options)
-    with tqdm(total=0 if streamed else len(refs), desc="OCR", unit="page",
+    executor = executor or local_executor(jobs)
+    job = PageJob(str(archive.root), options, location, redo)
+    with tqdm(total=0 if streamed else len(refs), desc=executor.label, unit="trang",
               disable=not progress, file=sys.stderr) as bar:
         def handed_over(refs: Iterable[PageRef]) -> Iterator[PageRef]:
             for ref in refs:
@@ -321,7 +349,7 @@ def ocr_archive(archive: Archive, *, redo: bool = False, jobs: int = 1,
                     bar.refresh()
                 yield ref
 
-        for outcome in _run_pages(archive, handed_over(refs), options, location, redo, jobs):
+        for outcome in executor.map(job, handed_over(refs)):
             report.add(outcome, _page_source(archive, outcome.page))
             report.documents += documents.page_finished(outcome.page)
             bar.update()
@@ -356,49 +384,6 @@ def _page_source(archive: Archive, key: str) -> str | None:
         return archive.page_record(PageRef.parse(key)).get("source")
     except (OSError, ValueError):
         return None
-
-
-def _run_pages(archive: Archive, refs: Iterable[PageRef], options: OcrOptions, model: ModelLocation,
-               redo: bool, jobs: int) -> Iterator[PageOutcome]:
-    if jobs <= 1:
-        for ref in refs:
-            yield ocr_page(archive, ref, options, model, redo)
-        return
-    yield from _run_parallel(archive, refs, options, model, redo, jobs)
-
-
-def _run_parallel(archive: Archive, refs: Iterable[PageRef], options: OcrOptions,
-                  model: ModelLocation, redo: bool, jobs: int) -> Iterator[PageOutcome]:
-    """Pages in ``jobs`` worker processes, with only a few pages queued at any time.
-
-    Workers are replaced every few dozen pages, so a leak in a native library cannot grow a
-    long run's memory.
-    """
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    # one OpenCV thread per worker: with a worker per core, more only contend (measured: 0.19
-    # instead of 0.22-0.24 CPU s/page of clean-up with two workers side by side)
-    os.environ.setdefault("OPENCV_FOR_THREADS_NUM", "1")
-    pending: set[Future] = set()
-    context = get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                             max_tasks_per_child=50) as pool:
-        try:
-            for ref in refs:
-                if len(pending) >= 2 * jobs:
-                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    yield from (future.result() for future in finished)
-                pending.add(pool.submit(_worker, str(archive.root), ref, options, model, redo))
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                yield from (future.result() for future in finished)
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-
-
-def _worker(root: str, ref: PageRef, options: OcrOptions, model: ModelLocation,
-            redo: bool) -> PageOutcome:
-    return ocr_page(Archive(root), ref, options, model, redo)
 
 
 # --- documents ----------------------------------------------------------------------------------
