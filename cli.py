@@ -17,17 +17,19 @@ import click
 
 from luutru import __version__, clitext
 from luutru.errors import ExitCode, LuutruError
-from luutru.cliutil import (ARCHIVE_HELP, archive_option, emit_report, json_option, open_archive,
-                            remember_group_archive, show_progress)
+from luutru.cliutil import (ARCHIVE_HELP, archive_option, choose_executor, emit_report,
+                            executor_options, json_option, open_archive, remember_group_archive,
+                            show_progress)
 
 STAGES = ("ingest", "ocr", "catalog", "index", "web", "volume", "preserve")
 # Which stage's ``cli`` module holds each command. A module is imported only when one of its
 # commands runs (or for --help): OCR's OpenCV and PDF libraries take a second or more to load,
 # and `luutru user add` or `luutru search` should not wait for them.
-COMMAND_STAGES = {"ingest": "ingest", "status": "ingest", "ocr": "ocr", "catalog": "catalog",
-                  "index": "index", "reindex": "index", "search": "index", "serve": "web",
-                  "user": "web", "audit": "web", "volume": "volume", "edit": "volume",
-                  "verify": "preserve", "repair": "preserve", "restore": "preserve"}
+COMMAND_STAGES = {"ingest": "ingest", "status": "ingest", "ocr": "ocr", "worker": "ocr",
+                  "catalog": "catalog", "index": "index", "reindex": "index", "search": "index",
+                  "serve": "web", "user": "web", "audit": "web", "volume": "volume",
+                  "edit": "volume", "verify": "preserve", "repair": "preserve",
+                  "restore": "preserve"}
 EXPORT_STAGES = {"text": "ocr", "ead": "catalog", "items": "catalog", "aip": "preserve"}
 
 clitext.install()  # click's usage errors and help headings in Vietnamese
@@ -129,24 +131,29 @@ def export() -> None:
 @click.option("--replica", type=click.Path(file_okay=False, path_type=Path), envvar="LUUTRU_REPLICA",
               show_envvar=True, default=None,
               help="Also copy each original to this second location (checked by its hash).")
+@executor_options
 @archive_option
 @json_option
 def run(scans: Path, fonds: str | None, file_code: str | None, inventory: Path | None, jobs: int,
-        replica: Path | None,
+        replica: Path | None, executor: str, broker: str | None,
         archive_path: Path | None, as_json: bool) -> None:
     """Run every stage on a folder of scans: ingest, OCR, catalogue, index.
 
     Safe to run again: work already done is skipped, nothing is duplicated.
     """
     from luutru.ingest import IngestBusy, InventoryError, ScansInsideArchive
+    from luutru.ocr.executors import ExecutorUnavailable
     from luutru.ocr.models import ModelMissing
     from luutru.pipeline import run_all
 
+    chosen = choose_executor(executor, jobs, broker)
     try:
         archive = open_archive(archive_path)
         report = run_all(archive, scans, fonds=fonds, file=file_code, inventory=inventory,
-                         jobs=jobs, progress=show_progress(as_json), replica=replica)
-    except (InventoryError, IngestBusy, ScansInsideArchive, ModelMissing) as exc:
+                         jobs=jobs, progress=show_progress(as_json), replica=replica,
+                         executor=chosen)
+    except (InventoryError, IngestBusy, ScansInsideArchive, ModelMissing,
+            ExecutorUnavailable) as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:  # the archive cannot be written: disk full, permissions
         raise click.ClickException(f"cannot write to the archive: {exc}") from exc

@@ -71,3 +71,29 @@ def emit_report(report: Any, as_json: bool) -> None:
 def show_progress(as_json: bool) -> bool:
     """Progress bars go to stderr, and only for a person at a terminal."""
     return not as_json and sys.stderr.isatty()
+
+
+BROKER_ENV = "LUUTRU_BROKER_URL"
+
+
+def executor_options(func: Callable) -> Callable:
+    """``--executor local|celery`` and ``--broker URL`` (for ``luutru ocr`` and ``luutru run``)."""
+    from luutru.ocr.executors import EXECUTORS
+
+    func = click.option("--broker", envvar=BROKER_ENV, default=None, metavar="URL",
+                        help=f"Redis of the Celery workers, e.g. redis://host:6379/0 "
+                             f"[default: ${BROKER_ENV}].")(func)
+    return click.option("--executor", type=click.Choice(EXECUTORS), default="local",
+                        show_default=True,
+                        help="Who reads the pages: this machine (--jobs processes) or the "
+                             "Celery workers started with `luutru worker`.")(func)
+
+
+def choose_executor(name: str, jobs: int, broker: str | None) -> Any:
+    """The executor the options name; a usage error (Vietnamese) when celery lacks a broker."""
+    from luutru.ocr.executors import named_executor
+
+    if name == "celery" and not broker:
+        raise click.UsageError(f"--executor celery cần địa chỉ Redis: --broker URL hoặc biến "
+                               f"môi trường {BROKER_ENV}.")
+    return named_executor(name, jobs=jobs, broker=broker)

@@ -43,13 +43,14 @@ class RunReport:
 
 def run_all(archive: Archive, scans: Path, *, fonds: str | None = None, file: str | None = None,
             inventory: Path | None = None, jobs: int = 1, progress: bool = False,
-            replica: Path | None = None) -> RunReport:
+            replica: Path | None = None, executor: Any = None) -> RunReport:
     """Ingest ``scans`` into ``archive``, then OCR, catalogue and index what is new.
 
     OCR does not wait for the whole batch: the ingest runs in a thread and each original's pages
     go to the OCR workers as soon as it is stored, so the workers start (and load their model)
     while the rest is still being copied and checked. Pages left unread by an earlier run are
-    read after the batch's own.
+    read after the batch's own. ``executor``: who reads the pages (``ocr_archive``'s argument;
+    by default this machine's ``jobs`` processes).
     """
     from luutru.catalog import build_catalog
     from luutru.index import update_index
@@ -60,7 +61,7 @@ def run_all(archive: Archive, scans: Path, *, fonds: str | None = None, file: st
     with _IngestThread(archive, scans, fonds=fonds, file=file, inventory=inventory,
                        replica=replica) as ingest:
         ocr_report = ocr_archive(archive, jobs=jobs, progress=progress,
-                                 pages=ingest.pages_then_the_rest())
+                                 pages=ingest.pages_then_the_rest(), executor=executor)
     report = RunReport(ingest.report)
     report.stages["ocr"] = ocr_report
     report.stages["catalog"] = build_catalog(archive, progress=progress)

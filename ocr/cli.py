@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
-from luutru.cliutil import (archive_option, emit_report, json_option, open_archive, print_json,
-                            show_progress)
+from luutru.cliutil import (BROKER_ENV, archive_option, choose_executor, emit_report,
+                            executor_options, json_option, open_archive, print_json, show_progress)
 from luutru.ocr.cleanup import STEPS, CleanupOptions
+from luutru.ocr.executors import ExecutorUnavailable
 from luutru.ocr.models import DEFAULT_MODEL, MODELS, ModelMissing
 from luutru.ocr.pipeline import OcrOptions, export_text, ocr_archive
 
@@ -29,11 +31,13 @@ def _step_switches(func):
               show_default=True, help="Tesseract Vietnamese model.")
 @click.option("--debug-images", is_flag=True,
               help="Keep every clean-up intermediate image in each page's debug/ folder.")
+@executor_options
 @_step_switches
 @archive_option
 @json_option
-def ocr_command(redo: bool, jobs: int, model: str, debug_images: bool, archive_path: Path | None,
-                as_json: bool, **switches: bool) -> None:
+def ocr_command(redo: bool, jobs: int, model: str, debug_images: bool, executor: str,
+                broker: str | None, archive_path: Path | None, as_json: bool,
+                **switches: bool) -> None:
     """Clean and read (OCR) the ingested pages; build each original's searchable PDF.
 
     Pages already read with the same settings are skipped, so an interrupted run resumes.
@@ -45,10 +49,11 @@ def ocr_command(redo: bool, jobs: int, model: str, debug_images: bool, archive_p
         raise click.ClickException(str(exc)) from exc
     disabled = frozenset(step for step in STEPS if switches.get(f"no_{step}"))
     options = OcrOptions(cleanup=CleanupOptions(disabled=disabled), debug_images=debug_images)
+    chosen = choose_executor(executor, jobs, broker)
     try:
         report = ocr_archive(archive, redo=redo, jobs=jobs, options=options, model=model,
-                             progress=show_progress(as_json))
-    except ModelMissing as exc:
+                             progress=show_progress(as_json), executor=chosen)
+    except (ModelMissing, ExecutorUnavailable) as exc:
         raise click.ClickException(str(exc)) from exc
     emit_report(report, as_json)
 
@@ -71,5 +76,32 @@ def export_text_command(outdir: Path, archive_path: Path | None, as_json: bool) 
                    f"{counts['not_read']} trang chưa được OCR.")
 
 
-COMMANDS: list = [ocr_command]
+@click.command("worker")
+@click.option("--broker", envvar=BROKER_ENV, required=True, metavar="URL",
+              help=f"The coordinator's Redis, e.g. redis://host:6379/0 [default: ${BROKER_ENV}].")
+@click.option("--concurrency", "-c", type=click.IntRange(min=1), default=os.cpu_count() or 1,
+              show_default=True, help="Pages read at once (processes; one per core).")
+@click.option("--loglevel", default="INFO", show_default=True, help="Celery's log level.")
+@archive_option
+def worker_command(broker: str, concurrency: int, loglevel: str,
+                   archive_path: Path | None) -> None:
+    """Read pages on this machine for `luutru run|ocr --executor celery` (one Celery worker).
+
+    The archive is the coordinator's, reached through a shared filesystem (NFS, SMB). The worker
+    refuses to start, or stops, when its code, Tesseract or model differ from the coordinator's.
+    Stop it with Ctrl+C or SIGTERM: the pages it holds go back to the queue.
+    """
+    from luutru.ocr.celery_app import WorkerRefused, run_worker
+
+    try:
+        archive = open_archive(archive_path, create=False)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        run_worker(archive, broker, concurrency, loglevel)
+    except (WorkerRefused, ExecutorUnavailable, ModelMissing) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+COMMANDS: list = [ocr_command, worker_command]
 EXPORT_COMMANDS: list = [export_text_command]

@@ -32,6 +32,10 @@ if TYPE_CHECKING:  # the pipeline imports this module: names only, for the type 
 PAGES_PER_PROCESS = 50
 
 
+class ExecutorUnavailable(RuntimeError):
+    """The executor's service (a broker) cannot be reached; the message is for people."""
+
+
 class Executor(Protocol):
     """Reads pages somewhere and yields each page's outcome as it comes in."""
 
@@ -91,3 +95,20 @@ class ProcessPool:
 def local_executor(jobs: int = 1) -> Executor:
     """This machine: ``jobs`` processes (one: in this process)."""
     return InProcess() if jobs <= 1 else ProcessPool(jobs)
+
+
+EXECUTORS = ("local", "celery")
+
+
+def named_executor(name: str, *, jobs: int = 1, broker: str | None = None) -> Executor:
+    """The executor the command line names: ``local`` (``jobs`` processes) or ``celery``
+    (workers behind the Redis broker at ``broker``; Celery is imported only then)."""
+    if name == "local":
+        return local_executor(jobs)
+    if name == "celery":
+        from luutru.ocr.celery_executor import CeleryExecutor
+
+        if not broker:
+            raise ValueError("broker URL needed")
+        return CeleryExecutor(broker)
+    raise ValueError(f"unknown executor {name!r}; known: {', '.join(EXECUTORS)}")
