@@ -10,8 +10,9 @@ BIN    := $(VENV)/bin
 
 APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils qpdf \
                 fonts-liberation2 fonts-dejavu-core python3 python3-venv python3-pip
-# The browser tests drive Debian's Chromium through Playwright (no browser download).
-TEST_APT_PACKAGES := chromium
+# The browser tests drive Debian's Chromium through Playwright (no browser download); the
+# distributed OCR tests start their own redis-server (Celery's broker) on a free port.
+TEST_APT_PACKAGES := chromium redis-server
 
 DEMO_DIR ?= demo
 

@@ -114,7 +114,7 @@ def make_app(broker_url: str, archive_root: str | None = None) -> Celery:
         luutru_archive=archive_root,
     )
     app.task(name=TASK_NAME, bind=True, acks_late=True, reject_on_worker_lost=True,
-             autoretry_for=(OSError, *broker_error_types()), retry_backoff=2, retry_backoff_max=60, retry_jitter=True,
+             autoretry_for=(OSError,), retry_backoff=2, retry_backoff_max=60, retry_jitter=True,
              max_retries=MAX_RETRIES)(read_page)
     return app
 
@@ -240,11 +240,25 @@ def read_page(task: Any, page: str, job: dict[str, Any], coordinator: dict[str, 
 
 
 def _count_attempt(task: Any) -> int:
-    client = redis_client(task.app)
+    client = _patient_client(task.app.conf.broker_url)
     key = ATTEMPTS_KEY.format(task.request.id)
     attempts = int(client.incr(key))
     client.expire(key, RESULT_TTL)
     return attempts
+
+
+@lru_cache(maxsize=4)
+def _patient_client(url: str) -> Any:
+    """A Redis client that waits out a broker restart (about a minute, with back-off) rather than
+    failing the page: a retry through Celery would need the broker to publish it."""
+    import redis
+    from redis.backoff import ExponentialBackoff
+    from redis.retry import Retry
+
+    return redis.Redis.from_url(url, retry=Retry(ExponentialBackoff(cap=5.0, base=0.1), 15),
+                                retry_on_error=[redis.exceptions.ConnectionError,
+                                                redis.exceptions.TimeoutError],
+                                socket_connect_timeout=5, socket_timeout=30)
 
 
 # --- a worker -----------------------------------------------------------------------------------
