@@ -57,7 +57,7 @@ class _InFlight:
 class CeleryExecutor:
     """Pages read by Celery workers through the Redis broker at ``broker_url``."""
 
-    label = "OCR (Celery)"
+    label = "OCR qua Celery"
 
     def __init__(self, broker_url: str, *, window: int = WINDOW, poll: float = 0.2,
                  reconnect_timeout: float = 60.0):

@@ -239,3 +239,27 @@ def test_the_job_survives_the_message_round_trip(tmp_path):
     rebuilt = job_from_message(message, str(tmp_path))
     assert rebuilt.options == options and rebuilt.redo and rebuilt.root == str(tmp_path)
     assert rebuilt.options.settings(rebuilt.model) == options.settings(job.model)
+
+
+def test_a_page_from_a_coordinator_with_another_model_is_put_back_and_the_worker_stops(tmp_path):
+    """A worker started before any coordinator checks each page: it reads none for a coordinator
+    whose model differs, leaves the page on the queue for a worker that matches, and stops."""
+    import redis as redis_py
+
+    from luutru.ocr.celery_app import QUEUE, TASK_NAME, job_message, make_app, versions
+    from luutru.ocr.models import DEFAULT_MODEL, locate
+    from luutru.ocr.pipeline import OcrOptions, PageJob
+
+    archive = _ingested(tmp_path / "archive", _tiny_scans(tmp_path / "scans", 1))
+    ref = next(archive.iter_page_refs())
+    with redis_server(tmp_path / "redis") as redis, \
+            worker(archive.root, redis.url, tmp_path / "machine-a", env=WORKER_ENV) as reader:
+        assert " ready." in reader.output()
+        model = locate(DEFAULT_MODEL)
+        other = dict(versions(model), model_sha256="0" * 64)
+        job = job_message(PageJob(str(archive.root), OcrOptions(), model))
+        make_app(redis.url).send_task(TASK_NAME, args=[ref.key, job, other])
+        assert reader.process.wait(timeout=120) == 0           # a warm shutdown, asked for
+        assert "Máy đọc từ chối" in reader.output()
+        assert not (archive.page_dir(ref) / "ocr.json").exists()
+        assert redis_py.Redis(port=redis.port).llen(QUEUE) == 1    # back on the queue
