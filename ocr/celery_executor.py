@@ -59,7 +59,7 @@ class CeleryExecutor:
 
     label = "OCR qua Celery"
 
-    def __init__(self, broker_url: str, *, window: int = WINDOW, poll: float = 0.2,
+    def __init__(self, broker_url: str, *, window: int = WINDOW, poll: float = 0.5,
                  reconnect_timeout: float = 60.0):
         self.broker_url = broker_url
         self.window, self.poll, self.reconnect_timeout = window, poll, reconnect_timeout
