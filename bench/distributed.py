@@ -11,7 +11,8 @@ configuration reads them into its own copy of that archive:
   on a private redis-server, the coordinator in this process.
 
 For each: pages per minute; the coordinator's CPU per page (this process: enqueueing, polling,
-the report and each original's PDF); the broker's CPU, commands and bytes per page (redis-server's
+the report and each original's PDF); the readers' CPU per page (pool processes or workers); the
+broker's CPU, commands and bytes per page (redis-server's
 /proc and INFO); the extra latency per page (the time a reading process is not reading, per page:
 wall × processes / pages − mean page time). Then the shared filesystem's operations per page
 (opens, renames, bytes, counted by an audit hook on a few pages read in this process) and, with
@@ -123,12 +124,35 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _measure(archive: Archive, processes: int, executor, broker=None) -> dict:
+def _group_cpu(pgid: int) -> float:
+    """CPU seconds of every process in a process group, with the children it has reaped."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, ValueError):
+            continue
+        if int(fields[2]) == pgid:
+            total += sum(int(value) for value in fields[11:15])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _readers_cpu(workers) -> float:
+    """CPU seconds used so far by whoever reads pages: the workers, else this process's children."""
+    if workers:
+        return sum(_group_cpu(worker.process.pid) for worker in workers)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _measure(archive: Archive, processes: int, executor, broker=None, workers=()) -> dict:
     stats = _broker_stats(broker) if broker else None
     broker_cpu = broker.cpu_seconds() if broker else 0.0
+    readers_cpu = _readers_cpu(workers)
     cpu, started = _cpu(), time.monotonic()
     report = ocr_archive(archive, executor=executor, jobs=processes)
     wall, cpu = time.monotonic() - started, _cpu() - cpu
+    readers_cpu = _readers_cpu(workers) - readers_cpu
     pages = len(report.done)
     if report.failed or pages == 0:
         raise SystemExit(f"pages failed: {report.failed}")
@@ -136,6 +160,7 @@ def _measure(archive: Archive, processes: int, executor, broker=None) -> dict:
     figures = {"pages_per_min": round(60 * pages / wall, 2), "wall_s": round(wall, 1),
                "coordinator_cpu_ms_per_page": round(1000 * cpu / pages, 1),
                "mean_page_s": round(page_seconds, 3),
+               "reader_cpu_s_per_page": round(readers_cpu / pages, 3),
                "extra_latency_ms_per_page": round(1000 * (wall * processes / pages - page_seconds), 1)}
     if broker:
         after = _broker_stats(broker)
@@ -173,7 +198,7 @@ def _celery(base: Archive, target: Path, workers: int) -> dict:
         started = [start_worker(archive.root, broker.url, target.parent / f"{target.name}-m{n}")
                    for n in range(workers)]
         try:
-            return _measure(archive, workers, CeleryExecutor(broker.url), broker)
+            return _measure(archive, workers, CeleryExecutor(broker.url), broker, started)
         finally:
             for worker in started:
                 worker.kill()

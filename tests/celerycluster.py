@@ -7,7 +7,9 @@
 Redis listens on a free loopback port and keeps its data in an append-only file written on every
 command (``appendfsync always``), so :meth:`RedisServer.restart` loses nothing, as a production
 Redis with AOF would. Every process started here is in its own process group and is killed, with
-its children, when its ``with`` block ends.
+its children, when its ``with`` block ends. They stay in the caller's session: Linux shares CPU
+fairly between sessions (autogroups), and a worker in a session of its own would get a larger
+share of a busy machine than a local pool, which would skew the benchmark.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ class RedisServer:
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir",
              str(self.folder), "--appendonly", "yes", "--appendfsync", "always", "--save", "",
              "--logfile", str(self.folder / "redis.log")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, process_group=0)
         deadline = time.monotonic() + START_TIMEOUT
         while not self.ping():
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -125,7 +127,7 @@ def start_worker(archive: Path, broker: str, cwd: Path, *, concurrency: int = 1,
             [*LUUTRU, "worker", "--archive", str(archive), "--broker", broker,
              "--concurrency", str(concurrency)],
             cwd=cwd, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            process_group=0)
     started = Worker(process, log)
     deadline = time.monotonic() + START_TIMEOUT
     while wait and " ready." not in started.output():
