@@ -79,7 +79,8 @@ def broker_error_types() -> tuple[type[BaseException], ...]:
 
 
 def broker_unavailable(url: str, error: BaseException) -> BrokerUnavailable:
-    return BrokerUnavailable(f"Không kết nối được tới Redis ({_without_password(url)}): {error}. "
+    return BrokerUnavailable(f"Không kết nối được tới Redis ({_without_password(url)}): "
+                             f"{str(error).rstrip('.')}. "
                              "Kiểm tra redis-server và --broker (hoặc $LUUTRU_BROKER_URL), rồi "
                              "chạy lại lệnh: các trang đã đọc được giữ nguyên.")
 

@@ -68,7 +68,7 @@ class CeleryExecutor:
     def map(self, job: PageJob, refs: Iterable[PageRef]) -> Iterator[PageOutcome]:
         app = make_app(self.broker_url)
         batch = _Batch(self, app, job)
-        self._call(lambda: publish_versions(app, batch.versions))
+        self._call(lambda: publish_versions(app, batch.versions), timeout=5.0)  # a wrong URL: say so now
         last_look = time.monotonic()
         for ref in refs:
             if job.already_read(ref):            # nothing to send: the page is on disk
@@ -83,9 +83,9 @@ class CeleryExecutor:
         while batch.in_flight:
             yield from batch.collect(wait=True)
 
-    def _call(self, action: Callable[[], T]) -> T:
+    def _call(self, action: Callable[[], T], timeout: float | None = None) -> T:
         """``action`` again while Redis is away, up to ``reconnect_timeout`` seconds."""
-        deadline = time.monotonic() + self.reconnect_timeout
+        deadline = time.monotonic() + (self.reconnect_timeout if timeout is None else timeout)
         while True:
             try:
                 return action()
