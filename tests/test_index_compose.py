@@ -61,3 +61,18 @@ def test_env_example_names_every_variable_and_no_real_secret():
     assert {"ELASTIC_PASSWORD", "ES_VERSION"} <= set(example)
     assert example["ES_VERSION"].startswith("8.")  # the Python client is elasticsearch>=8.13,<9
     assert ".env" in (ROOT / ".gitignore").read_text().split()
+
+
+def test_ocr_workers_share_the_archive_and_the_broker(compose):
+    """`docker compose up --scale worker=N`: workers on the app's image, the archive and Redis."""
+    services = compose["services"]
+    redis, worker, app = services["redis"], services["worker"], services["luutru"]
+    assert "--appendonly" in redis["command"] and "redisdata:/data" in redis["volumes"]
+    assert all(port.startswith("127.0.0.1:") for port in redis["ports"])
+    assert worker["image"] == app["image"] and worker["command"][0] == "worker"
+    assert worker["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert worker["environment"]["LUUTRU_BROKER_URL"] == app["environment"]["LUUTRU_BROKER_URL"] \
+        == "redis://redis:6379/0"
+    archive_mount = [v for v in app["volumes"] if v.endswith(":/archive")]
+    assert archive_mount and archive_mount[0] in worker["volumes"]
+    assert "container_name" not in worker                  # --scale needs nameless containers
