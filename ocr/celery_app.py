@@ -37,6 +37,7 @@ from celery.exceptions import Reject
 
 import luutru
 from luutru.archive import Archive, PageRef
+from luutru.errors import LuutruError
 from luutru.ocr.cleanup import CleanupOptions
 from luutru.ocr.engine import tesseract_version
 from luutru.ocr.executors import PAGES_PER_PROCESS, ExecutorUnavailable, limit_threads
@@ -65,7 +66,7 @@ class BrokerUnavailable(ExecutorUnavailable):
     """Redis cannot be reached (the message is for people)."""
 
 
-class WorkerRefused(RuntimeError):
+class WorkerRefused(LuutruError):
     """This worker must not read for the coordinator: other code, Tesseract or model."""
 
 

@@ -28,6 +28,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 from celery import states
@@ -76,7 +77,7 @@ class CeleryExecutor:
                 continue
             while len(batch.in_flight) >= self.window:
                 yield from batch.collect(wait=True)
-            self._call(lambda: batch.submit(ref))
+            self._call(partial(batch.submit, ref))
             if time.monotonic() - last_look >= self.poll:
                 yield from batch.collect(wait=False)
                 last_look = time.monotonic()

@@ -23,6 +23,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from multiprocessing import get_context
 from typing import TYPE_CHECKING, Protocol
 
+from luutru.errors import LuutruError
+
 if TYPE_CHECKING:  # the pipeline imports this module: names only, for the type checker
     from luutru.archive import PageRef
     from luutru.ocr.pipeline import PageJob, PageOutcome
@@ -32,7 +34,7 @@ if TYPE_CHECKING:  # the pipeline imports this module: names only, for the type 
 PAGES_PER_PROCESS = 50
 
 
-class ExecutorUnavailable(RuntimeError):
+class ExecutorUnavailable(LuutruError):
     """The executor's service (a broker) cannot be reached; the message is for people."""
 
 
