@@ -10,9 +10,9 @@ without sending anything, and polls the result store for all pages in flight wit
 one still has pages queued) never read a page twice: a page's task id is derived from the page
 and its settings, and a coordinator sends a page only after claiming that id in Redis
 (``SET NX``). A coordinator that finds the page claimed waits for the same task's result instead;
-if the claim lapses without a result (its coordinator and Redis's copy of the task both gone),
-it claims and sends the page itself. The claim only saves work: reading a page twice would
-still leave the same files.
+if the claim lapses without a result (its coordinator died before sending, or Redis lost the
+message), it claims and sends the page itself. The claim only saves work: reading a page twice
+would still leave the same files.
 
 A broker that goes away mid-batch is waited for (``reconnect_timeout``); after that the run stops
 with :class:`luutru.ocr.celery_app.BrokerUnavailable`, and the next run does what is left.
@@ -41,11 +41,14 @@ from luutru.ocr.pipeline import PageJob, PageOutcome
 
 WINDOW = int(os.environ.get("LUUTRU_CELERY_WINDOW", "512"))   # pages in flight; ≥ 2 × all workers' processes
 CLAIM_KEY = "luutru:claim:{}"
-# A claim is released when its result is in. Should its task vanish (a Redis that kept the claim
-# but lost the message), another coordinator sends the page after this long: longer than a page
-# waits in the queue (``window`` pages in flight at a few pages per second).
-CLAIM_TTL = 3600
-RECLAIM_EVERY = 5.0                  # seconds between looks at other coordinators' lapsed claims
+# A claim is released when its result is in. A page whose claim lapses with no result is sent
+# again, by whichever coordinator waits for it: its coordinator died between claim and send, or
+# Redis lost the message (a Redis killed just as a worker took the message off the queue: kombu's
+# Redis transport loses it then). It must be longer than a page waits in the queue (``window``
+# pages ahead of it: 512 pages for one worker process at 0.45 pages/s is 19 minutes), or the page is
+# sent twice (the second copy finds it read and skips it).
+CLAIM_TTL = float(os.environ.get("LUUTRU_CLAIM_TTL", "3600"))
+RECLAIM_EVERY = 5.0                  # seconds between looks for lapsed claims
 T = TypeVar("T")
 
 
@@ -61,8 +64,8 @@ class CeleryExecutor:
     label = "OCR qua Celery"
 
     def __init__(self, broker_url: str, *, window: int = WINDOW, poll: float = 0.5,
-                 reconnect_timeout: float = 60.0):
-        self.broker_url = broker_url
+                 reconnect_timeout: float = 60.0, claim_ttl: float = CLAIM_TTL):
+        self.broker_url, self.claim_ttl = broker_url, claim_ttl
         self.window, self.poll, self.reconnect_timeout = window, poll, reconnect_timeout
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
@@ -119,7 +122,7 @@ class _Batch:
 
     def _claim_and_send(self, task_id: str, ref: PageRef) -> bool:
         key, owner = CLAIM_KEY.format(task_id), self.executor.owner
-        if not (self.redis.set(key, owner, nx=True, ex=CLAIM_TTL)
+        if not (self.redis.set(key, owner, nx=True, px=int(1000 * self.executor.claim_ttl))
                 or self.redis.get(key) == owner.encode()):   # ours: a send the broker cut short
             return False                         # another coordinator sent it: wait for its result
         # an old result or attempt count under this id is from an earlier run: not this one's
@@ -162,8 +165,8 @@ class _Batch:
                            f"{type(error).__name__}: {error}")
 
     def _reclaim_lapsed(self) -> None:
-        """Send the pages another coordinator claimed but whose claim lapsed with no result."""
+        """Send again the pages in flight whose claim lapsed with no result (see CLAIM_TTL)."""
         self.last_reclaim = time.monotonic()
         for task_id, flight in self.in_flight.items():
-            if not flight.mine and not self.redis.exists(CLAIM_KEY.format(task_id)):
+            if not self.redis.exists(CLAIM_KEY.format(task_id)):
                 flight.mine = self._claim_and_send(task_id, flight.ref)

@@ -150,7 +150,8 @@ def test_a_broker_restarted_mid_batch_is_waited_for(tmp_path):
     archive = _ingested(tmp_path / "archive", _tiny_scans(tmp_path / "scans", 4))
     with redis_server(tmp_path / "redis") as redis, \
             worker(archive.root, redis.url, tmp_path / "machine-a", env=WORKER_ENV):
-        report = ocr_archive(archive, executor=_celery(redis.url, reconnect_timeout=60),
+        report = ocr_archive(archive, executor=_celery(redis.url, reconnect_timeout=60,
+                                                      claim_ttl=10),
                              pages=_killing_the_broker(archive, redis, after=2, back_in=2.0))
         assert report.exit_code == 0 and len(report.done) == 4, report.to_json()
         assert _all_read(archive) and len(list(archive.documents_dir.glob("*.pdf"))) == 4
@@ -163,10 +164,11 @@ def test_a_broker_gone_for_good_stops_the_run_clearly_and_the_next_run_finishes(
     with redis_server(tmp_path / "redis") as redis, \
             worker(archive.root, redis.url, tmp_path / "machine-a", env=WORKER_ENV):
         with pytest.raises(ExecutorUnavailable, match="Không kết nối được tới Redis"):
-            ocr_archive(archive, executor=_celery(redis.url, reconnect_timeout=2),
+            ocr_archive(archive, executor=_celery(redis.url, reconnect_timeout=2, claim_ttl=10),
                         pages=_killing_the_broker(archive, redis, after=2, back_in=None))
         redis.start()                                          # the next run: all is read
-        report = ocr_archive(archive, executor=_celery(redis.url))
+        # (a page whose message Redis lost as it died is sent again once its claim lapses)
+        report = ocr_archive(archive, executor=_celery(redis.url, claim_ttl=10))
         assert report.exit_code == 0, report.to_json()
         assert len(report.done) + len(report.skipped) == 4
         assert _all_read(archive) and len(list(archive.documents_dir.glob("*.pdf"))) == 4
@@ -222,7 +224,7 @@ def test_celery_needs_a_broker_and_says_so(tmp_path):
     env = {"LUUTRU_BROKER_URL": ""}
     result = CliRunner().invoke(cli, ["ocr", "-a", str(tmp_path / "archive"), "--executor",
                                       "celery"], env=env)
-    assert result.exit_code == 2 and "--broker" in result.output and "cần" in result.output
+    assert result.exit_code == 1 and "--broker" in result.output and "cần" in result.output
 
 
 def test_the_job_survives_the_message_round_trip(tmp_path):
@@ -263,3 +265,25 @@ def test_a_page_from_a_coordinator_with_another_model_is_put_back_and_the_worker
         assert "Máy đọc từ chối" in reader.output()
         assert not (archive.page_dir(ref) / "ocr.json").exists()
         assert redis_py.Redis(port=redis.port).llen(QUEUE) == 1    # back on the queue
+
+
+def test_a_page_claimed_by_a_coordinator_that_died_before_sending_is_sent_once_the_claim_lapses(
+        tmp_path):
+    import redis as redis_py
+
+    from luutru.ocr.celery_app import make_app
+    from luutru.ocr.celery_executor import CLAIM_KEY, _Batch
+    from luutru.ocr.models import DEFAULT_MODEL, locate
+    from luutru.ocr.pipeline import OcrOptions, PageJob
+
+    archive = _ingested(tmp_path / "archive", _tiny_scans(tmp_path / "scans", 2))
+    orphan = next(archive.iter_page_refs())
+    with redis_server(tmp_path / "redis") as redis, \
+            worker(archive.root, redis.url, tmp_path / "machine-a", env=WORKER_ENV) as reader:
+        executor = _celery(redis.url, claim_ttl=3)
+        job = PageJob(str(archive.root), OcrOptions(), locate(DEFAULT_MODEL))
+        task_id = _Batch(executor, make_app(redis.url), job).task_id(orphan)
+        redis_py.Redis(port=redis.port).set(CLAIM_KEY.format(task_id), "died:1", px=3000)
+        report = ocr_archive(archive, executor=executor)
+    assert report.exit_code == 0 and len(report.done) == 2, report.to_json()
+    assert set(_reads(reader).values()) == {1} and _all_read(archive)
