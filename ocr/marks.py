@@ -409,7 +409,10 @@ def _frame_round(rules: np.ndarray, horizontal: np.ndarray, box: tuple[int, int,
     height, width = rules.shape
     top, bottom = max(0, y0 - reach), min(height, y1 + reach)
     left, right = max(0, x0 - reach), min(width, x1 + reach)
-    wide = (horizontal[:, x0:x1] > 0).sum(axis=1) >= 0.7 * max(1, x1 - x0)
+    # a side drawn up to 5° crooked drifts across rows: rows are taken together that far
+    drift = max(1, int(0.09 * (x1 - x0)))
+    band = cv2.dilate(horizontal[:, x0:x1], np.ones((drift, 1), np.uint8))
+    wide = (band > 0).sum(axis=1) >= 0.7 * max(1, x1 - x0)
     tall = (rules[y0:y1] > 0).sum(axis=0) >= 0.6 * max(1, y1 - y0)
     sides = {"top": _last(wide[top:y0], top), "bottom": _first(wide[y1:bottom], y1),
              "left": _last(tall[left:x0], left), "right": _first(tall[x1:right], x1)}
@@ -452,7 +455,8 @@ def _line_candidate(glyph_mask, labels, stats, glyph, colour, rules, horizontal,
     descending = int((bottoms > np.median(bottoms) + 0.2 * cap).sum())
     # capitals: no letter of x-height among them (an accent only makes a letter taller), and
     # nothing hangs below the line but a dot joined to its letter
-    upper = bool((bodies >= 0.8 * cap).mean() >= 0.85 and descending <= max(1, 0.15 * len(bodies)))
+    short_bodies = int((bodies < 0.8 * cap).sum())      # one may be a letter cut by the frame
+    upper = bool(short_bodies <= max(1, 0.15 * len(bodies)) and descending <= max(1, 0.15 * len(bodies)))
     # a word or two standing alone in the header zone: where a stamp, or a hand's "Mật", goes
     short = words <= 2 and (x1 - x0) / cap <= 7 and y0 < HEADER_SHARE * glyph_mask.shape[0]
     coloured = colour is not None and float(colour[y0:y1, x0:x1][inked].mean()) > 0.4 * 255
