@@ -25,8 +25,8 @@ The result goes into the page folder as ``marks.json`` (written before ``ocr.jso
 
 Measured by ``bench/marks.py`` (dev + dev-forms + 72 rendered variants: red/black, framed or not,
 ±5°, faded, half under a seal, tiers t0–t3): secrecy marks closed on 97 % of classified documents
-with the text as second witness (91 % by the stamps alone, 52 % by the text alone), exact level
-100 %, unsure on 4.3 % of unmarked documents; real scans: 3 of 78 pages unsure (seal pieces). Cost
+with the text as second witness (94 % by the stamps alone, 52 % by the text alone), exact level
+100 %, unsure on 3.2 % of unmarked documents; real scans: 5 of 78 pages unsure (seal pieces). Cost
 ~120 CPU ms per page on 2 shared cores: ~30 ms to find candidates at 100 dpi, then ~20–40 ms per
 Tesseract reading of a crop (most pages have 2–6 candidates, most read once).
 """
