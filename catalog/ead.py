@@ -17,9 +17,10 @@ from importlib import resources
 from lxml import etree
 
 from luutru import xmlsafe
-from luutru.access import item_level, parse_clearance, secrecy_level
+from luutru.access import file_level, item_level, parse_clearance
 from luutru.archive import Archive
-from luutru.catalog.model import ITEM_FIELDS, FileRecord, Fonds, Item, item_dict
+from luutru.catalog.build import file_summary
+from luutru.catalog.model import ITEM_FIELDS, FileRecord, Fonds, Item, item_record_dict
 from luutru.catalog.record import read_catalog
 from luutru.errors import LuutruError
 
@@ -164,9 +165,10 @@ def filter_fonds(fonds_list: list[Fonds], clearance: int) -> list[Fonds]:
     for fonds in fonds_list:
         files = []
         for record in fonds.files:
-            access = record.value("muc_do_tiep_can")
-            items = [i for i in record.items if item_level(item_dict(i, access)) <= clearance]
-            if (record.items and not items) or secrecy_level(None, access) > clearance:
+            items = [i for i in record.items
+                     if item_level(item_record_dict(i, record, fonds)) <= clearance]
+            if (record.items and not items) or (
+                    not record.items and file_level(file_summary(fonds, record)) > clearance):
                 continue
             if len(items) < len(record.items):
                 record = replace(record, items=items, fields={
