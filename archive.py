@@ -228,6 +228,7 @@ class PageFiles:
     ALTO = "ocr.alto.xml"       # ALTO of the same reading
     PDF = "ocr.pdf"             # one-page searchable PDF
     PROVENANCE = "ocr.json"     # how the page was read; written last, so it marks a read page
+    MARKS = "marks.json"        # secrecy/urgency stamps found on the page (+ mark-N.png crops)
     OUTPUTS = (CLEAN, TEXT, HOCR, ALTO, PDF)
 
     @property
@@ -275,6 +276,7 @@ This directory is a luutru archive: the record of scanned documents and what was
 | `originals/<aa>/<sha256>.json` | format, page count, resolution and where the file came from (fonds, file, path) | from the originals and ingest logs |
 | `pages/<sha256>/<NNNN>/page.json` | page NNNN (1-based) of that original: size, resolution, fonds, file | yes (`luutru ingest`) |
 | `pages/<sha256>/<NNNN>/` other files | cleaned image, OCR text, hOCR, ALTO, one-page PDF, `ocr.json` provenance | yes (`luutru ocr --redo`) |
+| `pages/<sha256>/<NNNN>/marks.json`, `mark-N.png` | secrecy/urgency stamps found on the page image (Mật, Tối mật, Tuyệt mật; Khẩn, Thượng khẩn, Hỏa tốc): kind, level, raw reading, confidence, `read` or `unsure`, box in the scan's pixels, and a crop of each for the archivist; an empty list means "looked, found nothing"; written before `ocr.json` | yes (`luutru ocr` fills it in where missing) |
 | `documents/<sha256>.pdf` | searchable PDF of the whole original | yes (`luutru ocr --redo`) |
 | `quarantine/` | files that could not be ingested, with a machine-readable reason each | **no** (kept for a person) |
 | `catalog/` | the XML catalogue: fonds → file (hồ sơ) → item (văn bản) | machine fields yes; archivist values **no** |

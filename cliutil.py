@@ -45,6 +45,18 @@ def json_option(func: Callable) -> Callable:
                         help="Print one machine-readable JSON object instead of text.")(func)
 
 
+def clearance_option(func: Callable) -> Callable:
+    """``--clearance none|mat|toi-mat|tuyet-mat`` (default none) for exports: what is above it
+    is left out of lists and counts; passes ``clearance`` as its level 0..3."""
+    from luutru.access import CLEARANCE_NAMES
+
+    return click.option(
+        "--clearance", type=click.Choice(list(CLEARANCE_NAMES)), default="none", show_default=True,
+        callback=lambda _ctx, _param, value: CLEARANCE_NAMES[value],
+        help="Quyền tiếp cận của người nhận bản xuất: tài liệu mật hơn mức này bị bỏ ra ngoài "
+             "(cả khỏi danh sách lẫn số đếm).")(func)
+
+
 def open_archive(archive_path: Path | None, create: bool = True) -> Archive:
     """The archive named on the command, else before it, else ``$LUUTRU_ARCHIVE``, else ./archive."""
     if archive_path is None:

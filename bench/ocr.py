@@ -150,7 +150,7 @@ def run_pipeline(scans: Path, archive: Path, args: argparse.Namespace) -> tuple[
 
 def score(corpus: Path, archive: Path, work: Path) -> dict:
     pred = work / "pred"
-    luutru("export", "text", str(pred), "-a", str(archive), "--json")
+    luutru("export", "text", str(pred), "--clearance", "tuyet-mat", "-a", str(archive), "--json")
     result = subprocess.run([sys.executable, str(SCORER), "--truth", str(corpus), "--pred",
                              str(pred), "--pred-by-source", "--json"],
                             capture_output=True, text=True, check=True)

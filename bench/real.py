@@ -138,7 +138,7 @@ def text_benchmark(args: argparse.Namespace) -> dict:
     archive, pred = args.work / "pages-archive", args.work / "pages-text"
     seconds = run_archive(args.corpus / "pages" / "scans", archive, args)
     shutil.rmtree(pred, ignore_errors=True)
-    luutru("export", "text", str(pred), "-a", str(archive))
+    luutru("export", "text", str(pred), "--clearance", "tuyet-mat", "-a", str(archive))
     result = {"luutru": score_text(args, pred), "luutru_seconds": seconds}
     if not args.no_raw:
         raw_pred = args.work / "raw-text"
@@ -197,7 +197,8 @@ def items_benchmark(args: argparse.Namespace) -> dict:
         return {}
     archive, pred = args.work / "scans-archive", args.work / "items.jsonl"
     seconds = run_archive(args.corpus / "scans", archive, args)
-    luutru("export", "items", str(pred), "--format", "jsonl", "-a", str(archive))
+    luutru("export", "items", str(pred), "--format", "jsonl", "--clearance", "tuyet-mat",
+           "-a", str(archive))
     items = [json.loads(line) for line in pred.read_text(encoding="utf-8").splitlines() if line]
     with open(args.corpus / "labels.tsv", encoding="utf-8") as handle:
         labels = list(csv.DictReader(handle, delimiter="\t"))

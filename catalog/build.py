@@ -23,6 +23,7 @@ from luutru.catalog.model import (ARCHIVIST, INVENTORY, MACHINE, FieldValue, Fil
                                   merge_field)
 from luutru.catalog.pagelines import PageLines, load_page_lines
 from luutru.catalog.patterns import DOC_TYPES
+from luutru.catalog.secrecy import read_page_marks, stamp_fields
 from luutru.catalog.record import (NO_FONDS, InvalidCatalogError, catalog_lock, read_catalog,
                                    write_fonds)
 
@@ -68,6 +69,7 @@ class _Page:
     index: int
     page_count: int
     lines: PageLines
+    marks: list[dict[str, Any]] | None = None    # stamps read on the page; None: not looked for
 
 
 def _natural(text: str) -> list:
@@ -92,7 +94,8 @@ def _collect_pages(archive: Archive, report: CatalogReport) -> dict[tuple[str, s
         if isinstance(source, dict):
             source = source.get("path") or ref.sha256
         key = (record.get("fonds") or NO_FONDS, record.get("file") or NO_FILE)
-        groups[key].append(_Page(ref, str(source), ref.index, int(record.get("page_count") or 1), lines))
+        groups[key].append(_Page(ref, str(source), ref.index, int(record.get("page_count") or 1), lines,
+                                 read_page_marks(page_dir)))
         report.pages += 1
     for pages in groups.values():
         pages.sort(key=lambda p: (_natural(p.source), p.index))
@@ -143,6 +146,7 @@ def _machine_item(fonds: str, file_code: str, doc: list[_Page], row: InventoryRo
         day.review = True           # a misread year (1935 for 1995) does not fit its hồ sơ
     fields = {name: FieldValue(e.value, MACHINE, round(e.confidence, 2), e.pages, e.review)
               for name, e in extracted.items()}
+    fields.update(stamp_fields([p.marks for p in doc], fields))
     fields["ngon_ngu"] = FieldValue(LANGUAGE, MACHINE)
     return Item(item_id(first.ref), fonds, file_code, first.source, first.index,
                 same_source[-1].index, [p.ref.key for p in doc], fields)

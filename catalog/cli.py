@@ -10,7 +10,7 @@ import click
 from luutru.archive import PageRef, atomic_write_bytes, atomic_write_text
 from luutru.catalog import build_catalog, iter_items
 from luutru.catalog.ead import EADError, export_ead
-from luutru.catalog.export import items_csv, items_jsonl, items_xlsx
+from luutru.catalog.export import items_csv, items_jsonl, items_xlsx, visible_items
 from luutru.catalog.inventory import read_inventory, store_inventory
 from luutru.catalog.record import InvalidCatalogError
 from luutru.catalog.accessreview import (REASON_TEXT, access_queue, decide_access, file_item_ids,
@@ -19,8 +19,8 @@ from luutru.catalog.review import export_review, import_review
 from luutru.errors import ExitCode
 from luutru.index.update import apply_access_changes, item_levels
 from luutru.xmlsafe import UnsafeXMLError
-from luutru.cliutil import (archive_option, emit_report, json_option, open_archive, print_json,
-                            remember_group_archive, show_progress)
+from luutru.cliutil import (archive_option, clearance_option, emit_report, json_option,
+                            open_archive, print_json, remember_group_archive, show_progress)
 
 _USER_ERRORS = (InvalidCatalogError, UnsafeXMLError, EADError, ValueError, OSError)
 
@@ -263,17 +263,19 @@ def access_policy(fonds_code: str, policy: str, archive_path: Path | None) -> No
 @click.option("--fonds", "fonds_code", help="Only this fonds (mã phông).")
 @click.option("--packages", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Link each hồ sơ to its preservation package in this folder (export aip).")
+@clearance_option
 @archive_option
-def ead(outfile: Path, fonds_code: str | None, packages: Path | None,
+def ead(outfile: Path, fonds_code: str | None, packages: Path | None, clearance: int,
         archive_path: Path | None) -> None:
-    """Export the catalogue as EAD3 (validated against the official schema)."""
+    """Export the catalogue as EAD3 (validated against the official schema), filtered for
+    --clearance and saying so."""
     try:
         if packages is not None:
             from luutru.preserve.aip import ead_with_packages, packages_in
             data = ead_with_packages(_archive(archive_path), fonds_code, packages_in(packages),
-                                     base=f"{packages.as_posix().rstrip('/')}/")
+                                     base=f"{packages.as_posix().rstrip('/')}/", clearance=clearance)
         else:
-            data = export_ead(_archive(archive_path), fonds_code)
+            data = export_ead(_archive(archive_path), fonds_code, clearance)
     except _USER_ERRORS as exc:
         _fail(exc)
     if str(outfile) == "-":
@@ -286,11 +288,13 @@ def ead(outfile: Path, fonds_code: str | None, packages: Path | None,
 @click.argument("outfile", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "xlsx"]), default="jsonl",
               show_default=True)
+@clearance_option
 @archive_option
-def items(outfile: Path, fmt: str, archive_path: Path | None) -> None:
-    """Export one row per item (fields as score_fields.py reads them, plus id and needs_review)."""
+def items(outfile: Path, fmt: str, clearance: int, archive_path: Path | None) -> None:
+    """Export one row per item (fields as score_fields.py reads them, plus id and needs_review);
+    only the items --clearance covers (scoring a whole corpus: --clearance tuyet-mat)."""
     try:
-        rows = list(iter_items(_archive(archive_path)))
+        rows = visible_items(iter_items(_archive(archive_path)), clearance)
     except _USER_ERRORS as exc:
         _fail(exc)
     if fmt == "xlsx":

@@ -2,20 +2,30 @@
 
 The output is validated against the official EAD3 1.1.1 schema (vendored in ``schemas/ead3``)
 before it is written, so an archive can hand it to any EAD3 tool.
+
+An export is made for a clearance (default: none). Items the clearance does not cover are left
+out — of the lists and of the page counts — and so are hồ sơ with nothing left to show; the record
+says that it was filtered and at which clearance (``luutru.access`` decides each item's level).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 
 from lxml import etree
 
 from luutru import xmlsafe
-from luutru.catalog.model import FileRecord, Fonds, Item
-from luutru.catalog.record import read_catalog
+from luutru.access import file_level, item_level, parse_clearance
 from luutru.archive import Archive
+from luutru.catalog.build import file_summary
+from luutru.catalog.model import ITEM_FIELDS, FileRecord, Fonds, Item, item_record_dict
+from luutru.catalog.record import read_catalog
 from luutru.errors import LuutruError
+
+ITEM_LABELS = {name: label for name, label, _ in ITEM_FIELDS}
+CLEARANCE_LABELS = {0: "không (chỉ tài liệu không mật)", 1: "Mật", 2: "Tối mật", 3: "Tuyệt mật"}
 
 EAD_NS = "http://ead3.archivists.org/schema/"
 _E = "{%s}" % EAD_NS
@@ -77,7 +87,7 @@ def _item(parent: etree._Element, item: Item) -> None:
     if item.value("so_ky_hieu_trich_dan"):
         notes.append("Văn bản được dẫn chiếu: " + "; ".join(item.value("so_ky_hieu_trich_dan")))
     if item.needs_review:
-        notes.append("Cần kiểm tra: " + ", ".join(item.needs_review))
+        notes.append("Cần kiểm tra: " + ", ".join(ITEM_LABELS.get(n, n) for n in item.needs_review))
     for note in notes:
         _para(c, "odd", note)
 
@@ -106,10 +116,13 @@ def _file(parent: etree._Element, record: FileRecord) -> None:
         _item(c, item)
 
 
-def _control(ead: etree._Element, recordid: str, title: str, when: str) -> None:
+def _control(ead: etree._Element, recordid: str, title: str, when: str, note: str | None) -> None:
     control = _sub(ead, "control")
     _sub(control, "recordid", recordid)
-    _sub(_sub(_sub(control, "filedesc"), "titlestmt"), "titleproper", title)
+    filedesc = _sub(control, "filedesc")
+    _sub(_sub(filedesc, "titlestmt"), "titleproper", title)
+    if note:
+        _sub(_sub(_sub(filedesc, "notestmt"), "controlnote"), "p", note)
     _sub(control, "maintenancestatus", value="derived")
     _sub(_sub(control, "maintenanceagency"), "agencyname", "luutru")
     lang = _sub(control, "languagedeclaration")
@@ -137,18 +150,56 @@ def _latest_date(fonds_list: list[Fonds]) -> str:
     return max((d for d in dates if d), default="1900-01-01")
 
 
-def ead_document(fonds_list: list[Fonds]) -> bytes:
-    """EAD3 bytes: one fonds as the archdesc, or several as c01 fonds under a collection."""
+def filter_note(clearance: int) -> str:
+    """What a reader of the export must know: it is not the whole record."""
+    return (f"Bản xuất này đã được lọc theo quyền tiếp cận: chỉ gồm văn bản mà người có quyền "
+            f"tiếp cận mức {CLEARANCE_LABELS[clearance]} được xem; các văn bản khác, kể cả số "
+            f"lượng của chúng, không có trong bản xuất này.")
+
+
+def filter_fonds(fonds_list: list[Fonds], clearance: int) -> list[Fonds]:
+    """The catalogue as a holder of ``clearance`` may see it: items above it left out, and a hồ sơ
+    that had items but shows none (or is restricted above it) left out whole. A hồ sơ that lost
+    some items loses its page count too, which would tell how much is withheld."""
+    visible = []
+    for fonds in fonds_list:
+        files = []
+        for record in fonds.files:
+            items = [i for i in record.items
+                     if item_level(item_record_dict(i, record, fonds)) <= clearance]
+            if (record.items and not items) or (
+                    not record.items and file_level(file_summary(fonds, record)) > clearance):
+                continue
+            if len(items) < len(record.items):
+                record = replace(record, items=items, fields={
+                    k: v for k, v in record.fields.items() if k != "so_luong_trang"})
+            files.append(record)
+        visible.append(replace(fonds, files=files))
+    return visible
+
+
+def ead_document(fonds_list: list[Fonds], clearance: int | None = None) -> bytes:
+    """EAD3 bytes: one fonds as the archdesc, or several as c01 fonds under a collection.
+
+    ``clearance`` (0..3): the list is filtered for it (:func:`filter_fonds`) and says so; None:
+    the whole record, unfiltered (for archivists' own copies made through the API).
+    """
     if not fonds_list:
-        raise EADError("the catalogue is empty: run `luutru catalog` first")
+        raise EADError("mục lục trống: hãy chạy `luutru catalog` trước")
+    note = None
+    if clearance is not None:
+        fonds_list = filter_fonds(fonds_list, clearance)
+        note = filter_note(clearance)
     ead = etree.Element(_E + "ead", nsmap={None: EAD_NS})
     single = len(fonds_list) == 1
     recordid = fonds_list[0].code if single else "luutru-archive"
     title = (fonds_list[0].value("ten_phong") or fonds_list[0].code) if single else "Kho lưu trữ luutru"
-    _control(ead, recordid, title, _latest_date(fonds_list))
+    _control(ead, recordid, title, _latest_date(fonds_list), note)
     if single:
         archdesc = _sub(ead, "archdesc", level="fonds")
         _fonds_did(archdesc, fonds_list[0])
+        if note:
+            _para(archdesc, "accessrestrict", note)
         dsc = _sub(archdesc, "dsc")
         for record in fonds_list[0].files:
             _file(dsc, record)
@@ -156,6 +207,8 @@ def ead_document(fonds_list: list[Fonds]) -> bytes:
         archdesc = _sub(ead, "archdesc", level="collection")
         did = _sub(archdesc, "did")
         _sub(did, "unittitle", title)
+        if note:
+            _para(archdesc, "accessrestrict", note)
         dsc = _sub(archdesc, "dsc")
         for fonds in fonds_list:
             _nested_fonds(dsc, fonds)
@@ -184,8 +237,11 @@ def _renumber(node: etree._Element, parent: etree._Element) -> None:
     parent.append(node)
 
 
-def export_ead(archive: Archive, fonds_code: str | None = None) -> bytes:
+def export_ead(archive: Archive, fonds_code: str | None = None,
+               clearance: int | str = 0) -> bytes:
+    """The catalogue (or one fonds) as EAD3, as a holder of ``clearance`` may see it (default:
+    none, so only unclassified items of public hồ sơ)."""
     fonds_list = [f for f in read_catalog(archive) if fonds_code in (None, f.code)]
     if fonds_code and not fonds_list:
-        raise EADError(f"no fonds {fonds_code!r} in the catalogue")
-    return ead_document(fonds_list)
+        raise EADError(f"không có phông {fonds_code!r} trong mục lục")
+    return ead_document(fonds_list, parse_clearance(clearance))

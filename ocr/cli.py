@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from luutru.cliutil import (BROKER_ENV, archive_option, choose_executor, emit_report,
-                            executor_options, json_option, open_archive, print_json, show_progress)
+from luutru.cliutil import (BROKER_ENV, archive_option, choose_executor, clearance_option,
+                            emit_report, executor_options, json_option, open_archive, print_json,
+                            show_progress)
 from luutru.ocr.cleanup import STEPS, CleanupOptions
 from luutru.ocr.executors import ExecutorUnavailable
 from luutru.ocr.models import DEFAULT_MODEL, MODELS, ModelMissing
@@ -60,15 +61,21 @@ def ocr_command(redo: bool, jobs: int, model: str, debug_images: bool, executor:
 
 @click.command("text")
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
+@clearance_option
 @archive_option
 @json_option
-def export_text_command(outdir: Path, archive_path: Path | None, as_json: bool) -> None:
-    """Write each page's text as OUTDIR/<scanned file>/page-NNN.txt (NNN: page in that file)."""
+def export_text_command(outdir: Path, clearance: int, archive_path: Path | None,
+                        as_json: bool) -> None:
+    """Write each page's text as OUTDIR/<scanned file>/page-NNN.txt (NNN: page in that file),
+    only the pages --clearance covers (pages not yet catalogued need at least mat)."""
     try:
         archive = open_archive(archive_path, create=False)
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
-    counts = export_text(archive, outdir)
+    try:
+        counts = export_text(archive, outdir, clearance)
+    except ValueError as exc:            # an unreadable catalogue: nothing is written
+        raise click.ClickException(str(exc)) from exc
     if as_json:
         print_json(counts)
     else:

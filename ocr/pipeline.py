@@ -27,12 +27,14 @@ import numpy as np
 from PIL import Image
 from tqdm import tqdm
 
+from luutru.access import STRICTEST_LEVEL
 from luutru.archive import (Archive, PageRef, atomic_write_bytes, atomic_write_text, read_json,
                             remove_stale_temp_files, write_json)
 from luutru.ocr.alto import InvalidAlto, finish_alto
 from luutru.ocr.cleanup import CleanupOptions, CleanupResult, StepRecord, clean_page
 from luutru.ocr.engine import TesseractFailed, engine_name, page_image, tesseract_version
 from luutru.ocr.executors import Executor, local_executor
+from luutru.ocr.marks import mark_page, marks_current
 from luutru.ocr.models import DEFAULT_MODEL, ModelLocation, locate
 from luutru.ocr.pdf import build_document_pdf
 from luutru.ocr.recognize import Recognition, recognize
@@ -50,6 +52,8 @@ TEXT_LAYER_STEP = StepRecord("text-layer", {"source": "pdftotext -bbox-layout"},
                              {"born_digital": True, "ocr": False}, 0.0)
 PROVENANCE = "ocr.json"
 OUTPUT_FILES = ("clean.png", "text.txt", "ocr.hocr", "ocr.alto.xml", "ocr.pdf")
+# marks.json (+ mark-N.png crops): the stamps found on the page (luutru.ocr.marks), written
+# before ocr.json
 # Pages below these are flagged for a person to review (a warning, never an error).
 LOW_QUALITY = 0.80          # share of tokens that are valid Vietnamese syllables
 LOW_CONFIDENCE = 60.0       # Tesseract's mean word confidence, 0..100
@@ -149,10 +153,13 @@ def ocr_page(archive: Archive, ref: PageRef, options: OcrOptions, model: ModelLo
     started = time.monotonic()
     page_dir = archive.page_dir(ref)
     settings = options.settings(model)
-    if not redo and is_current(page_dir, settings):
+    if not redo and is_current(page_dir, settings) and marks_current(page_dir):
         return PageOutcome(ref.key, "skipped")
     try:
-        outcome = _read_page(archive, ref, page_dir, options, model, settings)
+        if not redo and is_current(page_dir, settings):      # read before stamps were looked for
+            outcome = _add_marks(archive, ref, page_dir, model)
+        else:
+            outcome = _read_page(archive, ref, page_dir, options, model, settings)
     except BadInput as error:
         outcome = PageOutcome(ref.key, "failed", error.reason, error.message)
     except TesseractFailed as error:
@@ -208,13 +215,17 @@ def _read_page(archive: Archive, ref: PageRef, page_dir: Path, options: OcrOptio
     clock = _lap(timings, "load", clock)
     if record["format"] == "pdf" and pdf_page_is_born_digital(original, ref.index):
         cleaned = CleanupResult(image, int(record["dpi"]), steps=[TEXT_LAYER_STEP])
+        mark_page(image, cleaned.dpi, page_dir, 0, model.lang, _tessdata(model))   # stamps
         recognition = read_text_layer(original, ref.index, cleaned.dpi)     # no OCR: its own text
         clock = _lap(timings, "recognize", clock)
     else:
         cleanup = replace(options.cleanup, debug_dir=page_dir / "debug" if options.debug_images else None)
         cleaned = clean_page(image, int(record["dpi"]), cleanup)
-        del image
         clock = _lap(timings, "cleanup", clock)
+        # secrecy/urgency stamps, read on the page as scanned (before seal and box removal)
+        mark_page(image, int(record["dpi"]), page_dir, cleaned.rotation, model.lang, _tessdata(model))
+        del image
+        clock = _lap(timings, "marks", clock)
         recognition = recognize(cleaned.image, cleaned.dpi, lang=model.lang,
                                 tessdata_dir=str(model.tessdata_dir) if model.tessdata_dir else None,
                                 config=options.tesseract_config)
@@ -225,6 +236,21 @@ def _read_page(archive: Archive, ref: PageRef, page_dir: Path, options: OcrOptio
     write_json(page_dir / PROVENANCE, _provenance(ref, settings, model, cleaned, recognition,
                                                   warnings, timings))
     return PageOutcome(ref.key, "done", warnings=warnings)
+
+
+def _add_marks(archive: Archive, ref: PageRef, page_dir: Path,
+               model: ModelLocation) -> PageOutcome:
+    """Look for stamps on a page read before they were looked for, without reading it again."""
+    record = archive.page_record(ref)
+    image = page_array(load_page(archive.stored_original(ref.sha256),
+                                 record["format"], ref.index, record.get("dpi")))
+    rotation = int((read_json(page_dir / PROVENANCE).get("cleanup") or {}).get("rotation") or 0)
+    mark_page(image, int(record["dpi"]), page_dir, rotation, model.lang, _tessdata(model))
+    return PageOutcome(ref.key, "skipped")
+
+
+def _tessdata(model: ModelLocation) -> str | None:
+    return str(model.tessdata_dir) if model.tessdata_dir else None
 
 
 def page_array(image: Image.Image) -> np.ndarray:
@@ -418,14 +444,21 @@ def _source_path(archive: Archive, sha: str) -> str | None:
 
 # --- export -------------------------------------------------------------------------------------
 
-def export_text(archive: Archive, outdir: Path) -> dict[str, int]:
+def export_text(archive: Archive, outdir: Path, clearance: int = 0) -> dict[str, int]:
     """Write each read page's text to ``OUTDIR/<source>/page-NNN.txt`` (NNN: page in its file).
 
     That is the layout scoring tools read (``score_ocr.py --pred-by-source``): the source is the
-    scanned file's path as it was ingested, used as a folder.
+    scanned file's path as it was ingested, used as a folder. Only pages ``clearance`` (0..3)
+    covers are written or counted: a page's level is its catalogue item's, and a page no item
+    claims needs at least the first level (:func:`luutru.catalog.export.page_levels`).
     """
+    from luutru.catalog.export import page_levels     # the catalogue decides who sees a page
+
+    levels = page_levels(archive)
     written = missing = 0
     for ref in archive.iter_page_refs():
+        if levels.get(ref.key, STRICTEST_LEVEL) > clearance:
+            continue
         text_path = archive.page_dir(ref) / "text.txt"
         source = (archive.page_record_or_none(ref) or {}).get("source")  # damaged: not read
         if not source or not (archive.page_dir(ref) / PROVENANCE).exists():

@@ -41,6 +41,7 @@ import bagit
 from lxml import etree
 
 from luutru import __version__, editorial
+from luutru.access import STRICTEST_LEVEL
 from luutru.archive import Archive, PageFiles, PageRef, atomic_write_bytes, read_json
 from luutru.catalog.model import FileRecord, Fonds
 from luutru.catalog.record import fonds_path, read_catalog
@@ -118,7 +119,9 @@ def export_aips(archive: Archive, outdir: Path, fonds: str | None = None,
         _write_bag(archive, unit, outdir)
         report.packages.append(unit.bag_name)
     if report.packages:
-        atomic_write_bytes(outdir / EAD_NAME, ead_with_packages(archive, fonds, set(report.packages)))
+        # the packages hold every document, classified ones too: their finding aid describes all
+        atomic_write_bytes(outdir / EAD_NAME, ead_with_packages(archive, fonds, set(report.packages),
+                                                                clearance=STRICTEST_LEVEL))
         report.ead = str(outdir / EAD_NAME)
     return report
 
@@ -487,12 +490,13 @@ def packages_in(directory: Path) -> set[str]:
 
 
 def ead_with_packages(archive: Archive, fonds: str | None, packages: set[str],
-                      base: str = "") -> bytes:
-    """The EAD3 export with, in each hồ sơ's ``did``, a ``dao`` linking to its package
-    (``base`` + the bag's name: relative to the finding aid when it lies beside the bags)."""
+                      base: str = "", clearance: int = 0) -> bytes:
+    """The EAD3 export (as ``clearance`` may see it) with, in each hồ sơ's ``did``, a ``dao``
+    linking to its package (``base`` + the bag's name: relative to the finding aid when it lies
+    beside the bags)."""
     from luutru.catalog.ead import EAD_NS, ead_schema, export_ead
     from luutru import xmlsafe
-    tree = xmlsafe.parse(export_ead(archive, fonds))
+    tree = xmlsafe.parse(export_ead(archive, fonds, clearance))
     q = f"{{{EAD_NS}}}"
     for c in tree.iter():
         if not isinstance(c.tag, str) or c.get("level") != "file":

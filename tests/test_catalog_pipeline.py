@@ -176,21 +176,24 @@ def test_bad_corrections_are_reported_by_line_and_the_rest_applied(work_copy, tm
 
 def test_ead3_export_validates_against_the_official_schema(built):
     archive = built[0]
-    data = export_ead(archive, FONDS)
+    data = export_ead(archive, FONDS, clearance="tuyet-mat")
     assert ead_schema("ead3.xsd").validate(xmlsafe.parse(data))
     assert "Độ mật: Mật".encode() in data
-    assert export_ead(archive) == data or b'level="fonds"' in export_ead(archive)
+    everything = export_ead(archive, clearance="tuyet-mat")
+    assert everything == data or b'level="fonds"' in everything
 
 
 def test_cli_exports_items_for_the_scorer(built, tmp_path):
     archive = built[0]
     runner = CliRunner()
-    result = runner.invoke(cli, ["export", "items", "-", "--format", "jsonl", "-a", str(archive.root)])
+    result = runner.invoke(cli, ["export", "items", "-", "--format", "jsonl", "--clearance", "tuyet-mat",
+                                 "-a", str(archive.root)])
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.output.splitlines()]
     assert {"id", "source", "first_page", "last_page", "so_ky_hieu", "needs_review"} <= set(rows[0])
     csv_out = tmp_path / "items.csv"
-    result = runner.invoke(cli, ["export", "items", str(csv_out), "--format", "csv", "-a", str(archive.root)])
+    result = runner.invoke(cli, ["export", "items", str(csv_out), "--format", "csv", "--clearance", "mat",
+                                 "-a", str(archive.root)])
     assert result.exit_code == 0 and len(list(csv.DictReader(csv_out.open(encoding="utf-8")))) == 3
     result = runner.invoke(cli, ["catalog", "show", rows[0]["id"], "--json", "-a", str(archive.root)])
     assert json.loads(result.output)["id"] == rows[0]["id"]

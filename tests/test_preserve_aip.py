@@ -167,7 +167,8 @@ def test_export_ead_links_to_packages_and_aip_export_filters_by_fonds(packed, tm
     archive, aips, report = packed
     out = tmp_path / "holdings.xml"
     done = subprocess.run([*LUUTRU, "export", "ead", str(out), "--packages", str(aips),
-                           "-a", str(archive.root)], capture_output=True, text=True, timeout=300)
+                           "--clearance", "tuyet-mat", "-a", str(archive.root)],
+                          capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     ead = etree.parse(str(out))
     assert ead_schema().validate(ead)
