@@ -294,7 +294,9 @@ class Archive:
     """Paths into one archive directory, and the few reads every stage needs."""
 
     def __init__(self, root: Path | str):
-        self.root = Path(root)
+        # Absolute, so that the working directory may change afterwards and so that Flask's
+        # send_file (which resolves relative paths against the app's package) finds the files.
+        self.root = Path(root).expanduser().absolute()
 
     @classmethod
     def open(cls, root: Path | str | None = None, create: bool = True) -> "Archive":

@@ -465,3 +465,17 @@ def test_a_public_reading_room_shows_anonymous_readers_only_the_public_part(read
     assert page(client.get(f"/item/{NQ_ITEM}")).xpath('//dd[@data-field="so_ky_hieu"]')
     assert client.get(f"/item/{secret['id']}").status_code == 404
     assert client.get(_image_url(secret["pages"][0], size="thumb")).status_code == 404
+
+
+def test_a_relative_archive_path_serves_images_and_pdfs(reading_archive, monkeypatch):
+    """`luutru -a demo/archive serve` (what `make demo` prints) opens the archive by a relative
+    path; images and PDFs must still be found after Flask resolves paths against its package."""
+    monkeypatch.chdir(reading_archive.root.parent)
+    archive = Archive.open(reading_archive.root.name, create=False)
+    assert archive.root.is_absolute()
+    client = login(_app(archive), "ana")
+    key = demo_item(reading_archive, lambda i: i["id"] == NQ_ITEM)["pages"][0]
+    image = client.get(_image_url(key, size="view", kind="original"))
+    assert image.status_code == 200 and image.mimetype.startswith("image/")
+    pdf = client.get(f"/document/{PageRef.parse(key).sha256}.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
