@@ -89,13 +89,15 @@ def archive_pdf_page(archive: Archive, ref: PageRef) -> PdfPage:
 
 def build_document_pdf(pages: Sequence[PdfPage | Path], out: Path, *, mode: str = "faithful",
                        title: str | None = None, language: str = "vi",
-                       metadata: Mapping[str, str] | None = None) -> DocumentPdf:
+                       metadata: Mapping[str, str] | None = None,
+                       checksum: bool = True) -> DocumentPdf:
     """Write ``pages`` (in order) to ``out``, atomically, as validated PDF/A-2b if possible.
 
     A page given as a path (a Tesseract one-page PDF alone) is taken as it is, in any mode.
 
     ``metadata`` may name ``creator`` (the issuing organ), ``date`` (ISO), ``identifier`` (số và
-    ký hiệu), ``source`` (the archival reference) and ``description``.
+    ký hiệu), ``source`` (the archival reference) and ``description``. ``checksum=False`` for a
+    derived copy outside the record (no checksum sidecar).
     """
     if not pages:
         raise ValueError("a document PDF needs at least one page")
@@ -106,22 +108,25 @@ def build_document_pdf(pages: Sequence[PdfPage | Path], out: Path, *, mode: str 
         for page in pages:
             _add_page(document, page, mode)
         describe(document, title, language, metadata or {}, CREATOR_TOOLS[mode])
-        return save_pdfa(document, out, len(pages))
+        return save_pdfa(document, out, len(pages), checksum)
 
 
-def save_pdfa(document: pikepdf.Pdf, out: Path, pages: int) -> DocumentPdf:
-    """Save as PDF/A-2b through pikepdf's validator, or plainly (and say why) if it refuses."""
+def save_pdfa(document: pikepdf.Pdf, out: Path, pages: int, checksum: bool = True) -> DocumentPdf:
+    """Save as PDF/A-2b through pikepdf's validator, or plainly (and say why) if it refuses;
+    ``checksum``: record what ``out`` holds for ``luutru verify`` (a file of the record)."""
+    tmp = out.with_name(f".{out.name}.tmp")
     try:
-        pikepdf.pdfa.save(document, out, PDFA_FLAVOUR)
-        record_file_checksum(out)  # luutru verify checks it against this
-        return DocumentPdf(out, pages, pdfa=True)
+        pikepdf.pdfa.save(document, tmp, PDFA_FLAVOUR)
+        result = DocumentPdf(out, pages, pdfa=True)
     except pikepdf.pdfa.PdfaError as error:
         problems = [str(finding) for finding in error.report.findings][:10] or [str(error)]
         log.warning("%s: not PDF/A-%s: %s", out, PDFA_FLAVOUR, "; ".join(problems))
-        tmp = out.with_name(f".{out.name}.tmp")
         document.save(tmp)
-        atomic_move_into(tmp, out)
-        return DocumentPdf(out, pages, pdfa=False, problems=problems)
+        result = DocumentPdf(out, pages, pdfa=False, problems=problems)
+    atomic_move_into(tmp, out)
+    if checksum:
+        record_file_checksum(out)  # luutru verify checks it against this
+    return result
 
 
 def describe(document: pikepdf.Pdf, title: str | None, language: str,

@@ -7,13 +7,16 @@ import io
 import json
 import re
 import shutil
+import subprocess
 
 import numpy as np
+import pikepdf
 import pytest
 from lxml import html as lxml_html
 from PIL import Image
 
 from luutru.archive import Archive, PageRef
+from luutru.catalog.build import iter_items
 from luutru.catalog.review import import_review
 from luutru.index.update import reindex
 from luutru.ocr.layout import parse_hocr
@@ -228,7 +231,8 @@ def test_item_page_fields_review_marks_and_citation(app):
         "Phông PHONG-12 (Phông Tỉnh ủy Thái Bình), Hồ sơ HS-2019-004, tờ 1–2, "
         "Nghị quyết số 13-NQ/TU ngày 10/5/2019")
     assert doc.xpath('//button[@id="copy-citation"]')
-    assert doc.xpath('//a[@id="pdf-download"]/@href') == [
+    assert doc.xpath('//a[@id="pdf-download"]/@href') == [f"/document/item/{NQ_ITEM}.pdf"]
+    assert doc.xpath('//a[contains(@class, "pdf-file")]/@href') == [
         "/document/376eefd7a1e39bc2196d26a1e6330d887ce73ea8292fbb2d16982bbbf43ed6bd.pdf"]
     assert doc.xpath('//form[@id="basket-add"]//input[@name="item_id"]/@value') == [NQ_ITEM]
     assert len(doc.xpath('//*[@id="ocr-text"]//pre[@class="page-text"]')) == 2
@@ -479,3 +483,62 @@ def test_a_relative_archive_path_serves_images_and_pdfs(reading_archive, monkeyp
     assert image.status_code == 200 and image.mimetype.startswith("image/")
     pdf = client.get(f"/document/{PageRef.parse(key).sha256}.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+# --- one PDF per document -----------------------------------------------------------------------
+
+def _pdf_pages_text(data: bytes, tmp_path) -> list[str]:
+    path = tmp_path / "item.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    return text.split("\f")[:-1]
+
+
+def test_an_item_pdf_holds_its_pages_across_files_named_and_described(app, reading_archive,
+                                                                       tmp_path):
+    client = login(app, "ana")
+    spread = demo_item(reading_archive, lambda i: len({k.split(":")[0] for k in i["pages"]}) > 1
+                       and not i.get("do_mat"))
+    answer = client.get(f"/document/item/{spread['id']}.pdf")
+    assert answer.status_code == 200 and answer.data.startswith(b"%PDF")
+    number = spread["so_ky_hieu"].replace("/", "-")
+    assert answer.headers["Content-Disposition"].endswith(
+        f"{number}_{spread['ngay_ban_hanh']}.pdf") or number in answer.headers["Content-Disposition"]
+    with pikepdf.open(io.BytesIO(answer.data)) as pdf:
+        assert len(pdf.pages) == len(spread["pages"])
+        meta = pdf.open_metadata()
+        assert meta["pdfaid:part"] == "2"
+        assert spread["so_ky_hieu"] in str(meta["dc:title"])
+        assert meta["dc:identifier"] == spread["so_ky_hieu"]
+        assert "Hồ sơ " + spread["file_code"] in str(meta["dc:source"])
+        assert str(pdf.docinfo["/Title"]) == str(meta["dc:title"])
+    texts = _pdf_pages_text(answer.data, tmp_path)
+    for key, text in zip(spread["pages"], texts):
+        ocr = (reading_archive.page_dir(PageRef.parse(key)) / "text.txt").read_text("utf-8")
+        words = set(ocr.split())
+        assert len(words & set(text.split())) >= 0.9 * len(words)   # this page, in this place
+
+
+def test_an_item_of_a_whole_hoso_scan_gets_only_its_own_pages(app, reading_archive):
+    client = login(app, "ana")
+    items = [i for i in iter_items(reading_archive) if i["source"].endswith(".pdf")
+             and not i.get("do_mat") and i.get("access") != "Hạn chế"]
+    shared = [i for i in items if sum(j["source"] == i["source"] for j in items) > 1][0]
+    answer = client.get(f"/document/item/{shared['id']}.pdf")
+    with pikepdf.open(io.BytesIO(answer.data)) as pdf:
+        assert len(pdf.pages) == len(shared["pages"])
+    sha = PageRef.parse(shared["pages"][0]).sha256
+    whole = client.get(f"/document/{sha}.pdf")
+    with pikepdf.open(io.BytesIO(whole.data)) as pdf:
+        assert len(pdf.pages) > len(shared["pages"])
+
+
+def test_a_classified_item_pdf_needs_clearance_and_is_audited(app, reading_archive):
+    secret = demo_item(reading_archive, lambda i: i.get("do_mat") == "Mật")
+    url = f"/document/item/{secret['id']}.pdf"
+    assert login(app, "ana").get(url).status_code == 404
+    assert login(app, "ana").get("/document/item/vb-nothing.pdf").status_code == 404
+    assert login(app, "mai").get(url).status_code == 200
+    actions = {(e.username, e.action, e.target) for e in Accounts(reading_archive).audit_entries()}
+    assert ("mai", "download-item-pdf", secret["id"]) in actions

@@ -51,9 +51,10 @@ def create_app(archive: Archive, *, public: bool = False, config: dict[str, Any]
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from luutru.web import accessreview, auth, basket, browse, files, proofing, reading, review
+    from luutru.web import (accessreview, auth, basket, browse, files, itempdf, proofing,
+                            reading, review)
     auth.init_app(app)
-    for module in (reading, files, browse, review, accessreview, basket, proofing):
+    for module in (reading, files, itempdf, browse, review, accessreview, basket, proofing):
         app.register_blueprint(module.bp)
     app.add_template_filter(vn_date, "vn_date")
 

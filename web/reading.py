@@ -600,6 +600,7 @@ def item(item_id: str):
         pages=page_views(record, q, kind), cites=cites, cited_by=cited_by,
         citation=citation(record, view), title=_item_label(record),
         pdfs=[url_for("files.document_pdf", sha=sha) for sha in originals],
+        item_pdf=url_for("itempdf.item_pdf_view", item_id=item_id),
         kind_urls={k: url_for("reading.item", item_id=item_id, q=q or None, image=k)
                    for k in KINDS},
         back_url=search_url(q) if q else None, opened_marked=opened_despite_mark(record),
