@@ -228,8 +228,8 @@ def test_item_page_fields_review_marks_and_citation(app):
     assert any(l.startswith("Cơ quan ban hành") and "cần kiểm tra" in l for l in labels)
     assert any(l.startswith("Số và ký hiệu") and "cần kiểm tra" not in l for l in labels)
     assert doc.xpath('string(//*[@id="citation"])').startswith(
-        "Phông PHONG-12 (Phông Tỉnh ủy Thái Bình), Hồ sơ HS-2019-004, tờ 1–2, "
-        "Nghị quyết số 13-NQ/TU ngày 10/5/2019")
+        "Phông PHONG-12 (Phông Tỉnh ủy Thái Bình), Hồ sơ số HS-2019-004, tờ 1–2, "
+        "Nghị quyết số 13-NQ/TU")
     assert doc.xpath('//button[@id="copy-citation"]')
     assert doc.xpath('//a[@id="pdf-download"]/@href') == [f"/document/item/{NQ_ITEM}.pdf"]
     assert doc.xpath('//a[contains(@class, "pdf-file")]/@href') == [
@@ -542,3 +542,78 @@ def test_a_classified_item_pdf_needs_clearance_and_is_audited(app, reading_archi
     assert login(app, "mai").get(url).status_code == 200
     actions = {(e.username, e.action, e.target) for e in Accounts(reading_archive).audit_entries()}
     assert ("mai", "download-item-pdf", secret["id"]) in actions
+
+
+# --- citation: folio numbers, the archival reference, permalinks -------------------------------
+
+def _folio_field(client, item_id: str) -> str:
+    return page(client.get(f"/item/{item_id}")).xpath(
+        'string(//dl[@id="fields"]/dd[@data-field="to"])').strip()
+
+
+def _folio_range(text: str) -> tuple[int, int]:
+    first, _, last = text.partition("–")
+    return int(first), int(last or first)
+
+
+def test_folio_numbers_run_on_through_a_hoso_across_its_scanned_files(app, reading_archive):
+    client = login(app, "mai")
+    by_file: dict[tuple[str, str], list[dict]] = {}
+    for item in iter_items(reading_archive):
+        by_file.setdefault((item["fonds_code"], item["file_code"]), []).append(item)
+    checked = 0
+    for items in by_file.values():
+        expected = 1
+        for item in items:
+            first, last = _folio_range(_folio_field(client, item["id"]))
+            assert (first, last) == (expected, expected + len(item["pages"]) - 1), item["id"]
+            expected = last + 1
+            checked += 1
+    assert checked >= 5 and any(len({i["source"] for i in items}) > 1
+                                for items in by_file.values())
+
+
+def test_an_archivists_folio_numbers_win_and_the_count_goes_on_after_them(demo_archive,
+                                                                         tmp_path):
+    archive = _copy_with_users(demo_archive, tmp_path / "archive")
+    items = [i for i in iter_items(archive) if i["file_code"] == "HS-2019-004"]
+    sheet = tmp_path / "review.csv"
+    sheet.write_text(f"id,to_so\n{items[0]['id']},7–9\n", encoding="utf-8")
+    assert import_review(archive, sheet).items_changed == 1
+    client = login(_app(archive, REPOSITORY="Kho Lưu trữ Tỉnh ủy Thái Bình"), "ana")
+    assert _folio_field(client, items[0]["id"]) == "7–9"
+    assert _folio_range(_folio_field(client, items[1]["id"]))[0] == 10
+    citation = page(client.get(f"/item/{items[0]['id']}")).xpath('string(//*[@id="citation"])')
+    assert citation.startswith("Kho Lưu trữ Tỉnh ủy Thái Bình, Phông PHONG-12 (")
+    assert ", Hồ sơ số HS-2019-004, tờ 7–9, " in citation
+
+
+def test_the_citation_leaves_out_values_waiting_for_review(app, reading_archive):
+    item = demo_item(reading_archive, lambda i: "co_quan_ban_hanh" in i["needs_review"]
+                     and i["co_quan_ban_hanh"] and not i.get("do_mat"))
+    citation = page(login(app, "ana").get(f"/item/{item['id']}")).xpath(
+        'string(//*[@id="citation"])')
+    assert f" của {item['co_quan_ban_hanh']}" not in citation and ", tờ " in citation
+
+
+def test_permalinks_to_items_and_pages_survive_a_retired_id(app, reading_archive):
+    client = login(app, "ana")
+    doc = page(client.get(f"/item/{NQ_ITEM}"))
+    assert doc.xpath('//a[@id="permalink"]/@href') == [f"http://localhost/item/{NQ_ITEM}"]
+    assert doc.xpath('//button[@id="copy-permalink"]')
+    assert doc.xpath('//section[@id="p2"]//a[@class="page-permalink"]/@href') == [
+        f"/item/{NQ_ITEM}/page/2"]
+    answer = client.get(f"/item/{NQ_ITEM}/page/2")
+    assert answer.status_code == 302 and answer.location == f"/item/{NQ_ITEM}#p2"
+    assert client.get(f"/item/{NQ_ITEM}/page/3").status_code == 404
+    # Re-cataloguing made page 2 part of the item that begins on page 1: the id that named a
+    # document beginning on page 2 leads there, and its first page to page 2.
+    retired = NQ_ITEM[:-4] + "0002"
+    moved = client.get(f"/item/{retired}")
+    assert moved.status_code == 301 and moved.location == f"/item/{NQ_ITEM}"
+    moved_page = client.get(f"/item/{retired}/page/1")
+    assert moved_page.status_code == 301 and moved_page.location == f"/item/{NQ_ITEM}/page/2"
+    assert client.get("/item/vb-0000000000000000-0001").status_code == 404
+    secret = demo_item(reading_archive, lambda i: i.get("do_mat") == "Mật")
+    assert client.get(f"/item/{secret['id'][:-4]}{int(secret['id'][-4:]) + 1:04d}/page/1"
+                      ).status_code == 404 or len(secret["pages"]) == 1

@@ -27,7 +27,7 @@ from luutru.access import item_level
 from luutru.archive import Archive, PageRef, atomic_move_into
 from luutru.ocr.pdf import CREATOR_TOOLS, archive_pdf_page, build_document_pdf
 from luutru.web.access import audit, can_see
-from luutru.web.reading import catalog, citation, document_title
+from luutru.web.reading import catalog, citation, document_title, repository
 
 bp = Blueprint("itempdf", __name__)
 
@@ -88,7 +88,7 @@ def item_pdf_view(item_id: str):
         abort(404)
     archive: Archive = current_app.config["ARCHIVE"]
     try:
-        path = item_pdf(archive, record, citation(record, view))
+        path = item_pdf(archive, record, citation(record, view, repository()))
     except (FileNotFoundError, NotADirectoryError, ValueError):
         abort(404)
     if item_level(record) >= 1:

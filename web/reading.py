@@ -456,12 +456,26 @@ def item_fields(item: dict[str, Any], view: CatalogView) -> list[dict[str, Any]]
 
 
 def sheets(item: dict[str, Any], view: CatalogView) -> tuple[int, int]:
-    """The item's tờ (sheets) in its hồ sơ: its pages counted after those of the items before it."""
+    """The item's tờ (folio numbers) in its hồ sơ: continuous in inventory order, each item's
+    pages counted on after those of the items before it; an archivist's ``to_so`` wins for its
+    item and the count goes on after it."""
     start = 1
     for other in view.items_of_file(item.get("fonds_code"), item.get("file_code")):
+        first, last = _folios(other, start)
         if other["id"] == item["id"]:
-            break
-        start += len(other.get("pages") or ())
+            return first, last
+        start = last + 1
+    return _folios(item, 1)
+
+
+_FOLIOS = re.compile(r"^\s*(\d+)\s*(?:[-–—]\s*(\d+))?\s*$")
+
+
+def _folios(item: dict[str, Any], start: int) -> tuple[int, int]:
+    given = _FOLIOS.match(item.get("to_so") or "")
+    if given:
+        first = int(given[1])
+        return first, max(first, int(given[2] or first))
     return start, start + max(len(item.get("pages") or ()), 1) - 1
 
 
@@ -469,25 +483,34 @@ def _range_text(first: int, last: int) -> str:
     return str(first) if first == last else f"{first}–{last}"
 
 
-def citation(item: dict[str, Any], view: CatalogView) -> str:
-    """The archival reference a researcher copies into a footnote."""
+def repository() -> str | None:
+    """The archive's name for citations (``LUUTRU_REPOSITORY``, e.g. Kho Lưu trữ Tỉnh ủy …)."""
+    return current_app.config.get("REPOSITORY") or None
+
+
+def citation(item: dict[str, Any], view: CatalogView, repository: str | None = None) -> str:
+    """The archival reference a researcher copies into a footnote, in the usual order:
+    repository, phông, hồ sơ số, tờ, then the document. Values still waiting for an archivist's
+    check (an OCR misreading) are left out rather than quoted."""
     fonds = view.fonds.get(item.get("fonds_code")) or {}
+    unsure = set(item.get("needs_review") or ())
+    value = lambda name: None if name in unsure else item.get(name)  # noqa: E731
     first, last = sheets(item, view)
-    parts = []
+    parts = [repository] if repository else []
     if item.get("fonds_code"):
         name = fonds.get("ten_phong")
         parts.append(f"Phông {item['fonds_code']}" + (f" ({name})" if name else ""))
     if item.get("file_code"):
-        parts.append(f"Hồ sơ {item['file_code']}")
+        parts.append(f"Hồ sơ số {item['file_code']}")
     parts.append(f"tờ {_range_text(first, last)}")
-    document = item.get("loai_van_ban") or "Văn bản"
-    if item.get("so_ky_hieu"):
+    document = value("loai_van_ban") or "Văn bản"
+    if value("so_ky_hieu"):
         document += f" số {item['so_ky_hieu']}"
-    if item.get("ngay_ban_hanh"):
+    if value("ngay_ban_hanh"):
         document += f" ngày {vn_date(item['ngay_ban_hanh'])}"
-    if item.get("co_quan_ban_hanh"):
+    if value("co_quan_ban_hanh"):
         document += f" của {item['co_quan_ban_hanh']}"
-    if item.get("trich_yeu"):
+    if value("trich_yeu"):
         document += f" {item['trich_yeu']}"
     parts.append(document)
     return ", ".join(parts) + "."
@@ -540,6 +563,7 @@ def page_views(item: dict[str, Any], q: str, kind: str) -> list[dict[str, Any]]:
         if wanted and wanted.pattern.search(text):
             layer = _highlight_layer(archive, ref, wanted, kind)
         pages.append({"n": n, "text": marked_text(text, wanted.pattern),
+                      "permalink": url_for("permalink.page", item_id=item["id"], n=n),
                       "view": links.image_url(key, "view", kind),
                       "full": links.image_url(key, "full", kind),
                       "view_box": layer[0] if layer else None,
@@ -586,7 +610,10 @@ def _page_text(archive: Archive, ref: PageRef) -> str:
 def item(item_id: str):
     view = catalog()
     record = view.item(item_id)
-    if record is None or not can_see(item_level(record)):
+    if record is None:
+        from luutru.web.permalink import moved  # an id retired by re-cataloguing
+        return moved(item_id)
+    if not can_see(item_level(record)):
         abort(404)
     if item_level(record) >= 1:
         audit("view-item", item_id)
@@ -598,7 +625,8 @@ def item(item_id: str):
     return render_template(
         "item.html", item=record, q=q, kind=kind, fields=item_fields(record, view),
         pages=page_views(record, q, kind), cites=cites, cited_by=cited_by,
-        citation=citation(record, view), title=_item_label(record),
+        citation=citation(record, view, repository()), title=_item_label(record),
+        permalink=url_for("reading.item", item_id=item_id, _external=True),
         pdfs=[url_for("files.document_pdf", sha=sha) for sha in originals],
         item_pdf=url_for("itempdf.item_pdf_view", item_id=item_id),
         kind_urls={k: url_for("reading.item", item_id=item_id, q=q or None, image=k)

@@ -32,17 +32,19 @@
     });
   });
 
-  // Copy the citation (the text stays selectable without JS).
-  var button = document.getElementById("copy-citation");
-  var citation = document.getElementById("citation");
-  if (button && citation && navigator.clipboard) {
+  // Copy the citation or the permalink (the text stays selectable without JS).
+  document.querySelectorAll("button.copy[data-copy]").forEach(function (button) {
+    var source = document.getElementById(button.dataset.copy);
+    if (!source || !navigator.clipboard) { return; }
+    var label = button.textContent;
     button.hidden = false;
     button.addEventListener("click", function () {
-      navigator.clipboard.writeText(citation.textContent.trim()).then(function () {
+      navigator.clipboard.writeText(source.textContent.trim()).then(function () {
         button.textContent = "Đã sao chép";
+        setTimeout(function () { button.textContent = label; }, 2000);
       }, function () {
         button.textContent = "Không sao chép được: hãy chọn và sao chép";
       });
     });
-  }
+  });
 })();
