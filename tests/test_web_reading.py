@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 
 import numpy as np
 import pikepdf
@@ -617,3 +619,70 @@ def test_permalinks_to_items_and_pages_survive_a_retired_id(app, reading_archive
     secret = demo_item(reading_archive, lambda i: i.get("do_mat") == "Mật")
     assert client.get(f"/item/{secret['id'][:-4]}{int(secret['id'][-4:]) + 1:04d}/page/1"
                       ).status_code == 404 or len(secret["pages"]) == 1
+
+
+# --- IIIF: image tiles and the manifest ---------------------------------------------------------
+
+IIIF_SCHEMA = ("https://raw.githubusercontent.com/IIIF/presentation-validator/"
+               "00371313b74a0f91c1066824f4fe5968d8a0cb3c/schema/iiif_3_0.json")
+
+
+def test_iiif_image_service_serves_tiles_behind_the_access_check(app, reading_archive):
+    client = login(app, "ana")
+    ref = PageRef.parse(demo_item(reading_archive, lambda i: i["id"] == NQ_ITEM)["pages"][0])
+    ident = f"{ref.sha256}-{ref.index}-original"
+    info = client.get(f"/iiif/3/{ident}/info.json")
+    assert info.status_code == 200 and info.mimetype == "application/ld+json"
+    body = info.get_json()
+    record = reading_archive.page_record(ref)
+    assert (body["width"], body["height"]) == (record["width"], record["height"])
+    assert body["type"] == "ImageService3" and body["profile"] == "level1"
+    assert body["id"] == f"http://localhost/iiif/3/{ident}"
+    tile = client.get(f"/iiif/3/{ident}/512,1024,512,512/256,/0/default.jpg")
+    assert tile.status_code == 200 and tile.mimetype == "image/jpeg"
+    with Image.open(io.BytesIO(tile.data)) as image:
+        assert image.size == (256, 256) and image.mode == "RGB"      # the colour scan
+    again = client.get(f"/iiif/3/{ident}/512,1024,512,512/256,/0/default.jpg")
+    assert again.data == tile.data
+    assert list((reading_archive.root / "cache" / "iiif").rglob("256,.jpg"))
+    full = client.get(f"/iiif/3/{ident}/full/max/0/default.jpg")
+    with Image.open(io.BytesIO(full.data)) as image:
+        assert image.size == (record["width"], record["height"])
+    for bad in ("full/max/90/default.jpg", "full/max/0/gray.jpg", "full/9999,/0/default.jpg",
+                "a,b,c,d/max/0/default.jpg", "full/,/0/default.jpg"):
+        assert client.get(f"/iiif/3/{ident}/{bad}").status_code == 400, bad
+    secret = PageRef.parse(demo_item(reading_archive, lambda i: i.get("do_mat") == "Mật")
+                           ["pages"][0])
+    secret_ident = f"{secret.sha256}-{secret.index}-original"
+    assert client.get(f"/iiif/3/{secret_ident}/info.json").status_code == 404
+    assert client.get(f"/iiif/3/{secret_ident}/full/max/0/default.jpg").status_code == 404
+    assert login(app, "mai").get(f"/iiif/3/{secret_ident}/info.json").status_code == 200
+    assert client.get(f"/iiif/3/{'a' * 64}-1-original/info.json").status_code == 404
+
+
+def test_iiif_manifest_per_item(app, reading_archive, tmp_path):
+    client = login(app, "ana")
+    answer = client.get(f"/iiif/item/{NQ_ITEM}/manifest.json")
+    assert answer.status_code == 200
+    manifest = answer.get_json()
+    assert manifest["type"] == "Manifest" and manifest["label"]["vi"][0].startswith("Nghị quyết")
+    assert len(manifest["items"]) == 2
+    assert "Hồ sơ số HS-2019-004" in manifest["requiredStatement"]["value"]["vi"][0]
+    for canvas in manifest["items"]:
+        body = canvas["items"][0]["items"][0]["body"]
+        assert (body["width"], body["height"]) == (canvas["width"], canvas["height"])
+        service = body["service"][0]["id"].removeprefix("http://localhost")
+        assert client.get(service + "/info.json").get_json()["width"] == canvas["width"]
+    secret = demo_item(reading_archive, lambda i: i.get("do_mat") == "Mật")
+    assert client.get(f"/iiif/item/{secret['id']}/manifest.json").status_code == 404
+    path = tmp_path / "manifest.json"
+    path.write_text(answer.text, encoding="utf-8")
+    checked = subprocess.run(["check-jsonschema", "--schemafile", IIIF_SCHEMA, str(path)],
+                             capture_output=True, text=True,
+                             env={**os.environ, "PATH": os.path.dirname(sys.executable)
+                                  + os.pathsep + os.environ.get("PATH", "")})
+    if checked.returncode != 0 and "ok -- validation done" not in checked.stdout and (
+            "download" in (checked.stdout + checked.stderr).lower()
+            or "connection" in (checked.stdout + checked.stderr).lower()):
+        pytest.skip("the IIIF presentation schema cannot be downloaded here (no network)")
+    assert checked.returncode == 0, checked.stdout + checked.stderr

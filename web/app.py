@@ -23,7 +23,7 @@ from luutru.web.format import vn_date
 from luutru.web.turns import OnePageAtATime
 
 
-FILE_PATHS = ("/page/", "/document/", "/static/")  # the files blueprint and Flask's static files
+FILE_PATHS = ("/page/", "/document/", "/static/", "/iiif/3/")  # files, static files, IIIF tiles
 
 
 def is_file_path(path: str) -> bool:
@@ -54,10 +54,10 @@ def create_app(archive: Archive, *, public: bool = False, config: dict[str, Any]
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from luutru.web import (accessreview, auth, basket, browse, files, itempdf, permalink,
-                            proofing, reading, review)
+    from luutru.web import (accessreview, auth, basket, browse, files, iiif, itempdf,
+                            permalink, proofing, reading, review)
     auth.init_app(app)
-    for module in (reading, files, itempdf, permalink, browse, review, accessreview, basket, proofing):
+    for module in (reading, files, itempdf, permalink, iiif, browse, review, accessreview, basket, proofing):
         app.register_blueprint(module.bp)
     app.add_template_filter(vn_date, "vn_date")
 

@@ -564,6 +564,7 @@ def page_views(item: dict[str, Any], q: str, kind: str) -> list[dict[str, Any]]:
             layer = _highlight_layer(archive, ref, wanted, kind)
         pages.append({"n": n, "text": marked_text(text, wanted.pattern),
                       "permalink": url_for("permalink.page", item_id=item["id"], n=n),
+                      "iiif": url_for("iiif.info", ident=f"{ref.sha256}-{ref.index}-{kind}"),
                       "view": links.image_url(key, "view", kind),
                       "full": links.image_url(key, "full", kind),
                       "view_box": layer[0] if layer else None,
@@ -627,6 +628,7 @@ def item(item_id: str):
         pages=page_views(record, q, kind), cites=cites, cited_by=cited_by,
         citation=citation(record, view, repository()), title=_item_label(record),
         permalink=url_for("reading.item", item_id=item_id, _external=True),
+        manifest=url_for("iiif.manifest", item_id=item_id),
         pdfs=[url_for("files.document_pdf", sha=sha) for sha in originals],
         item_pdf=url_for("itempdf.item_pdf_view", item_id=item_id),
         kind_urls={k: url_for("reading.item", item_id=item_id, q=q or None, image=k)

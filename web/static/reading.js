@@ -32,6 +32,90 @@
     });
   });
 
+  // Deep zoom: OpenSeadragon over the page's IIIF tiles, loaded on first use; pan by dragging
+  // or the arrow keys, zoom with + and -, turn with r / R or the rotate buttons; the hit boxes
+  // ride along as an overlay. Esc or the close button goes back to the page image.
+  var script = document.currentScript || document.querySelector("script[data-osd]");
+  var osdUrl = script && script.dataset.osd;
+  var osdImages = script && script.dataset.osdImages;
+  var osdLoading = null;
+
+  function loadOsd() {
+    if (window.OpenSeadragon) { return Promise.resolve(window.OpenSeadragon); }
+    if (!osdLoading) {
+      osdLoading = new Promise(function (resolve, reject) {
+        var tag = document.createElement("script");
+        tag.src = osdUrl;
+        tag.onload = function () { resolve(window.OpenSeadragon); };
+        tag.onerror = reject;
+        document.head.appendChild(tag);
+      });
+    }
+    return osdLoading;
+  }
+
+  function openDeepZoom(button, view) {
+    var holder = document.createElement("div");
+    holder.className = "deep-zoom-viewer";
+    holder.setAttribute("role", "region");
+    holder.setAttribute("aria-label", "Xem chi tiết: kéo để di chuyển, + và - để phóng to, thu nhỏ, r để xoay, Esc để đóng");
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "deep-zoom-close";
+    close.textContent = "Đóng xem chi tiết";
+    view.hidden = true;
+    view.parentNode.insertBefore(close, view);
+    view.parentNode.insertBefore(holder, view);
+    button.hidden = true;
+    loadOsd().then(function (OSD) {
+      var viewer = OSD({
+        element: holder, prefixUrl: osdImages, tileSources: view.dataset.iiif,
+        showRotationControl: true, showNavigator: true, ajaxWithCredentials: true,
+        loadTilesWithAjax: true, gestureSettingsTouch: { pinchRotate: true }
+      });
+      var layer = view.querySelector("svg.hl-layer");
+      viewer.addHandler("open", function () {
+        if (layer) {
+          var size = viewer.world.getItemAt(0).getContentSize();
+          var overlay = layer.cloneNode(true);
+          overlay.classList.add("deep-zoom-hits");
+          viewer.addOverlay({ element: overlay,
+            location: new OSD.Rect(0, 0, 1, size.y / size.x) });
+        }
+        holder.dataset.ready = "1";
+        var canvas = holder.querySelector(".openseadragon-canvas");
+        if (canvas) { canvas.focus(); }
+      });
+      function shut() {
+        viewer.destroy();
+        holder.remove();
+        close.remove();
+        view.hidden = false;
+        button.hidden = false;
+        button.focus();
+      }
+      close.addEventListener("click", shut);
+      holder.addEventListener("keydown", function (event) {
+        if (event.key === "Escape") { shut(); }
+      });
+    }, function () {
+      close.remove();
+      holder.remove();
+      view.hidden = false;
+      button.hidden = false;
+    });
+  }
+
+  if (osdUrl) {
+    document.querySelectorAll(".page").forEach(function (page) {
+      var button = page.querySelector("button.deep-zoom");
+      var view = page.querySelector(".page-view[data-iiif]");
+      if (!button || !view) { return; }
+      button.hidden = false;
+      button.addEventListener("click", function () { openDeepZoom(button, view); });
+    });
+  }
+
   // Copy the citation or the permalink (the text stays selectable without JS).
   document.querySelectorAll("button.copy[data-copy]").forEach(function (button) {
     var source = document.getElementById(button.dataset.copy);
