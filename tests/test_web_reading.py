@@ -133,8 +133,55 @@ def test_a_facet_link_narrows_the_query_to_its_count(app):
     link = doc.xpath('//*[contains(@class, "facet-type")]//a[normalize-space()="Nghị quyết"]')[0]
     count = int(link.getparent().xpath('string(.//*[@class="count"])').strip("()"))
     narrowed = page(client.get(link.get("href")))
-    assert narrowed.xpath('string(//input[@id="q"]/@value)') == 'nghi quyet type:"Nghị quyết"'
+    assert narrowed.xpath('string(//input[@id="q"]/@value)') == "nghi quyet"  # not merged in
+    assert narrowed.xpath('string(//input[@id="f-type"]/@value)') == "Nghị quyết"
     assert int(narrowed.xpath('string(//*[@id="total"])').split()[0]) == count
+    chip = narrowed.xpath('//ul[@id="filter-chips"]/li[@data-filter="type"]')[0]
+    assert "Loại văn bản: Nghị quyết" in chip.text_content()
+    total = int(doc.xpath('string(//*[@id="total"])').split()[0])
+    removed = page(client.get(chip.xpath('string(.//a[@class="chip-remove"]/@href)')))
+    assert int(removed.xpath('string(//*[@id="total"])').split()[0]) == total
+    assert not removed.xpath('//ul[@id="filter-chips"]')
+
+
+def test_advanced_search_fields_phong_names_year_facets_and_oldest_first(app, reading_archive):
+    client = login(app, "ana")
+    doc = page(client.get("/search", query_string={"q": "đảng"}))
+    years = [a.text_content().strip() for a in doc.xpath('//*[contains(@class, "facet-year")]//a')]
+    assert len(years) >= 2 and years == sorted(years)
+    phong = doc.xpath('//select[@id="f-fonds"]/option[@value="PHONG-12"]')[0].text_content()
+    assert phong == "PHONG-12 – Phông Tỉnh ủy Thái Bình"
+    assert "Phông Tỉnh ủy Thái Bình" in doc.xpath(
+        'string(//*[contains(@class, "facet-fonds")])')
+    narrowed = page(client.get("/search", query_string={
+        "q": "đảng", "fonds": "PHONG-12", "from": "2019", "to": "2019", "sort": "oldest"}))
+    dates = [d.text_content() for d in narrowed.xpath('//p[@class="hit-meta"]/span[1]')]
+    assert dates and all("2019" in d for d in dates)
+    chips = {c.get("data-filter") for c in narrowed.xpath('//ul[@id="filter-chips"]/li')}
+    assert chips == {"fonds", "from", "to"}
+    assert narrowed.xpath('//details[@id="advanced"]/@open')
+    everything = [i for i in iter_items(reading_archive) if i["fonds_code"] == "PHONG-12"
+                  and (i.get("ngay_ban_hanh") or "").startswith("2019") and not i.get("do_mat")]
+    assert int(narrowed.xpath('string(//*[@id="total"])').split()[0]) <= len(everything)
+    oldest = page(client.get("/search", query_string={"q": "đảng", "sort": "oldest"}))
+    newest = page(client.get("/search", query_string={"q": "đảng", "sort": "date"}))
+    ids = lambda d: [a.get("href") for a in d.xpath('//a[@class="hit-title"]')]
+    assert ids(oldest) != ids(newest)
+    bad_year = page(client.get("/search", query_string={"q": "đảng", "from": "19x"}))
+    assert not bad_year.xpath('//ul[@id="filter-chips"]')
+
+
+def test_print_view_of_an_item_with_its_citation(app, reading_archive):
+    client = login(app, "ana")
+    item = page(client.get(f"/item/{NQ_ITEM}"))
+    url = item.xpath('string(//a[@id="print-link"]/@href)')
+    sheet = page(client.get(url))
+    assert sheet.xpath('string(//*[@id="citation"])') == item.xpath('string(//*[@id="citation"])')
+    assert sheet.xpath('string(//*[@id="permalink"])') == f"http://localhost/item/{NQ_ITEM}"
+    images = sheet.xpath('//img[@class="page-image"]/@src')
+    assert len(images) == 2 and all("kind=original" in src for src in images)
+    secret = demo_item(reading_archive, lambda i: i.get("do_mat") == "Mật")
+    assert client.get(f"/item/{secret['id']}/print").status_code == 404
 
 
 def test_pagination_and_sort(app):
@@ -513,7 +560,7 @@ def test_an_item_pdf_holds_its_pages_across_files_named_and_described(app, readi
         assert meta["pdfaid:part"] == "2"
         assert spread["so_ky_hieu"] in str(meta["dc:title"])
         assert meta["dc:identifier"] == spread["so_ky_hieu"]
-        assert "Hồ sơ " + spread["file_code"] in str(meta["dc:source"])
+        assert "Hồ sơ số " + spread["file_code"] in str(meta["dc:source"])
         assert str(pdf.docinfo["/Title"]) == str(meta["dc:title"])
     texts = _pdf_pages_text(answer.data, tmp_path)
     for key, text in zip(spread["pages"], texts):

@@ -32,6 +32,12 @@
     });
   });
 
+  // Facets behind a button on a phone (the panel starts open: without JS nothing is hidden).
+  var facets = document.getElementById("facets-panel");
+  if (facets && window.matchMedia && window.matchMedia("(max-width: 50rem)").matches) {
+    facets.open = false;
+  }
+
   // Deep zoom: OpenSeadragon over the page's IIIF tiles, loaded on first use; pan by dragging
   // or the arrow keys, zoom with + and -, turn with r / R or the rotate buttons; the hit boxes
   // ride along as an overlay. Esc or the close button goes back to the page image.
