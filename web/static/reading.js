@@ -76,13 +76,18 @@
     loadOsd().then(function (OSD) {
       var viewer = OSD({
         element: holder, prefixUrl: osdImages, tileSources: view.dataset.iiif,
-        showRotationControl: true, showNavigator: true, ajaxWithCredentials: true,
-        loadTilesWithAjax: true, gestureSettingsTouch: { pinchRotate: true }
+        showRotationControl: true, showNavigator: true,
+        gestureSettingsTouch: { pinchRotate: true }
       });
+      viewer.addHandler("rotate", function (event) { holder.dataset.rotation = event.degrees; });
       var layer = view.querySelector("svg.hl-layer");
       viewer.addHandler("open", function () {
+        var page = viewer.world.getItemAt(0);
+        page.addHandler("fully-loaded-change", function (event) {
+          holder.dataset.loaded = event.fullyLoaded ? "1" : "";
+        });
         if (layer) {
-          var size = viewer.world.getItemAt(0).getContentSize();
+          var size = page.getContentSize();
           var overlay = layer.cloneNode(true);
           overlay.classList.add("deep-zoom-hits");
           viewer.addOverlay({ element: overlay,
