@@ -725,6 +725,10 @@ def test_iiif_manifest_per_item(app, reading_archive, tmp_path):
     # IIIF's own Python models, generated from the Presentation 3 JSON schema, accept it
     from iiif_prezi3 import Manifest
     assert len(Manifest(**manifest).items) == 2
+
+
+def test_iiif_manifest_validates_against_the_published_schema(app, tmp_path):
+    answer = login(app, "ana").get(f"/iiif/item/{NQ_ITEM}/manifest.json")
     path = tmp_path / "manifest.json"
     path.write_text(answer.text, encoding="utf-8")
     checked = subprocess.run(["check-jsonschema", "--schemafile", IIIF_SCHEMA, str(path)],
