@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from luutru.archive import Archive
 from luutru.catalog.build import iter_items
 from luutru.web.accounts import Accounts

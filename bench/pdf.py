@@ -29,12 +29,11 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from lxml import etree
-from PIL import Image
-
 from luutru.archive import Archive, PageRef
 from luutru.ocr.pdf import MODES, archive_pdf_page, build_document_pdf
 from luutru.pageimage import load_page
+from lxml import etree
+from PIL import Image
 
 _WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
                    r'([^<]*)</word>')

@@ -10,12 +10,11 @@ from pathlib import Path
 import numpy as np
 import pikepdf
 import pytest
-from PIL import Image
-
 from luutru.archive import Archive, PageRef
 from luutru.ocr.pdf import archive_pdf_page, build_document_pdf, made_faithfully
 from luutru.ocr.pipeline import build_document_pdfs
 from luutru.pageimage import load_page
+from PIL import Image
 
 _WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
                    r'([^<]*)</word>')

@@ -5,24 +5,35 @@ its filter chips and folded facets, the item's PDF, permalink and print view.
 Reuses the server, accounts and browser of :mod:`test_web_browser` (Debian's chromium driven by
 Playwright against a running ``luutru serve``).
 """
+# The fixtures are imported from test_web_browser: pytest finds them by name in this module, so
+# the linter's "unused import" and "redefinition" (a fixture as a test's argument) do not apply.
+# ruff: noqa: F401, F811
 
 from __future__ import annotations
 
 import pytest
-
-from test_web_browser import (as_user, browser, catalogue, screenshot, server,  # noqa: F401
-                              sessions, wait_for_images, web_archive, unlabelled_controls)
+from test_web_browser import (
+    as_user,
+    browser,
+    catalogue,
+    screenshot,
+    server,
+    sessions,
+    unlabelled_controls,
+    wait_for_images,
+    web_archive,
+)
 
 try:
     from playwright.sync_api import expect
 except ImportError:  # pragma: no cover - skipped with test_web_browser's marks
     expect = None
-from test_web_browser import pytestmark  # noqa: F401,E402 - the same skip conditions
+from test_web_browser import pytestmark  # the same skip conditions (playwright, chromium)
 
 WIDTHS = [1280, 390]
 
 
-def _open(as_user, width: int, path: str):  # noqa: F811
+def _open(as_user, width: int, path: str):
     page = as_user("docgia")
     page.set_viewport_size({"width": width, "height": 900 if width > 600 else 844})
     page.goto(path)
@@ -41,14 +52,14 @@ def _no_sideways_scroll(page) -> None:
 
 
 @pytest.fixture(scope="module")
-def public_nq(catalogue):  # noqa: F811
+def public_nq(catalogue):
     """A public Nghị quyết with its pages."""
     return next(i for i in catalogue.values() if i.get("loai_van_ban") == "Nghị quyết"
                 and not i.get("do_mat") and i.get("access") != "Hạn chế")
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_deep_zoom_pans_zooms_turns_and_keeps_the_hit_boxes(as_user, public_nq, width):  # noqa: F811
+def test_deep_zoom_pans_zooms_turns_and_keeps_the_hit_boxes(as_user, public_nq, width):
     page = _open(as_user, width, f"/item/{public_nq['id']}?q=nghi+quyet")
     wait_for_images(page, ".page-view img.page-image")
     expect(page.locator(".page-view svg.hl-layer").first).to_be_attached()
@@ -72,7 +83,7 @@ def test_deep_zoom_pans_zooms_turns_and_keeps_the_hit_boxes(as_user, public_nq, 
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_advanced_search_chips_and_facets_by_keyboard(as_user, width):  # noqa: F811
+def test_advanced_search_chips_and_facets_by_keyboard(as_user, width):
     page = _open(as_user, width, "/search?q=%C4%91%E1%BA%A3ng")
     header = page.locator("header.site").bounding_box()
     assert header["height"] <= (120 if width < 600 else 80), header
@@ -106,7 +117,7 @@ def test_advanced_search_chips_and_facets_by_keyboard(as_user, width):  # noqa: 
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_item_pdf_permalink_and_print_view_by_keyboard(as_user, public_nq, width):  # noqa: F811
+def test_item_pdf_permalink_and_print_view_by_keyboard(as_user, public_nq, width):
     page = _open(as_user, width, f"/item/{public_nq['id']}")
     permalink = page.locator("a#permalink")
     assert permalink.get_attribute("href").endswith(f"/item/{public_nq['id']}")

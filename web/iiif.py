@@ -24,12 +24,11 @@ from typing import Any
 from flask import Blueprint, abort, current_app, jsonify, request, send_file, url_for
 from PIL import Image
 
-from luutru.access import item_level
 from luutru.archive import Archive, PageRef, atomic_write_bytes
 from luutru.web.access import audit, can_see
 from luutru.web.files import page_level
 from luutru.web.images import KINDS, NoImage, _source_image
-from luutru.web.reading import catalog, citation, document_title, repository
+from luutru.web.reading import citation, document_title, repository, visible_item
 
 bp = Blueprint("iiif", __name__, url_prefix="/iiif")
 
@@ -166,10 +165,7 @@ def _decoded(archive: Archive, ref: PageRef, kind: str) -> Image.Image:
 
 @bp.get("/item/<item_id>/manifest.json")
 def manifest(item_id: str):
-    view = catalog()
-    record = view.item(item_id)
-    if record is None or not can_see(item_level(record)):
-        abort(404)
+    view, record = visible_item(item_id)
     archive: Archive = current_app.config["ARCHIVE"]
     kind = request.args.get("kind") if request.args.get("kind") in KINDS else "original"
     body = item_manifest(archive, record, citation(record, view, repository()), kind)

@@ -26,8 +26,8 @@ from flask import Blueprint, abort, current_app, send_file
 from luutru.access import item_level
 from luutru.archive import Archive, PageRef, atomic_move_into
 from luutru.ocr.pdf import CREATOR_TOOLS, archive_pdf_page, build_document_pdf
-from luutru.web.access import audit, can_see
-from luutru.web.reading import catalog, citation, document_title, repository
+from luutru.web.access import audit
+from luutru.web.reading import citation, document_title, repository, visible_item
 
 bp = Blueprint("itempdf", __name__)
 
@@ -82,10 +82,7 @@ def item_pdf(archive: Archive, item: dict[str, Any], source: str) -> Path:
 
 @bp.get("/document/item/<item_id>.pdf")
 def item_pdf_view(item_id: str):
-    view = catalog()
-    record = view.item(item_id)
-    if record is None or not can_see(item_level(record)):
-        abort(404)
+    view, record = visible_item(item_id)
     archive: Archive = current_app.config["ARCHIVE"]
     try:
         path = item_pdf(archive, record, citation(record, view, repository()))

@@ -16,8 +16,8 @@ from flask import Blueprint, abort, redirect, url_for
 
 from luutru.access import item_level
 from luutru.web.access import can_see
-from luutru.web.records import CatalogView
 from luutru.web.reading import catalog
+from luutru.web.records import CatalogView
 
 bp = Blueprint("permalink", __name__)
 
@@ -32,7 +32,7 @@ def holder_of(view: CatalogView, item_id: str, offset: int = 0) -> tuple[dict[st
         return None
     prefix, first = match[1], int(match[2])
     for key, item in _pages_by_prefix(view).get(prefix, {}).items():
-        sha, index = key.split(":")
+        index = key.rsplit(":", 1)[1]
         if int(index) == first + offset:
             return item, item["pages"].index(key) + 1
     return None

@@ -585,7 +585,7 @@ def citation(item: dict[str, Any], view: CatalogView, repository: str | None = N
     check (an OCR misreading) are left out rather than quoted."""
     fonds = view.fonds.get(item.get("fonds_code")) or {}
     unsure = set(item.get("needs_review") or ())
-    value = lambda name: None if name in unsure else item.get(name)  # noqa: E731
+    value = lambda name: None if name in unsure else item.get(name)
     first, last = sheets(item, view)
     parts = [repository] if repository else []
     if item.get("fonds_code"):
@@ -698,14 +698,21 @@ def _page_text(archive: Archive, ref: PageRef) -> str:
         return ""
 
 
-@bp.get("/item/<item_id>/print")
-def item_print(item_id: str):
-    """The item as a sheet to print: citation and permalink first, then its description and
-    its page images (the original scans)."""
+def visible_item(item_id: str) -> tuple[CatalogView, dict[str, Any]]:
+    """The catalogue and the item, or 404 when there is no such item or the user may not see
+    it (the same answer, so an id says nothing of what it names)."""
     view = catalog()
     record = view.item(item_id)
     if record is None or not can_see(item_level(record)):
         abort(404)
+    return view, record
+
+
+@bp.get("/item/<item_id>/print")
+def item_print(item_id: str):
+    """The item as a sheet to print: citation and permalink first, then its description and
+    its page images (the original scans)."""
+    view, record = visible_item(item_id)
     if item_level(record) >= 1:
         audit("view-item", item_id, "print")
     links = _Links("")
