@@ -113,11 +113,16 @@ def render_difference(archive: Archive, ref: PageRef, pdf: Path, page_no: int
     return float(np.mean(np.abs(diff))), 99.0 if mse == 0 else 10 * np.log10(255 ** 2 / mse)
 
 
+def record_source(archive: Archive, sha: str) -> str:
+    return (archive.original_record(sha).get("source") or {}).get("path") or sha[:12]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("archive", type=Path)
     parser.add_argument("--limit", type=int, default=0, help="only the first N originals")
     parser.add_argument("--out", type=Path, default=Path("/tmp/bench-pdf"))
+    parser.add_argument("--verbose", action="store_true", help="a line per original")
     parser.add_argument("--modes", default=",".join(MODES), help="comma-separated, of "
                         + ", ".join(MODES))
     args = parser.parse_args(argv)
@@ -147,6 +152,11 @@ def main(argv: list[str] | None = None) -> int:
                     diff, psnr = render_difference(archive, ref, target, number)
                     diffs.append(diff)
                     psnrs.append(psnr)
+            if args.verbose:
+                print(f"  {mode} {record_source(archive, sha)}: {len(refs)} pages, ratio "
+                      f"{ratios[-1]:.2f}, coverage worst {min(covers[-len(refs):]):.3f}"
+                      + (f", |diff| max {max(diffs[-len(refs):]):.2f}" if diffs else ""),
+                      flush=True)
         line = (f"{mode:9s} size ratio mean {np.mean(ratios):.2f} max {np.max(ratios):.2f}  "
                 f"IoU mean {np.mean(ious):.3f} worst page {np.min(ious):.3f}  "
                 f"coverage mean {np.mean(covers):.3f} worst {np.min(covers):.3f}  "
