@@ -9,9 +9,9 @@ folder and reports per mode:
   shifts images by a fraction of a pixel) is from the scan as decoded
   (mean absolute difference in grey levels 0..255, and PSNR; ``clean`` is not comparable);
 - text placement: each word of the page's ALTO (clean pixels) is mapped onto the page through the
-  recorded geometry and compared with where ``pdftotext -bbox`` finds the same word in the PDF:
-  mean box coverage (share of the ALTO box inside the PDF's word box: what a selection must
-  cover) and mean intersection over union (lower by construction: the PDF's box is as tall as
+  recorded geometry (a slanted quadrilateral on a deskewed page) and compared with where
+  ``pdftotext -bbox`` finds the same word in the PDF: mean coverage (share of the ALTO word's
+  area inside the PDF's word box: what a selection must cover) and mean intersection over union (lower by construction: the PDF's box is as tall as
   the line's font, the ALTO box as tall as the word's ink), the worst page of each.
 
     .venv/bin/python bench/pdf.py ARCHIVE [--limit N] [--modes faithful,optimised,clean]
@@ -65,28 +65,56 @@ def placement(archive: Archive, ref: PageRef, pdf: Path, page_no: int, mode: str
     for text, (x0, y0, x1, y1) in alto_words(archive.page_dir(ref) / "ocr.alto.xml"):
         if mode != "clean":
             corners = np.array(page.geometry.box_to_original((x0, y0, x1, y1)))
-            x0, y0 = corners.min(axis=0)
-            x1, y1 = corners.max(axis=0)
             scale = 72.0 / page.dpi
         else:
+            corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=float)
             scale = 72.0 / _clean_dpi(archive, ref)
-        expected.append((text, (x0 * scale, y0 * scale, x1 * scale, y1 * scale)))
+        expected.append((text, corners * scale))
     found = pdf_words(pdf, page_no)
     matcher = difflib.SequenceMatcher(a=[w for w, _ in expected], b=[w for w, _ in found],
                                       autojunk=False)
     ious, coverages = [], []
     for block in matcher.get_matching_blocks():
         for k in range(block.size):
-            a, b = expected[block.a + k][1], found[block.b + k][1]
-            inter_x = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-            inter_y = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-            inter = inter_x * inter_y
-            area_a, area_b = (a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1])
+            quad, box = expected[block.a + k][1], found[block.b + k][1]
+            inter = polygon_area(clip_to_box(quad, box))
+            area_a = polygon_area(quad)
+            area_b = (box[2] - box[0]) * (box[3] - box[1])
             ious.append(inter / max(1e-6, area_a + area_b - inter))
             coverages.append(inter / max(1e-6, area_a))
     if not ious:
         return 1.0, 1.0, 0
     return float(np.mean(ious)), float(np.mean(coverages)), len(ious)
+
+
+def clip_to_box(polygon: np.ndarray, box: tuple[float, ...]) -> np.ndarray:
+    """The part of a convex ``polygon`` (n × 2) inside the axis-aligned ``box`` (x0, y0, x1, y1):
+    Sutherland–Hodgman, one box edge at a time."""
+    points = [tuple(p) for p in polygon]
+    edges = [(0, box[0], 1), (0, box[2], -1), (1, box[1], 1), (1, box[3], -1)]
+    for axis, limit, sign in edges:
+        kept: list[tuple[float, float]] = []
+        for i, current in enumerate(points):
+            previous = points[i - 1]
+            inside_now = sign * (current[axis] - limit) >= 0
+            inside_before = sign * (previous[axis] - limit) >= 0
+            if inside_now != inside_before:
+                t = (limit - previous[axis]) / (current[axis] - previous[axis])
+                kept.append((previous[0] + t * (current[0] - previous[0]),
+                             previous[1] + t * (current[1] - previous[1])))
+            if inside_now:
+                kept.append(current)
+        points = kept
+        if not points:
+            break
+    return np.array(points, dtype=float).reshape(-1, 2)
+
+
+def polygon_area(points: np.ndarray) -> float:
+    if len(points) < 3:
+        return 0.0
+    x, y = points[:, 0], points[:, 1]
+    return float(abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2)
 
 
 def _clean_dpi(archive: Archive, ref: PageRef) -> float:
@@ -122,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("archive", type=Path)
     parser.add_argument("--limit", type=int, default=0, help="only the first N originals")
     parser.add_argument("--out", type=Path, default=Path("/tmp/bench-pdf"))
+    parser.add_argument("--part", default="1/1", help="K/N: every N-th original from the K-th "
+                        "(to run a long measurement in N processes)")
     parser.add_argument("--verbose", action="store_true", help="a line per original")
     parser.add_argument("--modes", default=",".join(MODES), help="comma-separated, of "
                         + ", ".join(MODES))
@@ -132,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
                                    for r in archive.iter_page_refs(s))]
     if args.limit:
         shas = shas[:args.limit]
+    part, parts = (int(v) for v in args.part.split("/"))
+    shas = shas[part - 1::parts]
     args.out.mkdir(parents=True, exist_ok=True)
     print(f"{len(shas)} originals, {sum(len(list(archive.iter_page_refs(s))) for s in shas)} "
           f"pages; ratio = PDF bytes / original bytes")
