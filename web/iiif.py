@@ -99,7 +99,7 @@ def _service_id(ident: str) -> str:
 
 @bp.get("/3/<ident>/<region>/<size>/<rotation>/<quality>.<fmt>")
 def image(ident: str, region: str, size: str, rotation: str, quality: str, fmt: str):
-    archive, ref, kind, _ = _checked(ident)
+    archive, ref, kind, level = _checked(ident)
     if rotation != "0" or quality != "default" or fmt != "jpg":
         abort(400)
     region_match, size_match = _REGION.fullmatch(region), _SIZE.fullmatch(size)
@@ -113,7 +113,8 @@ def image(ident: str, region: str, size: str, rotation: str, quality: str, fmt: 
         except NoImage:
             abort(404)
     response = send_file(path, mimetype="image/jpeg", conditional=True, etag=True)
-    response.headers["Cache-Control"] = f"private, max-age={MAX_AGE}"
+    # a classified page's tiles stay out of the browser's cache, as its other images
+    response.headers["Cache-Control"] = "no-store" if level >= 1 else f"private, max-age={MAX_AGE}"
     return response
 
 
