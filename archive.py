@@ -277,13 +277,13 @@ This directory is a luutru archive: the record of scanned documents and what was
 | `pages/<sha256>/<NNNN>/page.json` | page NNNN (1-based) of that original: size, resolution, fonds, file | yes (`luutru ingest`) |
 | `pages/<sha256>/<NNNN>/` other files | cleaned image, OCR text, hOCR, ALTO, one-page PDF, `ocr.json` provenance | yes (`luutru ocr --redo`) |
 | `pages/<sha256>/<NNNN>/marks.json`, `mark-N.png` | secrecy/urgency stamps found on the page image (Mật, Tối mật, Tuyệt mật; Khẩn, Thượng khẩn, Hỏa tốc): kind, level, raw reading, confidence, `read` or `unsure`, box in the scan's pixels, and a crop of each for the archivist; an empty list means "looked, found nothing"; written before `ocr.json` | yes (`luutru ocr` fills it in where missing) |
-| `documents/<sha256>.pdf` | searchable PDF of the whole original | yes (`luutru ocr --redo`) |
+| `documents/<sha256>.pdf` | searchable PDF/A-2b of the whole original: the scans as made, the OCR words invisible over them | yes (`luutru ocr --redo`) |
 | `quarantine/` | files that could not be ingested, with a machine-readable reason each | **no** (kept for a person) |
 | `catalog/` | the XML catalogue: fonds → file (hồ sơ) → item (văn bản) | machine fields yes; archivist values **no** |
 | `editorial/<item-id>.json` | the editors' layer: each proofread page's corrected text (who, when), editorial footnotes (chú thích) and the history of saves; the OCR's `text.txt` is never changed | **no** (typed by editors; survives `luutru ocr --redo` and re-cataloguing) |
 | `index/` | search indexes | yes (`luutru reindex`) |
 | `access/` | reading-room accounts: `accounts.sqlite` (+ `-wal`, `-shm`) holds users, argon2 password hashes, roles, clearances and the append-only audit log of who saw which classified item; `secret.key` signs sessions (0600; directory 0700); `ratelimit.sqlite` counts login attempts | **no** (back it up with the catalogue; losing `secret.key` only logs everyone out) |
-| `cache/` | page images sized for the reading room (thumbnails, screen size) | yes (made again on demand) |
+| `cache/` | page images sized for the reading room (thumbnails, screen size), IIIF tiles (`cache/iiif/`), one PDF per văn bản (`cache/items/`) | yes (made again on demand) |
 | `preservation/events/` | PREMIS events, one JSON file each: fixity audits (`luutru verify`), restorations from the replica, repairs, restores | **no** (exported in the preservation packages) |
 | `.<name>.sha256` beside a file | SHA-256 and size the file was written with (page records, OCR outputs, document PDFs, catalogue, originals' records); `luutru verify` checks against them | with its file |
 | `tmp/` | scratch space | delete at will when nothing runs |
@@ -296,7 +296,9 @@ class Archive:
     """Paths into one archive directory, and the few reads every stage needs."""
 
     def __init__(self, root: Path | str):
-        self.root = Path(root)
+        # Absolute, so that the working directory may change afterwards and so that Flask's
+        # send_file (which resolves relative paths against the app's package) finds the files.
+        self.root = Path(root).expanduser().absolute()
 
     @classmethod
     def open(cls, root: Path | str | None = None, create: bool = True) -> "Archive":

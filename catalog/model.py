@@ -55,6 +55,9 @@ ITEM_FIELDS = [
     ("so_ky_hieu_trich_dan", "Văn bản được dẫn chiếu", True),
     ("ngon_ngu", "Ngôn ngữ", False),
     ("ghi_chu", "Ghi chú", False),
+    # The item's sheets in its hồ sơ ("5" or "5–7"): counted on from the items before it in
+    # inventory order unless an archivist gives them here (a citation quotes them).
+    ("to_so", "Tờ số", False),
 ]
 ITEM_FIELD_NAMES = [name for name, _, _ in ITEM_FIELDS]
 LIST_FIELDS = {name for name, _, is_list in FONDS_FIELDS + FILE_FIELDS + ITEM_FIELDS if is_list}

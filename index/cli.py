@@ -75,7 +75,7 @@ def reindex_command(archive_path: Path | None, es_url: str | None, as_json: bool
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
 @click.option("--page", "page_no", type=click.IntRange(min=1), default=1, show_default=True,
               help="Page of results (1-based).")
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance",
+@click.option("--sort", type=click.Choice(["relevance", "date", "oldest"]), default="relevance",
               show_default=True)
 @click.option("--clearance", type=click.Choice(list(CLEARANCE_NAMES)), default="none",
               show_default=True, help="Secrecy levels you may see (each includes those below).")

@@ -218,8 +218,9 @@ def query_body(parsed: ParsedQuery, clearance: int, tier: Tier | None = None) ->
 
 
 def sort_clause(sort: str) -> list[Any]:
-    if sort == "date":
-        return [{"date": {"order": "desc", "missing": "_last"}}, "_score", {"uid": "asc"}]
+    if sort in ("date", "oldest"):
+        order = "desc" if sort == "date" else "asc"
+        return [{"date": {"order": order, "missing": "_last"}}, "_score", {"uid": "asc"}]
     return ["_score", {"uid": "asc"}]
 
 

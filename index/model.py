@@ -145,13 +145,16 @@ def _page_unit_level(page: PageDoc) -> int:
     return RESTRICTED_LEVEL if page.restricted else 0
 
 
+SORTS = ("relevance", "date", "oldest")
+
+
 @dataclass(frozen=True)
 class SearchRequest:
     query: str
     clearance: int = 0
     limit: int = 10
     page: int = 1
-    sort: str = "relevance"  # or "date" (newest first)
+    sort: str = "relevance"  # or "date" (newest first) or "oldest" (oldest first)
     facets: bool = True
 
     def __post_init__(self) -> None:
@@ -159,8 +162,8 @@ class SearchRequest:
             raise QueryError("limit must be between 1 and 1000")
         if self.page < 1:
             raise QueryError("page numbers start at 1")
-        if self.sort not in ("relevance", "date"):
-            raise QueryError("sort must be 'relevance' or 'date'")
+        if self.sort not in SORTS:
+            raise QueryError("sort must be 'relevance', 'date' or 'oldest'")
 
     @property
     def offset(self) -> int:

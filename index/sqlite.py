@@ -161,8 +161,8 @@ class SqliteBackend(SearchBackend):
     def tier_hits(self, parsed: ParsedQuery, tier: Tier, request: SearchRequest, offset: int,
                   limit: int) -> list[dict[str, Any]]:
         self._collect(parsed, tier, request.clearance)
-        order = ("score, uid" if request.sort == "relevance"
-                 else "date IS NULL, date DESC, score, uid")
+        order = {"relevance": "score, uid", "oldest": "date IS NULL, date ASC, score, uid"}.get(
+            request.sort, "date IS NULL, date DESC, score, uid")
         rows = self.db.execute(f"SELECT rid, score FROM temp.hits ORDER BY {order} LIMIT ? OFFSET ?",
                                (limit, offset)).fetchall()
         scored = parsed.text is not None and request.sort == "relevance"

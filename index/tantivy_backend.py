@@ -313,7 +313,8 @@ class TantivyBackend(SearchBackend):
         tv = _tantivy()
         searcher = self._searcher()
         order = ({"order_by_field": "date", "order": tv.Order.Desc} if request.sort == "date"
-                 else {})
+                 else {"order_by_field": "date", "order": tv.Order.Asc}
+                 if request.sort == "oldest" else {})
         result = searcher.search(self.compile(parsed, request.clearance, tier=tier), limit=limit,
                                  count=False, offset=offset, **order)
         hits = []

@@ -36,7 +36,7 @@ from luutru.ocr.engine import TesseractFailed, engine_name, page_image, tesserac
 from luutru.ocr.executors import Executor, local_executor
 from luutru.ocr.marks import mark_page, marks_current
 from luutru.ocr.models import DEFAULT_MODEL, ModelLocation, locate
-from luutru.ocr.pdf import build_document_pdf
+from luutru.ocr.pdf import archive_pdf_page, build_document_pdf, made_faithfully
 from luutru.ocr.recognize import Recognition, recognize
 from luutru.ocr.textlayer import read_text_layer
 from luutru.pageimage import BadInput, load_page, pdf_page_is_born_digital
@@ -423,13 +423,14 @@ def build_document_pdfs(archive: Archive, originals: Iterable[str], model: Model
         page_dirs = [archive.page_dir(ref) for ref in archive.iter_page_refs(sha)]
         if not page_dirs or not all(is_current(d, settings) for d in page_dirs):
             continue
-        page_pdfs = [d / "ocr.pdf" for d in page_dirs]
         target = archive.document_pdf_path(sha)
-        newest = max(p.stat().st_mtime_ns for p in page_pdfs)
-        if target.exists() and target.stat().st_mtime_ns >= newest:
+        newest = max((d / "ocr.pdf").stat().st_mtime_ns for d in page_dirs)
+        if (target.exists() and target.stat().st_mtime_ns >= newest
+                and made_faithfully(target)):
             continue
         title = _source_path(archive, sha)
-        result = build_document_pdf(page_pdfs, target, title=title)
+        pages = [archive_pdf_page(archive, ref) for ref in archive.iter_page_refs(sha)]
+        result = build_document_pdf(pages, target, title=title)
         built.append({"original": sha, "source": title, "path": str(target),
                       "pages": result.pages, "pdfa": result.pdfa, "problems": result.problems})
     return built

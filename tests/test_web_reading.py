@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 
 import numpy as np
+import pikepdf
 import pytest
 from lxml import html as lxml_html
 from PIL import Image
 
 from luutru.archive import Archive, PageRef
+from luutru.catalog.build import iter_items
 from luutru.catalog.review import import_review
 from luutru.index.update import reindex
 from luutru.ocr.layout import parse_hocr
@@ -128,8 +133,55 @@ def test_a_facet_link_narrows_the_query_to_its_count(app):
     link = doc.xpath('//*[contains(@class, "facet-type")]//a[normalize-space()="Nghị quyết"]')[0]
     count = int(link.getparent().xpath('string(.//*[@class="count"])').strip("()"))
     narrowed = page(client.get(link.get("href")))
-    assert narrowed.xpath('string(//input[@id="q"]/@value)') == 'nghi quyet type:"Nghị quyết"'
+    assert narrowed.xpath('string(//input[@id="q"]/@value)') == "nghi quyet"  # not merged in
+    assert narrowed.xpath('string(//input[@id="f-type"]/@value)') == "Nghị quyết"
     assert int(narrowed.xpath('string(//*[@id="total"])').split()[0]) == count
+    chip = narrowed.xpath('//ul[@id="filter-chips"]/li[@data-filter="type"]')[0]
+    assert "Loại văn bản: Nghị quyết" in chip.text_content()
+    total = int(doc.xpath('string(//*[@id="total"])').split()[0])
+    removed = page(client.get(chip.xpath('string(.//a[@class="chip-remove"]/@href)')))
+    assert int(removed.xpath('string(//*[@id="total"])').split()[0]) == total
+    assert not removed.xpath('//ul[@id="filter-chips"]')
+
+
+def test_advanced_search_fields_phong_names_year_facets_and_oldest_first(app, reading_archive):
+    client = login(app, "ana")
+    doc = page(client.get("/search", query_string={"q": "đảng"}))
+    years = [a.text_content().strip() for a in doc.xpath('//*[contains(@class, "facet-year")]//a')]
+    assert len(years) >= 2 and years == sorted(years)
+    phong = doc.xpath('//select[@id="f-fonds"]/option[@value="PHONG-12"]')[0].text_content()
+    assert phong == "PHONG-12 – Phông Tỉnh ủy Thái Bình"
+    assert "Phông Tỉnh ủy Thái Bình" in doc.xpath(
+        'string(//*[contains(@class, "facet-fonds")])')
+    narrowed = page(client.get("/search", query_string={
+        "q": "đảng", "fonds": "PHONG-12", "from": "2019", "to": "2019", "sort": "oldest"}))
+    dates = [d.text_content() for d in narrowed.xpath('//p[@class="hit-meta"]/span[1]')]
+    assert dates and all("2019" in d for d in dates)
+    chips = {c.get("data-filter") for c in narrowed.xpath('//ul[@id="filter-chips"]/li')}
+    assert chips == {"fonds", "from", "to"}
+    assert narrowed.xpath('//details[@id="advanced"]/@open')
+    everything = [i for i in iter_items(reading_archive) if i["fonds_code"] == "PHONG-12"
+                  and (i.get("ngay_ban_hanh") or "").startswith("2019") and not i.get("do_mat")]
+    assert int(narrowed.xpath('string(//*[@id="total"])').split()[0]) <= len(everything)
+    oldest = page(client.get("/search", query_string={"q": "đảng", "sort": "oldest"}))
+    newest = page(client.get("/search", query_string={"q": "đảng", "sort": "date"}))
+    ids = lambda d: [a.get("href") for a in d.xpath('//a[@class="hit-title"]')]
+    assert ids(oldest) != ids(newest)
+    bad_year = page(client.get("/search", query_string={"q": "đảng", "from": "19x"}))
+    assert not bad_year.xpath('//ul[@id="filter-chips"]')
+
+
+def test_print_view_of_an_item_with_its_citation(app, reading_archive):
+    client = login(app, "ana")
+    item = page(client.get(f"/item/{NQ_ITEM}"))
+    url = item.xpath('string(//a[@id="print-link"]/@href)')
+    sheet = page(client.get(url))
+    assert sheet.xpath('string(//*[@id="citation"])') == item.xpath('string(//*[@id="citation"])')
+    assert sheet.xpath('string(//*[@id="permalink"])') == f"http://localhost/item/{NQ_ITEM}"
+    images = sheet.xpath('//img[@class="page-image"]/@src')
+    assert len(images) == 2 and all("kind=original" in src for src in images)
+    secret = demo_item(reading_archive, lambda i: i.get("do_mat") == "Mật")
+    assert client.get(f"/item/{secret['id']}/print").status_code == 404
 
 
 def test_pagination_and_sort(app):
@@ -225,10 +277,11 @@ def test_item_page_fields_review_marks_and_citation(app):
     assert any(l.startswith("Cơ quan ban hành") and "cần kiểm tra" in l for l in labels)
     assert any(l.startswith("Số và ký hiệu") and "cần kiểm tra" not in l for l in labels)
     assert doc.xpath('string(//*[@id="citation"])').startswith(
-        "Phông PHONG-12 (Phông Tỉnh ủy Thái Bình), Hồ sơ HS-2019-004, tờ 1–2, "
-        "Nghị quyết số 13-NQ/TU ngày 10/5/2019")
+        "Phông PHONG-12 (Phông Tỉnh ủy Thái Bình), Hồ sơ số HS-2019-004, tờ 1–2, "
+        "Nghị quyết số 13-NQ/TU")
     assert doc.xpath('//button[@id="copy-citation"]')
-    assert doc.xpath('//a[@id="pdf-download"]/@href') == [
+    assert doc.xpath('//a[@id="pdf-download"]/@href') == [f"/document/item/{NQ_ITEM}.pdf"]
+    assert doc.xpath('//a[contains(@class, "pdf-file")]/@href') == [
         "/document/376eefd7a1e39bc2196d26a1e6330d887ce73ea8292fbb2d16982bbbf43ed6bd.pdf"]
     assert doc.xpath('//form[@id="basket-add"]//input[@name="item_id"]/@value') == [NQ_ITEM]
     assert len(doc.xpath('//*[@id="ocr-text"]//pre[@class="page-text"]')) == 2
@@ -465,3 +518,225 @@ def test_a_public_reading_room_shows_anonymous_readers_only_the_public_part(read
     assert page(client.get(f"/item/{NQ_ITEM}")).xpath('//dd[@data-field="so_ky_hieu"]')
     assert client.get(f"/item/{secret['id']}").status_code == 404
     assert client.get(_image_url(secret["pages"][0], size="thumb")).status_code == 404
+
+
+def test_a_relative_archive_path_serves_images_and_pdfs(reading_archive, monkeypatch):
+    """`luutru -a demo/archive serve` (what `make demo` prints) opens the archive by a relative
+    path; images and PDFs must still be found after Flask resolves paths against its package."""
+    monkeypatch.chdir(reading_archive.root.parent)
+    archive = Archive.open(reading_archive.root.name, create=False)
+    assert archive.root.is_absolute()
+    client = login(_app(archive), "ana")
+    key = demo_item(reading_archive, lambda i: i["id"] == NQ_ITEM)["pages"][0]
+    image = client.get(_image_url(key, size="view", kind="original"))
+    assert image.status_code == 200 and image.mimetype.startswith("image/")
+    pdf = client.get(f"/document/{PageRef.parse(key).sha256}.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+# --- one PDF per document -----------------------------------------------------------------------
+
+def _pdf_pages_text(data: bytes, tmp_path) -> list[str]:
+    path = tmp_path / "item.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    return text.split("\f")[:-1]
+
+
+def test_an_item_pdf_holds_its_pages_across_files_named_and_described(app, reading_archive,
+                                                                       tmp_path):
+    client = login(app, "ana")
+    spread = demo_item(reading_archive, lambda i: len({k.split(":")[0] for k in i["pages"]}) > 1
+                       and not i.get("do_mat"))
+    answer = client.get(f"/document/item/{spread['id']}.pdf")
+    assert answer.status_code == 200 and answer.data.startswith(b"%PDF")
+    number = spread["so_ky_hieu"].replace("/", "-")
+    assert answer.headers["Content-Disposition"].endswith(
+        f"{number}_{spread['ngay_ban_hanh']}.pdf") or number in answer.headers["Content-Disposition"]
+    with pikepdf.open(io.BytesIO(answer.data)) as pdf:
+        assert len(pdf.pages) == len(spread["pages"])
+        meta = pdf.open_metadata()
+        assert meta["pdfaid:part"] == "2"
+        assert spread["so_ky_hieu"] in str(meta["dc:title"])
+        assert meta["dc:identifier"] == spread["so_ky_hieu"]
+        assert "Hồ sơ số " + spread["file_code"] in str(meta["dc:source"])
+        assert str(pdf.docinfo["/Title"]) == str(meta["dc:title"])
+    texts = _pdf_pages_text(answer.data, tmp_path)
+    for key, text in zip(spread["pages"], texts):
+        ocr = (reading_archive.page_dir(PageRef.parse(key)) / "text.txt").read_text("utf-8")
+        words = set(ocr.split())
+        assert len(words & set(text.split())) >= 0.9 * len(words)   # this page, in this place
+
+
+def test_an_item_of_a_whole_hoso_scan_gets_only_its_own_pages(app, reading_archive):
+    client = login(app, "ana")
+    items = [i for i in iter_items(reading_archive) if i["source"].endswith(".pdf")
+             and not i.get("do_mat") and i.get("access") != "Hạn chế"]
+    shared = [i for i in items if sum(j["source"] == i["source"] for j in items) > 1][0]
+    answer = client.get(f"/document/item/{shared['id']}.pdf")
+    with pikepdf.open(io.BytesIO(answer.data)) as pdf:
+        assert len(pdf.pages) == len(shared["pages"])
+    sha = PageRef.parse(shared["pages"][0]).sha256
+    whole = client.get(f"/document/{sha}.pdf")
+    with pikepdf.open(io.BytesIO(whole.data)) as pdf:
+        assert len(pdf.pages) > len(shared["pages"])
+
+
+def test_a_classified_item_pdf_needs_clearance_and_is_audited(app, reading_archive):
+    secret = demo_item(reading_archive, lambda i: i.get("do_mat") == "Mật")
+    url = f"/document/item/{secret['id']}.pdf"
+    assert login(app, "ana").get(url).status_code == 404
+    assert login(app, "ana").get("/document/item/vb-nothing.pdf").status_code == 404
+    assert login(app, "mai").get(url).status_code == 200
+    actions = {(e.username, e.action, e.target) for e in Accounts(reading_archive).audit_entries()}
+    assert ("mai", "download-item-pdf", secret["id"]) in actions
+
+
+# --- citation: folio numbers, the archival reference, permalinks -------------------------------
+
+def _folio_field(client, item_id: str) -> str:
+    return page(client.get(f"/item/{item_id}")).xpath(
+        'string(//dl[@id="fields"]/dd[@data-field="to"])').strip()
+
+
+def _folio_range(text: str) -> tuple[int, int]:
+    first, _, last = text.partition("–")
+    return int(first), int(last or first)
+
+
+def test_folio_numbers_run_on_through_a_hoso_across_its_scanned_files(app, reading_archive):
+    client = login(app, "mai")
+    by_file: dict[tuple[str, str], list[dict]] = {}
+    for item in iter_items(reading_archive):
+        by_file.setdefault((item["fonds_code"], item["file_code"]), []).append(item)
+    checked = 0
+    for items in by_file.values():
+        expected = 1
+        for item in items:
+            first, last = _folio_range(_folio_field(client, item["id"]))
+            assert (first, last) == (expected, expected + len(item["pages"]) - 1), item["id"]
+            expected = last + 1
+            checked += 1
+    assert checked >= 5 and any(len({i["source"] for i in items}) > 1
+                                for items in by_file.values())
+
+
+def test_an_archivists_folio_numbers_win_and_the_count_goes_on_after_them(demo_archive,
+                                                                         tmp_path):
+    archive = _copy_with_users(demo_archive, tmp_path / "archive")
+    items = [i for i in iter_items(archive) if i["file_code"] == "HS-2019-004"]
+    sheet = tmp_path / "review.csv"
+    sheet.write_text(f"id,to_so\n{items[0]['id']},7–9\n", encoding="utf-8")
+    assert import_review(archive, sheet).items_changed == 1
+    client = login(_app(archive, REPOSITORY="Kho Lưu trữ Tỉnh ủy Thái Bình"), "ana")
+    assert _folio_field(client, items[0]["id"]) == "7–9"
+    assert _folio_range(_folio_field(client, items[1]["id"]))[0] == 10
+    citation = page(client.get(f"/item/{items[0]['id']}")).xpath('string(//*[@id="citation"])')
+    assert citation.startswith("Kho Lưu trữ Tỉnh ủy Thái Bình, Phông PHONG-12 (")
+    assert ", Hồ sơ số HS-2019-004, tờ 7–9, " in citation
+
+
+def test_the_citation_leaves_out_values_waiting_for_review(app, reading_archive):
+    item = demo_item(reading_archive, lambda i: "co_quan_ban_hanh" in i["needs_review"]
+                     and i["co_quan_ban_hanh"] and not i.get("do_mat"))
+    citation = page(login(app, "ana").get(f"/item/{item['id']}")).xpath(
+        'string(//*[@id="citation"])')
+    assert f" của {item['co_quan_ban_hanh']}" not in citation and ", tờ " in citation
+
+
+def test_permalinks_to_items_and_pages_survive_a_retired_id(app, reading_archive):
+    client = login(app, "ana")
+    doc = page(client.get(f"/item/{NQ_ITEM}"))
+    assert doc.xpath('//a[@id="permalink"]/@href') == [f"http://localhost/item/{NQ_ITEM}"]
+    assert doc.xpath('//button[@id="copy-permalink"]')
+    assert doc.xpath('//section[@id="p2"]//a[@class="page-permalink"]/@href') == [
+        f"/item/{NQ_ITEM}/page/2"]
+    answer = client.get(f"/item/{NQ_ITEM}/page/2")
+    assert answer.status_code == 302 and answer.location == f"/item/{NQ_ITEM}#p2"
+    assert client.get(f"/item/{NQ_ITEM}/page/3").status_code == 404
+    # Re-cataloguing made page 2 part of the item that begins on page 1: the id that named a
+    # document beginning on page 2 leads there, and its first page to page 2.
+    retired = NQ_ITEM[:-4] + "0002"
+    moved = client.get(f"/item/{retired}")
+    assert moved.status_code == 301 and moved.location == f"/item/{NQ_ITEM}"
+    moved_page = client.get(f"/item/{retired}/page/1")
+    assert moved_page.status_code == 301 and moved_page.location == f"/item/{NQ_ITEM}/page/2"
+    assert client.get("/item/vb-0000000000000000-0001").status_code == 404
+    secret = demo_item(reading_archive, lambda i: i.get("do_mat") == "Mật")
+    assert client.get(f"/item/{secret['id'][:-4]}{int(secret['id'][-4:]) + 1:04d}/page/1"
+                      ).status_code == 404 or len(secret["pages"]) == 1
+
+
+# --- IIIF: image tiles and the manifest ---------------------------------------------------------
+
+IIIF_SCHEMA = ("https://raw.githubusercontent.com/IIIF/presentation-validator/"
+               "00371313b74a0f91c1066824f4fe5968d8a0cb3c/schema/iiif_3_0.json")
+
+
+def test_iiif_image_service_serves_tiles_behind_the_access_check(app, reading_archive):
+    client = login(app, "ana")
+    ref = PageRef.parse(demo_item(reading_archive, lambda i: i["id"] == NQ_ITEM)["pages"][0])
+    ident = f"{ref.sha256}-{ref.index}-original"
+    info = client.get(f"/iiif/3/{ident}/info.json")
+    assert info.status_code == 200 and info.mimetype == "application/ld+json"
+    body = info.get_json()
+    record = reading_archive.page_record(ref)
+    assert (body["width"], body["height"]) == (record["width"], record["height"])
+    assert body["type"] == "ImageService3" and body["profile"] == "level1"
+    assert body["id"] == f"http://localhost/iiif/3/{ident}"
+    tile = client.get(f"/iiif/3/{ident}/512,1024,512,512/256,/0/default.jpg")
+    assert tile.status_code == 200 and tile.mimetype == "image/jpeg"
+    with Image.open(io.BytesIO(tile.data)) as image:
+        assert image.size == (256, 256) and image.mode == "RGB"      # the colour scan
+    again = client.get(f"/iiif/3/{ident}/512,1024,512,512/256,/0/default.jpg")
+    assert again.data == tile.data
+    assert list((reading_archive.root / "cache" / "iiif").rglob("256,.jpg"))
+    full = client.get(f"/iiif/3/{ident}/full/max/0/default.jpg")
+    with Image.open(io.BytesIO(full.data)) as image:
+        assert image.size == (record["width"], record["height"])
+    for bad in ("full/max/90/default.jpg", "full/max/0/gray.jpg", "full/9999,/0/default.jpg",
+                "a,b,c,d/max/0/default.jpg", "full/,/0/default.jpg"):
+        assert client.get(f"/iiif/3/{ident}/{bad}").status_code == 400, bad
+    secret = PageRef.parse(demo_item(reading_archive, lambda i: i.get("do_mat") == "Mật")
+                           ["pages"][0])
+    secret_ident = f"{secret.sha256}-{secret.index}-original"
+    assert client.get(f"/iiif/3/{secret_ident}/info.json").status_code == 404
+    assert client.get(f"/iiif/3/{secret_ident}/full/max/0/default.jpg").status_code == 404
+    assert login(app, "mai").get(f"/iiif/3/{secret_ident}/info.json").status_code == 200
+    assert client.get(f"/iiif/3/{'a' * 64}-1-original/info.json").status_code == 404
+
+
+def test_iiif_manifest_per_item(app, reading_archive, tmp_path):
+    client = login(app, "ana")
+    answer = client.get(f"/iiif/item/{NQ_ITEM}/manifest.json")
+    assert answer.status_code == 200
+    manifest = answer.get_json()
+    assert manifest["type"] == "Manifest" and manifest["label"]["vi"][0].startswith("Nghị quyết")
+    assert len(manifest["items"]) == 2
+    assert "Hồ sơ số HS-2019-004" in manifest["requiredStatement"]["value"]["vi"][0]
+    for canvas in manifest["items"]:
+        body = canvas["items"][0]["items"][0]["body"]
+        assert (body["width"], body["height"]) == (canvas["width"], canvas["height"])
+        service = body["service"][0]["id"].removeprefix("http://localhost")
+        assert client.get(service + "/info.json").get_json()["width"] == canvas["width"]
+    secret = demo_item(reading_archive, lambda i: i.get("do_mat") == "Mật")
+    assert client.get(f"/iiif/item/{secret['id']}/manifest.json").status_code == 404
+    # IIIF's own Python models, generated from the Presentation 3 JSON schema, accept it
+    from iiif_prezi3 import Manifest
+    assert len(Manifest(**manifest).items) == 2
+
+
+def test_iiif_manifest_validates_against_the_published_schema(app, tmp_path):
+    answer = login(app, "ana").get(f"/iiif/item/{NQ_ITEM}/manifest.json")
+    path = tmp_path / "manifest.json"
+    path.write_text(answer.text, encoding="utf-8")
+    checked = subprocess.run(["check-jsonschema", "--schemafile", IIIF_SCHEMA, str(path)],
+                             capture_output=True, text=True,
+                             env={**os.environ, "PATH": os.path.dirname(sys.executable)
+                                  + os.pathsep + os.environ.get("PATH", "")})
+    if checked.returncode != 0 and "ok -- validation done" not in checked.stdout and (
+            "download" in (checked.stdout + checked.stderr).lower()
+            or "connection" in (checked.stdout + checked.stderr).lower()):
+        pytest.skip("the IIIF presentation schema cannot be downloaded here (no network)")
+    assert checked.returncode == 0, checked.stdout + checked.stderr

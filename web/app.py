@@ -10,6 +10,8 @@ time (:mod:`luutru.web.turns`).
 
 from __future__ import annotations
 
+import os
+
 from datetime import timedelta
 from typing import Any
 
@@ -21,7 +23,7 @@ from luutru.web.format import vn_date
 from luutru.web.turns import OnePageAtATime
 
 
-FILE_PATHS = ("/page/", "/document/", "/static/")  # the files blueprint and Flask's static files
+FILE_PATHS = ("/page/", "/document/", "/static/", "/iiif/3/")  # files, static files, IIIF tiles
 
 
 def is_file_path(path: str) -> bool:
@@ -44,6 +46,7 @@ def create_app(archive: Archive, *, public: bool = False, config: dict[str, Any]
         # image response put back an older session (a basket add or a review flash lost).
         SESSION_REFRESH_EACH_REQUEST=False,
         TEMPLATES_AUTO_RELOAD=False,
+        REPOSITORY=os.environ.get("LUUTRU_REPOSITORY"),  # the archive's name, for citations
     )
     app.config.update(config or {})
     app.wsgi_app = OnePageAtATime(app.wsgi_app, without_turn=is_file_path)  # luutru.web.turns
@@ -51,9 +54,10 @@ def create_app(archive: Archive, *, public: bool = False, config: dict[str, Any]
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from luutru.web import accessreview, auth, basket, browse, files, proofing, reading, review
+    from luutru.web import (accessreview, auth, basket, browse, files, iiif, itempdf,
+                            permalink, proofing, reading, review)
     auth.init_app(app)
-    for module in (reading, files, browse, review, accessreview, basket, proofing):
+    for module in (reading, files, itempdf, permalink, iiif, browse, review, accessreview, basket, proofing):
         app.register_blueprint(module.bp)
     app.add_template_filter(vn_date, "vn_date")
 

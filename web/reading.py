@@ -251,13 +251,92 @@ def search_url(q: str, page: int = 1, sort: str = "relevance") -> str:
     return _search_url(_search_path(), quote_plus(q), page, sort)
 
 
-def _search_url(path: str, quoted_q: str, page: int = 1, sort: str = "relevance") -> str:
+def _search_url(path: str, quoted_q: str, page: int = 1, sort: str = "relevance",
+                filters: str | None = None) -> str:
     """``search_url`` from parts already quoted (``quote_plus`` quotes character by character, so
-    a facet link appends its quoted clause to the quoted query)."""
+    a facet link appends its quoted clause to the quoted query). The request's filters (the
+    advanced-search fields, the chosen facets) go along unless ``filters`` replaces them."""
     url = f"{path}?q={quoted_q}"
+    url += g.get("search_filters", "") if filters is None else filters
     if page > 1:
         url += f"&page={page}"
     return url if sort == "relevance" else f"{url}&sort={quote_plus(sort)}"
+
+
+# --- advanced search: fields, filters and their chips -------------------------------------------
+
+# (URL parameter, label): each becomes a filter of the query language (from/to: one year range).
+FILTERS = (("number", "Số, ký hiệu"), ("type", "Loại văn bản"), ("organ", "Cơ quan ban hành"),
+           ("person", "Người ký"), ("place", "Địa danh"), ("fonds", "Phông"),
+           ("from", "Từ năm"), ("to", "Đến năm"))
+SORT_LABELS = {"relevance": "Phù hợp nhất", "date": "Mới nhất trước", "oldest": "Cũ nhất trước"}
+_YEAR = re.compile(r"\d{4}")
+
+
+def request_filters() -> dict[str, str]:
+    """The filters asked for in this request's parameters (years must be four digits)."""
+    chosen = {}
+    for name, _ in FILTERS:
+        value = nfc(request.args.get(name, "")).strip()[:200]
+        if value and (name not in ("from", "to") or _YEAR.fullmatch(value)):
+            chosen[name] = value
+    return chosen
+
+
+def filtered_query(q: str, filters: dict[str, str]) -> str:
+    """The query text the engine gets: the words typed, then one clause per filter."""
+    clauses = [f"{name}:{_filter_value(value)}" for name, value in filters.items()
+               if name not in ("from", "to")]
+    if "from" in filters or "to" in filters:
+        clauses.append(f"year:{filters.get('from', '')}..{filters.get('to', '')}"
+                       if filters.get("from") != filters.get("to") else f"year:{filters['from']}")
+    return " ".join(part for part in (q, *clauses) if part)
+
+
+def _filters_qs(filters: dict[str, str]) -> str:
+    return "".join(f"&{name}={quote_plus(value)}" for name, value in filters.items())
+
+
+def filter_chips(q: str, filters: dict[str, str], sort: str) -> list[dict[str, str]]:
+    """One removable chip per filter: its label, its value as people say it, the address
+    without it."""
+    labels = dict(FILTERS)
+    path, quoted_q = _search_path(), quote_plus(q)
+    chips = []
+    for name, value in filters.items():
+        rest = {k: v for k, v in filters.items() if k != name}
+        shown = value
+        if name == "fonds":
+            shown = " – ".join(x for x in (value, fonds_name(value)) if x)
+        chips.append({"name": name, "label": labels[name], "value": shown,
+                      "url": _search_url(path, quoted_q, sort=sort, filters=_filters_qs(rest))})
+    return chips
+
+
+def fonds_name(code: str) -> str | None:
+    return (catalog().fonds.get(code) or {}).get("ten_phong")
+
+
+def fonds_choices() -> list[dict[str, str]]:
+    """Each phông the user may see something of, with its name, for the advanced-search form
+    (a phông holding only classified items is not named to a reader without clearance)."""
+    view = catalog()
+    levels = _fonds_levels(view)
+    return [{"code": code, "name": fonds.get("ten_phong") or ""}
+            for code, fonds in sorted(view.fonds.items())
+            if code in levels and can_see(levels[code])]
+
+
+def _fonds_levels(view: CatalogView) -> dict[str, int]:
+    """{phông: the lowest clearance any of its items needs}, once per catalogue view."""
+    levels = getattr(view, "_fonds_levels", None)
+    if levels is None:
+        levels = {}
+        for record in view.items.values():
+            code = record.get("fonds_code")
+            levels[code] = min(levels.get(code, 99), item_level(record))
+        view._fonds_levels = levels  # the view is replaced, never changed, when the record is
+    return levels
 
 
 def _filter_value(value: str) -> str:
@@ -266,20 +345,27 @@ def _filter_value(value: str) -> str:
 
 
 def facet_links(q: str, facets: dict[str, dict[str, int]], sort: str,
-                labels: dict[str, dict[str, str]] | None = None) -> list[dict[str, Any]]:
+                labels: dict[str, dict[str, str]] | None = None,
+                filters: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """Each facet section with its values (and their labels: a fonds' name, an organ flagged as
-    unsure), each linking to the query narrowed to it."""
+    unsure), each linking to the search narrowed to it (a filter chip, not query text); years in
+    year order."""
     path, quoted_q = _search_path(), quote_plus(q)
+    filters = filters or {}
     sections = []
     for key, label in FACETS:
         values = []
-        for value, count in (facets.get(key) or {}).items():
-            clause = f"{key}:{_filter_value(str(value))}"
-            active = clause in q
-            narrowed = quoted_q if active else quoted_q + quote_plus(f" {clause}")
+        counts = (facets.get(key) or {}).items()
+        if key == "year":
+            counts = sorted(counts, key=lambda kv: str(kv[0]))
+        for value, count in counts:
+            wanted = ({"from": str(value), "to": str(value)} if key == "year"
+                      else {key: str(value)})
+            active = all(filters.get(k) == v for k, v in wanted.items())
             values.append({"value": value, "count": count, "active": active,
                            "label": (labels or {}).get(key, {}).get(str(value)),
-                           "url": _search_url(path, narrowed, sort=sort)})
+                           "url": _search_url(path, quoted_q, sort=sort,
+                                              filters=_filters_qs({**filters, **wanted}))})
         if values:
             sections.append({"key": key, "label": label, "values": values})
     return sections
@@ -358,25 +444,30 @@ def _pagination(q: str, page: int, per_page: int, total: int, sort: str) -> dict
 def search():
     q = nfc(request.args.get("q", "")).strip()[:MAX_QUERY]
     page = _int_arg("page", 1, MAX_PAGE)
-    sort = request.args.get("sort") if request.args.get("sort") in ("relevance", "date") \
-        else "relevance"
-    context: dict[str, Any] = {"q": q, "sort": sort, "error": None, "result": None}
+    sort = request.args.get("sort") if request.args.get("sort") in SORT_LABELS else "relevance"
+    filters = request_filters()
+    g.search_filters = _filters_qs(filters)
+    query = filtered_query(q, filters)
+    context: dict[str, Any] = {"q": q, "sort": sort, "error": None, "result": None,
+                               "filters": filters, "sort_labels": SORT_LABELS,
+                               "chips": filter_chips(q, filters, sort),
+                               "fonds_choices": fonds_choices(), "query": query}
     user = current_user()
     per_page = current_app.config.get("SEARCH_PER_PAGE", PER_PAGE)
-    if q and user is not None:
+    if query and user is not None:
         try:
-            result = checked_search(SearchRequest(q, clearance=user.clearance, limit=per_page,
-                                                  page=page, sort=sort))
+            result = checked_search(SearchRequest(query, clearance=user.clearance,
+                                                  limit=per_page, page=page, sort=sort))
         except QueryError as error:
             context["error"] = query_error_text(error)
         else:
             context.update(
                 result=result, hits=_hit_views(result.hits, q),
-                facets=facet_links(q, result.facets, sort, result.facet_labels),
+                facets=facet_links(q, result.facets, sort, result.facet_labels, filters),
                 pagination=_pagination(q, page, per_page, result.total, sort),
                 suggestion_url=search_url(result.suggestion, sort=sort) if result.suggestion
                 else None,
-                sort_urls={s: search_url(q, 1, s) for s in ("relevance", "date")})
+                sort_urls={s: search_url(q, 1, s) for s in SORT_LABELS})
     return render_template("search.html", thumb_width=THUMB_WIDTH, thumb_height=THUMB_HEIGHT,
                            **context)
 
@@ -456,12 +547,26 @@ def item_fields(item: dict[str, Any], view: CatalogView) -> list[dict[str, Any]]
 
 
 def sheets(item: dict[str, Any], view: CatalogView) -> tuple[int, int]:
-    """The item's tờ (sheets) in its hồ sơ: its pages counted after those of the items before it."""
+    """The item's tờ (folio numbers) in its hồ sơ: continuous in inventory order, each item's
+    pages counted on after those of the items before it; an archivist's ``to_so`` wins for its
+    item and the count goes on after it."""
     start = 1
     for other in view.items_of_file(item.get("fonds_code"), item.get("file_code")):
+        first, last = _folios(other, start)
         if other["id"] == item["id"]:
-            break
-        start += len(other.get("pages") or ())
+            return first, last
+        start = last + 1
+    return _folios(item, 1)
+
+
+_FOLIOS = re.compile(r"^\s*(\d+)\s*(?:[-–—]\s*(\d+))?\s*$")
+
+
+def _folios(item: dict[str, Any], start: int) -> tuple[int, int]:
+    given = _FOLIOS.match(item.get("to_so") or "")
+    if given:
+        first = int(given[1])
+        return first, max(first, int(given[2] or first))
     return start, start + max(len(item.get("pages") or ()), 1) - 1
 
 
@@ -469,25 +574,34 @@ def _range_text(first: int, last: int) -> str:
     return str(first) if first == last else f"{first}–{last}"
 
 
-def citation(item: dict[str, Any], view: CatalogView) -> str:
-    """The archival reference a researcher copies into a footnote."""
+def repository() -> str | None:
+    """The archive's name for citations (``LUUTRU_REPOSITORY``, e.g. Kho Lưu trữ Tỉnh ủy …)."""
+    return current_app.config.get("REPOSITORY") or None
+
+
+def citation(item: dict[str, Any], view: CatalogView, repository: str | None = None) -> str:
+    """The archival reference a researcher copies into a footnote, in the usual order:
+    repository, phông, hồ sơ số, tờ, then the document. Values still waiting for an archivist's
+    check (an OCR misreading) are left out rather than quoted."""
     fonds = view.fonds.get(item.get("fonds_code")) or {}
+    unsure = set(item.get("needs_review") or ())
+    value = lambda name: None if name in unsure else item.get(name)
     first, last = sheets(item, view)
-    parts = []
+    parts = [repository] if repository else []
     if item.get("fonds_code"):
         name = fonds.get("ten_phong")
         parts.append(f"Phông {item['fonds_code']}" + (f" ({name})" if name else ""))
     if item.get("file_code"):
-        parts.append(f"Hồ sơ {item['file_code']}")
+        parts.append(f"Hồ sơ số {item['file_code']}")
     parts.append(f"tờ {_range_text(first, last)}")
-    document = item.get("loai_van_ban") or "Văn bản"
-    if item.get("so_ky_hieu"):
+    document = value("loai_van_ban") or "Văn bản"
+    if value("so_ky_hieu"):
         document += f" số {item['so_ky_hieu']}"
-    if item.get("ngay_ban_hanh"):
+    if value("ngay_ban_hanh"):
         document += f" ngày {vn_date(item['ngay_ban_hanh'])}"
-    if item.get("co_quan_ban_hanh"):
+    if value("co_quan_ban_hanh"):
         document += f" của {item['co_quan_ban_hanh']}"
-    if item.get("trich_yeu"):
+    if value("trich_yeu"):
         document += f" {item['trich_yeu']}"
     parts.append(document)
     return ", ".join(parts) + "."
@@ -540,6 +654,8 @@ def page_views(item: dict[str, Any], q: str, kind: str) -> list[dict[str, Any]]:
         if wanted and wanted.pattern.search(text):
             layer = _highlight_layer(archive, ref, wanted, kind)
         pages.append({"n": n, "text": marked_text(text, wanted.pattern),
+                      "permalink": url_for("permalink.page", item_id=item["id"], n=n),
+                      "iiif": url_for("iiif.info", ident=f"{ref.sha256}-{ref.index}-{kind}"),
                       "view": links.image_url(key, "view", kind),
                       "full": links.image_url(key, "full", kind),
                       "view_box": layer[0] if layer else None,
@@ -582,11 +698,39 @@ def _page_text(archive: Archive, ref: PageRef) -> str:
         return ""
 
 
+def visible_item(item_id: str) -> tuple[CatalogView, dict[str, Any]]:
+    """The catalogue and the item, or 404 when there is no such item or the user may not see
+    it (the same answer, so an id says nothing of what it names)."""
+    view = catalog()
+    record = view.item(item_id)
+    if record is None or not can_see(item_level(record)):
+        abort(404)
+    return view, record
+
+
+@bp.get("/item/<item_id>/print")
+def item_print(item_id: str):
+    """The item as a sheet to print: citation and permalink first, then its description and
+    its page images (the original scans)."""
+    view, record = visible_item(item_id)
+    if item_level(record) >= 1:
+        audit("view-item", item_id, "print")
+    links = _Links("")
+    return render_template(
+        "item_print.html", item=record, title=_item_label(record),
+        fields=item_fields(record, view), citation=citation(record, view, repository()),
+        permalink=url_for("reading.item", item_id=item_id, _external=True),
+        images=[links.image_url(key, "view", "original") for key in record.get("pages") or ()])
+
+
 @bp.get("/item/<item_id>")
 def item(item_id: str):
     view = catalog()
     record = view.item(item_id)
-    if record is None or not can_see(item_level(record)):
+    if record is None:
+        from luutru.web.permalink import moved  # an id retired by re-cataloguing
+        return moved(item_id)
+    if not can_see(item_level(record)):
         abort(404)
     if item_level(record) >= 1:
         audit("view-item", item_id)
@@ -598,8 +742,12 @@ def item(item_id: str):
     return render_template(
         "item.html", item=record, q=q, kind=kind, fields=item_fields(record, view),
         pages=page_views(record, q, kind), cites=cites, cited_by=cited_by,
-        citation=citation(record, view), title=_item_label(record),
+        citation=citation(record, view, repository()), title=_item_label(record),
+        permalink=url_for("reading.item", item_id=item_id, _external=True),
+        manifest=url_for("iiif.manifest", item_id=item_id),
+        print_url=url_for("reading.item_print", item_id=item_id),
         pdfs=[url_for("files.document_pdf", sha=sha) for sha in originals],
+        item_pdf=url_for("itempdf.item_pdf_view", item_id=item_id),
         kind_urls={k: url_for("reading.item", item_id=item_id, q=q or None, image=k)
                    for k in KINDS},
         back_url=search_url(q) if q else None, opened_marked=opened_despite_mark(record),
