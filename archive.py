@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -258,6 +259,12 @@ class PageFiles:
     @property
     def provenance(self) -> Path:
         return self.directory / self.PROVENANCE
+
+    @classmethod
+    def holds(cls, name: str) -> bool:
+        """Is ``name`` one of the files a page folder holds (its record, outputs, marks, crops)?"""
+        return (name in (cls.RECORD, cls.PROVENANCE, cls.MARKS, *cls.OUTPUTS)
+                or bool(re.fullmatch(r"mark-\d+\.png", name)))
 
     def is_read(self) -> bool:
         """Has OCR finished this page? (Its provenance is written after every other output.)"""

@@ -113,6 +113,16 @@ class OcrReport:
         self.warnings += [{"page": outcome.page, "source": source, "warning": w}
                           for w in outcome.warnings]
 
+    def add_documents(self, built: list[dict[str, Any]]) -> None:
+        """Document PDFs made, or (a full disk) not made: those are failures a person must see."""
+        for entry in built:
+            if "failed" in entry:
+                self.failed.append({"page": f"{entry['original']}:pdf", "source": entry["source"],
+                                    "reason": entry["failed"],
+                                    "message": f"PDF tài liệu chưa tạo được: {entry['message']}"})
+            else:
+                self.documents.append(entry)
+
     @property
     def exit_code(self) -> int:
         """2 when some page could not be read (a person should look), else 0."""
@@ -377,7 +387,7 @@ def ocr_archive(archive: Archive, *, redo: bool = False, jobs: int = 1,
 
         for outcome in executor.map(job, handed_over(refs)):
             report.add(outcome, _page_source(archive, outcome.page))
-            report.documents += documents.page_finished(outcome.page)
+            report.add_documents(documents.page_finished(outcome.page))
             bar.update()
     report.seconds = time.monotonic() - started
     return report
@@ -430,7 +440,13 @@ def build_document_pdfs(archive: Archive, originals: Iterable[str], model: Model
             continue
         title = _source_path(archive, sha)
         pages = [archive_pdf_page(archive, ref) for ref in archive.iter_page_refs(sha)]
-        result = build_document_pdf(pages, target, title=title)
+        try:
+            result = build_document_pdf(pages, target, title=title)
+        except OSError as error:  # a full disk: the pages are kept, the PDF is made next run
+            reason, message = _unexpected(error)
+            built.append({"original": sha, "source": title, "path": str(target),
+                          "failed": reason, "message": message})
+            continue
         built.append({"original": sha, "source": title, "path": str(target),
                       "pages": result.pages, "pdfa": result.pdfa, "problems": result.problems})
     return built

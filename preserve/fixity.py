@@ -292,11 +292,8 @@ def _owner(path: Path) -> str | None:
 
 # Files the stages write, known without a checksum (an archive from before checksums); any other
 # file without one is a stranger. A file with a checksum is checked whatever its name.
-PAGE_FILES = frozenset({PageFiles.RECORD, *PageFiles.OUTPUTS, PageFiles.PROVENANCE})
-
-
 def _known(path: Path) -> bool:
-    return path.name in PAGE_FILES or path.parent.name != path.parent.parent.name and (
+    return PageFiles.holds(path.name) or path.parent.name != path.parent.parent.name and (
         path.parent.name in ("documents", "catalog", "editorial") or path.parent.parent.name == "originals")
 
 

@@ -220,8 +220,13 @@ def _rebuild_documents(archive: Archive, plan: _Plan, report: RepairReport) -> N
         if first is None:
             continue
         archive.document_pdf_path(sha).unlink(missing_ok=True)
-        if build_document_pdfs(archive, [sha], locate(_model_of(archive, first)), OcrOptions()):
-            report.rebuilt.append(archive.document_pdf_path(sha).relative_to(archive.root).as_posix())
+        built = build_document_pdfs(archive, [sha], locate(_model_of(archive, first)), OcrOptions())
+        path = archive.document_pdf_path(sha).relative_to(archive.root).as_posix()
+        for entry in built:
+            if "failed" in entry:
+                report.cannot.append(Unrepairable(path, entry["message"]))
+            else:
+                report.rebuilt.append(path)
 
 
 def _reindex(archive: Archive) -> None:
