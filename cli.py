@@ -107,39 +107,39 @@ class LuutruGroup(StageGroup):
 @click.option("--archive", "-a", "archive_path", type=click.Path(file_okay=False, path_type=Path),
               default=None, help=ARCHIVE_HELP)
 def cli(archive_path: Path | None) -> None:
-    """luutru: scanned Vietnamese Party documents in, a searchable digital archive out.
+    """luutru: tài liệu Đảng quét vào, kho lưu trữ số tra cứu được ra.
 
-    A typical session: `luutru run SCANS` (ingest, OCR, catalogue, index), then
-    `luutru status` and `luutru search "nghị quyết"`.
+    Một phiên làm việc thường gặp: `luutru run SCANS` (nhập, OCR, biên mục, lập chỉ mục),
+    rồi `luutru status` và `luutru search "nghị quyết"`.
     """
     remember_group_archive(archive_path)
 
 
 @cli.group(cls=StageGroup, stages=EXPORT_STAGES, listing="EXPORT_COMMANDS")
 def export() -> None:
-    """Write the archive's content out in standard formats."""
+    """Xuất nội dung kho lưu trữ theo các định dạng chuẩn."""
 
 
 @cli.command()
 @click.argument("scans", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--fonds", help="Fonds (phông) code for every file, instead of the folder name.")
-@click.option("--file", "file_code", help="File (hồ sơ) code for every file, instead of the folder name.")
+@click.option("--fonds", help="Mã phông cho mọi tệp, thay cho tên thư mục.")
+@click.option("--file", "file_code", help="Mã hồ sơ cho mọi tệp, thay cho tên thư mục.")
 @click.option("--inventory", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The archivist's file inventory (mục lục hồ sơ) as CSV.")
+              help="Mục lục hồ sơ của lưu trữ viên (CSV).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Pages OCR'd in parallel processes.")
+              help="Số trang OCR song song (số tiến trình).")
 @click.option("--replica", type=click.Path(file_okay=False, path_type=Path), envvar="LUUTRU_REPLICA",
               show_envvar=True, default=None,
-              help="Also copy each original to this second location (checked by its hash).")
+              help="Chép thêm mỗi bản gốc sang vị trí thứ hai này (kiểm tra bằng mã băm).")
 @executor_options
 @archive_option
 @json_option
 def run(scans: Path, fonds: str | None, file_code: str | None, inventory: Path | None, jobs: int,
         replica: Path | None, executor: str, broker: str | None,
         archive_path: Path | None, as_json: bool) -> None:
-    """Run every stage on a folder of scans: ingest, OCR, catalogue, index.
+    """Chạy mọi bước trên một thư mục ảnh quét: nhập, OCR, biên mục, lập chỉ mục.
 
-    Safe to run again: work already done is skipped, nothing is duplicated.
+    Chạy lại an toàn: việc đã xong được bỏ qua, không có gì bị nhân đôi.
     """
     from luutru.ingest import IngestBusy, InventoryError, ScansInsideArchive
     from luutru.ocr.executors import ExecutorUnavailable
@@ -156,7 +156,7 @@ def run(scans: Path, fonds: str | None, file_code: str | None, inventory: Path |
             ExecutorUnavailable) as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:  # the archive cannot be written: disk full, permissions
-        raise click.ClickException(f"cannot write to the archive: {exc}") from exc
+        raise click.ClickException(f"Không ghi được vào kho lưu trữ: {exc}") from exc
     emit_report(report, as_json)
 
 

@@ -17,7 +17,7 @@ import click
 from luutru.archive import ARCHIVE_ENV, Archive, default_archive_path
 
 
-ARCHIVE_HELP = f"Archive directory [default: ${ARCHIVE_ENV}, else ./archive]."
+ARCHIVE_HELP = f"Thư mục kho lưu trữ [mặc định: ${ARCHIVE_ENV}, nếu không có thì ./archive]."
 _GROUP_ARCHIVE_KEY = "luutru.archive"
 
 
@@ -42,7 +42,7 @@ def remember_group_archive(archive_path: Path | None) -> None:
 
 def json_option(func: Callable) -> Callable:
     return click.option("--json", "as_json", is_flag=True,
-                        help="Print one machine-readable JSON object instead of text.")(func)
+                        help="In một đối tượng JSON cho máy đọc thay cho văn bản.")(func)
 
 
 def clearance_option(func: Callable) -> Callable:
@@ -93,12 +93,12 @@ def executor_options(func: Callable) -> Callable:
     from luutru.ocr.executors import EXECUTORS
 
     func = click.option("--broker", envvar=BROKER_ENV, default=None, metavar="URL",
-                        help=f"Redis of the Celery workers, e.g. redis://host:6379/0 "
-                             f"[default: ${BROKER_ENV}].")(func)
+                        help=f"Redis của các worker Celery, ví dụ redis://host:6379/0 "
+                             f"[mặc định: ${BROKER_ENV}].")(func)
     return click.option("--executor", type=click.Choice(EXECUTORS), default="local",
                         show_default=True,
-                        help="Who reads the pages: this machine (--jobs processes) or the "
-                             "Celery workers started with `luutru worker`.")(func)
+                        help="Ai đọc các trang: máy này (--jobs tiến trình) hay các worker Celery "
+                             "chạy bằng `luutru worker`.")(func)
 
 
 def choose_executor(name: str, jobs: int, broker: str | None) -> Any:

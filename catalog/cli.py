@@ -42,7 +42,7 @@ def _archive(archive_path: Path | None):
 @json_option
 @click.pass_context
 def catalog(ctx: click.Context, archive_path: Path | None, as_json: bool) -> None:
-    """Build or update the catalogue (fonds → hồ sơ → văn bản) from the OCR'd pages."""
+    """Lập hoặc cập nhật mục lục (phông → hồ sơ → văn bản) từ các trang đã OCR."""
     remember_group_archive(archive_path)
     if ctx.invoked_subcommand is not None:
         return
@@ -79,11 +79,11 @@ def _audit_changes(archive, changes) -> None:
 @archive_option
 @json_option
 def show(item_id: str, archive_path: Path | None, as_json: bool) -> None:
-    """Print one item (văn bản) of the catalogue."""
+    """In một văn bản của mục lục."""
     archive = _archive(archive_path)
     item = next((i for i in iter_items(archive) if i["id"] == item_id), None)
     if item is None:
-        raise click.ClickException(f"no item {item_id!r} in the catalogue")
+        raise click.ClickException(f"không có văn bản {item_id!r} trong mục lục")
     if as_json:
         print_json(item)
         return
@@ -98,7 +98,7 @@ def show(item_id: str, archive_path: Path | None, as_json: bool) -> None:
 @archive_option
 @json_option
 def import_inventory(inventory: Path, archive_path: Path | None, as_json: bool) -> None:
-    """Import a mục lục hồ sơ (CSV or XLSX); bad rows are reported, the rest imported."""
+    """Nhập mục lục hồ sơ (CSV hoặc XLSX); dòng lỗi được báo, phần còn lại được nhập."""
     archive = _archive(archive_path)
     try:
         rows, errors = read_inventory(inventory)
@@ -113,22 +113,22 @@ def import_inventory(inventory: Path, archive_path: Path | None, as_json: bool) 
     if as_json:
         print_json(result)
     else:
-        click.echo(f"{len(rows)} rows imported, {len(errors)} bad rows")
+        click.echo(f"Đã nhập {len(rows)} dòng, {len(errors)} dòng lỗi")
         for error in errors:
-            click.echo(f"bad row: {error}", err=True)
+            click.echo(f"dòng lỗi: {error}", err=True)
     if errors:
         sys.exit(ExitCode.NEEDS_PERSON)  # bad lines were left out: a person must look
 
 
 @catalog.command("review-export")
 @click.argument("outfile", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--all", "everything", is_flag=True, help="Every item, not only those needing review.")
+@click.option("--all", "everything", is_flag=True, help="Mọi văn bản, không chỉ những văn bản cần kiểm tra.")
 @archive_option
 def review_export(outfile: Path, everything: bool, archive_path: Path | None) -> None:
-    """Write items needing review to a CSV or XLSX sheet for archivists."""
+    """Ghi các văn bản cần kiểm tra ra bảng CSV hoặc XLSX cho lưu trữ viên."""
     archive = _archive(archive_path)
     count = export_review(archive, outfile, everything)
-    click.echo(f"{count} items written to {outfile}")
+    click.echo(f"Đã ghi {count} văn bản vào {outfile}")
 
 
 @catalog.command("review-import")
@@ -136,7 +136,7 @@ def review_export(outfile: Path, everything: bool, archive_path: Path | None) ->
 @archive_option
 @json_option
 def review_import(sheet: Path, archive_path: Path | None, as_json: bool) -> None:
-    """Apply an archivist's corrected review sheet; corrections survive every re-run."""
+    """Áp dụng bảng kiểm tra lưu trữ viên đã sửa; chỉnh sửa được giữ qua mọi lần chạy lại."""
     archive = _archive(archive_path)
     try:
         before = item_levels(archive)
@@ -148,11 +148,11 @@ def review_import(sheet: Path, archive_path: Path | None, as_json: bool) -> None
     if as_json:
         print_json(report.to_json())
     else:
-        click.echo(f"{report.rows} rows read, {report.items_changed} items changed, "
-                   f"{report.values_set} values set, {report.confirmed} confirmed, "
-                   f"{len(report.errors)} errors")
+        click.echo(f"Đã đọc {report.rows} dòng: {report.items_changed} văn bản thay đổi, "
+                   f"{report.values_set} giá trị được đặt, {report.confirmed} xác nhận, "
+                   f"{len(report.errors)} lỗi")
         for error in report.errors:
-            click.echo(f"error: {error}", err=True)
+            click.echo(f"lỗi: {error}", err=True)
     if report.errors:
         sys.exit(ExitCode.NEEDS_PERSON)  # bad lines were left out: a person must look
 
@@ -260,15 +260,15 @@ def access_policy(fonds_code: str, policy: str, archive_path: Path | None) -> No
 
 @click.command("ead")
 @click.argument("outfile", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
-@click.option("--fonds", "fonds_code", help="Only this fonds (mã phông).")
+@click.option("--fonds", "fonds_code", help="Chỉ phông này (mã phông).")
 @click.option("--packages", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Link each hồ sơ to its preservation package in this folder (export aip).")
 @clearance_option
 @archive_option
 def ead(outfile: Path, fonds_code: str | None, packages: Path | None, clearance: int,
         archive_path: Path | None) -> None:
-    """Export the catalogue as EAD3 (validated against the official schema), filtered for
-    --clearance and saying so."""
+    """Xuất mục lục theo EAD3 (kiểm tra theo lược đồ chính thức), lọc theo --clearance và
+    ghi rõ điều đó."""
     try:
         if packages is not None:
             from luutru.preserve.aip import ead_with_packages, packages_in
@@ -291,15 +291,15 @@ def ead(outfile: Path, fonds_code: str | None, packages: Path | None, clearance:
 @clearance_option
 @archive_option
 def items(outfile: Path, fmt: str, clearance: int, archive_path: Path | None) -> None:
-    """Export one row per item (fields as score_fields.py reads them, plus id and needs_review);
-    only the items --clearance covers (scoring a whole corpus: --clearance tuyet-mat)."""
+    """Xuất mỗi văn bản một dòng (các trường như score_fields.py đọc, thêm id và needs_review);
+    chỉ những văn bản --clearance cho phép (chấm cả bộ dữ liệu: --clearance tuyet-mat)."""
     try:
         rows = visible_items(iter_items(_archive(archive_path)), clearance)
     except _USER_ERRORS as exc:
         _fail(exc)
     if fmt == "xlsx":
         if str(outfile) == "-":
-            raise click.UsageError("xlsx cannot go to standard output; give a file name")
+            raise click.UsageError("không ghi xlsx ra đầu ra chuẩn được; hãy cho tên tệp")
         items_xlsx(rows, outfile)
         return
     text = items_jsonl(rows) if fmt == "jsonl" else items_csv(rows)

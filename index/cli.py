@@ -21,8 +21,7 @@ from luutru.index.update import open_backend, reindex, update_index
 def es_option(func):
     return click.option("--es", "es_url", envvar=ES_ENV, show_envvar=True, default=None,
                         metavar="URL",
-                        help="Elasticsearch URL (http://user:password@host:9200) instead of the "
-                             "embedded index.")(func)
+                        help="Địa chỉ Elasticsearch (http://user:password@host:9200) thay cho chỉ mục nhúng.")(func)
 
 
 def _backend(archive_path: Path | None, es_url: str | None, create: bool = True):
@@ -57,7 +56,7 @@ def _index_run(action, archive_path: Path | None, es_url: str | None, as_json: b
 @es_option
 @json_option
 def index_command(archive_path: Path | None, es_url: str | None, as_json: bool) -> None:
-    """Bring the search index up to date with the record (only what changed; safe to rerun)."""
+    """Cập nhật chỉ mục tìm kiếm theo hồ sơ lưu trữ (chỉ phần thay đổi; chạy lại an toàn)."""
     _index_run(update_index, archive_path, es_url, as_json)
 
 
@@ -66,7 +65,7 @@ def index_command(archive_path: Path | None, es_url: str | None, as_json: bool) 
 @es_option
 @json_option
 def reindex_command(archive_path: Path | None, es_url: str | None, as_json: bool) -> None:
-    """Rebuild the search index from the record; the old one serves until the new one is ready."""
+    """Dựng lại chỉ mục tìm kiếm từ hồ sơ lưu trữ; chỉ mục cũ phục vụ đến khi chỉ mục mới xong."""
     _index_run(reindex, archive_path, es_url, as_json)
 
 
@@ -74,17 +73,17 @@ def reindex_command(archive_path: Path | None, es_url: str | None, as_json: bool
 @click.argument("query")
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
 @click.option("--page", "page_no", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Page of results (1-based).")
+              help="Trang kết quả (bắt đầu từ 1).")
 @click.option("--sort", type=click.Choice(["relevance", "date", "oldest"]), default="relevance",
               show_default=True)
 @click.option("--clearance", type=click.Choice(list(CLEARANCE_NAMES)), default="none",
-              show_default=True, help="Secrecy levels you may see (each includes those below).")
+              show_default=True, help="Độ mật bạn được xem (mỗi mức gồm các mức dưới nó).")
 @archive_option
 @es_option
 @json_option
 def search_command(query: str, limit: int, page_no: int, sort: str, clearance: str,
                    archive_path: Path | None, es_url: str | None, as_json: bool) -> None:
-    """Search the archive: words, "phrases", AND/OR/NOT, -word, prefix*, and filters
+    """Tìm trong kho: từ, "cụm từ", AND/OR/NOT, -từ, tiền_tố*, và bộ lọc
     fonds: file: type: organ: person: place: number: year:2006..2020 date:2012-05."""
     archive, backend = _backend(archive_path, es_url, create=False)
     try:

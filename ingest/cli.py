@@ -16,25 +16,25 @@ EXIT_QUARANTINED = 2
 
 @click.command("ingest")
 @click.argument("scans", type=click.Path(path_type=Path))
-@click.option("--fonds", help="Fonds (phông) code for every file [default: first folder level].")
+@click.option("--fonds", help="Mã phông cho mọi tệp [mặc định: cấp thư mục thứ nhất].")
 @click.option("--file", "file_code",
-              help="File (hồ sơ) code for every file [default: the next folder level].")
+              help="Mã hồ sơ cho mọi tệp [mặc định: cấp thư mục tiếp theo].")
 @click.option("--inventory", type=click.Path(dir_okay=False, path_type=Path),
-              help="The archivist's file inventory (mục lục hồ sơ), CSV.")
+              help="Mục lục hồ sơ của lưu trữ viên (CSV).")
 @click.option("--max-pixels", type=click.IntRange(min=1), default=DEFAULT_MAX_PIXELS,
-              show_default=True, help="Largest page accepted, in pixels (decompression bombs).")
+              show_default=True, help="Trang lớn nhất được nhận, tính bằng điểm ảnh (chống bom giải nén).")
 @click.option("--replica", type=click.Path(file_okay=False, path_type=Path), envvar="LUUTRU_REPLICA",
               show_envvar=True, default=None,
-              help="Also copy each original to this second location (checked by its hash).")
+              help="Chép thêm mỗi bản gốc sang vị trí thứ hai này (kiểm tra bằng mã băm).")
 @archive_option
 @json_option
 def ingest_command(scans: Path, fonds: str | None, file_code: str | None, inventory: Path | None,
                    max_pixels: int, replica: Path | None, archive_path: Path | None,
                    as_json: bool) -> None:
-    """Store the scans under SCANS (SCANS/<fonds>/<file>/...) in the archive.
+    """Lưu các ảnh quét trong SCANS (SCANS/<phông>/<hồ sơ>/...) vào kho.
 
-    Exits 2 when some input went to quarantine (the rest is ingested all the same), 1 when the
-    batch could not run at all.
+    Mã thoát 2 khi có tệp bị cách ly (phần còn lại vẫn được nhập), 1 khi cả lô
+    không chạy được.
     """
     if not scans.exists():  # exit 1, not click's 2: 2 means "some input was quarantined"
         raise click.ClickException(f"Không tìm thấy thư mục ảnh quét: {scans}")
@@ -59,7 +59,7 @@ def ingest_command(scans: Path, fonds: str | None, file_code: str | None, invent
 @archive_option
 @json_option
 def status_command(archive_path: Path | None, as_json: bool) -> None:
-    """Counts per stage, per fonds and in quarantine."""
+    """Số lượng theo từng bước, từng phông và trong khu cách ly."""
     try:
         archive = open_archive(archive_path, create=False)
     except FileNotFoundError as exc:

@@ -20,18 +20,18 @@ def _step_switches(func):
     """One ``--no-<step>`` flag per clean-up step, gathered into ``disabled_steps``."""
     for step in reversed(STEPS):
         func = click.option(f"--no-{step}", f"no_{step}", is_flag=True,
-                            help=f"Skip the {step} clean-up step.")(func)
+                            help=f"Bỏ bước làm sạch {step}.")(func)
     return func
 
 
 @click.command("ocr")
-@click.option("--redo", is_flag=True, help="Read pages again even when already read.")
+@click.option("--redo", is_flag=True, help="Đọc lại cả những trang đã đọc.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Pages read in parallel processes.")
+              help="Số trang đọc song song (số tiến trình).")
 @click.option("--model", type=click.Choice(sorted(MODELS)), default=DEFAULT_MODEL,
-              show_default=True, help="Tesseract Vietnamese model.")
+              show_default=True, help="Mô hình tiếng Việt của Tesseract.")
 @click.option("--debug-images", is_flag=True,
-              help="Keep every clean-up intermediate image in each page's debug/ folder.")
+              help="Giữ mọi ảnh trung gian của bước làm sạch trong thư mục debug/ của từng trang.")
 @executor_options
 @_step_switches
 @archive_option
@@ -39,7 +39,7 @@ def _step_switches(func):
 def ocr_command(redo: bool, jobs: int, model: str, debug_images: bool, executor: str,
                 broker: str | None, archive_path: Path | None, as_json: bool,
                 **switches: bool) -> None:
-    """Clean and read (OCR) the ingested pages; build each original's searchable PDF.
+    """Làm sạch và đọc (OCR) các trang đã nhập; dựng PDF tra cứu được cho từng bản gốc.
 
     Pages already read with the same settings are skipped, so an interrupted run resumes.
     Exits 2 when some page could not be read (the others are kept).
@@ -66,8 +66,8 @@ def ocr_command(redo: bool, jobs: int, model: str, debug_images: bool, executor:
 @json_option
 def export_text_command(outdir: Path, clearance: int, archive_path: Path | None,
                         as_json: bool) -> None:
-    """Write each page's text as OUTDIR/<scanned file>/page-NNN.txt (NNN: page in that file),
-    only the pages --clearance covers (pages not yet catalogued need at least mat)."""
+    """Ghi văn bản từng trang ra OUTDIR/<tệp quét>/page-NNN.txt (NNN: số trang trong tệp đó),
+    chỉ những trang --clearance cho phép (trang chưa biên mục cần ít nhất mức mat)."""
     try:
         archive = open_archive(archive_path, create=False)
     except FileNotFoundError as exc:
@@ -85,18 +85,18 @@ def export_text_command(outdir: Path, clearance: int, archive_path: Path | None,
 
 @click.command("worker")
 @click.option("--broker", envvar=BROKER_ENV, required=True, metavar="URL",
-              help=f"The coordinator's Redis, e.g. redis://host:6379/0 [default: ${BROKER_ENV}].")
+              help=f"Redis của máy điều phối, ví dụ redis://host:6379/0 [mặc định: ${BROKER_ENV}].")
 @click.option("--concurrency", "-c", type=click.IntRange(min=1), default=os.cpu_count() or 1,
-              show_default=True, help="Pages read at once (processes; one per core).")
-@click.option("--loglevel", default="INFO", show_default=True, help="Celery's log level.")
+              show_default=True, help="Số trang đọc cùng lúc (tiến trình; mỗi lõi một).")
+@click.option("--loglevel", default="INFO", show_default=True, help="Mức ghi nhật ký của Celery.")
 @archive_option
 def worker_command(broker: str, concurrency: int, loglevel: str,
                    archive_path: Path | None) -> None:
-    """Read pages on this machine for `luutru run|ocr --executor celery` (one Celery worker).
+    """Đọc trang trên máy này cho `luutru run|ocr --executor celery` (một worker Celery).
 
-    The archive is the coordinator's, reached through a shared filesystem (NFS, SMB). The worker
-    refuses to start, or stops, when its code, Tesseract or model differ from the coordinator's.
-    Stop it with Ctrl+C or SIGTERM: the pages it holds go back to the queue.
+    Kho lưu trữ là của máy điều phối, truy cập qua hệ thống tệp dùng chung (NFS, SMB). Worker
+    không chạy, hoặc dừng lại, khi mã nguồn, Tesseract hay mô hình khác với máy điều phối.
+    Dừng bằng Ctrl+C hoặc SIGTERM: các trang đang giữ được trả lại hàng đợi.
     """
     from luutru.ocr.celery_app import WorkerRefused, run_worker
 

@@ -15,7 +15,7 @@ REPLICA_ENV = "LUUTRU_REPLICA"
 def replica_option(func):
     return click.option("--replica", type=click.Path(file_okay=False, path_type=Path),
                         envvar=REPLICA_ENV, show_envvar=True, default=None,
-                        help="Second copy of the originals (a mounted disk or share).")(func)
+                        help="Bản sao thứ hai của các bản gốc (một ổ đĩa gắn vào hoặc thư mục chia sẻ).")(func)
 
 
 def _archive(archive_path: Path | None):
@@ -47,22 +47,21 @@ def _day(value: str | None) -> date | None:
 
 
 @click.command("verify")
-@click.option("--sample", metavar="P%", help="Check a random share of the originals (and their pages).")
-@click.option("--since", metavar="DATE", help="Only originals ingested on or after DATE (YYYY-MM-DD).")
+@click.option("--sample", metavar="P%", help="Kiểm tra một phần ngẫu nhiên của các bản gốc (và các trang của chúng).")
+@click.option("--since", metavar="DATE", help="Chỉ các bản gốc nhập từ ngày DATE (YYYY-MM-DD).")
 @replica_option
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Files hashed in parallel [default: CPUs, at most 4].")
+              help="Số tệp băm song song [mặc định: số CPU, tối đa 4].")
 @click.option("--adopt", is_flag=True,
-              help="Record a checksum for files written before checksums existed (once, "
-                   "after upgrading an archive).")
+              help="Ghi mã kiểm tra cho các tệp ghi trước khi có mã kiểm tra (một lần, sau khi nâng cấp kho).")
 @archive_option
 @json_option
 def verify_command(sample: str | None, since: str | None, replica: Path | None, jobs: int | None,
                    adopt: bool, archive_path: Path | None, as_json: bool) -> None:
-    """Re-hash the originals and check every recorded file; exit 2 when anything is wrong.
+    """Băm lại các bản gốc và kiểm tra mọi tệp đã ghi mã; mã thoát 2 khi có gì sai.
 
-    Each audit is kept as a PREMIS fixity event. With --replica, a damaged original is restored
-    from the good copy (and a damaged copy made again).
+    Mỗi lần kiểm tra được lưu thành một sự kiện PREMIS (fixity). Với --replica, bản gốc hỏng
+    được khôi phục từ bản sao tốt (và bản sao hỏng được chép lại).
     """
     from luutru.preserve.fixity import verify
     report = verify(_archive(archive_path), sample=_percent(sample), since=_day(since),
@@ -79,9 +78,9 @@ EXPORT_COMMANDS: list = []
 @archive_option
 @json_option
 def repair_command(replica: Path | None, archive_path: Path | None, as_json: bool) -> None:
-    """Rebuild what can be derived for exactly the damaged pages; say what cannot be rebuilt.
+    """Dựng lại phần dẫn xuất được, đúng cho các trang bị hỏng; nói rõ phần không dựng lại được.
 
-    Exits 2 when something could not be rebuilt (an original with no good copy, the catalogue).
+    Mã thoát 2 khi có phần không dựng lại được (bản gốc không còn bản sao tốt, mục lục).
     """
     from luutru.preserve.repair import repair
     report = repair(_archive(archive_path), replica=replica, progress=show_progress(as_json))
@@ -115,13 +114,13 @@ EXPORT_COMMANDS.append(aip_command)
 @click.argument("packages", nargs=-1, required=True,
                 type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Pages OCR'd in parallel processes.")
+              help="Số trang OCR song song (số tiến trình).")
 @archive_option
 @json_option
 def restore_command(packages: tuple[Path, ...], jobs: int, archive_path: Path | None,
                     as_json: bool) -> None:
-    """Rebuild an archive from preservation packages (bags, or folders of bags), then OCR and
-    index it again. Safe to run again after an interruption."""
+    """Dựng lại kho từ các gói bảo quản (bag, hoặc thư mục chứa bag), rồi OCR và lập chỉ mục
+    lại. Chạy lại an toàn sau khi bị ngắt."""
     from luutru.ocr.models import ModelMissing
     from luutru.preserve.restore import restore
     try:

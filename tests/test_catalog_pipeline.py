@@ -198,7 +198,7 @@ def test_cli_exports_items_for_the_scorer(built, tmp_path):
     result = runner.invoke(cli, ["catalog", "show", rows[0]["id"], "--json", "-a", str(archive.root)])
     assert json.loads(result.output)["id"] == rows[0]["id"]
     result = runner.invoke(cli, ["catalog", "show", "vb-nope", "-a", str(archive.root)])
-    assert result.exit_code != 0 and "no item" in result.output
+    assert result.exit_code != 0 and "không có văn bản" in result.output
 
 
 def test_catalog_command_summary_is_in_vietnamese(work_copy):

@@ -182,10 +182,10 @@ def test_cli_passwd_set_and_audit(archive):
 
 
 def test_cli_errors_are_clear(archive, tmp_path):
-    assert "no user named" in run(archive, "user", "passwd", "ai", "--password-stdin",
+    assert "không có tài khoản tên" in run(archive, "user", "passwd", "ai", "--password-stdin",
                                   input=PASSWORD + "\n").output
     result = run(archive, "user", "set", "ai", "--role", "admin")
-    assert result.exit_code == 1 and "no user named" in result.output
+    assert result.exit_code == 1 and "không có tài khoản tên" in result.output
     assert run(archive, "user", "set", "ai").exit_code == 1  # nothing to change: a usage error
     missing = CliRunner().invoke(cli, ["user", "list", "-a", str(tmp_path / "nowhere")])
     assert missing.exit_code == 1 and "not a luutru archive" in missing.output
@@ -229,6 +229,6 @@ def test_serve_says_where_and_how_to_add_a_user(archive):
         process.wait(timeout=10)
         process.stderr.close()
     assert "luutru user add NAME --role admin" in lines[0]
-    assert lines[1].startswith("catalogue: 0 items read in ")   # read before it listens
-    assert lines[2].strip() == (f"luutru reading room on http://127.0.0.1:{port}/ "
-                                "(2 processes × 2 threads; Ctrl+C to stop)")
+    assert lines[1].startswith("mục lục: đã đọc 0 văn bản trong ")   # read before it listens
+    assert lines[2].strip() == (f"Phòng đọc luutru tại http://127.0.0.1:{port}/ "
+                                "(2 tiến trình × 2 luồng; Ctrl+C để dừng)")

@@ -20,20 +20,20 @@ from luutru.volume.spec import SpecError, load_spec
 
 @click.group("volume")
 def volume_group() -> None:
-    """Compiled document volumes (tuyển tập văn kiện): PDF and DOCX from a spec."""
+    """Tuyển tập văn kiện: PDF và DOCX từ một tệp đặc tả."""
 
 
 @volume_group.command("build")
 @click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="Directory to write <slug>.pdf and <slug>.docx into.")
+              show_default=True, help="Thư mục ghi <slug>.pdf và <slug>.docx.")
 @click.option("--clearance", type=click.Choice(list(CLEARANCE_NAMES)), default="none", show_default=True,
-              help="Your clearance: classified documents above it are left out (and counted).")
+              help="Quyền xem tài liệu mật của bạn: văn bản mật hơn bị bỏ ra (và được đếm).")
 @archive_option
 @json_option
 def build_command(spec_path: Path, out_dir: Path, clearance: str, archive_path: Path | None,
                   as_json: bool) -> None:
-    """Build the volume SPEC (.yaml/.yml/.toml) describes, from the archive's catalogue and OCR."""
+    """Dựng tập văn kiện mà SPEC (.yaml/.yml/.toml) mô tả, từ mục lục và OCR của kho."""
     try:
         spec = load_spec(spec_path)
     except SpecError as exc:
@@ -54,7 +54,7 @@ def build_command(spec_path: Path, out_dir: Path, clearance: str, archive_path: 
 
 @click.group("edit")
 def edit_group() -> None:
-    """The editors' layer: proofread text and footnotes per document, kept beside the OCR."""
+    """Lớp biên tập: văn bản đã hiệu đính và chú thích của từng văn bản, giữ bên cạnh kết quả OCR."""
 
 
 def _archive_and_item(archive_path: Path | None, item_id: str):
@@ -74,13 +74,13 @@ def _archive_and_item(archive_path: Path | None, item_id: str):
 @click.argument("item_id")
 @click.argument("text_file", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--editor", default=lambda: getpass.getuser(), show_default="your login name",
-              help="Who proofread it (kept with the text).")
+              help="Người hiệu đính (ghi kèm văn bản).")
 @archive_option
 @json_option
 def edit_set(item_id: str, text_file: Path, editor: str, archive_path: Path | None,
              as_json: bool) -> None:
-    """Store FILE (UTF-8; pages separated by form feeds; footnotes as [^1] … and "[^1]: note"
-    lines) as the editor's text of ITEM_ID. The OCR text is not changed."""
+    """Lưu FILE (UTF-8; các trang ngăn bằng ký tự sang trang; chú thích dạng [^1] … và dòng
+    "[^1]: ghi chú") làm bản biên tập của ITEM_ID. Văn bản OCR không bị thay đổi."""
     archive, item = _archive_and_item(archive_path, item_id)
     try:
         text = text_file.read_text(encoding="utf-8")
@@ -104,7 +104,7 @@ def edit_set(item_id: str, text_file: Path, editor: str, archive_path: Path | No
 @archive_option
 @json_option
 def edit_show(item_id: str, archive_path: Path | None, as_json: bool) -> None:
-    """The text a volume prints for ITEM_ID: the editor's where there is one, the OCR otherwise."""
+    """Văn bản mà tập văn kiện in cho ITEM_ID: bản biên tập nếu có, nếu không thì kết quả OCR."""
     archive, item = _archive_and_item(archive_path, item_id)
     record = editorial.load_record(archive, item_id)
     pages = editorial.item_text(archive, item, record)
@@ -128,7 +128,7 @@ def edit_show(item_id: str, archive_path: Path | None, as_json: bool) -> None:
 @click.argument("item_id")
 @archive_option
 def edit_diff(item_id: str, archive_path: Path | None) -> None:
-    """The editor's corrections to ITEM_ID as a diff against the OCR."""
+    """Những chỗ biên tập viên sửa trong ITEM_ID, so với kết quả OCR."""
     archive, item = _archive_and_item(archive_path, item_id)
     record = editorial.load_record(archive, item_id)
     if record is None:
@@ -140,7 +140,7 @@ def edit_diff(item_id: str, archive_path: Path | None) -> None:
 @archive_option
 @json_option
 def edit_list(archive_path: Path | None, as_json: bool) -> None:
-    """Every document with an editor's text: pages proofread, editors, last change."""
+    """Mọi văn bản đã có bản biên tập: số trang đã hiệu đính, người biên tập, lần sửa cuối."""
     from luutru.catalog.build import iter_items
 
     try:

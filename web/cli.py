@@ -30,7 +30,7 @@ def _accounts(archive_path: Path | None) -> Accounts:
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
     except (OSError, sqlite3.Error, AccountError) as exc:
-        raise click.ClickException(f"cannot open the accounts store: {exc}") from exc
+        raise click.ClickException(f"Không mở được kho tài khoản: {exc}") from exc
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -62,24 +62,22 @@ def is_loopback(host: str) -> bool:
 
 
 @click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Địa chỉ lắng nghe.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--public", is_flag=True,
-              help="Let anonymous readers see the unclassified, public part (a public reading room).")
+              help="Cho người đọc không đăng nhập xem phần công khai, không mật (phòng đọc công cộng).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Server processes (default: one per CPU). 1 keeps one waitress process.")
+              help="Số tiến trình máy chủ (mặc định: mỗi CPU một). 1: một tiến trình waitress.")
 @click.option("--threads", type=click.IntRange(min=1), default=8, show_default=True,
-              help="Connections each process serves at once (pages are built one at a "
-                   "time per process; the threads send pages and files to slow readers).")
+              help="Số kết nối mỗi tiến trình phục vụ cùng lúc (mỗi tiến trình dựng từng trang một; các luồng gửi trang và tệp cho người đọc chậm).")
 @click.option("--secure-cookies", is_flag=True,
-              help="Send the session cookie only over https (when a proxy serves https).")
+              help="Chỉ gửi cookie phiên qua https (khi proxy phục vụ https).")
 @click.option("--behind-proxy", is_flag=True,
-              help="Trust the X-Forwarded-For/-Proto/-Host headers of one reverse proxy in front "
-                   "(the reader's address for rate limits and the audit log).")
+              help="Tin các tiêu đề X-Forwarded-For/-Proto/-Host của một reverse proxy phía trước (địa chỉ người đọc cho giới hạn đăng nhập và nhật ký).")
 @archive_option
 def serve_command(host: str, port: int, public: bool, workers: int | None, threads: int,
                   secure_cookies: bool, behind_proxy: bool, archive_path: Path | None) -> None:
-    """Serve the reading room (search, read, browse, review) over HTTP."""
+    """Mở phòng đọc (tìm, đọc, duyệt, kiểm tra) qua HTTP."""
     from luutru.web import create_app
     from luutru.web.server import default_workers, serve_waitress, serve_workers
 
@@ -90,18 +88,18 @@ def serve_command(host: str, port: int, public: bool, workers: int | None, threa
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
     except (OSError, sqlite3.Error, AccountError, RuntimeError) as exc:  # RuntimeError: the key
-        raise click.ClickException(f"cannot open the accounts store or session key: {exc}") from exc
+        raise click.ClickException(f"Không mở được kho tài khoản hoặc khóa phiên: {exc}") from exc
     if not public and not app.extensions["luutru.accounts"].has_users():
-        click.echo("No user can log in yet: add one with "
+        click.echo("Chưa ai đăng nhập được: thêm một tài khoản bằng "
                    "`luutru user add NAME --role admin`.", err=True)
     if not is_loopback(host):
-        click.echo(f"Warning: listening on {host}, not only this computer; serve it behind https "
-                   "(and use --secure-cookies) on any network you do not trust.", err=True)
+        click.echo(f"Cảnh báo: đang lắng nghe trên {host}, không chỉ máy này; trên mạng không tin cậy hãy "
+                   "phục vụ qua https (và dùng --secure-cookies).", err=True)
     workers = workers or default_workers()
     _warm_up(app, open_engine=workers == 1)
     shown = f"[{host}]" if ":" in host else host
-    processes = f"{workers} processes × {threads} threads" if workers > 1 else f"{threads} threads"
-    click.echo(f"luutru reading room on http://{shown}:{port}/ ({processes}; Ctrl+C to stop)",
+    processes = f"{workers} tiến trình × {threads} luồng" if workers > 1 else f"{threads} luồng"
+    click.echo(f"Phòng đọc luutru tại http://{shown}:{port}/ ({processes}; Ctrl+C để dừng)",
                err=True)
     if workers == 1:
         serve_waitress(app, host, port, threads)
@@ -120,55 +118,55 @@ def _warm_up(app, open_engine: bool) -> None:
         items = len(catalog().items)
         if open_engine:
             backend().get()
-    click.echo(f"catalogue: {items} items read in {time.perf_counter() - started:.1f} s", err=True)
+    click.echo(f"mục lục: đã đọc {items} văn bản trong {time.perf_counter() - started:.1f} giây", err=True)
 
 
 # --- luutru user ------------------------------------------------------------------------------
 
 @click.group("user")
 def user_group() -> None:
-    """Reading-room accounts: add, change a password, set role or clearance, list."""
+    """Tài khoản phòng đọc: thêm, đổi mật khẩu, đặt vai trò hoặc quyền xem tài liệu mật, liệt kê."""
 
 
 @user_group.command("add")
 @click.argument("name")
 @click.option("--role", type=ROLE, default="reader", show_default=True)
 @click.option("--clearance", type=CLEARANCE, default="none", show_default=True,
-              help="Highest secrecy level the user may read.")
-@click.option("--password-stdin", is_flag=True, help="Read the password from one line of stdin.")
+              help="Độ mật cao nhất người dùng được đọc.")
+@click.option("--password-stdin", is_flag=True, help="Đọc mật khẩu từ một dòng của stdin.")
 @archive_option
 def user_add(name: str, role: str, clearance: str, password_stdin: bool,
              archive_path: Path | None) -> None:
-    """Add the account NAME (asks for its password; there is no default password)."""
+    """Thêm tài khoản NAME (hỏi mật khẩu; không có mật khẩu mặc định)."""
     accounts = _accounts(archive_path)
     if accounts.get(name) is not None:
-        raise click.ClickException(f"a user named {name!r} already exists")
+        raise click.ClickException(f"đã có tài khoản tên {name!r}")
     password = _read_password(password_stdin)
     try:
         account = accounts.add_user(name, password, role, CLEARANCE_NAMES[clearance])
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     _audit(accounts, "user-add", account.username, f"role={role} clearance={clearance}")
-    click.echo(f"Added {account.username} ({role}, clearance {clearance}).")
+    click.echo(f"Đã thêm {account.username} ({role}, quyền xem tài liệu mật {clearance}).")
 
 
 @user_group.command("passwd")
 @click.argument("name")
-@click.option("--password-stdin", is_flag=True, help="Read the password from one line of stdin.")
+@click.option("--password-stdin", is_flag=True, help="Đọc mật khẩu từ một dòng của stdin.")
 @archive_option
 def user_passwd(name: str, password_stdin: bool, archive_path: Path | None) -> None:
-    """Set a new password for NAME (logs them out everywhere)."""
+    """Đặt mật khẩu mới cho NAME (đăng xuất họ ở mọi nơi)."""
     accounts = _accounts(archive_path)
     account = accounts.get(name)
     if account is None:
-        raise click.ClickException(f"no user named {name!r}")
+        raise click.ClickException(f"không có tài khoản tên {name!r}")
     name = account.username
     try:
         accounts.set_password(name, _read_password(password_stdin))
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     _audit(accounts, "user-passwd", name)
-    click.echo(f"Password of {name} changed.")
+    click.echo(f"Đã đổi mật khẩu của {name}.")
 
 
 @user_group.command("set")
@@ -176,17 +174,17 @@ def user_passwd(name: str, password_stdin: bool, archive_path: Path | None) -> N
 @click.option("--role", type=ROLE)
 @click.option("--clearance", type=CLEARANCE)
 @click.option("--disable/--enable", "disable", default=None,
-              help="Stop (or allow again) the account from logging in.")
+              help="Khóa (hoặc mở lại) việc đăng nhập của tài khoản.")
 @archive_option
 def user_set(name: str, role: str | None, clearance: str | None, disable: bool | None,
              archive_path: Path | None) -> None:
-    """Change the role, clearance or active state of NAME (logs them out everywhere)."""
+    """Đổi vai trò, quyền xem tài liệu mật hoặc trạng thái của NAME (đăng xuất họ ở mọi nơi)."""
     if role is None and clearance is None and disable is None:
-        raise click.UsageError("nothing to change: give --role, --clearance, --disable or --enable")
+        raise click.UsageError("không có gì để đổi: hãy cho --role, --clearance, --disable hoặc --enable")
     accounts = _accounts(archive_path)
     account = accounts.get(name)
     if account is None:
-        raise click.ClickException(f"no user named {name!r}")
+        raise click.ClickException(f"không có tài khoản tên {name!r}")
     name, changes = account.username, []
     try:
         if role is not None:
@@ -197,7 +195,7 @@ def user_set(name: str, role: str | None, clearance: str | None, disable: bool |
             changes.append(f"clearance={clearance}")
         if disable is not None:
             (accounts.disable if disable else accounts.enable)(name)
-            changes.append("disabled" if disable else "enabled")
+            changes.append("disabled" if disable else "enabled")  # audit detail: stable keys
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     _audit(accounts, "user-set", name, " ".join(changes))
@@ -208,15 +206,15 @@ def user_set(name: str, role: str | None, clearance: str | None, disable: bool |
 @archive_option
 @json_option
 def user_list(archive_path: Path | None, as_json: bool) -> None:
-    """Every account with its role, clearance and state."""
+    """Mọi tài khoản cùng vai trò, quyền xem tài liệu mật và trạng thái."""
     users = _accounts(archive_path).list_users()
     if as_json:
         print_json({"users": [account.to_json() for account in users]})
         return
     if not users:
-        click.echo("No users yet: add one with `luutru user add NAME --role admin`.")
+        click.echo("Chưa có tài khoản nào: thêm bằng `luutru user add NAME --role admin`.")
     for account in users:
-        state = "" if account.active else "  (disabled)"
+        state = "" if account.active else "  (đã khóa)"
         click.echo(f"{account.username:<24} {account.role:<10} "
                    f"{clearance_name(account.clearance):<10} {account.updated}{state}")
 
@@ -225,12 +223,12 @@ def user_list(archive_path: Path | None, as_json: bool) -> None:
 
 @click.command("audit")
 @click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True,
-              help="Show the last N entries.")
-@click.option("--since", help="Only entries at or after this UTC time (ISO, e.g. 2026-11-23).")
+              help="Hiện N mục cuối.")
+@click.option("--since", help="Chỉ các mục từ thời điểm UTC này (ISO, ví dụ 2026-11-23).")
 @archive_option
 @json_option
 def audit_command(limit: int, since: str | None, archive_path: Path | None, as_json: bool) -> None:
-    """The reading room's audit log: views of classified items, logins, account changes."""
+    """Nhật ký phòng đọc: lượt xem tài liệu mật, đăng nhập, thay đổi tài khoản."""
     entries = _accounts(archive_path).audit_entries(limit=limit, since=since)
     if as_json:
         print_json({"entries": [entry.to_json() for entry in entries]})
