@@ -113,6 +113,17 @@ def read_json(path: Path) -> Any:
         return json.load(handle)
 
 
+def temp_file_for(path: Path) -> tuple[int, Path]:
+    """A new temporary file beside ``path`` (an open descriptor and its name), named as
+    :func:`remove_stale_temp_files` finds it, with the permissions of an ordinary file: for a
+    writer that streams a large file before :func:`atomic_move_into` gives it its name."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.fchmod(fd, 0o666 & ~_UMASK)
+    return fd, Path(name)
+
+
 def atomic_move_into(src: Path, dst: Path) -> None:
     """Move a finished temporary file (made in the same file system) to ``dst`` atomically."""
     dst.parent.mkdir(parents=True, exist_ok=True)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +36,8 @@ import pikepdf
 import pikepdf.pdfa
 from PIL import Image
 
-from luutru.archive import Archive, PageRef, atomic_move_into, read_json, record_file_checksum
+from luutru.archive import (Archive, PageRef, atomic_move_into, read_json, record_file_checksum,
+                            remove_stale_temp_files, temp_file_for)
 from luutru.ocr.geometry import PageGeometry
 from luutru.pageimage import load_page
 
@@ -114,16 +116,28 @@ def build_document_pdf(pages: Sequence[PdfPage | Path], out: Path, *, mode: str 
 def save_pdfa(document: pikepdf.Pdf, out: Path, pages: int, checksum: bool = True) -> DocumentPdf:
     """Save as PDF/A-2b through pikepdf's validator, or plainly (and say why) if it refuses;
     ``checksum``: record what ``out`` holds for ``luutru verify`` (a file of the record)."""
-    tmp = out.with_name(f".{out.name}.tmp")
+    # Saved into a stream, not a path: given a path, pikepdf keeps a temporary file of its own
+    # beside it, which a kill -9 would leave behind under a name nothing cleans up.
+    remove_stale_temp_files(out)  # one writer per PDF: what a killed save of it left
+    fd, tmp = temp_file_for(out)
     try:
-        pikepdf.pdfa.save(document, tmp, PDFA_FLAVOUR)
-        result = DocumentPdf(out, pages, pdfa=True)
-    except pikepdf.pdfa.PdfaError as error:
-        problems = [str(finding) for finding in error.report.findings][:10] or [str(error)]
-        log.warning("%s: not PDF/A-%s: %s", out, PDFA_FLAVOUR, "; ".join(problems))
-        document.save(tmp)
-        result = DocumentPdf(out, pages, pdfa=False, problems=problems)
-    atomic_move_into(tmp, out)
+        with os.fdopen(fd, "w+b") as stream:
+            try:
+                pikepdf.pdfa.save(document, stream, PDFA_FLAVOUR)
+                result = DocumentPdf(out, pages, pdfa=True)
+            except pikepdf.pdfa.PdfaError as error:
+                problems = [str(finding) for finding in error.report.findings][:10] or [str(error)]
+                log.warning("%s: not PDF/A-%s: %s", out, PDFA_FLAVOUR, "; ".join(problems))
+                stream.seek(0)
+                stream.truncate()
+                document.save(stream)
+                result = DocumentPdf(out, pages, pdfa=False, problems=problems)
+            stream.flush()
+            os.fsync(stream.fileno())
+        atomic_move_into(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     if checksum:
         record_file_checksum(out)  # luutru verify checks it against this
     return result
