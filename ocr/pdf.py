@@ -37,7 +37,7 @@ import pikepdf.pdfa
 from PIL import Image
 
 from luutru.archive import (Archive, PageRef, atomic_move_into, read_json, record_file_checksum,
-                            remove_stale_temp_files, temp_file_for)
+                            temp_file_for)
 from luutru.ocr.geometry import PageGeometry
 from luutru.pageimage import load_page
 
@@ -117,8 +117,9 @@ def save_pdfa(document: pikepdf.Pdf, out: Path, pages: int, checksum: bool = Tru
     """Save as PDF/A-2b through pikepdf's validator, or plainly (and say why) if it refuses;
     ``checksum``: record what ``out`` holds for ``luutru verify`` (a file of the record)."""
     # Saved into a stream, not a path: given a path, pikepdf keeps a temporary file of its own
-    # beside it, which a kill -9 would leave behind under a name nothing cleans up.
-    remove_stale_temp_files(out)  # one writer per PDF: what a killed save of it left
+    # beside it, which a kill -9 would leave under a name `luutru verify` takes for a stranger.
+    # Ours ends in .tmp (a leftover, listed but no error) and is unique, so two coordinators
+    # building the same PDF never touch each other's.
     fd, tmp = temp_file_for(out)
     try:
         with os.fdopen(fd, "w+b") as stream:
