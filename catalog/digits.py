@@ -27,6 +27,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from luutru.archive import atomic_write_bytes
+
 MODEL_VERSION = 1
 SEED = 20261207
 AUGMENTED_COPIES = 4
@@ -157,10 +159,7 @@ def model() -> _Model:
         pass
     trained = train()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(pickle.dumps(trained))
-        temporary.replace(path)
+        atomic_write_bytes(path, pickle.dumps(trained))
     except OSError:
         pass                    # a read-only home: train again next time
     return trained
