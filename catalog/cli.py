@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from luutru.audit import cli_audit
 from luutru.archive import PageRef, atomic_write_bytes, atomic_write_text
 from luutru.catalog import build_catalog, iter_items
 from luutru.catalog.ead import EADError, export_ead
@@ -69,7 +70,6 @@ def _follow_access(archive, before: dict[str, int]) -> list[str]:
 
 
 def _audit_changes(archive, changes) -> None:
-    from luutru.web.accounts import cli_audit
     for item_id, name, old, new in changes:
         cli_audit(archive, "change-access", item_id, f"{name}: {old!r} → {new!r}")
 
@@ -208,7 +208,6 @@ def access_decide(targets: tuple[str, ...], decision: str | None, do_mat: str | 
                                "" if do_mat is None else (None if do_mat == "không" else do_mat))
     except _USER_ERRORS as exc:
         _fail(exc)
-    from luutru.web.accounts import cli_audit
     for item_id in report.items:
         cli_audit(archive, f"access-{decision}", item_id)
     _audit_changes(archive, report.access_changes)
@@ -252,7 +251,6 @@ def access_policy(fonds_code: str, policy: str, archive_path: Path | None) -> No
         old = set_fonds_policy(archive, fonds_code, policy)
     except _USER_ERRORS as exc:
         _fail(exc)
-    from luutru.web.accounts import cli_audit
     cli_audit(archive, "change-access-policy", fonds_code, f"{old!r} → {policy!r}")
     _follow_access(archive, before)
     click.echo(f"Phông {fonds_code}: chính sách tiếp cận {policy} (trước: {old or 'mặc định'}).")

@@ -1,4 +1,4 @@
-"""The reading room's accounts and audit log: one SQLite file per archive.
+"""The reading room's accounts: one SQLite file per archive, shared with the audit log.
 
 ``archive/access/accounts.sqlite`` (directory 0700, file 0600) holds who may log in, with which
 role and clearance, and an append-only log of who did what (every view of a classified item,
@@ -25,14 +25,14 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from luutru import audit
 from luutru.archive import Archive
 from luutru.access import CLEARANCE_NAMES
+from luutru.audit import AuditEntry, access_dir, accounts_path, now_iso
 from luutru.textnorm import nfc
 from luutru.web.access import ROLES, User
 from luutru.errors import LuutruError
@@ -42,7 +42,7 @@ MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024  # argon2 would hash a megabyte; nobody types one
 _USERNAME = re.compile(r"[\w.@-]{1,64}")
 
-_SCHEMA = """
+_SCHEMA = audit.AUDIT_SCHEMA + """
 CREATE TABLE IF NOT EXISTS users (
     username TEXT NOT NULL,
     username_key TEXT NOT NULL UNIQUE,
@@ -54,21 +54,6 @@ CREATE TABLE IF NOT EXISTS users (
     created TEXT NOT NULL,
     updated TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS audit (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    time TEXT NOT NULL,
-    username TEXT NOT NULL,
-    role TEXT NOT NULL,
-    action TEXT NOT NULL,
-    target TEXT NOT NULL,
-    detail TEXT NOT NULL,
-    remote TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_time ON audit (time);
-CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
-    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
-    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 """
 # Version 2: server-side sessions (a logout ends the session, not only the browser's cookie).
 _SESSIONS = """
@@ -137,31 +122,12 @@ class Account:
                 "updated": self.updated}
 
 
-@dataclass(frozen=True)
-class AuditEntry:
-    id: int
-    time: str
-    username: str
-    role: str
-    action: str
-    target: str
-    detail: str
-    remote: str
-
-    def to_json(self) -> dict:
-        return dict(self.__dict__)
-
-
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def clearance_name(level: int) -> str:
     return {value: name for name, value in CLEARANCE_NAMES.items()}[level]
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def username_key(name: str) -> str:
@@ -196,17 +162,6 @@ def check_clearance(clearance: int) -> int:
     return clearance
 
 
-def accounts_path(archive: Archive) -> Path:
-    return archive.root / "access" / "accounts.sqlite"
-
-
-def access_dir(archive: Archive) -> Path:
-    """``archive/access/``, made private (0700) if it is not there yet."""
-    directory = archive.root / "access"
-    directory.mkdir(mode=0o700, exist_ok=True)
-    return directory
-
-
 class Accounts:
     """The accounts store of one archive. Each thread has its own connection, kept open (every
     request of the reading room reads its user here), so one instance may be shared by the
@@ -223,9 +178,6 @@ class Accounts:
     # --- storage ------------------------------------------------------------------------------
 
     def _create(self) -> None:
-        if not self.path.exists():
-            fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
-            os.close(fd)
         db = self._connect()
         db.execute("PRAGMA journal_mode=WAL")
         version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -238,16 +190,10 @@ class Accounts:
         _allow_editor_role(db)
 
     def _connect(self) -> sqlite3.Connection:
-        """This thread's connection, in autocommit mode: each statement is its own transaction.
-        WAL with synchronous=NORMAL: a crash of luutru loses nothing, a power cut at most the
-        last moments of the audit log."""
+        """This thread's connection (:func:`luutru.audit.connect`)."""
         held = getattr(self._local, "held", None)
         if held is None or held[0] != os.getpid():  # never a connection from before a fork
-            db = sqlite3.connect(self.path, timeout=10, isolation_level=None,
-                                 check_same_thread=True)
-            db.execute("PRAGMA busy_timeout=10000")
-            db.execute("PRAGMA synchronous=NORMAL")
-            held = self._local.held = (os.getpid(), db)
+            held = self._local.held = (os.getpid(), audit.connect(self.path))
         return held[1]
 
     def close(self) -> None:
@@ -380,35 +326,10 @@ class Accounts:
 
     def audit(self, username: str, role: str, action: str, target: str, detail: str = "",
               remote: str = "") -> None:
-        """Append one entry (``username`` '' for an anonymous reader)."""
-        self._connect().execute("INSERT INTO audit (time, username, role, action, target, detail, remote)"
-                   " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   (now_iso(), username, role, action, target, detail, remote or ""))
+        """Append one entry to the audit log (:func:`luutru.audit.append`)."""
+        audit.append(self._connect(), username, role, action, target, detail, remote)
 
     def audit_entries(self, limit: int | None = 100, since: str | None = None) -> list[AuditEntry]:
-        """The last ``limit`` entries (at or after the ISO time ``since``), oldest first."""
-        sql, values = "SELECT * FROM audit", []
-        if since:
-            sql += " WHERE time >= ?"
-            values.append(since)
-        sql += " ORDER BY id DESC"
-        if limit is not None:
-            sql += " LIMIT ?"
-            values.append(limit)
-        rows = self._connect().execute(sql, values).fetchall()
-        return [AuditEntry(*row) for row in reversed(rows)]
+        """The last ``limit`` entries of the audit log, oldest first."""
+        return audit.entries(self._connect(), limit, since)
 
-
-def cli_audit(archive: Archive, action: str, target: str, detail: str = "") -> None:
-    """An audit entry for a command typed at the archive's machine (an access decision, an
-    imported review sheet changing a độ mật): the operating-system user, role ``cli``."""
-    import getpass
-    try:
-        who = getpass.getuser()
-    except (KeyError, OSError):
-        who = f"uid:{os.getuid()}"
-    store = Accounts(archive)
-    try:
-        store.audit(who, "cli", action, target, detail)
-    finally:
-        store.close()
