@@ -241,6 +241,7 @@ class PageFiles:
     PDF = "ocr.pdf"             # one-page searchable PDF
     PROVENANCE = "ocr.json"     # how the page was read; written last, so it marks a read page
     MARKS = "marks.json"        # secrecy/urgency stamps found on the page (+ mark-N.png crops)
+    MARK_CROP = "mark-{}.png"   # the crop of the N-th stamp (1-based), beside MARKS
     OUTPUTS = (CLEAN, TEXT, HOCR, ALTO, PDF)
 
     @property
@@ -270,6 +271,10 @@ class PageFiles:
     @property
     def provenance(self) -> Path:
         return self.directory / self.PROVENANCE
+
+    @property
+    def marks(self) -> Path:
+        return self.directory / self.MARKS
 
     @classmethod
     def holds(cls, name: str) -> bool:
@@ -323,20 +328,28 @@ class Archive:
         archive = cls(root if root is not None else default_archive_path())
         if create:
             archive.initialise()
-        elif not (archive.root / "ARCHIVE.md").exists():
-            raise FileNotFoundError(f"{archive.root} is not a luutru archive (no ARCHIVE.md)")
+        elif not (archive.root / cls.README).exists():
+            raise FileNotFoundError(f"{archive.root} is not a luutru archive (no {cls.README})")
         return archive
 
     def initialise(self) -> None:
         for directory in (self.originals_dir, self.pages_dir, self.documents_dir,
                           self.quarantine_dir, self.catalog_dir, self.index_dir, self.tmp_dir):
             directory.mkdir(parents=True, exist_ok=True)
-        readme = self.root / "ARCHIVE.md"
+        readme = self.root / self.README
         if not readme.exists():
             atomic_write_text(readme, _README)
-        version = self.root / "layout.json"
+        version = self.root / self.LAYOUT
         if not version.exists():
             write_json(version, {"luutru_archive_layout": LAYOUT_VERSION})
+
+    # file names at the archive's top level and in its private access/ folder
+    README = "ARCHIVE.md"                  # what every folder holds, for people
+    LAYOUT = "layout.json"                 # the layout version
+    QUARANTINE_REASON = "reason.json"      # why a quarantined file is there (one per entry)
+    ACCOUNTS = "accounts.sqlite"           # reading-room accounts and the audit log
+    SESSION_KEY = "secret.key"             # signs reading-room sessions
+    RATELIMIT = "ratelimit.sqlite"         # login attempts counted per address and name
 
     # directories
     @property
@@ -368,9 +381,23 @@ class Archive:
         return self.root / "tmp"
 
     @property
+    def access_dir(self) -> Path:
+        """Reading-room accounts, the audit log and the session key: private (0700)."""
+        return self.root / "access"
+
+    @property
     def inventories_dir(self) -> Path:
         """The archivist's inventories (mục lục hồ sơ) as received: part of the record."""
         return self.root / "inputs" / "inventories"
+
+    # catalogue
+    def fonds_path(self, code: str) -> Path:
+        """The XML file of one fonds (phông) of the catalogue."""
+        return self.catalog_dir / f"{code}.xml"
+
+    def fonds_paths(self) -> list[Path]:
+        """Every fonds file of the catalogue, in code order."""
+        return sorted(self.catalog_dir.glob("*.xml")) if self.catalog_dir.is_dir() else []
 
     # originals
     def original_record_path(self, sha256: str) -> Path:
@@ -421,7 +448,7 @@ class Archive:
                 continue  # an unreadable original record: its pages are checked below
             for index in indexes:
                 ref = PageRef(path.stem, index)
-                if not (self.page_dir(ref) / "page.json").exists():
+                if not self.page_files(ref).record.exists():
                     found[ref] = "missing"
         for ref in self.iter_page_refs():
             if self.page_record_or_none(ref) is None:

@@ -59,13 +59,13 @@ def now_iso() -> str:
 
 def access_dir(archive: Archive) -> Path:
     """``archive/access/``, made private (0700) if it is not there yet."""
-    directory = archive.root / "access"
+    directory = archive.access_dir
     directory.mkdir(mode=0o700, exist_ok=True)
     return directory
 
 
 def accounts_path(archive: Archive) -> Path:
-    return archive.root / "access" / "accounts.sqlite"
+    return archive.access_dir / archive.ACCOUNTS
 
 
 def connect(path: Path) -> sqlite3.Connection:

@@ -17,6 +17,7 @@ import click
 
 from luutru import __version__, clitext
 from luutru.errors import ExitCode, LuutruError
+from luutru.export import EXPORTS
 from luutru.cliutil import (ARCHIVE_HELP, archive_option, choose_executor, emit_report,
                             executor_options, json_option, open_archive, remember_group_archive,
                             show_progress)
@@ -30,7 +31,6 @@ COMMAND_STAGES = {"ingest": "ingest", "status": "ingest", "ocr": "ocr", "worker"
                   "serve": "web", "user": "web", "audit": "web", "volume": "volume",
                   "edit": "volume", "verify": "preserve", "repair": "preserve",
                   "restore": "preserve"}
-EXPORT_STAGES = {"text": "ocr", "ead": "catalog", "items": "catalog", "aip": "preserve"}
 
 clitext.install()  # click's usage errors and help headings in Vietnamese
 
@@ -38,14 +38,13 @@ clitext.install()  # click's usage errors and help headings in Vietnamese
 class StageGroup(click.Group):
     """A click group whose commands live in the stages' ``cli`` modules, loaded on first use.
 
-    Each module lists its commands in ``COMMANDS`` (and ``export`` subcommands in
-    ``EXPORT_COMMANDS``); ``stages`` maps every command name to its module.
+    Each module lists its commands in ``COMMANDS``; ``stages`` maps every command name to its
+    module.
     """
 
-    def __init__(self, *args, stages: dict[str, str], listing: str = "COMMANDS", **kwargs):
+    def __init__(self, *args, stages: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)
         self.stages = stages
-        self.listing = listing
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(self.stages))
@@ -53,7 +52,7 @@ class StageGroup(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in self.commands and name in self.stages:
             module = importlib.import_module(f"luutru.{self.stages[name]}.cli")
-            for command in getattr(module, self.listing):
+            for command in module.COMMANDS:
                 if command.name == name:
                     self.add_command(command)
         return super().get_command(ctx, name)
@@ -115,7 +114,17 @@ def cli(archive_path: Path | None) -> None:
     remember_group_archive(archive_path)
 
 
-@cli.group(cls=StageGroup, stages=EXPORT_STAGES, listing="EXPORT_COMMANDS")
+class ExportGroup(click.Group):
+    """``luutru export``: the exports the registry knows (:mod:`luutru.export`), plugins too."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return EXPORTS.names()
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return EXPORTS.get(name)
+
+
+@cli.group(cls=ExportGroup)
 def export() -> None:
     """Xuất nội dung kho lưu trữ theo các định dạng chuẩn."""
 

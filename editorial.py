@@ -128,7 +128,7 @@ def iter_records(archive: Archive) -> Iterator[EditorialRecord]:
 
 
 def ocr_page_text(archive: Archive, page_key: str) -> str:
-    path = archive.page_dir(PageRef.parse(page_key)) / "text.txt"
+    path = archive.page_files(PageRef.parse(page_key)).text
     return nfc(path.read_text(encoding="utf-8", errors="replace")) if path.exists() else ""
 
 

@@ -10,10 +10,10 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from luutru.archive import Archive, read_json
+from luutru.archive import Archive, PageFiles, read_json
 
 UNKNOWN_FONDS = "(không rõ phông)"
-OCR_DONE_MARKER = "ocr.json"
+OCR_DONE_MARKER = PageFiles.PROVENANCE
 
 _COUNTERS: dict[str, Callable[[Archive], Any]] = {}
 
@@ -66,7 +66,8 @@ def _original_records(archive: Archive):
             yield record
 
 
-DAMAGED_TEXT = {"missing": "mất page.json", "unreadable": "page.json hỏng (không đọc được)"}
+DAMAGED_TEXT = {"missing": f"mất {PageFiles.RECORD}",
+                "unreadable": f"{PageFiles.RECORD} hỏng (không đọc được)"}
 
 
 def damaged_page_lines(damaged: list[dict[str, str]]) -> list[str]:
@@ -88,7 +89,7 @@ def _fonds_entry(by_fonds: dict[str, dict[str, Any]], fonds: str) -> dict[str, A
 
 def _quarantine_reasons(archive: Archive) -> dict[str, int]:
     reasons: Counter[str] = Counter()
-    for path in archive.quarantine_dir.glob("*/reason.json"):
+    for path in archive.quarantine_dir.glob(f"*/{Archive.QUARANTINE_REASON}"):
         try:
             reasons[read_json(path)["reason"]] += 1
         except (OSError, ValueError, KeyError):

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from luutru.archive import Archive, PageRef, write_json
 from luutru.catalog import build_catalog, iter_items
-from luutru.catalog.export import SCORED_FIELDS
+from luutru.export.items import SCORED_FIELDS
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CORPUS = HERE.parent.parent / "shared" / "corpus" / "dev"

@@ -23,13 +23,13 @@ from typing import Any
 
 from luutru.access import (PERSON_ORIGINS, is_marked, item_level, opened_despite_mark,
                            parse_policy)
-from luutru.archive import Archive, PageRef
+from luutru.archive import Archive, PageFiles, PageRef
 from luutru.catalog.model import (ACCESS_PUBLIC, ACCESS_RESTRICTED, ARCHIVIST, DO_MAT_VALUES,
                                   FieldValue)
 from luutru.catalog.record import catalog_lock, read_catalog, write_fonds
 from luutru.catalog.review import ReviewReport, _apply_values, _write_changed
 
-MARKS_FILE = "marks.json"
+MARKS_FILE = PageFiles.MARKS
 CROP_NAME = re.compile(r"mark-[0-9]{1,3}\.png")
 DECISIONS = {"open": ACCESS_PUBLIC, "close": ACCESS_RESTRICTED}
 

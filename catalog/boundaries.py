@@ -146,16 +146,3 @@ def starts_document(page: PageLines, previous: PageLines | None, new_file: bool,
         return first_page_score(page) + hint >= 2.0 or not continues_previous(page, previous)
     return first_page_score(page) >= 2.0
 
-
-def is_first_page(page: PageLines) -> bool:
-    return first_page_score(page) >= 2.0
-
-
-def split_documents(pages: list[PageLines]) -> list[tuple[int, int]]:
-    """(first, last) 0-based page spans of the documents in a run of pages; the first page
-    always opens a document (a file never starts in the middle of one)."""
-    if not pages:
-        return []
-    starts = [0] + [i for i in range(1, len(pages)) if is_first_page(pages[i])]
-    ends = [s - 1 for s in starts[1:]] + [len(pages) - 1]
-    return list(zip(starts, ends))

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from luutru.archive import Archive, PageRef
+from luutru.archive import Archive, PageFiles, PageRef
 from luutru.catalog.boundaries import file_name_hint, starts_document
 from luutru.catalog.extract import extract_fields
 from luutru.catalog.inventory import InventoryRow, load_inventories
@@ -80,7 +80,7 @@ def _collect_pages(archive: Archive, report: CatalogReport) -> dict[tuple[str, s
     groups: dict[tuple[str, str], list[_Page]] = defaultdict(list)
     for ref in archive.iter_page_refs():
         page_dir = archive.page_dir(ref)
-        if not (page_dir / "ocr.json").exists():
+        if not PageFiles(page_dir).is_read():
             report.pages_not_ocred += 1
             continue
         record = archive.page_record_or_none(ref)
@@ -269,7 +269,7 @@ def _close_damaged(archive: Archive, items: list[Item], report: CatalogReport) -
     if not damaged:
         return
     report.warnings.append(
-        f"{len(damaged)} trang mất hoặc hỏng page.json (chưa biên mục được, coi là mật): "
+        f"{len(damaged)} trang mất hoặc hỏng {PageFiles.RECORD} (chưa biên mục được, coi là mật): "
         + ", ".join(ref.key for ref, _ in damaged[:5]) + (" …" if len(damaged) > 5 else ""))
     originals = {ref.sha256 for ref, _ in damaged}
     for item in items:
@@ -291,7 +291,7 @@ def _build_catalog(archive: Archive, progress: bool) -> CatalogReport:
     for code in sorted(fonds):
         try:
             if write_fonds(archive, fonds[code]):
-                report.written.append(f"{code}.xml")
+                report.written.append(archive.fonds_path(code).name)
         except InvalidCatalogError as exc:     # one bad fonds never blocks the others
             report.errors.append(str(exc))
     report.fonds = len(fonds)

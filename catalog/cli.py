@@ -8,22 +8,20 @@ from pathlib import Path
 import click
 
 from luutru.audit import cli_audit
-from luutru.archive import PageRef, atomic_write_bytes, atomic_write_text
+from luutru.archive import PageRef
 from luutru.catalog import build_catalog, iter_items
-from luutru.catalog.ead import EADError, export_ead
-from luutru.catalog.export import items_csv, items_jsonl, items_xlsx, visible_items
 from luutru.catalog.inventory import read_inventory, store_inventory
 from luutru.catalog.record import InvalidCatalogError
 from luutru.catalog.accessreview import (REASON_TEXT, access_queue, decide_access, file_item_ids,
                                         note_opened_marked, set_fonds_policy)
 from luutru.catalog.review import export_review, import_review
 from luutru.errors import ExitCode
-from luutru.index.update import apply_access_changes, item_levels
+from luutru.index import apply_access_changes, item_levels
 from luutru.xmlsafe import UnsafeXMLError
-from luutru.cliutil import (archive_option, clearance_option, emit_report, json_option,
+from luutru.cliutil import (archive_option, emit_report, json_option,
                             open_archive, print_json, remember_group_archive, show_progress)
 
-_USER_ERRORS = (InvalidCatalogError, UnsafeXMLError, EADError, ValueError, OSError)
+_USER_ERRORS = (InvalidCatalogError, UnsafeXMLError, ValueError, OSError)
 
 
 def _fail(exc: Exception) -> None:
@@ -256,56 +254,4 @@ def access_policy(fonds_code: str, policy: str, archive_path: Path | None) -> No
     click.echo(f"Phông {fonds_code}: chính sách tiếp cận {policy} (trước: {old or 'mặc định'}).")
 
 
-@click.command("ead")
-@click.argument("outfile", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
-@click.option("--fonds", "fonds_code", help="Chỉ phông này (mã phông).")
-@click.option("--packages", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Link each hồ sơ to its preservation package in this folder (export aip).")
-@clearance_option
-@archive_option
-def ead(outfile: Path, fonds_code: str | None, packages: Path | None, clearance: int,
-        archive_path: Path | None) -> None:
-    """Xuất mục lục theo EAD3 (kiểm tra theo lược đồ chính thức), lọc theo --clearance và
-    ghi rõ điều đó."""
-    try:
-        if packages is not None:
-            from luutru.preserve.aip import ead_with_packages, packages_in
-            data = ead_with_packages(_archive(archive_path), fonds_code, packages_in(packages),
-                                     base=f"{packages.as_posix().rstrip('/')}/", clearance=clearance)
-        else:
-            data = export_ead(_archive(archive_path), fonds_code, clearance)
-    except _USER_ERRORS as exc:
-        _fail(exc)
-    if str(outfile) == "-":
-        sys.stdout.buffer.write(data)
-    else:
-        atomic_write_bytes(outfile, data)
-
-
-@click.command("items")
-@click.argument("outfile", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "xlsx"]), default="jsonl",
-              show_default=True)
-@clearance_option
-@archive_option
-def items(outfile: Path, fmt: str, clearance: int, archive_path: Path | None) -> None:
-    """Xuất mỗi văn bản một dòng (các trường như score_fields.py đọc, thêm id và needs_review);
-    chỉ những văn bản --clearance cho phép (chấm cả bộ dữ liệu: --clearance tuyet-mat)."""
-    try:
-        rows = visible_items(iter_items(_archive(archive_path)), clearance)
-    except _USER_ERRORS as exc:
-        _fail(exc)
-    if fmt == "xlsx":
-        if str(outfile) == "-":
-            raise click.UsageError("không ghi xlsx ra đầu ra chuẩn được; hãy cho tên tệp")
-        items_xlsx(rows, outfile)
-        return
-    text = items_jsonl(rows) if fmt == "jsonl" else items_csv(rows)
-    if str(outfile) == "-":
-        click.echo(text, nl=False)
-    else:
-        atomic_write_text(outfile, text)
-
-
 COMMANDS: list = [catalog]
-EXPORT_COMMANDS: list = [ead, items]

@@ -20,14 +20,17 @@ from __future__ import annotations
 
 import os
 import pickle
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
 
 from luutru.archive import atomic_write_bytes
+from luutru.ocr.engines import EngineReading, TextLine, Word
 
 MODEL_VERSION = 1
 SEED = 20261207
@@ -48,7 +51,7 @@ class DigitReading:
 
 @dataclass
 class _Model:
-    classifier: object
+    classifier: Any   # a fitted scikit-learn SVC
     threshold: float           # calibrated on held-back digits
     held_back_accuracy: float
 
@@ -168,7 +171,7 @@ def model() -> _Model:
 def glyphs(ink: np.ndarray) -> list[np.ndarray]:
     """The written digits in a region (ink > 0), left to right: connected components at least
     half as tall as the tallest, pieces of one digit (a broken stroke) joined."""
-    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, 8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     boxes = [list(stats[i][:4]) for i in range(1, count) if stats[i][4] >= 30]
     if not boxes:
         return []
@@ -197,3 +200,22 @@ def read_digits(ink: np.ndarray) -> DigitReading | None:
     # a glyph wider than tall is digits written in one stroke ("99"): not cut, never trusted
     joined = any(g.shape[1] > MAX_GLYPH_ASPECT * g.shape[0] for g in found)
     return DigitReading(digits, confidence, confidence >= trained.threshold and not joined)
+
+
+class DigitReader:
+    """The digit reader as an OCR engine (:class:`luutru.ocr.engines.OcrEngine`): a region of a
+    cleaned page in (dark ink on light paper), one line of one word out, its confidence 0..100."""
+
+    name = "handwritten-digits"
+
+    def read(self, image: np.ndarray, dpi: int, *, psm: int = 7,
+             renderings: Sequence[str] = ()) -> EngineReading:
+        grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+        ink = ((grey < 128) * 255).astype(np.uint8)
+        reading = read_digits(ink)
+        if reading is None:
+            return EngineReading([])
+        ys, xs = np.nonzero(ink)
+        box = (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+        word = Word(reading.digits, box, round(reading.confidence * 100, 2), line=0, block=0)
+        return EngineReading([TextLine([word], box, block=0)])

@@ -57,10 +57,6 @@ class RowError:
         return f"{self.source}, line {self.line}: {self.message}"
 
 
-def inventories_dir(archive: Archive) -> Path:
-    return archive.root / "inputs" / "inventories"
-
-
 def _date(value: str, column: str) -> str | None:
     if not value:
         return None
@@ -128,7 +124,7 @@ def store_inventory(archive: Archive, rows: list[InventoryRow], name: str) -> Pa
         writer.writerow([r.fonds_code, r.fonds_name or "", r.file_code, r.file_title or "",
                          r.start_date or "", r.end_date or "", "" if r.pages is None else r.pages,
                          r.shelf or "", r.retention or "", r.access or "", r.access_policy or ""])
-    path = _unique_path(inventories_dir(archive), Path(name).stem, out.getvalue())
+    path = _unique_path(archive.inventories_dir, Path(name).stem, out.getvalue())
     if not path.exists():
         atomic_write_text(path, out.getvalue())
     return path
@@ -153,7 +149,7 @@ def load_inventories(archive: Archive) -> tuple[dict[tuple[str, str], InventoryR
     """Every stored inventory's rows by (fonds, file); later files win over earlier ones."""
     rows: dict[tuple[str, str], InventoryRow] = {}
     errors: list[RowError] = []
-    directory = inventories_dir(archive)
+    directory = archive.inventories_dir
     for path in sorted(directory.glob("*.csv")) + sorted(directory.glob("*.xlsx")):
         try:
             good, bad = read_inventory(path)

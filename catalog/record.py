@@ -41,7 +41,7 @@ def schema() -> etree.XMLSchema:
 
 
 def fonds_path(archive: Archive, code: str) -> Path:
-    return archive.catalog_dir / f"{code}.xml"
+    return archive.fonds_path(code)
 
 
 # --- writing --------------------------------------------------------------------------------------
@@ -192,7 +192,7 @@ def read_fonds_file(path: Path) -> Fonds:
 
 def read_catalog(archive: Archive) -> Iterator[Fonds]:
     """Every fonds of the catalogue, in code order."""
-    for path in sorted(archive.catalog_dir.glob("*.xml")):
+    for path in archive.fonds_paths():
         yield read_fonds_file(path)
 
 

@@ -24,12 +24,11 @@ from typing import Any
 
 from luutru.archive import Archive, atomic_write_text
 from luutru.catalog.build import link_citations
-from luutru.catalog.export import LIST_SEPARATOR, items_xlsx
 from luutru.catalog.model import (ACCESS_VALUES, ARCHIVIST, DO_KHAN_VALUES, DO_MAT_VALUES, ITEM_FIELD_NAMES,
                                   LIST_FIELDS, FieldValue, Fonds, Item, item_record_dict)
 from luutru.catalog.patterns import canonical_so_ky_hieu, parse_date
 from luutru.catalog.record import catalog_lock, read_catalog, read_fonds_file, write_fonds
-from luutru.catalog.sheets import read_sheet
+from luutru.catalog.sheets import flat_cell, read_sheet, write_items_xlsx
 from luutru.textnorm import fold, nfc
 
 EDITABLE = tuple(name for name in ITEM_FIELD_NAMES if name != "ngon_ngu")
@@ -68,16 +67,14 @@ def review_rows(archive: Archive, everything: bool = False) -> list[dict[str, An
 
 
 def _cell(value: Any) -> str:
-    if isinstance(value, list):
-        return LIST_SEPARATOR.join(str(v) for v in value)
-    return "" if value is None else str(value)
+    return str(flat_cell(value))
 
 
 def export_review(archive: Archive, path: Path, everything: bool = False) -> int:
     """Write the review sheet (CSV or XLSX by ``path``'s suffix); returns the number of rows."""
     rows = review_rows(archive, everything)
     if path.suffix.lower() == ".xlsx":
-        items_xlsx(rows, path, REVIEW_COLUMNS)
+        write_items_xlsx(rows, path, REVIEW_COLUMNS)
     else:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
@@ -281,7 +278,7 @@ def _fonds_holding(archive: Archive, item_id: str) -> Fonds | None:
     """The fonds whose XML holds the item, parsing only that one file (a big catalogue is
     several seconds to parse whole; finding the id in the bytes is not)."""
     needle = f'id="{item_id}"'.encode()
-    for path in sorted(archive.catalog_dir.glob("*.xml")):
+    for path in archive.fonds_paths():
         if needle in path.read_bytes():
             return read_fonds_file(path)
     return None

@@ -14,6 +14,7 @@ from luutru.archive import atomic_write_bytes
 # A cell starting with one of these is a formula to Excel or LibreOffice (``=HYPERLINK(…)``,
 # ``+cmd|…``, ``-2+3``, ``@SUM(…)``): a value read from a scan must never run as one.
 FORMULA_STARTS = ("=", "+", "-", "@")
+LIST_SEPARATOR = "; "   # a list value (several recipients) in one cell
 
 
 def _cell(value) -> str:
@@ -37,6 +38,18 @@ def read_sheet(path: Path) -> list[tuple[int, dict[str, str]]]:
                 for n, row in enumerate(rows[1:], start=2) if any(v not in (None, "") for v in row)]
     reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))
     return [(reader.line_num, row) for row in reader]
+
+
+def flat_cell(value: Any) -> Any:
+    """A value as one cell: a list joined by ``LIST_SEPARATOR``, None as ''."""
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(str(v) for v in value)
+    return "" if value is None else value
+
+
+def write_items_xlsx(items: Iterable[dict[str, Any]], path: Path, columns: Sequence[str]) -> None:
+    """One row per item, ``columns`` its fields (values starting ``= + - @`` stay text)."""
+    write_xlsx([list(columns), *([flat_cell(item.get(k)) for k in columns] for item in items)], path)
 
 
 def write_xlsx(rows: Iterable[Sequence[Any]], path: Path, title: str = "items") -> None:

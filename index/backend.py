@@ -7,10 +7,12 @@ incremental sync, the hit layout and the snippets are the same for every engine 
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Any
 
 from luutru.index.boilerplate import mark_boilerplate
@@ -35,11 +37,33 @@ MATCH_LABELS = {  # what the results page says it is showing
 }
 
 
+def file_stamp(path: Path) -> tuple:
+    """A file's identity and age, () when there is none: a replaced file has another."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return ()
+    return (info.st_ino, info.st_mtime_ns)
+
+
 class SearchBackend(ABC):
     """A search engine holding the derived index of one archive."""
 
     name = "abstract"
     fonds_names: dict[str, str] = {}  # fonds code → name (set by open_backend), for the facet
+    thread_safe = True  # may one instance serve several threads at once?
+    in_archive = True   # is the index kept in the archive (else on a server, given by its URL)?
+
+    @classmethod
+    def for_archive(cls, archive: Any) -> "SearchBackend":
+        """The engine on the archive's own index (under ``archive.index_dir``)."""
+        raise NotImplementedError(f"{cls.name} is not kept in the archive")
+
+    @classmethod
+    def generation(cls, archive: Any) -> tuple:
+        """What changes when ``luutru reindex`` switches the archive's index under its readers,
+        who reopen the engine then; () for an engine whose readers follow by themselves."""
+        return ()
 
     @abstractmethod
     def fingerprints(self) -> dict[str, str]:

@@ -10,7 +10,7 @@ import click
 from luutru.cliutil import (archive_option, emit_report, json_option, open_archive, print_json,
                             show_progress)
 from luutru.index.backend import MATCH_LABELS
-from luutru.index.es import ES_ENV
+from luutru.index.registry import ES_ENV
 from luutru.access import CLEARANCE_NAMES, parse_clearance
 from luutru.index.model import QueryError, SearchRequest
 from luutru.index.snippets import MARK_CLOSE, MARK_OPEN

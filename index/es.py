@@ -29,7 +29,6 @@ from luutru.index.query import (Adjacent, And, AtLeast, Filter, Fuzzy, Not, Or, 
                                 Person, Phrase, Term, Tier, and_parts, near_enough, or_children)
 from luutru.textnorm import fold
 
-ES_ENV = "LUUTRU_ES_URL"
 DEFAULT_ALIAS = "luutru-units"
 MAX_WINDOW = 10_000  # index.max_result_window: deeper pages walk with search_after
 DEEP_STEP = 1000
@@ -285,6 +284,7 @@ def connect(url: str):
 
 class ElasticsearchBackend(SearchBackend):
     name = "elasticsearch"
+    in_archive = False
 
     def __init__(self, url: str | None = None, alias: str = DEFAULT_ALIAS, client=None,
                  max_retries: int = 5, initial_backoff: float = 1.0):

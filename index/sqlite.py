@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from luutru.index.analysis import exact, fast_fold, meta_text, number_key
-from luutru.index.backend import (FACET_SIZE, FACETS, SearchBackend, confirm_suggestion, make_hit,
-                                  unit_display)
+from luutru.index.backend import (FACET_SIZE, FACETS, SearchBackend, confirm_suggestion, file_stamp,
+                                  make_hit, unit_display)
 from luutru.index.boilerplate import content_lines, mark_boilerplate
 from luutru.index.model import IndexReport, QueryError, SearchRequest, Unit, UnitPage
 from luutru.index.organs import organ_facet
@@ -77,9 +77,16 @@ class SqliteBackend(SearchBackend):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = _connect(self.path)
 
+    thread_safe = False  # a connection may not cross threads (check_same_thread)
+
     @classmethod
     def for_archive(cls, archive) -> "SqliteBackend":
         return cls(archive.index_dir / INDEX_FILE)
+
+    @classmethod
+    def generation(cls, archive) -> tuple:
+        """A rebuild replaces the file."""
+        return file_stamp(archive.index_dir / INDEX_FILE)
 
     def close(self) -> None:
         self.db.close()
@@ -142,10 +149,6 @@ class SqliteBackend(SearchBackend):
         finally:
             self.db = _connect(self.path)
         return report
-
-    def optimize(self) -> None:
-        with self.db:
-            self.db.execute("INSERT INTO fts(fts) VALUES ('optimize')")
 
     # --- searching ----------------------------------------------------------------------------
 

@@ -34,8 +34,8 @@ from typing import Any
 
 from luutru.archive import atomic_write_text
 from luutru.index.analysis import fast_nfc, meta_text, number_key, split_glued, word_pairs
-from luutru.index.backend import (FACET_SIZE, FACETS, SearchBackend, confirm_suggestion, make_hit,
-                                  unit_display)
+from luutru.index.backend import (FACET_SIZE, FACETS, SearchBackend, confirm_suggestion, file_stamp,
+                                  make_hit, unit_display)
 from luutru.index.boilerplate import content_lines, mark_boilerplate
 from luutru.index.model import IndexReport, QueryError, SearchRequest, Unit, UnitPage
 from luutru.index.organs import organ_facet
@@ -173,6 +173,11 @@ class TantivyBackend(SearchBackend):
             if stale.name != INDEX_DIR and stale.is_dir():
                 shutil.rmtree(stale, ignore_errors=True)
         return cls(archive.index_dir / INDEX_DIR)
+
+    @classmethod
+    def generation(cls, archive) -> tuple:
+        """A rebuild writes a new index beside the old one and moves the ``CURRENT`` pointer."""
+        return file_stamp(archive.index_dir / INDEX_DIR / POINTER)
 
     # --- index directories ----------------------------------------------------------------
 

@@ -8,46 +8,26 @@ its own, so a page nobody has catalogued yet is still findable.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from luutru.archive import Archive, PageRef, atomic_write_text
+from luutru.archive import Archive, PageFiles, PageRef, atomic_write_text
 from luutru.index.backend import SearchBackend, sync
 from luutru.index.boilerplate import mark_boilerplate
-from luutru.index.es import ES_ENV, ElasticsearchBackend
 from luutru.access import STRICTEST_LEVEL, item_level
 from luutru.index.model import (IndexReport, ItemDoc, PageDoc, SearchRequest, SearchResult, Unit,
                                 build_units, parse_clearance)
-from luutru.index.sqlite import SqliteBackend
+from luutru.index.registry import open_engine
 from luutru.textnorm import nfc
 
-TEXT_FILE = "text.txt"
-ENGINE_ENV = "LUUTRU_INDEX_ENGINE"
-
-
-def embedded_engine() -> str:
-    """``$LUUTRU_INDEX_ENGINE`` (tantivy|sqlite), else Tantivy when installed, else SQLite FTS5."""
-    chosen = (os.environ.get(ENGINE_ENV) or "").strip().lower()
-    if chosen:
-        if chosen not in ("tantivy", "sqlite"):
-            raise ValueError(f"{ENGINE_ENV}={chosen!r}: use tantivy or sqlite")
-        return chosen
-    return "tantivy" if importlib.util.find_spec("tantivy") else "sqlite"
+TEXT_FILE = PageFiles.TEXT
 
 
 def open_backend(archive: Archive, es_url: str | None = None) -> SearchBackend:
-    """Elasticsearch when ``es_url`` or ``$LUUTRU_ES_URL`` is given, else the embedded engine."""
-    url = es_url or os.environ.get(ES_ENV)
-    if url:
-        backend: SearchBackend = ElasticsearchBackend(url)
-    elif embedded_engine() == "tantivy":
-        from luutru.index.tantivy_backend import TantivyBackend
-        backend = TantivyBackend.for_archive(archive)
-    else:
-        backend = SqliteBackend.for_archive(archive)
+    """The archive's search index (:func:`luutru.index.registry.open_engine`: Elasticsearch when
+    ``es_url`` or ``$LUUTRU_ES_URL`` is given, else the embedded engine), with the fonds names."""
+    backend = open_engine(archive, es_url)
     backend.fonds_names = _read_fonds_names(archive)
     return backend
 

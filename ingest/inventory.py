@@ -36,10 +36,6 @@ class Inventory:
         return frozenset(fonds for fonds, _ in self.files)
 
 
-def inventory_dir(archive: Archive) -> Path:
-    return archive.root / "inputs" / "inventories"
-
-
 def read_inventory(path: Path) -> tuple[bytes, frozenset[tuple[str, str]]]:
     try:
         data = Path(path).read_bytes()
@@ -61,7 +57,7 @@ def store_inventory(archive: Archive, path: Path) -> Inventory:
     """Keep the inventory's exact bytes, read-only, named by their hash (same file, one copy)."""
     data, files = read_inventory(path)
     sha = hashlib.sha256(data).hexdigest()
-    stored = inventory_dir(archive) / f"{sha}.csv"
+    stored = archive.inventories_dir / f"{sha}.csv"
     if not stored.exists():
         remove_stale_temp_files(stored)
         remove_stale_temp_files(stored.with_suffix(".json"))

@@ -21,7 +21,7 @@ from luutru.archive import (Archive, atomic_move_into, read_json, remove_stale_t
 from luutru.ingest.sources import SourceFile, escape_controls
 from luutru.ingest.store import READ_ONLY, now_iso
 
-REASON_FILE = "reason.json"
+REASON_FILE = Archive.QUARANTINE_REASON
 # File systems allow 255 bytes per name, and the copy is first written as ``.<name>.partial``: a
 # scanner's 250-byte name must not stop the batch with ENAMETOOLONG at every re-run.
 MAX_NAME_BYTES = 120

@@ -87,7 +87,7 @@ def write_page_records(archive: Archive, sha256: str, probe: FileProbe, source: 
             "dpi_estimated": page.dpi_estimated, "mode": page.mode, "format": probe.format,
             "has_text": page.index in probe.text_pages,
         }
-        path = archive.page_dir(PageRef(sha256, page.index)) / "page.json"
+        path = archive.page_files(PageRef(sha256, page.index)).record
         remove_stale_temp_files(path)
         existed = path.exists()
         write_if_changed(path, record)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["OcrOptions", "OcrReport", "export_text", "ocr_archive", "ocr_page"]
+__all__ = ["OcrOptions", "OcrReport", "ocr_archive", "ocr_page"]
 
 
 def __getattr__(name: str) -> Any:

@@ -7,13 +7,11 @@ from pathlib import Path
 
 import click
 
-from luutru.cliutil import (BROKER_ENV, archive_option, choose_executor, clearance_option,
-                            emit_report, executor_options, json_option, open_archive, print_json,
-                            show_progress)
+from luutru.cliutil import (BROKER_ENV, archive_option, choose_executor, emit_report, executor_options, json_option, open_archive, show_progress)
 from luutru.ocr.cleanup import STEPS, CleanupOptions
 from luutru.ocr.executors import ExecutorUnavailable
 from luutru.ocr.models import DEFAULT_MODEL, MODELS, ModelMissing
-from luutru.ocr.pipeline import OcrOptions, export_text, ocr_archive
+from luutru.ocr.pipeline import OcrOptions, ocr_archive
 
 
 def _step_switches(func):
@@ -59,30 +57,6 @@ def ocr_command(redo: bool, jobs: int, model: str, debug_images: bool, executor:
     emit_report(report, as_json)
 
 
-@click.command("text")
-@click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
-@clearance_option
-@archive_option
-@json_option
-def export_text_command(outdir: Path, clearance: int, archive_path: Path | None,
-                        as_json: bool) -> None:
-    """Ghi văn bản từng trang ra OUTDIR/<tệp quét>/page-NNN.txt (NNN: số trang trong tệp đó),
-    chỉ những trang --clearance cho phép (trang chưa biên mục cần ít nhất mức mat)."""
-    try:
-        archive = open_archive(archive_path, create=False)
-    except FileNotFoundError as exc:
-        raise click.ClickException(str(exc)) from exc
-    try:
-        counts = export_text(archive, outdir, clearance)
-    except ValueError as exc:            # an unreadable catalogue: nothing is written
-        raise click.ClickException(str(exc)) from exc
-    if as_json:
-        print_json(counts)
-    else:
-        click.echo(f"{counts['written']} trang đã xuất vào {outdir}; "
-                   f"{counts['not_read']} trang chưa được OCR.")
-
-
 @click.command("worker")
 @click.option("--broker", envvar=BROKER_ENV, required=True, metavar="URL",
               help=f"Redis của máy điều phối, ví dụ redis://host:6379/0 [mặc định: ${BROKER_ENV}].")
@@ -111,4 +85,3 @@ def worker_command(broker: str, concurrency: int, loglevel: str,
 
 
 COMMANDS: list = [ocr_command, worker_command]
-EXPORT_COMMANDS: list = [export_text_command]

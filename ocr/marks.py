@@ -700,7 +700,7 @@ def _dedupe(marks: list[Mark]) -> list[Mark]:
             continue
         kept.append(mark)
     for number, mark in enumerate(kept, start=1):
-        mark.crop_name = f"mark-{number}.png"
+        mark.crop_name = PageFiles.MARK_CROP.format(number)
     return kept
 
 
@@ -727,7 +727,7 @@ def write_marks(page_dir: Path, marks: list[Mark]) -> None:
             names.add(mark.crop_name)
     write_json(page_dir / MARKS_FILE, {"version": MARKS_VERSION,
                                        "marks": [mark.to_json() for mark in marks]})
-    for old in page_dir.glob("mark-*.png"):
+    for old in page_dir.glob(PageFiles.MARK_CROP.format("*")):
         if old.name not in names:
             old.unlink(missing_ok=True)
             checksum_path(old).unlink(missing_ok=True)
@@ -736,7 +736,7 @@ def write_marks(page_dir: Path, marks: list[Mark]) -> None:
 def remove_marks_temp_files(page_dir: Path) -> None:
     remove_stale_temp_files(page_dir / MARKS_FILE)
     for index in range(1, MAX_CANDIDATES + 1):
-        remove_stale_temp_files(page_dir / f"mark-{index}.png")
+        remove_stale_temp_files(page_dir / PageFiles.MARK_CROP.format(index))
 
 
 def marks_current(page_dir: Path) -> bool:

@@ -36,7 +36,7 @@ import pikepdf
 import pikepdf.pdfa
 from PIL import Image
 
-from luutru.archive import (Archive, PageRef, atomic_move_into, read_json, record_file_checksum,
+from luutru.archive import (Archive, PageFiles, PageRef, atomic_move_into, read_json, record_file_checksum,
                             temp_file_for)
 from luutru.ocr.geometry import PageGeometry
 from luutru.pageimage import load_page
@@ -80,12 +80,13 @@ def archive_pdf_page(archive: Archive, ref: PageRef) -> PdfPage:
     """What :func:`build_document_pdf` needs of a read page, from its records on disk."""
     page_dir = archive.page_dir(ref)
     record = archive.page_record(ref)
-    provenance = read_json(page_dir / "ocr.json")
-    with Image.open(page_dir / "clean.png") as clean:
+    files = PageFiles(page_dir)
+    provenance = read_json(files.provenance)
+    with Image.open(files.clean) as clean:
         geometry = PageGeometry.from_provenance(provenance, clean.size)
     size = (int(record.get("width") or geometry.original_size[0]),
             int(record.get("height") or geometry.original_size[1]))
-    return PdfPage(page_dir / "ocr.pdf", archive.stored_original(ref.sha256), record["format"],
+    return PdfPage(files.pdf, archive.stored_original(ref.sha256), record["format"],
                    ref.index, int(record["dpi"]), size, geometry, bool(record.get("has_text")))
 
 

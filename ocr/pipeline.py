@@ -27,9 +27,8 @@ import numpy as np
 from PIL import Image
 from tqdm import tqdm
 
-from luutru.access import STRICTEST_LEVEL
-from luutru.archive import (Archive, PageRef, atomic_write_bytes, atomic_write_text, read_json,
-                            remove_stale_temp_files, write_json)
+from luutru.archive import (Archive, PageFiles, PageRef, atomic_write_bytes, atomic_write_text,
+                            read_json, remove_stale_temp_files, write_json)
 from luutru.ocr.alto import InvalidAlto, finish_alto
 from luutru.ocr.cleanup import CleanupOptions, CleanupResult, StepRecord, clean_page
 from luutru.ocr.engine import TesseractFailed, engine_name, page_image, tesseract_version
@@ -50,8 +49,8 @@ from luutru.textnorm import nfc
 PIPELINE_VERSION = 3
 TEXT_LAYER_STEP = StepRecord("text-layer", {"source": "pdftotext -bbox-layout"},
                              {"born_digital": True, "ocr": False}, 0.0)
-PROVENANCE = "ocr.json"
-OUTPUT_FILES = ("clean.png", "text.txt", "ocr.hocr", "ocr.alto.xml", "ocr.pdf")
+PROVENANCE = PageFiles.PROVENANCE
+OUTPUT_FILES = PageFiles.OUTPUTS
 # marks.json (+ mark-N.png crops): the stamps found on the page (luutru.ocr.marks), written
 # before ocr.json
 # Pages below these are flagged for a person to review (a warning, never an error).
@@ -273,11 +272,12 @@ def page_array(image: Image.Image) -> np.ndarray:
 
 
 def _write_outputs(page_dir: Path, image: np.ndarray, dpi: int, recognition: Recognition) -> None:
-    atomic_write_bytes(page_dir / "clean.png", png_bytes(image, dpi))
-    atomic_write_text(page_dir / "text.txt", nfc(recognition.text).rstrip("\n") + "\n")
-    atomic_write_bytes(page_dir / "ocr.hocr", finish_hocr(recognition.hocr, "clean.png"))
-    atomic_write_bytes(page_dir / "ocr.alto.xml", finish_alto(recognition.alto, "clean.png"))
-    atomic_write_bytes(page_dir / "ocr.pdf", recognition.pdf)
+    files = PageFiles(page_dir)
+    atomic_write_bytes(files.clean, png_bytes(image, dpi))
+    atomic_write_text(files.text, nfc(recognition.text).rstrip("\n") + "\n")
+    atomic_write_bytes(files.hocr, finish_hocr(recognition.hocr, files.CLEAN))
+    atomic_write_bytes(files.alto, finish_alto(recognition.alto, files.CLEAN))
+    atomic_write_bytes(files.pdf, recognition.pdf)
 
 
 def png_bytes(image: np.ndarray, dpi: int) -> bytes:
@@ -434,7 +434,7 @@ def build_document_pdfs(archive: Archive, originals: Iterable[str], model: Model
         if not page_dirs or not all(is_current(d, settings) for d in page_dirs):
             continue
         target = archive.document_pdf_path(sha)
-        newest = max((d / "ocr.pdf").stat().st_mtime_ns for d in page_dirs)
+        newest = max(PageFiles(d).pdf.stat().st_mtime_ns for d in page_dirs)
         if (target.exists() and target.stat().st_mtime_ns >= newest
                 and made_faithfully(target)):
             continue
@@ -457,31 +457,3 @@ def _source_path(archive: Archive, sha: str) -> str | None:
         return (archive.original_record(sha).get("source") or {}).get("path")
     except (OSError, ValueError):
         return None
-
-
-# --- export -------------------------------------------------------------------------------------
-
-def export_text(archive: Archive, outdir: Path, clearance: int = 0) -> dict[str, int]:
-    """Write each read page's text to ``OUTDIR/<source>/page-NNN.txt`` (NNN: page in its file).
-
-    That is the layout scoring tools read (``score_ocr.py --pred-by-source``): the source is the
-    scanned file's path as it was ingested, used as a folder. Only pages ``clearance`` (0..3)
-    covers are written or counted: a page's level is its catalogue item's, and a page no item
-    claims needs at least the first level (:func:`luutru.catalog.export.page_levels`).
-    """
-    from luutru.catalog.export import page_levels     # the catalogue decides who sees a page
-
-    levels = page_levels(archive)
-    written = missing = 0
-    for ref in archive.iter_page_refs():
-        if levels.get(ref.key, STRICTEST_LEVEL) > clearance:
-            continue
-        text_path = archive.page_dir(ref) / "text.txt"
-        source = (archive.page_record_or_none(ref) or {}).get("source")  # damaged: not read
-        if not source or not (archive.page_dir(ref) / PROVENANCE).exists():
-            missing += 1
-            continue
-        target = Path(outdir) / source / f"page-{ref.index:03d}.txt"
-        atomic_write_text(target, text_path.read_text(encoding="utf-8"))
-        written += 1
-    return {"written": written, "not_read": missing}

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
 from luutru.ocr.cleanup import components
-from luutru.ocr.engine import run_tesseract
+from luutru.ocr.engines import OcrEngine, TesseractEngine
 from luutru.ocr.layout import (TextLine, Word, drop_noise, lines_to_text, parse_hocr, reading_order,
                                tidy_punctuation)
 from luutru.ocr.quality import vietnamese_quality
@@ -59,6 +60,8 @@ ACCEPT_QUALITY = 0.5
 PAGE_NUMBER_MAX_MM = (25.0, 10.0)
 PAGE_NUMBER_PAD_MM = 3.0
 PAGE_NUMBER = re.compile(r"^[-–—]?\s*\d{1,3}\s*[-–—]?$")
+SINGLE_LINE = 7                      # the psm that reads an image as one line
+RENDERINGS = ("hocr", "alto", "pdf")  # the engine's own files kept beside the page's lines
 
 
 @dataclass
@@ -114,7 +117,7 @@ def _squeezed_components(dark: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     height, width = dark.shape
     whole = width // 8 * 8
     words = np.ascontiguousarray(dark[:, :whole]).view(np.uint64)
-    inky = words.any(axis=1) | (dark[:, whole:].any(axis=1) if whole < width else False)
+    inky = np.asarray(words.any(axis=1) | (dark[:, whole:].any(axis=1) if whole < width else False))
     if not inky.any():
         return components(dark)[2:]
     rows = _squeezed_rows(inky)
@@ -201,24 +204,28 @@ class Reading:
     kept: _Attempt
 
 
-def _attempt(image: np.ndarray, dpi: int, psm: int, ink: Ink, lang: str,
-             tessdata_dir: str | None, config: str) -> _Attempt:
+def _attempt(engine: OcrEngine, image: np.ndarray, dpi: int, psm: int, ink: Ink) -> _Attempt:
     started = time.monotonic()
-    outputs = run_tesseract(image, dpi=dpi, psm=psm, lang=lang, tessdata_dir=tessdata_dir,
-                            outputs=("hocr", "alto", "pdf"), config=config)
-    return attempt_from_hocr(outputs, psm, ink, dpi, time.monotonic() - started)
+    reading = engine.read(image, dpi, psm=psm, renderings=RENDERINGS)
+    return _judged(reading.lines, reading.renderings, psm, ink, dpi, time.monotonic() - started)
 
 
 def attempt_from_hocr(outputs: dict[str, bytes], psm: int, ink: Ink, dpi: int,
                       seconds: float = 0.0) -> _Attempt:
-    """Judge one Tesseract reading of the page (also used by bench/layout.py on cached hOCR)."""
-    lines = tidy_punctuation(drop_noise(parse_hocr(outputs["hocr"])))
+    """Judge one cached Tesseract reading of the page (bench/layout.py)."""
+    return _judged(parse_hocr(outputs["hocr"]), outputs, psm, ink, dpi, seconds)
+
+
+def _judged(lines: list[TextLine], outputs: dict[str, bytes], psm: int, ink: Ink, dpi: int,
+            seconds: float) -> _Attempt:
+    """One reading of the page with its noise dropped, its yield and its mean confidence."""
+    lines = tidy_punctuation(drop_noise(lines))
     words = [w for line in lines for w in line.words]
     return _Attempt(psm=psm, outputs=outputs, lines=lines, yield_=text_yield(ink, words, dpi),
                     mean_conf=mean_confidence(words), seconds=seconds)
 
 
-def combine(attempts: list[_Attempt], ink: Ink, added: list[TextLine] = ()) -> Reading:
+def combine(attempts: list[_Attempt], ink: Ink, added: Sequence[TextLine] = ()) -> Reading:
     """The first reading, completed by what later ones read confidently where it read nothing
     (and by ``added`` lines read apart, such as the page number).
 
@@ -273,9 +280,8 @@ def _renumber(lines: list[TextLine]) -> list[Word]:
     return words
 
 
-def page_number_line(image: np.ndarray, dpi: int, ink: Ink, lines: list[TextLine], *,
-                     lang: str = "vie", tessdata_dir: str | None = None,
-                     config: str = "") -> TextLine | None:
+def page_number_line(engine: OcrEngine, image: np.ndarray, dpi: int, ink: Ink,
+                     lines: list[TextLine]) -> TextLine | None:
     """The page number standing alone above ``lines`` when they do not have it, else None."""
     if not lines or not len(ink.boxes):
         return None
@@ -298,9 +304,7 @@ def page_number_line(image: np.ndarray, dpi: int, ink: Ink, lines: list[TextLine
     pad = round(PAGE_NUMBER_PAD_MM * px_per_mm)
     left, upper = max(0, x0 - pad), max(0, y0 - pad)
     crop = image[upper:min(height, y1 + pad), left:min(width, x1 + pad)]
-    outputs = run_tesseract(crop, dpi=dpi, psm=7, lang=lang, tessdata_dir=tessdata_dir,
-                            outputs=("hocr",), config=config)
-    words = [w for line in parse_hocr(outputs["hocr"]) for w in line.words]
+    words = [w for line in engine.read(crop, dpi, psm=SINGLE_LINE).lines for w in line.words]
     text = " ".join(w.text for w in words)
     if not words or not PAGE_NUMBER.match(text) or mean_confidence(words) < ACCEPT_CONF:
         return None
@@ -318,25 +322,26 @@ def mean_confidence(words: list[Word]) -> float:
 
 
 def recognize(image: np.ndarray, dpi: int, *, lang: str = "vie", tessdata_dir: str | None = None,
-              config: str = "") -> Recognition:
+              config: str = "", engine: OcrEngine | None = None) -> Recognition:
     """Read a cleaned page (uint8, grey or BGR) into text in reading order, with its outputs.
 
     Tesseract runs with ``DEFAULT_PSM``; if that reading covers less than ``MIN_YIELD`` of the
     page's text ink it runs again with each of ``FALLBACK_PSMS``, and lines the first reading
     missed are taken from the later ones (see :func:`combine`). ``attempts`` lists every run (psm,
     characters, ink ratio = yield, mean confidence, seconds) for the page's provenance; ``psm`` is
-    the one whose hOCR, ALTO and PDF are kept.
+    the one whose hOCR, ALTO and PDF are kept. ``engine``: the recogniser (by default Tesseract
+    with ``lang``, ``tessdata_dir`` and ``config``); see :mod:`luutru.ocr.engines`.
     """
+    reader: OcrEngine = engine or TesseractEngine(lang, tessdata_dir, config)
     ink = find_ink(image, dpi)
-    attempts = [_attempt(image, dpi, DEFAULT_PSM, ink, lang, tessdata_dir, config)]
+    attempts = [_attempt(reader, image, dpi, DEFAULT_PSM, ink)]
     if attempts[0].yield_ < MIN_YIELD:
-        attempts += [_attempt(image, dpi, psm, ink, lang, tessdata_dir, config) for psm in FALLBACK_PSMS]
-    number = page_number_line(image, dpi, ink, attempts[0].lines, lang=lang,
-                              tessdata_dir=tessdata_dir, config=config)
+        attempts += [_attempt(reader, image, dpi, psm, ink) for psm in FALLBACK_PSMS]
+    number = page_number_line(reader, image, dpi, ink, attempts[0].lines)
     reading = combine(attempts, ink, [number] if number else [])
     outputs = reading.kept.outputs
-    return Recognition(text=reading.text, hocr=outputs["hocr"], alto=outputs["alto"],
-                       pdf=outputs["pdf"], words=reading.words, mean_conf=mean_confidence(reading.words),
+    return Recognition(text=reading.text, hocr=outputs.get("hocr", b""),
+                       alto=outputs.get("alto", b""), pdf=outputs.get("pdf", b""), words=reading.words, mean_conf=mean_confidence(reading.words),
                        quality=vietnamese_quality(reading.text), psm=reading.kept.psm,
                        attempts=[a.record(ink.total) for a in attempts],
                        page_number=lines_to_text([number]) if number else None)

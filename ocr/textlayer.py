@@ -22,6 +22,7 @@ import pikepdf
 from lxml import etree
 
 from luutru import xmlsafe
+from luutru.archive import PageFiles
 from luutru.ocr.alto import ALTO_NS
 from luutru.ocr.layout import lines_to_text, parse_hocr, reading_order
 from luutru.ocr.quality import vietnamese_quality
@@ -73,7 +74,7 @@ def hocr_of(blocks: list, size: tuple[int, int]) -> bytes:
     etree.SubElement(head, "meta", name="ocr-system", content="luutru pdf text layer")
     body = etree.SubElement(html, "body")
     page = etree.SubElement(body, "div", {"class": "ocr_page", "id": "page_1",
-                                          "title": f'image "clean.png"; bbox 0 0 {size[0]} {size[1]}'})
+                                          "title": f'image "{PageFiles.CLEAN}"; bbox 0 0 {size[0]} {size[1]}'})
     n = 0
     for b, block in enumerate(blocks, start=1):
         boxes = [w[1] for line in block for w in line]
@@ -100,7 +101,7 @@ def alto_of(blocks: list, size: tuple[int, int]) -> bytes:
     description = etree.SubElement(root, f"{a}Description")
     etree.SubElement(description, f"{a}MeasurementUnit").text = "pixel"
     source = etree.SubElement(description, f"{a}sourceImageInformation")
-    etree.SubElement(source, f"{a}fileName").text = "clean.png"
+    etree.SubElement(source, f"{a}fileName").text = PageFiles.CLEAN
     layout = etree.SubElement(root, f"{a}Layout")
     page = etree.SubElement(layout, f"{a}Page", ID="page_0", PHYSICAL_IMG_NR="0",
                             WIDTH=str(size[0]), HEIGHT=str(size[1]))

@@ -70,7 +70,6 @@ def verify_command(sample: str | None, since: str | None, replica: Path | None, 
 
 
 COMMANDS: list = [verify_command]
-EXPORT_COMMANDS: list = []
 
 
 @click.command("repair")
@@ -88,26 +87,6 @@ def repair_command(replica: Path | None, archive_path: Path | None, as_json: boo
 
 
 COMMANDS.append(repair_command)
-
-
-@click.command("aip")
-@click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--fonds", "fonds_code", help="Only this fonds (mã phông).")
-@click.option("--file", "file_code", help="Only this hồ sơ (mã hồ sơ).")
-@archive_option
-@json_option
-def aip_command(outdir: Path, fonds_code: str | None, file_code: str | None,
-                archive_path: Path | None, as_json: bool) -> None:
-    """One preservation package per hồ sơ: a BagIt bag with originals, catalogue, METS, PREMIS."""
-    from luutru.preserve.aip import AipError, export_aips
-    try:
-        report = export_aips(_archive(archive_path), outdir, fonds=fonds_code, file=file_code)
-    except AipError as exc:
-        raise click.ClickException(str(exc)) from exc
-    emit_report(report, as_json)
-
-
-EXPORT_COMMANDS.append(aip_command)
 
 
 @click.command("restore")

@@ -230,5 +230,5 @@ def _rebuild_documents(archive: Archive, plan: _Plan, report: RepairReport) -> N
 
 
 def _reindex(archive: Archive) -> None:
-    from luutru.index.update import update_index
+    from luutru.index import update_index
     update_index(archive)

@@ -20,7 +20,7 @@ from typing import Any
 
 import bagit
 
-from luutru.archive import Archive, atomic_move_into, atomic_write_bytes, sha256_file
+from luutru.archive import Archive, PageFiles, atomic_move_into, atomic_write_bytes, sha256_file
 from luutru.preserve.events import Event, record_event
 from luutru.preserve.fixity import READ_ONLY
 
@@ -95,7 +95,7 @@ def _restore_bag(archive: Archive, data: Path, report: RestoreReport) -> None:
         sha = path.name.split(".")[0]
         _put_original(archive, path, sha, report)
         _put(data / "originals" / f"{sha}.json", archive.original_record_path(sha), report)
-    for path in sorted((data / "pages").glob("*/*/page.json")):
+    for path in sorted((data / "pages").glob(f"*/*/{PageFiles.RECORD}")):
         _put(path, archive.pages_dir / path.relative_to(data / "pages"), report)
     for source, target in _RECORDS:
         for path in sorted((data / source).glob("*")):
@@ -131,7 +131,7 @@ def _put(source: Path, target: Path, report: RestoreReport) -> None:
 
 
 def _derive(archive: Archive, report: RestoreReport, jobs: int, progress: bool) -> None:
-    from luutru.index.update import update_index
+    from luutru.index import update_index
     from luutru.ocr.pipeline import ocr_archive
 
     ocr = ocr_archive(archive, jobs=jobs, progress=progress)

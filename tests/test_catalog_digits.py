@@ -37,3 +37,21 @@ def test_digits_in_a_region_are_read_left_to_right():
     region[6:54, 10:58], region[6:54, 80:128] = glyph(first), glyph(second)
     reading = read_digits(region)
     assert reading is not None and reading.digits == f"{y[first]}{y[second]}"
+
+
+def test_the_digit_reader_is_an_ocr_engine():
+    """The digit reader plugs into the OCR stage's seam: an image in, lines of boxed words out."""
+    from luutru.catalog.digits import DigitReader
+    from luutru.ocr.engines import OcrEngine
+    x, y = held_back_samples(seed=3, copies=0)
+    trained = model()
+    sure = next(i for i in range(len(y)) if trained.classifier.predict_proba(x[i:i + 1]).max() > 0.99)
+    page = np.full((80, 120), 255, np.uint8)       # dark ink on light paper, as a cleaned page
+    page[16:64, 40:88] = 255 - np.kron(x[sure].reshape(8, 8) / 16 * 255, np.ones((6, 6))).astype(np.uint8)
+    engine: OcrEngine = DigitReader()
+    lines = engine.read(page, 300, psm=7).lines
+    assert [[w.text for w in line.words] for line in lines] == [[str(y[sure])]]
+    word = lines[0].words[0]
+    assert 40 <= word.bbox[0] < word.bbox[2] <= 88 and 16 <= word.bbox[1] < word.bbox[3] <= 64
+    assert 50 < word.conf <= 100                  # the engines' scale, not 0..1
+    assert engine.read(np.full((80, 120), 255, np.uint8), 300, psm=7).lines == []

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from luutru.archive import Archive
 from luutru.catalog import build_catalog, iter_files, iter_fonds, iter_items
 from luutru.catalog.build import CatalogReport
-from luutru.catalog.ead import ead_schema, export_ead
+from luutru.export.ead import ead_schema, export_ead
 from luutru.catalog.record import fonds_path, validate
 from luutru.catalog.review import export_review, import_review
 from luutru import xmlsafe

@@ -6,7 +6,8 @@ import importlib
 import subprocess
 import sys
 
-from luutru.cli import COMMAND_STAGES, EXPORT_STAGES, STAGES
+from luutru.cli import COMMAND_STAGES, STAGES, cli
+from luutru.export import EXPORTS
 
 
 def _declared(listing: str) -> dict[str, str]:
@@ -19,7 +20,27 @@ def _declared(listing: str) -> dict[str, str]:
 
 def test_every_stage_command_is_registered_with_its_stage():
     assert _declared("COMMANDS") == COMMAND_STAGES
-    assert _declared("EXPORT_COMMANDS") == EXPORT_STAGES
+
+
+def test_every_export_is_a_command_of_the_export_group():
+    assert EXPORTS.names() == ["aip", "ead", "items", "text"]
+    for name in EXPORTS.names():
+        assert cli.get_command(None, "export").get_command(None, name).name == name
+
+
+def test_a_plugin_export_is_listed_and_run_like_a_built_in_one(monkeypatch, tmp_path):
+    """Registered by name (a plugin package does it through the ``luutru.exports`` entry points)."""
+    import click
+    from click.testing import CliRunner
+
+    @click.command("hello")
+    def hello() -> None:
+        click.echo("xin chào")
+
+    monkeypatch.setitem(EXPORTS._found, "hello", hello)
+    result = CliRunner().invoke(cli, ["export", "--help"])
+    assert "hello" in result.output and "ead" in result.output
+    assert CliRunner().invoke(cli, ["export", "hello"]).output == "xin chào\n"
 
 
 def test_a_command_loads_only_its_own_stage():

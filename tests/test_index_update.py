@@ -216,3 +216,41 @@ def test_update_items_indexes_one_corrected_item_as_a_full_update_would(demo_arc
     assert [h["id"] for h in search(archive, '"Ngô Đông Hải"').hits] == [item["id"]]
     full = update_index(archive)
     assert (full.added, full.updated, full.deleted) == (0, 0, 0)   # nothing left to catch up
+
+
+def test_a_plugin_engine_is_chosen_like_a_built_in_one(indexed_archive, monkeypatch):
+    from luutru.index import registry
+    from luutru.index.sqlite import SqliteBackend
+
+    class PluginEngine(SqliteBackend):
+        name = "plugin"
+
+    monkeypatch.setitem(registry.BACKENDS._found, "plugin", PluginEngine)
+    monkeypatch.setenv("LUUTRU_INDEX_ENGINE", "plugin")
+    assert {"elasticsearch", "plugin", "sqlite", "tantivy"} <= set(registry.BACKENDS.names())
+    with open_backend(indexed_archive) as backend:
+        assert isinstance(backend, PluginEngine)
+        update_index(indexed_archive, backend)
+        assert backend.search(SearchRequest("dan van")).total == 1
+
+
+def test_an_engine_name_that_cannot_open_the_archive_is_refused(archive, monkeypatch):
+    monkeypatch.delenv("LUUTRU_ES_URL", raising=False)
+    monkeypatch.setenv("LUUTRU_INDEX_ENGINE", "elasticsearch")
+    with pytest.raises(ValueError, match="LUUTRU_ES_URL"):
+        open_backend(archive)
+    monkeypatch.setenv("LUUTRU_INDEX_ENGINE", "nosuch")
+    with pytest.raises(ValueError, match="sqlite, tantivy"):
+        open_backend(archive)
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "tantivy"])
+def test_a_rebuild_gives_the_index_a_new_generation(indexed_archive, monkeypatch, engine):
+    """What the reading room watches to reopen the engine (it never reads the engine's files)."""
+    pytest.importorskip(engine if engine == "tantivy" else "sqlite3")
+    from luutru.index.registry import backend_class
+    monkeypatch.setenv("LUUTRU_INDEX_ENGINE", engine)
+    update_index(indexed_archive)
+    before = backend_class(engine).generation(indexed_archive)
+    reindex(indexed_archive)
+    assert before and backend_class(engine).generation(indexed_archive) != before

@@ -203,7 +203,7 @@ def test_ead_export_leaves_out_what_the_clearance_does_not_cover_and_says_so(sta
     from lxml import etree
 
     from luutru import xmlsafe
-    from luutru.catalog.ead import ead_schema, export_ead
+    from luutru.export.ead import ead_schema, export_ead
     from luutru.catalog.model import ITEM_FIELD_NAMES
 
     archive, items = stamped

@@ -15,7 +15,8 @@ from rapidfuzz.distance import Levenshtein
 from luutru.archive import Archive, PageRef, write_json
 from luutru.cli import cli
 from luutru.ingest import ingest_batch
-from luutru.ocr import OcrOptions, export_text, ocr_archive
+from luutru.export.text import export_text
+from luutru.ocr import OcrOptions, ocr_archive
 from luutru.ocr.alto import validate_alto
 from luutru.ocr.cleanup import CleanupOptions
 from luutru.ocr.models import DATA_DIR_ENV, DEFAULT_MODEL, MODELS, locate

@@ -16,12 +16,12 @@ from lxml import etree
 
 from luutru.archive import Archive
 from luutru.catalog.build import iter_items
-from luutru.catalog.ead import ead_schema
+from luutru.export.ead import ead_schema
 from luutru.catalog.review import save_item_values
 from luutru.index.model import SearchRequest
 from luutru.index.update import open_backend, update_index
 from luutru.access import parse_clearance
-from luutru.preserve.aip import EAD_NAME, export_aips, mets_schema, premis_schema
+from luutru.export.aip import EAD_NAME, export_aips, mets_schema, premis_schema
 from luutru.preserve.fixity import verify
 from luutru.preserve.restore import restore
 from luutru.status import archive_status

@@ -199,3 +199,21 @@ def test_low_yield_falls_back_and_keeps_the_better_reading():
     assert lines[-1].endswith("Nghĩa")  # the signer, read through the seal
     assert text_yield(find_ink(image, DPI), result.words, DPI) > first["ink_ratio"]
     assert result.psm == 6  # its outputs (PDF text layer) cover more of the page
+
+
+def test_an_engine_that_writes_no_hocr_plugs_in(party_page):
+    """recognize() takes lines from any OcrEngine; the engine's own files are optional."""
+    from luutru.ocr.engines import EngineReading, TesseractEngine
+
+    class LinesOnly:
+        """A recogniser that gives lines and nothing else (as a neural engine would)."""
+        name = "lines-only"
+
+        def read(self, image, dpi, *, psm, renderings=()) -> EngineReading:
+            return EngineReading(TesseractEngine().read(image, dpi, psm=psm).lines)
+
+    image, expected = party_page
+    result = recognize(image, DPI, engine=LinesOnly())
+    assert result.text == expected.text and result.words
+    assert (result.hocr, result.alto, result.pdf) == (b"", b"", b"")
+    assert expected.hocr.startswith(b"<?xml") and expected.pdf.startswith(b"%PDF")

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from luutru.catalog.build import iter_items
-from luutru.catalog.export import items_xlsx
+from luutru.export.items import items_xlsx
 from luutru.catalog.inventory import InventoryRow, load_inventories, store_inventory
 from luutru.catalog.review import export_review, import_review
 from luutru.cli import cli

@@ -9,11 +9,11 @@ import click
 
 from luutru import editorial
 
-from luutru.catalog.record import InvalidCatalogError
+from luutru.catalog import InvalidCatalogError, iter_items
 from luutru.cliutil import (archive_option, emit_report, json_option, open_archive, print_json,
                             show_progress)
 from luutru.access import CLEARANCE_NAMES
-from luutru.index.model import QueryError
+from luutru.index import QueryError
 from luutru.volume.build import EmptyVolumeError, build_volume
 from luutru.volume.spec import SpecError, load_spec
 
@@ -58,7 +58,6 @@ def edit_group() -> None:
 
 
 def _archive_and_item(archive_path: Path | None, item_id: str):
-    from luutru.catalog.build import iter_items
 
     try:
         archive = open_archive(archive_path, create=False)
@@ -141,7 +140,6 @@ def edit_diff(item_id: str, archive_path: Path | None) -> None:
 @json_option
 def edit_list(archive_path: Path | None, as_json: bool) -> None:
     """Mọi văn bản đã có bản biên tập: số trang đã hiệu đính, người biên tập, lần sửa cuối."""
-    from luutru.catalog.build import iter_items
 
     try:
         archive = open_archive(archive_path, create=False)

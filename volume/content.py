@@ -20,7 +20,7 @@ from typing import Any
 
 from luutru import editorial
 from luutru.archive import Archive
-from luutru.catalog.model import ITEM_FIELDS
+from luutru.catalog import ITEM_FIELDS
 from luutru.access import DO_MAT_LEVEL, item_level
 from luutru.volume import apparatus, marking
 from luutru.volume.apparatus import IndexEntry, Occurrence

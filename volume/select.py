@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from luutru.archive import Archive
-from luutru.catalog.build import iter_files, iter_fonds, iter_items
+from luutru.catalog import iter_files, iter_fonds, iter_items
 from luutru.access import item_level
 from luutru.index.backend import only_tiers
 from luutru.index.query import EVERY_WORD
-from luutru.index.update import search
+from luutru.index import search
 from luutru.volume.spec import VolumeSpec
 
 SEARCH_PAGE = 1000   # the most the search API returns per call

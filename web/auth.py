@@ -95,7 +95,7 @@ def init_app(app: Flask) -> None:
 def load_secret_key(archive: Archive) -> bytes:
     """32 random bytes kept in ``access/secret.key`` (0600), made on first use. Two servers
     starting at once agree: the key is linked into place only if none is there yet."""
-    path = access_dir(archive) / "secret.key"
+    path = access_dir(archive) / archive.SESSION_KEY
     if not path.exists():
         fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".secret.", suffix=".tmp")
         try:

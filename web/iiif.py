@@ -62,7 +62,7 @@ def _checked(identifier: str) -> tuple[Archive, PageRef, str, int]:
 def image_size(archive: Archive, ref: PageRef, kind: str) -> tuple[int, int]:
     """The page image's full size in pixels, from its records (no decoding)."""
     if kind == "clean":
-        with Image.open(archive.page_dir(ref) / "clean.png") as image:
+        with Image.open(archive.page_files(ref).clean) as image:
             return image.size
     record = archive.page_record(ref)
     return int(record["width"]), int(record["height"])

@@ -17,13 +17,13 @@ from pathlib import Path
 
 from PIL import Image
 
-from luutru.archive import Archive, PageRef, atomic_write_bytes
+from luutru.archive import Archive, PageFiles, PageRef, atomic_write_bytes
 from luutru.pageimage import load_page
 from luutru.errors import LuutruError
 
 SIZES = {"thumb": 200, "view": 1200, "full": None}
 KINDS = ("clean", "original")
-CLEAN_FILE = "clean.png"
+CLEAN_FILE = PageFiles.CLEAN
 JPEG_QUALITY = 80
 BILEVEL_SHADES = 4
 CACHE_DIR = ("cache", "web")

@@ -61,7 +61,7 @@ def item_pdf(archive: Archive, item: dict[str, Any], source: str) -> Path:
     if not refs:
         raise FileNotFoundError(item["id"])
     title, metadata = pdf_metadata(item, source)
-    stamps = [(ref.key, (archive.page_dir(ref) / "ocr.pdf").stat().st_mtime_ns) for ref in refs]
+    stamps = [(ref.key, archive.page_files(ref).pdf.stat().st_mtime_ns) for ref in refs]
     key = hashlib.sha256(json.dumps([title, metadata, stamps, CREATOR_TOOLS["faithful"]],
                                     ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
     directory = archive.root / CACHE_DIR

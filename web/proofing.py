@@ -46,7 +46,7 @@ def _visible_item(item_id: str) -> dict[str, Any]:
 
 def _page_size(archive: Archive, ref: PageRef) -> tuple[int, int] | None:
     """The cleaned image's size in pixels (the hOCR's page box): the word boxes' coordinates."""
-    hocr = archive.page_dir(ref) / "ocr.hocr"
+    hocr = archive.page_files(ref).hocr
     try:
         head = hocr.read_bytes()[:4096]
     except FileNotFoundError:

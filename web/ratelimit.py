@@ -26,7 +26,7 @@ from limits.storage import Storage
 from luutru.archive import Archive
 
 SCHEME = "luutru-sqlite"
-FILE_NAME = "ratelimit.sqlite"
+FILE_NAME = Archive.RATELIMIT
 SWEEP_EVERY = 256  # increments between sweeps of expired rows
 
 _SCHEMA = """
@@ -40,7 +40,7 @@ CREATE TABLE IF NOT EXISTS counters (
 
 def storage_uri(archive: Archive) -> str:
     """The limiter storage URI of ``archive`` (its ``access/`` directory must exist)."""
-    return f"{SCHEME}://{archive.root.resolve() / 'access' / FILE_NAME}"
+    return f"{SCHEME}://{archive.access_dir.resolve() / FILE_NAME}"
 
 
 class SqliteStorage(Storage):

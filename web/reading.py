@@ -22,13 +22,11 @@ from flask import (Blueprint, Flask, abort, current_app, g, render_template, req
 from markupsafe import Markup, escape
 
 from luutru.access import STRICTEST_LEVEL, opened_despite_mark
-from luutru.archive import Archive, PageRef
+from luutru.archive import Archive, PageFiles, PageRef
 from luutru.index.analysis import fast_nfc, number_key
 from luutru.index.backend import MATCH_LABELS, SearchBackend, best_snippet_only
-from luutru.index.model import QueryError, SearchRequest, SearchResult
-from luutru.index import sqlite, tantivy_backend
-from luutru.index.es import ES_ENV
-from luutru.index.update import embedded_engine, open_backend, update_items
+from luutru.index import QueryError, SearchRequest, SearchResult, open_backend, update_items
+from luutru.index.registry import backend_class, chosen_engine
 from luutru.textnorm import nfc
 from luutru.web.access import audit, can_see, current_user
 from luutru.web.format import vn_date
@@ -96,9 +94,8 @@ class LiveBackend:
 
     ``luutru index`` adds to the index in place (each Tantivy search reloads its reader, SQLite
     sees committed rows), but ``luutru reindex`` builds a new index and switches to it: the
-    Tantivy ``CURRENT`` pointer or the SQLite file is replaced, so the stamp of those files tells
-    when to reopen. Tantivy and Elasticsearch backends are safe to share between threads; a SQLite
-    connection is not (``check_same_thread``), so SQLite gets one connection per thread.
+    engine's :meth:`~luutru.index.backend.SearchBackend.generation` tells when to reopen. An
+    engine that is not ``thread_safe`` (SQLite) gets one instance per thread.
     """
 
     def __init__(self, archive: Archive):
@@ -106,19 +103,11 @@ class LiveBackend:
         self._lock = threading.Lock()
         self._shared: tuple[tuple, SearchBackend] | None = None
         self._local = threading.local()
-        self._per_thread = not os.environ.get(ES_ENV) and embedded_engine() == "sqlite"
+        self._engine = backend_class(chosen_engine())
+        self._per_thread = not self._engine.thread_safe
 
     def _stamp(self) -> tuple:
-        stamp = []
-        index_dir = self.archive.index_dir
-        for path in (index_dir / tantivy_backend.INDEX_DIR / tantivy_backend.POINTER,
-                     index_dir / sqlite.INDEX_FILE):
-            try:
-                info = os.stat(path)
-            except FileNotFoundError:
-                continue
-            stamp.append((path.name, info.st_ino, info.st_mtime_ns))
-        return tuple(stamp)
+        return self._engine.generation(self.archive)
 
     def get(self) -> SearchBackend:
         """This thread's backend on the index as it is now (and this process's: an engine
@@ -519,7 +508,7 @@ ITEM_FIELDS = (  # (field, label) in the order an archivist reads a văn bản's
     ("do_mat", "Độ mật"), ("do_khan", "Độ khẩn"), ("noi_nhan", "Nơi nhận"),
     ("ngon_ngu", "Ngôn ngữ"), ("ghi_chu", "Ghi chú"),
 )
-TEXT_FILE = "text.txt"
+TEXT_FILE = PageFiles.TEXT
 
 
 def item_fields(item: dict[str, Any], view: CatalogView) -> list[dict[str, Any]]:

@@ -22,9 +22,8 @@ from typing import Any
 from lxml import etree
 
 from luutru.archive import Archive
-from luutru.catalog.build import file_summary, fonds_summary
-from luutru.catalog.model import item_record_dict
-from luutru.catalog.record import InvalidCatalogError, read_fonds_file
+from luutru.catalog import (InvalidCatalogError, file_summary, fonds_summary, item_record_dict,
+                            read_fonds_file)
 from luutru.access import item_level
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from luutru.access import opened_despite_mark
 from luutru.catalog.model import ACCESS_VALUES, DO_KHAN_VALUES, DO_MAT_VALUES, ITEM_FIELDS, LIST_FIELDS
 from luutru.catalog.review import EDITABLE, save_item_values
-from luutru.index.update import update_items
+from luutru.index import update_items
 from luutru.web.access import audit, can_see, role_required
 from luutru.web.format import vn_date
 from luutru.web.reading import INDEX_LOCK, backend, catalog

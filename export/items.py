@@ -16,16 +16,13 @@ from typing import Any
 
 from luutru.access import DO_MAT_LEVEL, RESTRICTED_LEVEL, STRICTEST_LEVEL, item_level
 from luutru.archive import Archive
-from luutru.catalog.build import iter_items
-from luutru.catalog.sheets import write_xlsx
-from luutru.catalog.secrecy import read_page_marks
+from luutru.catalog import flat_cell, iter_items, read_page_marks, write_items_xlsx
 
 SCORED_FIELDS = ("source", "first_page", "last_page", "so_ky_hieu", "loai_van_ban", "ngay_ban_hanh",
                  "co_quan_ban_hanh", "trich_yeu", "nguoi_ky", "chuc_vu_nguoi_ky", "the_thuc_ky",
                  "dia_danh", "do_mat", "do_khan", "noi_nhan", "so_ky_hieu_trich_dan", "fonds_code",
                  "file_code")
 EXPORT_FIELDS = ("id",) + SCORED_FIELDS + ("needs_review",)
-LIST_SEPARATOR = "; "
 
 
 def visible_items(items: Iterable[dict[str, Any]], clearance: int) -> list[dict[str, Any]]:
@@ -61,12 +58,6 @@ def export_row(item: dict[str, Any]) -> dict[str, Any]:
     return {k: item.get(k) for k in EXPORT_FIELDS}
 
 
-def _flat(value: Any) -> Any:
-    if isinstance(value, list):
-        return LIST_SEPARATOR.join(str(v) for v in value)
-    return "" if value is None else value
-
-
 def items_jsonl(items: Iterable[dict[str, Any]]) -> str:
     return "".join(json.dumps(export_row(i), ensure_ascii=False) + "\n" for i in items)
 
@@ -76,10 +67,10 @@ def items_csv(items: Iterable[dict[str, Any]]) -> str:
     writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\n")
     writer.writeheader()
     for item in items:
-        writer.writerow({k: _flat(v) for k, v in export_row(item).items()})
+        writer.writerow({k: flat_cell(v) for k, v in export_row(item).items()})
     return out.getvalue()
 
 
-def items_xlsx(items: Iterable[dict[str, Any]], path: Path, columns=EXPORT_FIELDS) -> None:
+def items_xlsx(items: Iterable[dict[str, Any]], path: Path) -> None:
     """Values starting with ``= + - @`` stay text (see :func:`luutru.catalog.sheets.write_xlsx`)."""
-    write_xlsx([list(columns), *([_flat(item.get(k)) for k in columns] for item in items)], path)
+    write_items_xlsx(items, path, EXPORT_FIELDS)

@@ -43,8 +43,7 @@ from lxml import etree
 from luutru import __version__, editorial
 from luutru.access import STRICTEST_LEVEL
 from luutru.archive import Archive, PageFiles, PageRef, atomic_write_bytes, read_json
-from luutru.catalog.model import FileRecord, Fonds
-from luutru.catalog.record import fonds_path, read_catalog
+from luutru.catalog import FileRecord, Fonds, fonds_path, read_catalog
 from luutru.preserve.events import AGENT, iter_events
 from luutru.preserve.fixity import Original, iter_originals
 
@@ -280,7 +279,7 @@ def _file_sec(archive: Archive, sec: etree._Element, unit: FileUnit) -> None:
             alto = archive.page_dir(ref) / PageFiles.ALTO
             if alto.exists():
                 _file(groups["alto"], _xid("alto", ref.sha256, ref.index), alto,
-                      f"pages/{ref.sha256}/{ref.index:04d}/ocr.alto.xml", "application/xml")
+                      f"pages/{ref.sha256}/{ref.index:04d}/{PageFiles.ALTO}", "application/xml")
         document = archive.document_pdf_path(original.sha256)
         if document.exists():
             _file(groups["pdf"], _xid("pdf", original.sha256), document,
@@ -494,7 +493,7 @@ def ead_with_packages(archive: Archive, fonds: str | None, packages: set[str],
     """The EAD3 export (as ``clearance`` may see it) with, in each hồ sơ's ``did``, a ``dao``
     linking to its package (``base`` + the bag's name: relative to the finding aid when it lies
     beside the bags)."""
-    from luutru.catalog.ead import EAD_NS, ead_schema, export_ead
+    from luutru.export.ead import EAD_NS, ead_schema, export_ead
     from luutru import xmlsafe
     tree = xmlsafe.parse(export_ead(archive, fonds, clearance))
     q = f"{{{EAD_NS}}}"

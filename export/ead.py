@@ -19,9 +19,8 @@ from lxml import etree
 from luutru import xmlsafe
 from luutru.access import file_level, item_level, parse_clearance
 from luutru.archive import Archive
-from luutru.catalog.build import file_summary
-from luutru.catalog.model import ITEM_FIELDS, FileRecord, Fonds, Item, item_record_dict
-from luutru.catalog.record import read_catalog
+from luutru.catalog import (ITEM_FIELDS, FileRecord, Fonds, Item, file_summary, item_record_dict,
+                            read_catalog)
 from luutru.errors import LuutruError
 
 ITEM_LABELS = {name: label for name, label, _ in ITEM_FIELDS}
