@@ -13,7 +13,6 @@ from typing import Any
 from luutru.archive import Archive, PageFiles, read_json
 
 UNKNOWN_FONDS = "(không rõ phông)"
-OCR_DONE_MARKER = PageFiles.PROVENANCE
 
 _COUNTERS: dict[str, Callable[[Archive], Any]] = {}
 
@@ -37,7 +36,7 @@ def archive_status(archive: Archive) -> dict[str, Any]:
         page_dir = archive.page_dir(ref)
         page = archive.page_record_or_none(ref) or {}
         entry = _fonds_entry(by_fonds, page.get("fonds") or UNKNOWN_FONDS)
-        done = (page_dir / OCR_DONE_MARKER).exists()
+        done = PageFiles(page_dir).is_read()
         entry["pages"] += 1
         entry["pages_ocr_done"] += done
         pages += 1

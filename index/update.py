@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from luutru.archive import Archive, PageFiles, PageRef, atomic_write_text
+from luutru.archive import Archive, PageRef, atomic_write_text
 from luutru.index.backend import SearchBackend, sync
 from luutru.index.boilerplate import mark_boilerplate
 from luutru.access import STRICTEST_LEVEL, item_level
@@ -20,8 +20,6 @@ from luutru.index.model import (IndexReport, ItemDoc, PageDoc, SearchRequest, Se
                                 build_units, parse_clearance)
 from luutru.index.registry import open_engine
 from luutru.textnorm import nfc
-
-TEXT_FILE = PageFiles.TEXT
 
 
 def open_backend(archive: Archive, es_url: str | None = None) -> SearchBackend:
@@ -76,7 +74,7 @@ def item_doc(item: dict[str, Any]) -> ItemDoc:
 
 
 def _read_text(archive: Archive, ref: PageRef) -> str | None:
-    path = archive.page_dir(ref) / TEXT_FILE
+    path = archive.page_files(ref).text
     try:
         return nfc(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

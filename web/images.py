@@ -17,13 +17,12 @@ from pathlib import Path
 
 from PIL import Image
 
-from luutru.archive import Archive, PageFiles, PageRef, atomic_write_bytes
+from luutru.archive import Archive, PageRef, atomic_write_bytes
 from luutru.pageimage import load_page
 from luutru.errors import LuutruError
 
 SIZES = {"thumb": 200, "view": 1200, "full": None}
 KINDS = ("clean", "original")
-CLEAN_FILE = PageFiles.CLEAN
 JPEG_QUALITY = 80
 BILEVEL_SHADES = 4
 CACHE_DIR = ("cache", "web")
@@ -55,7 +54,7 @@ def page_image(archive: Archive, ref: PageRef, size: str = "view", kind: str = "
     """The file to send for this page, size and kind, made and cached if not there yet."""
     if size not in SIZES or kind not in KINDS:
         raise ValueError(f"unknown image size {size!r} or kind {kind!r}")
-    clean = archive.page_dir(ref) / CLEAN_FILE
+    clean = archive.page_files(ref).clean
     if kind == "clean" and size == "full" and clean.is_file():
         return ImageFile(clean, "image/png")  # already a compact bilevel PNG
     stem = cache_root(archive) / ref.sha256[:2] / ref.sha256 / f"{ref.index:04d}-{kind}-{size}"
@@ -79,7 +78,7 @@ def _mtime(path: Path) -> int:
 
 def _source_image(archive: Archive, ref: PageRef, kind: str) -> Image.Image:
     if kind == "clean":
-        path = archive.page_dir(ref) / CLEAN_FILE
+        path = archive.page_files(ref).clean
         if not path.is_file():
             raise NoImage(f"page {ref.key} has no cleaned image")
         with Image.open(path) as image:

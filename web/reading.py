@@ -22,7 +22,7 @@ from flask import (Blueprint, Flask, abort, current_app, g, render_template, req
 from markupsafe import Markup, escape
 
 from luutru.access import STRICTEST_LEVEL, opened_despite_mark
-from luutru.archive import Archive, PageFiles, PageRef
+from luutru.archive import Archive, PageRef
 from luutru.index.analysis import fast_nfc, number_key
 from luutru.index.backend import MATCH_LABELS, SearchBackend, best_snippet_only
 from luutru.index import QueryError, SearchRequest, SearchResult, open_backend, update_items
@@ -508,7 +508,6 @@ ITEM_FIELDS = (  # (field, label) in the order an archivist reads a văn bản's
     ("do_mat", "Độ mật"), ("do_khan", "Độ khẩn"), ("noi_nhan", "Nơi nhận"),
     ("ngon_ngu", "Ngôn ngữ"), ("ghi_chu", "Ghi chú"),
 )
-TEXT_FILE = PageFiles.TEXT
 
 
 def item_fields(item: dict[str, Any], view: CatalogView) -> list[dict[str, Any]]:
@@ -682,7 +681,7 @@ def _outlines(placed: OriginalHighlights) -> Markup:
 
 def _page_text(archive: Archive, ref: PageRef) -> str:
     try:
-        return fast_nfc((archive.page_dir(ref) / TEXT_FILE).read_text(encoding="utf-8"))
+        return fast_nfc(archive.page_files(ref).text.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return ""
 
