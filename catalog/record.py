@@ -10,15 +10,13 @@ from __future__ import annotations
 import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
 from luutru.archive import Archive, atomic_write_bytes
-from luutru import xmlsafe
+from luutru import schemas, xmlsafe
 from luutru.catalog.model import (FILE_FIELDS, FONDS_FIELDS, ITEM_FIELDS, FieldValue, FileRecord,
                                   Fonds, Item)
 from luutru.errors import LuutruError
@@ -34,10 +32,8 @@ class InvalidCatalogError(LuutruError, ValueError):
     """A catalogue record does not validate against the luutru schema."""
 
 
-@lru_cache(maxsize=1)
 def schema() -> etree.XMLSchema:
-    xsd = resources.files("luutru.schemas").joinpath("luutru-catalog.xsd")
-    return etree.XMLSchema(xmlsafe.parse(xsd.read_bytes(), name="luutru-catalog.xsd"))
+    return schemas.schema("luutru-catalog.xsd")
 
 
 def fonds_path(archive: Archive, code: str) -> Path:

@@ -32,8 +32,6 @@ import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +39,7 @@ import bagit
 from lxml import etree
 
 from luutru import __version__, editorial
+from luutru.schemas import schema
 from luutru.access import STRICTEST_LEVEL
 from luutru.archive import Archive, PageFiles, PageRef, atomic_write_bytes, read_json
 from luutru.catalog import FileRecord, Fonds, fonds_path, read_catalog
@@ -51,9 +50,6 @@ METS_NS = "http://www.loc.gov/METS/"
 PREMIS_NS = "http://www.loc.gov/premis/v3"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
-SCHEMA_DIR = Path(str(files("luutru.schemas")))
-METS_XSD = SCHEMA_DIR / "mets" / "1.12.1" / "mets.xsd"
-PREMIS_XSD = SCHEMA_DIR / "premis" / "3.0" / "premis.xsd"
 EAD_NAME = "holdings.ead.xml"
 _M, _P, _X = f"{{{METS_NS}}}", f"{{{PREMIS_NS}}}", f"{{{XLINK_NS}}}"
 PAGE_FILES = (PageFiles.RECORD, PageFiles.ALTO, PageFiles.PROVENANCE)
@@ -464,16 +460,12 @@ def _agent(root: etree._Element, key: str, name: str, kind: str, version: str | 
 
 # --- schemas and the finding aid --------------------------------------------------------------
 
-@lru_cache(maxsize=1)
 def mets_schema() -> etree.XMLSchema:
-    from luutru.ocr.alto import safe_parser   # resolves XLink to the vendored copy, offline
-    return etree.XMLSchema(etree.parse(str(METS_XSD), safe_parser()))
+    return schema("mets/1.12.1/mets.xsd")
 
 
-@lru_cache(maxsize=1)
 def premis_schema() -> etree.XMLSchema:
-    from luutru.ocr.alto import safe_parser
-    return etree.XMLSchema(etree.parse(str(PREMIS_XSD), safe_parser()))
+    return schema("premis/3.0/premis.xsd")
 
 
 def _validate(data: bytes, schema: etree.XMLSchema, name: str) -> None:

@@ -11,12 +11,11 @@ says that it was filtered and at which clearance (``luutru.access`` decides each
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import lru_cache
-from importlib import resources
 
 from lxml import etree
 
 from luutru import xmlsafe
+from luutru.schemas import schema
 from luutru.access import file_level, item_level, parse_clearance
 from luutru.archive import Archive
 from luutru.catalog import (ITEM_FIELDS, FileRecord, Fonds, Item, file_summary, item_record_dict,
@@ -34,10 +33,8 @@ class EADError(LuutruError, ValueError):
     pass
 
 
-@lru_cache(maxsize=2)
 def ead_schema(name: str = "ead3.xsd") -> etree.XMLSchema:
-    xsd = resources.files("luutru.schemas").joinpath("ead3", name)
-    return etree.XMLSchema(xmlsafe.parse(xsd.read_bytes(), name=name))
+    return schema(f"ead3/{name}")
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs) -> etree._Element:

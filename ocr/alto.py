@@ -2,30 +2,18 @@
 
 Tesseract 5 writes ALTO 3.0 (namespace ``ns-v3#``). We keep it as ``ocr.alto.xml`` after putting
 its text in NFC and naming the image it describes, and we validate it against the official schema
-vendored in ``luutru/schemas``: the schema imports XLink from the Library of Congress's web site,
-which a resolver maps to the vendored copy, so validation never touches the network.
+vendored in ``luutru/schemas``, offline (:mod:`luutru.schemas`).
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-from importlib.resources import files
-from pathlib import Path
-
 from lxml import etree
 
-from luutru import xmlsafe
-from luutru.textnorm import nfc
 from luutru.errors import LuutruError
+from luutru.schemas import safe_parser, schema
+from luutru.textnorm import nfc
 
 ALTO_NS = "http://www.loc.gov/standards/alto/ns-v3#"
-SCHEMA_DIR = Path(str(files("luutru.schemas")))
-ALTO_XSD = SCHEMA_DIR / "alto" / "3.0" / "alto-3-0.xsd"
-_LOCAL_COPIES = {
-    "http://www.loc.gov/standards/xlink/xlink.xsd": SCHEMA_DIR / "xlink" / "xlink.xsd",
-    "http://www.w3.org/2001/xml.xsd": SCHEMA_DIR / "xml" / "xml.xsd",
-    "http://www.w3.org/2001/03/xml.xsd": SCHEMA_DIR / "xml" / "xml.xsd",
-}
 
 
 class InvalidAlto(LuutruError, ValueError):
@@ -36,26 +24,8 @@ class InvalidAlto(LuutruError, ValueError):
         self.errors = errors
 
 
-class _VendoredSchemas(etree.Resolver):
-    def resolve(self, url, pubid, context):
-        local = _LOCAL_COPIES.get(url)
-        if local is not None:
-            return self.resolve_filename(str(local), context)
-        if url and url.startswith(("http://", "https://")):
-            raise InvalidAlto([f"schema needs {url}, which is not vendored"])
-        return None
-
-
-def safe_parser() -> etree.XMLParser:
-    """A parser that never loads DTDs, expands entities or goes on the network."""
-    parser = xmlsafe.safe_parser()
-    parser.resolvers.add(_VendoredSchemas())
-    return parser
-
-
-@lru_cache(maxsize=1)
 def alto_schema() -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(ALTO_XSD), safe_parser()))
+    return schema("alto/3.0/alto-3-0.xsd")
 
 
 def validate_alto(data: bytes) -> list[str]:

@@ -91,11 +91,6 @@ def _merge(parts: list[_FondsPart | None]) -> CatalogView:
     return view
 
 
-def load_catalog(archive: Archive) -> CatalogView:
-    """The whole catalogue, each fonds file parsed once."""
-    return CatalogCache(archive).get()
-
-
 class CatalogCache:
     """One :class:`CatalogView` per archive, replaced when a catalogue file changes.
 
