@@ -45,29 +45,16 @@ NEAR_MARKS = [
 ]
 
 
-@pytest.mark.parametrize("text, expected", AUTHORITY)
-def test_authority_lines(text, expected):
-    assert signature._authority(text) == expected
+TABLES = [(signature._authority, AUTHORITY), (signature._snap_title, TITLES),
+          (signature._fix_family_name, FAMILY_NAMES), (recipients._stock_recipient, STOCK),
+          (header._near_mark, NEAR_MARKS)]
 
 
-@pytest.mark.parametrize("text, expected", TITLES)
-def test_signer_titles(text, expected):
-    assert signature._snap_title(text) == expected
-
-
-@pytest.mark.parametrize("text, expected", FAMILY_NAMES)
-def test_family_names(text, expected):
-    assert signature._fix_family_name(text) == expected
-
-
-@pytest.mark.parametrize("text, expected", STOCK)
-def test_stock_recipients(text, expected):
-    assert recipients._stock_recipient(text) == expected
-
-
-@pytest.mark.parametrize("text, expected", NEAR_MARKS)
-def test_stamps_read_one_letter_wrong(text, expected):
-    assert header._near_mark(text) == expected
+@pytest.mark.parametrize("rule, text, expected", [
+    pytest.param(rule, text, expected, id=f"{rule.__name__}-{text}")
+    for rule, table in TABLES for text, expected in table])
+def test_each_reader_rule_table(rule, text, expected):
+    assert rule(text) == expected
 
 
 def test_citations_leave_out_the_documents_own_number():
