@@ -5,7 +5,7 @@ erased) under an invisible text layer placed over the words. That page is right 
 OCR but wrong as a copy of the record: a printed copy looks unsigned. So, as OCRmyPDF does, a page
 of a document PDF here is the ORIGINAL scan, and Tesseract's text layer is grafted over it through
 the affine map the page's ``ocr.json`` records (quarter turn, deskew, enlargement;
-:mod:`luutru.ocr.geometry`). The cleaned page stays in ``pages/…/clean.png`` and ``ocr.pdf``.
+:mod:`luutru.geometry`). The cleaned page stays in ``pages/…/clean.png`` and ``ocr.pdf``.
 
 Three image modes (:data:`MODES`):
 
@@ -38,7 +38,7 @@ from PIL import Image
 
 from luutru.archive import (Archive, PageFiles, PageRef, atomic_move_into, read_json, record_file_checksum,
                             temp_file_for)
-from luutru.ocr.geometry import PageGeometry
+from luutru.geometry import PageGeometry
 from luutru.pageimage import load_page
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from luutru.ocr.cleanup import clean_page
-from luutru.ocr.geometry import PageGeometry, rotation_matrix
+from luutru.geometry import PageGeometry, rotation_matrix
 from luutru.samples.render import render_lines
 
 DPI = 150

@@ -3,7 +3,7 @@
 The boxes are in the pixels of the *cleaned* image (Tesseract read that one; it may be upscaled,
 deskewed or turned a quarter compared with the original scan); over the original scan each box
 becomes the quadrilateral it is there (:func:`on_original`, from the transforms the page's
-``ocr.json`` records, :mod:`luutru.ocr.geometry`). A word matches when one of its tokens is,
+``ocr.json`` records, :mod:`luutru.geometry`). A word matches when one of its tokens is,
 folded (đ → d, no marks, any case), one of the query's positive words; a phrase contributes each of its words, a ``prefix*``
 every word starting with it. The comparison is the snippets' pattern
 (:func:`luutru.index.snippets.terms_pattern`: each folded letter stands for every letter that
@@ -32,7 +32,7 @@ from luutru.index.analysis import fast_nfc
 from luutru.index.query import Phrase, Term, parse_query
 from luutru.index.snippets import terms_pattern
 from luutru.index.model import QueryError
-from luutru.ocr.geometry import PageGeometry
+from luutru.geometry import PageGeometry
 
 HOCR_FILE = "ocr.hocr"
 PROVENANCE_FILE = "ocr.json"
