@@ -27,7 +27,7 @@ from luutru.volume.apparatus import IndexEntry, Occurrence
 from luutru.volume.select import Selection
 from luutru.volume.spec import VolumeSpec
 from luutru.volume.text import (DOUBT, NOTE, TEXT, UNREADABLE, Line, Paragraph, document_text,
-                                group_runs, line_runs, sheet_numbers)
+                                group_runs, item_lines, line_runs, sheet_numbers)
 
 FOREWORD_PLACEHOLDER = "[Lời giới thiệu của Ban biên tập — phần này để trống, sẽ soạn sau.]"
 APPENDIX_TITLE = "Phụ lục: văn bản cần kiểm tra"
@@ -269,8 +269,9 @@ def _occurrences(doc: VolumeDocument, place: str | None) -> list[Occurrence]:
 
 
 def set_document(archive: Archive, item: dict[str, Any], fonds: dict[str, Any] | None,
-                 repository: str = "", file: dict[str, Any] | None = None) -> VolumeDocument:
-    text = document_text(archive, item, editorial.load_record(archive, item["id"]))
+                 repository: str = "", file: dict[str, Any] | None = None,
+                 well_read: frozenset[tuple[str, str]] | None = None) -> VolumeDocument:
+    text = document_text(archive, item, editorial.load_record(archive, item["id"]), well_read)
     dated = _date_parts(item.get("ngay_ban_hanh"))
     when = date_line(item.get("dia_danh"), item.get("ngay_ban_hanh"))
     short = short_date(item.get("ngay_ban_hanh"))
@@ -330,13 +331,24 @@ def _progress(items: list, progress: bool):
     return tqdm(items, desc="volume text", unit="văn bản")
 
 
+def volume_well_read(archive: Archive, items: list[dict[str, Any]]) -> frozenset[tuple[str, str]]:
+    """The word pairs the volume's documents hold read surely or proofread: the evidence that
+    confirms a word the OCR was unsure of elsewhere in the volume (:mod:`luutru.volume.marking`)."""
+    pairs: set[tuple[str, str]] = set()
+    for item in items:
+        lines, _ = item_lines(archive, item, editorial.load_record(archive, item["id"]))
+        pairs |= marking.well_read_pairs(lines)
+    return frozenset(pairs)
+
+
 def volume_content(archive: Archive, spec: VolumeSpec, selection: Selection,
                    progress: bool = False) -> VolumeContent:
     documents = []
+    well_read = volume_well_read(archive, selection.items)
     for number, item in enumerate(_progress(selection.items, progress), start=1):
         file = selection.files.get(f"{item['fonds_code']}/{item['file_code']}")
         doc = set_document(archive, item, selection.fonds.get(item["fonds_code"]), spec.repository,
-                           file)
+                           file, well_read)
         doc.number = number
         documents.append(doc)
     review = [row for row in map(_review_row, documents) if row] if spec.review_appendix else []

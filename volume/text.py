@@ -413,7 +413,8 @@ def _starts_paragraph(prev: Line | None, line: Line) -> bool:
 
 
 def line_runs(line: Line, capitalised: set[str] = frozenset(),
-              notes: dict[str, str] | None = None) -> list[tuple[str, str]]:
+              notes: dict[str, str] | None = None,
+              well_read: frozenset[tuple[str, str]] = frozenset()) -> list[tuple[str, str]]:
     """The line as runs: an editor's text with its footnotes, or machine-read words with the
     doubtful ones (:func:`luutru.volume.marking.doubtful_words`) bracketed, "[chỉ?] bộ". Runs
     after the first carry the space before them."""
@@ -426,7 +427,8 @@ def line_runs(line: Line, capitalised: set[str] = frozenset(),
                 runs.append((part, TEXT))
         return runs
     tokens = line.text.split()
-    return group_runs(tokens, marking.doubtful_words(tokens, line.word_confs, line.conf, capitalised))
+    return group_runs(tokens, marking.doubtful_words(tokens, line.word_confs, line.conf, capitalised,
+                                                     well_read))
 
 
 def group_runs(tokens: list[str], doubts: list[bool]) -> list[tuple[str, str]]:
@@ -439,18 +441,23 @@ def group_runs(tokens: list[str], doubts: list[bool]) -> list[tuple[str, str]]:
     return runs
 
 
-def is_marked(line: Line, capitalised: set[str] = frozenset()) -> bool:
+def is_marked(line: Line, capitalised: set[str] = frozenset(),
+              well_read: frozenset[tuple[str, str]] = frozenset()) -> bool:
     """Would the volume print this line marked (unreadable, or with a doubtful word)?"""
     if line.proofread:
         return False
     return is_unreadable(line.text, line.conf) or any(
-        kind == DOUBT for _, kind in line_runs(line, capitalised))
+        kind == DOUBT for _, kind in line_runs(line, capitalised, well_read=well_read))
 
 
-def rebuild_paragraphs(lines: Iterable[Line], notes: dict[str, str] | None = None) -> list[Paragraph]:
-    """Paragraphs from printed lines; unreadable lines become one marker per run of them."""
+def rebuild_paragraphs(lines: Iterable[Line], notes: dict[str, str] | None = None,
+                       well_read: frozenset[tuple[str, str]] | None = None) -> list[Paragraph]:
+    """Paragraphs from printed lines; unreadable lines become one marker per run of them. Unsure
+    words are confirmed by ``well_read`` pairs (by default those of these lines)."""
     lines = list(lines)
     capitalised = marking.capitalised_words([line.text for line in lines])
+    if well_read is None:
+        well_read = marking.well_read_pairs(lines)
     paragraphs: list[Paragraph] = []
     prev: Line | None = None
     prev_unreadable = False
@@ -464,7 +471,7 @@ def rebuild_paragraphs(lines: Iterable[Line], notes: dict[str, str] | None = Non
             if not (para.runs and para.runs[-1][1] == UNREADABLE):
                 para.add(UNREADABLE_MARK.format(sheet=line.sheet), UNREADABLE)
         else:
-            for index, (text, kind) in enumerate(line_runs(line, capitalised, notes)):
+            for index, (text, kind) in enumerate(line_runs(line, capitalised, notes, well_read)):
                 if index == 0:
                     para.add(text, kind)          # joins the line before
                 else:
@@ -555,14 +562,19 @@ def closing_lines(tail: list[Line]) -> list[Line]:
 
 
 def document_text(archive: Archive, item: dict[str, Any],
-                  record: editorial.EditorialRecord | None = None) -> DocumentText:
+                  record: editorial.EditorialRecord | None = None,
+                  well_read: frozenset[tuple[str, str]] | None = None) -> DocumentText:
     """The body of catalogued ``item`` (an ``iter_items`` dict) rebuilt from its pages: the
-    editor's text where a page is proofread (``record``, else read from the archive), else the OCR."""
+    editor's text where a page is proofread (``record``, else read from the archive), else the OCR.
+    ``well_read``: the pairs of words that confirm unsure readings (:func:`luutru.volume.marking.
+    well_read_pairs`; the whole volume's, by default the item's own)."""
     if record is None:
         record = editorial.load_record(archive, item["id"])
     lines, missing = item_lines(archive, item, record)
     body, found, closing = _cut(lines, item)
-    paragraphs = _heading_runs(rebuild_paragraphs(body, record.notes if record else None))
+    if well_read is None:
+        well_read = marking.well_read_pairs(lines)
+    paragraphs = _heading_runs(rebuild_paragraphs(body, record.notes if record else None, well_read))
     unreadable = sum(1 for p in paragraphs for _, kind in p.runs if kind == UNREADABLE)
     doubtful = sum(1 for p in paragraphs for _, kind in p.runs if kind == DOUBT)
     for sheet in missing:
