@@ -178,6 +178,9 @@ def test_place_index_holds_the_places_of_issue(edited):
     assert match
     listed = [int(n) for n in match.group(1).replace(",", " ").split()]
     assert any(doc.heading in pdftotext(pdf, page) for page in listed)
+    # a district's place of issue is named by the gazetteer, with its province
+    assert "Đông Hưng (Thái Bình)" in [entry.name for entry in content.places]
+    assert re.search(r"Đông Hưng \(Thái Bình\):\s*\d", index)
 
 
 def test_machine_read_text_is_marked_where_it_is_unsure(edited):

@@ -258,13 +258,15 @@ def _occurrences(doc: VolumeDocument, place: str | None) -> list[Occurrence]:
     found: list[Occurrence] = []
     if doc.signer:
         found.append(Occurrence("name", doc.signer, doc.signer_anchor))
+    sure = ["".join(text if kind == TEXT else " … " for text, kind in para.runs)
+            for para in doc.paragraphs]
+    provinces = apparatus.provinces_in([*sure, doc.organ, place or ""])
     if place and all(kind == TEXT for _, kind in checked_runs(place)):
-        found.append(Occurrence("place", place.strip(), doc.anchor))
-    for index, para in enumerate(doc.paragraphs):
-        sure = "".join(text if kind == TEXT else " … " for text, kind in para.runs)
+        found.append(Occurrence("place", apparatus.place_of_issue(place, provinces), doc.anchor))
+    for index, text in enumerate(sure):
         anchor = f"{doc.anchor}-p{index}"
-        found += [Occurrence("name", name, anchor) for name in apparatus.names_in(sure)]
-        found += [Occurrence("place", place, anchor) for place in apparatus.places_in(sure)]
+        found += [Occurrence("name", name, anchor) for name in apparatus.names_in(text)]
+        found += [Occurrence("place", place, anchor) for place in apparatus.places_in(text, provinces)]
     return found
 
 
