@@ -241,6 +241,7 @@ class PageFiles:
     PDF = "ocr.pdf"             # one-page searchable PDF
     PROVENANCE = "ocr.json"     # how the page was read; written last, so it marks a read page
     MARKS = "marks.json"        # secrecy/urgency stamps found on the page (+ mark-N.png crops)
+    CORRECTIONS = "corrections.json"   # words a correction stage changed in text.txt (none yet)
     OUTPUTS = (CLEAN, TEXT, HOCR, ALTO, PDF)
 
     @property
@@ -258,6 +259,10 @@ class PageFiles:
     @property
     def hocr(self) -> Path:
         return self.directory / self.HOCR
+
+    @property
+    def corrections(self) -> Path:
+        return self.directory / self.CORRECTIONS
 
     @property
     def alto(self) -> Path:
@@ -295,6 +300,7 @@ This directory is a luutru archive: the record of scanned documents and what was
 | `pages/<sha256>/<NNNN>/page.json` | page NNNN (1-based) of that original: size, resolution, fonds, file | yes (`luutru ingest`) |
 | `pages/<sha256>/<NNNN>/` other files | cleaned image, OCR text, hOCR, ALTO, one-page PDF, `ocr.json` provenance | yes (`luutru ocr --redo`) |
 | `pages/<sha256>/<NNNN>/marks.json`, `mark-N.png` | secrecy/urgency stamps found on the page image (Mật, Tối mật, Tuyệt mật; Khẩn, Thượng khẩn, Hỏa tốc): kind, level, raw reading, confidence, `read` or `unsure`, box in the scan's pixels, and a crop of each for the archivist; an empty list means "looked, found nothing"; written before `ocr.json` | yes (`luutru ocr` fills it in where missing) |
+| `pages/<sha256>/<NNNN>/corrections.json` | words a correction stage (a language model, issue 15; none writes it yet) changed in `text.txt`: line, word, the OCR's reading and the corrected one; a volume underlines them until proofread (`luutru.volume.corrections`) | yes (with the correction stage) |
 | `documents/<sha256>.pdf` | searchable PDF/A-2b of the whole original: the scans as made, the OCR words invisible over them | yes (`luutru ocr --redo`) |
 | `quarantine/` | files that could not be ingested, with a machine-readable reason each | **no** (kept for a person) |
 | `catalog/` | the XML catalogue: fonds → file (hồ sơ) → item (văn bản) | machine fields yes; archivist values **no** |

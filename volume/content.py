@@ -26,7 +26,7 @@ from luutru.volume import apparatus, marking
 from luutru.volume.apparatus import IndexEntry, Occurrence
 from luutru.volume.select import Selection
 from luutru.volume.spec import VolumeSpec
-from luutru.volume.text import (DOUBT, NOTE, TEXT, UNREADABLE, Line, Paragraph, document_text,
+from luutru.volume.text import (CORRECTED, DOUBT, NOTE, TEXT, UNREADABLE, Line, Paragraph, document_text,
                                 group_runs, item_lines, line_runs, sheet_numbers)
 
 FOREWORD_PLACEHOLDER = "[Lời giới thiệu của Ban biên tập — phần này để trống, sẽ soạn sau.]"
@@ -47,6 +47,9 @@ EDITORIAL_NOTE = [
     "Văn bản không ghi ngày tháng được xếp theo thời gian của hồ sơ chứa nó, ngày ghi trong ngoặc "
     "vuông: [khoảng …].",
 ]
+# Added to the note when the volume prints words a correction stage changed.
+CORRECTED_NOTE = ("Chữ được gạch chân là chữ máy đã tự sửa lại sau khi đọc (chưa được biên tập viên "
+                  "đối chiếu).")
 RunLine = list[tuple[str, str]]
 NO_SIGNER_MARK = "[… thẩm quyền ký và họ tên người ký chưa đọc được, cần đối chiếu bản gốc …]"
 FIELD_LABELS = {name: label for name, label, _ in ITEM_FIELDS}
@@ -359,6 +362,8 @@ def volume_content(archive: Archive, spec: VolumeSpec, selection: Selection,
     wanted = set(spec.apparatus)
     texts = [doc.heading for doc in documents] + [doc.body_text for doc in documents] + [
         plain(line) for doc in documents for line in doc.signature]
+    corrected = any(kind == CORRECTED for doc in documents for para in doc.paragraphs
+                    for _, kind in para.runs)
     return VolumeContent(
         title=spec.title, subtitle=spec.subtitle, publisher=spec.publisher,
         imprint=f"{spec.place} – {year}" if spec.place else str(year), paper=spec.paper,
@@ -368,4 +373,5 @@ def volume_content(archive: Archive, spec: VolumeSpec, selection: Selection,
         names=apparatus.build_index(found, "name") if "names" in wanted else [],
         places=apparatus.build_index(found, "place") if "places" in wanted else [],
         abbreviations=apparatus.abbreviations_used(texts) if "abbreviations" in wanted else [],
-        chronology="chronology" in wanted)
+        chronology="chronology" in wanted,
+        editorial_note=[*EDITORIAL_NOTE, *([CORRECTED_NOTE] if corrected else [])])
