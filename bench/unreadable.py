@@ -160,9 +160,14 @@ def _word_marks(line, capitalised: set[str], well_read: frozenset,
 
 
 def _is_fragment(text: str, true_lines: list[str]) -> bool:
-    """A short line that is whole words of a true line (a signer's name cut off its line)."""
-    words = text.split()
-    return bool(words) and any(f" {' '.join(words)} " in f" {line} " for line in true_lines)
+    """A short line that is whole words of a true line (a signer's name cut off its line, "Điều 3"
+    read apart from the rest of "Điều 3. Kinh phí …"), punctuation around the words aside."""
+    bare = lambda line: " ".join(word for word in (w.strip(_FRAGMENT_PUNCT) for w in line.split()) if word)
+    words = bare(text)
+    return bool(words) and any(f" {words} " in f" {bare(line)} " for line in true_lines)
+
+
+_FRAGMENT_PUNCT = ".,;:!?()\"'“”"
 
 
 def _distance(text: str, true_lines: list[str], notes: list[str]) -> float:
