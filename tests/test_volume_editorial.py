@@ -17,7 +17,7 @@ from luutru.catalog.build import build_catalog, iter_items
 from luutru.cli import cli as luutru_main
 from luutru.volume import marking
 from luutru.volume.build import build_volume, slugify
-from luutru.volume.content import volume_content, volume_well_read
+from luutru.volume.content import read_items, volume_content, volume_well_read
 from luutru.volume.select import select_items
 from luutru.volume.spec import VolumeSpec
 from luutru.volume.word import bookmark_name
@@ -190,7 +190,7 @@ def test_machine_read_text_is_marked_where_it_is_unsure(edited):
     unproofread = [d for d in content.documents if not d.proofread]
     assert unproofread
     items = {i["id"]: i for i in iter_items(archive)}
-    well_read = volume_well_read(archive, [items[d.item_id] for d in content.documents])
+    well_read = volume_well_read(read_items(archive, [items[d.item_id] for d in content.documents]))
     for doc in unproofread:
         lines, _ = item_lines(archive, items[doc.item_id])
         bare = squash(" ".join(text for p in doc.paragraphs for text, kind in p.runs if kind == ""))

@@ -51,6 +51,7 @@ EDITORIAL_NOTE = [
 CORRECTED_NOTE = ("Chữ được gạch chân là chữ máy đã tự sửa lại sau khi đọc (chưa được biên tập viên "
                   "đối chiếu).")
 RunLine = list[tuple[str, str]]
+ItemLines = tuple[list[Line], list[int]]     # an item's lines and its sheets without text
 NO_SIGNER_MARK = "[… thẩm quyền ký và họ tên người ký chưa đọc được, cần đối chiếu bản gốc …]"
 FIELD_LABELS = {name: label for name, label, _ in ITEM_FIELDS}
 
@@ -275,8 +276,10 @@ def _occurrences(doc: VolumeDocument, place: str | None) -> list[Occurrence]:
 
 def set_document(archive: Archive, item: dict[str, Any], fonds: dict[str, Any] | None,
                  repository: str = "", file: dict[str, Any] | None = None,
-                 well_read: frozenset[tuple[str, str]] | None = None) -> VolumeDocument:
-    text = document_text(archive, item, editorial.load_record(archive, item["id"]), well_read)
+                 well_read: frozenset[tuple[str, str]] | None = None,
+                 read: ItemLines | None = None) -> VolumeDocument:
+    """One document set out; ``well_read`` and ``read`` (its lines) as the volume has them."""
+    text = document_text(archive, item, editorial.load_record(archive, item["id"]), well_read, read)
     dated = _date_parts(item.get("ngay_ban_hanh"))
     when = date_line(item.get("dia_danh"), item.get("ngay_ban_hanh"))
     short = short_date(item.get("ngay_ban_hanh"))
@@ -336,24 +339,28 @@ def _progress(items: list, progress: bool):
     return tqdm(items, desc="volume text", unit="văn bản")
 
 
-def volume_well_read(archive: Archive, items: list[dict[str, Any]]) -> frozenset[tuple[str, str]]:
+def read_items(archive: Archive, items: list[dict[str, Any]]) -> dict[str, ItemLines]:
+    """Each item's lines and the sheets without text (:func:`luutru.volume.text.item_lines`),
+    read once for the whole volume."""
+    return {item["id"]: item_lines(archive, item, editorial.load_record(archive, item["id"]))
+            for item in items}
+
+
+def volume_well_read(read: dict[str, ItemLines]) -> frozenset[tuple[str, str]]:
     """The word pairs the volume's documents hold read surely or proofread: the evidence that
     confirms a word the OCR was unsure of elsewhere in the volume (:mod:`luutru.volume.marking`)."""
-    pairs: set[tuple[str, str]] = set()
-    for item in items:
-        lines, _ = item_lines(archive, item, editorial.load_record(archive, item["id"]))
-        pairs |= marking.well_read_pairs(lines)
-    return frozenset(pairs)
+    return frozenset().union(*(marking.well_read_pairs(lines) for lines, _ in read.values()))
 
 
 def volume_content(archive: Archive, spec: VolumeSpec, selection: Selection,
                    progress: bool = False) -> VolumeContent:
     documents = []
-    well_read = volume_well_read(archive, selection.items)
+    read = read_items(archive, selection.items)
+    well_read = volume_well_read(read)
     for number, item in enumerate(_progress(selection.items, progress), start=1):
         file = selection.files.get(f"{item['fonds_code']}/{item['file_code']}")
         doc = set_document(archive, item, selection.fonds.get(item["fonds_code"]), spec.repository,
-                           file, well_read)
+                           file, well_read, read[item["id"]])
         doc.number = number
         documents.append(doc)
     review = [row for row in map(_review_row, documents) if row] if spec.review_appendix else []

@@ -571,14 +571,16 @@ def closing_lines(tail: list[Line]) -> list[Line]:
 
 def document_text(archive: Archive, item: dict[str, Any],
                   record: editorial.EditorialRecord | None = None,
-                  well_read: frozenset[tuple[str, str]] | None = None) -> DocumentText:
+                  well_read: frozenset[tuple[str, str]] | None = None,
+                  read: tuple[list[Line], list[int]] | None = None) -> DocumentText:
     """The body of catalogued ``item`` (an ``iter_items`` dict) rebuilt from its pages: the
     editor's text where a page is proofread (``record``, else read from the archive), else the OCR.
     ``well_read``: the pairs of words that confirm unsure readings (:func:`luutru.volume.marking.
-    well_read_pairs`; the whole volume's, by default the item's own)."""
+    well_read_pairs`; the whole volume's, by default the item's own); ``read``: the item's
+    lines (:func:`item_lines`) when the caller has read them already."""
     if record is None:
         record = editorial.load_record(archive, item["id"])
-    lines, missing = item_lines(archive, item, record)
+    lines, missing = read if read is not None else item_lines(archive, item, record)
     body, found, closing = _cut(lines, item)
     if well_read is None:
         well_read = marking.well_read_pairs(lines)
