@@ -48,7 +48,7 @@ DEFAULT_CORPUS = Path("/work/shared/corpus/dev")
 GARBAGE = 0.5          # normalised edit distance to the closest true line
 GOOD = 0.15
 PARTIAL_MIN_CHARS = 8   # shorter lines match some part of any line by chance
-TIERS = ("t0", "t1", "t2", "t3")
+TIERS = ("t0", "t1", "t2", "t3", "real")
 TARGET_GARBAGE_MARKED = 0.90
 TARGET_GOOD_MARKED = 0.02
 
@@ -106,7 +106,8 @@ def truth_pages(corpus: Path) -> dict[tuple[str, int], tuple[str, list[str], lis
             folder = corpus / "truth" / row["doc_id"]
             path = folder / f"page-{int(row['page_no']):03d}.txt"
             lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
-            notes = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+            meta = folder / "meta.json"        # the real pages' truth has none
+            notes = json.loads(meta.read_text(encoding="utf-8")) if meta.exists() else {}
             pages[(row["source"], int(row["page_index"]))] = (
                 row["tier"], [line for line in lines if line], notes.get("handwritten_notes") or [])
     return pages
