@@ -64,3 +64,10 @@ def test_an_editors_text_is_well_read():
     line = Line("sinh hoạt chi bộ", 1, conf=70.0, word_confs=[95.0, 95.0, 20.0, 95.0])
     assert is_marked(line)
     assert not is_marked(line, well_read=marking.well_read_pairs([edited]))
+
+
+def test_a_comma_parts_the_words_of_a_compound_and_abbreviations_are_taken_as_read():
+    assert doubts("của Hội đồng nhân dân tỉnh, Ủy ban nhân dân tỉnh") == []
+    assert doubts("Hội đồng định giá tài sản kết. Luận giá") == ["Luận"]   # a speck read as a period
+    assert doubts("- CT, PCT UBND tỉnh;", [90.0, 90.0, 90.0, 34.0, 90.0]) == []
+    assert doubts("- CT, PCT UBNĐ tỉnh;", [90.0, 90.0, 90.0, 34.0, 90.0]) == ["UBNĐ"]

@@ -11,6 +11,7 @@ for an uncertain reading — when
   neighbour a pair of words the same volume holds read with full confidence elsewhere
   (:func:`well_read_pairs`). Tesseract is often unsure of short common words ("trong", "chi",
   "hoặc") it reads right; a pair seen read surely is the evidence that this one is right too.
+  An abbreviation of the list the volume explains ("UBND", "KT.") is taken as read, too.
   Words in capitals are never confirmed so: headings are where the OCR drops or swaps diacritics
   consistently ("NỘI DỤNG", "ĐẲNG"), so a pair of them read surely elsewhere proves nothing;
 * it cannot be a Vietnamese syllable, a number, a code or an abbreviation ("^.¬.ÀA"), a lone
@@ -56,6 +57,9 @@ _PUNCT = " .,;:!?()[]{}\"'“”‘’«»…-–"
 # checked against the catalogue, not printed from a guess.
 _NUMBERING = re.compile(r"^(?:\d{1,3}|[IVXLC]{1,6}|[a-zđ])[.)]$|^\d+-[\w/]+$")
 _SENTENCE_END = tuple(".:;!?…")
+# Punctuation that parts two words of a phrase ("tỉnh, Ủy ban"); a period may be a misread speck
+# inside a compound ("kết. Luận") and does not.
+_PARTING = tuple(",;:")
 # First letters an OCR error capitalises (typed "l" read as "L").
 _CONFUSED_CAPITALS = "L"
 # Words written capitalised mid-sentence that start with L: a law's title ("của Luật Đất đai").
@@ -115,6 +119,8 @@ def near_miss_phrases(tokens: list[str]) -> set[int]:
     missed: set[int] = set()
     for length in _PHRASE_LENGTHS:
         for i in range(len(words) - length + 1):
+            if any(token.endswith(_PARTING) for token in tokens[i:i + length - 1]):
+                continue        # "tỉnh, Ủy ban": a comma between, no compound
             span = words[i:i + length]
             right = _PHRASES_BY_FOLD.get(fold(" ".join(span)).lower())
             if right is None:
@@ -207,7 +213,11 @@ def well_read_pairs(lines: Iterable[Any]) -> frozenset[tuple[str, str]]:
 
 
 def confirmed(tokens: list[str], i: int, pairs: frozenset[tuple[str, str]]) -> bool:
-    """Does the well-read text confirm token ``i``: it makes a known pair with a neighbour?"""
+    """Is token ``i`` confirmed although read unsure: an abbreviation Party and state documents
+    use ("UBND", "KT."), or a word that makes a known pair with a neighbour?"""
+    from luutru.volume.apparatus import ABBREVIATIONS
+    if tokens[i].rstrip(",;:") in ABBREVIATIONS:
+        return True
     word = _pair_word(tokens[i])
     if word is None or not pairs:
         return False
