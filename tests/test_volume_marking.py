@@ -71,3 +71,13 @@ def test_a_comma_parts_the_words_of_a_compound_and_abbreviations_are_taken_as_re
     assert doubts("Hội đồng định giá tài sản kết. Luận giá") == ["Luận"]   # a speck read as a period
     assert doubts("- CT, PCT UBND tỉnh;", [90.0, 90.0, 90.0, 34.0, 90.0]) == []
     assert doubts("- CT, PCT UBNĐ tỉnh;", [90.0, 90.0, 90.0, 34.0, 90.0]) == ["UBNĐ"]
+
+
+def test_places_of_the_gazetteer_dates_and_a_paragraphs_last_word_are_taken_as_read():
+    assert doubts("Quỳnh Phụ, ngày 06 tháng 3 năm 2016", [29.0] + [95.0] * 7) == []
+    assert doubts("Quỳnh Phú, ngày 06", [29.0, 95.0, 95.0, 95.0]) == ["Quỳnh"]    # no such place
+    assert doubts("ngày 05 tháng 7 năm 2022", [95.0, 95.0, 6.0, 95.0, 95.0, 95.0]) == []
+    assert doubts("ngày 05 thảng 7 năm 2022", [95.0, 95.0, 6.0, 95.0, 95.0, 95.0]) == ["thảng"]
+    assert doubts("bỏ.", [96.0]) == []             # the end of a paragraph on a line of its own
+    assert doubts("bỏ.", [60.0]) == ["bỏ."]
+    assert doubts("h", [93.0]) == ["h"]            # a speck

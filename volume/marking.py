@@ -214,9 +214,10 @@ def well_read_pairs(lines: Iterable[Any]) -> frozenset[tuple[str, str]]:
 
 def confirmed(tokens: list[str], i: int, pairs: frozenset[tuple[str, str]]) -> bool:
     """Is token ``i`` confirmed although read unsure: an abbreviation Party and state documents
-    use ("UBND", "KT."), or a word that makes a known pair with a neighbour?"""
+    use ("UBND", "KT."), a word of a place the gazetteer lists ("Quỳnh Phụ"), a date's "tháng"
+    before a possible month, or a word that makes a known pair with a neighbour?"""
     from luutru.volume.apparatus import ABBREVIATIONS
-    if tokens[i].rstrip(",;:") in ABBREVIATIONS:
+    if tokens[i].rstrip(",;:") in ABBREVIATIONS or _place_name(tokens, i) or _date_word(tokens, i):
         return True
     word = _pair_word(tokens[i])
     if word is None or not pairs:
@@ -224,6 +225,28 @@ def confirmed(tokens: list[str], i: int, pairs: frozenset[tuple[str, str]]) -> b
     before = _pair_word(tokens[i - 1]) if i else None
     after = _pair_word(tokens[i + 1]) if i + 1 < len(tokens) else None
     return (before, word) in pairs or (word, after) in pairs
+
+
+def _place_name(tokens: list[str], i: int) -> bool:
+    """Is token ``i`` one of two or three capitalised words that spell a place of the gazetteer
+    (:mod:`luutru.volume.gazetteer`), with its accents as listed?"""
+    from luutru.volume import gazetteer
+    words = [token.strip(_PUNCT) for token in tokens]
+    for start in range(max(i - 2, 0), i + 1):
+        for end in range(max(start + 2, i + 1), min(start + 3, len(words)) + 1):
+            run = words[start:end]
+            if all(word[:1].isupper() and not word.isupper() for word in run) \
+                    and gazetteer.places().get(gazetteer.spelling_key(" ".join(run))):
+                return True
+    return False
+
+
+def _date_word(tokens: list[str], i: int) -> bool:
+    """"ngày", "tháng", "năm" followed by a number it may take ("tháng 7", not "tháng 91")."""
+    word = tokens[i].strip(_PUNCT).lower()
+    after = tokens[i + 1] if i + 1 < len(tokens) else ""
+    return (word in ("ngày", "tháng", "năm") and _number(after) is not None
+            and not impossible_date_part(tokens[i], after))
 
 
 def odd_capital(previous: str, token: str, capitalised: set[str]) -> bool:
@@ -262,8 +285,12 @@ def doubtful_words(tokens: list[str], confs: list[float] | None, line_conf: floa
     volume holds read surely (:func:`well_read_pairs`)."""
     letters = sum(ch.isalpha() for token in tokens for ch in token)
     digits = any(ch.isdigit() for token in tokens for ch in token)
-    whole_line = ((confs is None and line_conf is not None and line_conf < LINE_DOUBT)
-                  or (0 < letters <= 2 and not digits))     # a speck read as letters: "h", "ì A"
+    # a speck read as letters ("h", "ì A"), not a word of two letters read surely ("bỏ.", "án.":
+    # the end of a paragraph on a line of its own)
+    speck = 0 < letters <= 2 and not digits and not (
+        len(tokens) == 1 and letters == 2 and confs is not None and confs[0] >= WELL_READ
+        and _pair_word(tokens[0]) is not None)
+    whole_line = (confs is None and line_conf is not None and line_conf < LINE_DOUBT) or speck
     missed = near_miss_phrases(tokens)
     out = []
     for i, token in enumerate(tokens):
