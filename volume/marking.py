@@ -11,7 +11,9 @@ for an uncertain reading — when
   neighbour a pair of words the same volume holds read with full confidence elsewhere
   (:func:`well_read_pairs`). Tesseract is often unsure of short common words ("trong", "chi",
   "hoặc") it reads right; a pair seen read surely is the evidence that this one is right too.
-  An abbreviation of the list the volume explains ("UBND", "KT.") is taken as read, too.
+  An abbreviation of the list the volume explains ("UBND", "KT."), a word of a place the
+  gazetteer lists ("Quỳnh Phụ") and a date's "ngày", "tháng", "năm" before a number it may take
+  are taken as read, too.
   Words in capitals are never confirmed so: headings are where the OCR drops or swaps diacritics
   consistently ("NỘI DỤNG", "ĐẲNG"), so a pair of them read surely elsewhere proves nothing;
 * it cannot be a Vietnamese syllable, a number, a code or an abbreviation ("^.¬.ÀA"), a lone
@@ -20,15 +22,20 @@ for an uncertain reading — when
 * it is a near miss of a stock compound of Party documents: the words fold (accents and case off)
   to the compound but are spelled otherwise ("chỉ bộ" for *chi bộ*, "quản Lý" for *quản lý*); the
   OCR model reads such slips with full confidence; likewise a typed "l" read as "t", "V" or
-  "I" in one ("tần thứ", "Vương thực"), the rest of the word spelled as in the compound. Only compounds whose slips are not Vietnamese
-  are listed ("bảo vệ" is not: "báo về" is good Vietnamese; nor "cơ sở": "có số"; nor "quận ủy":
-  "cơ quan Ủy ban");
+  "I" in one ("tần thứ", "Vương thực"), the rest of the word spelled as in the compound; a
+  comma between two words parts them ("tỉnh, Ủy ban"). Only compounds whose slips are not
+  Vietnamese are listed ("bảo vệ" is not: "báo về" is good Vietnamese; nor "cơ sở": "có số"; nor
+  "quận ủy": "cơ quan Ủy ban");
 * it starts with a capital L after a lower-case word with no sentence end between ("kết Luận",
   "quản Lý") and is not a name the same text writes capitalised elsewhere: Tesseract reads a
   typed "l" as "L", and institutions written capitalised in mid-sentence ("Nghị quyết", "Tỉnh ủy")
   do not start with L ("Luật", the title of a law, excepted).
 
-The thresholds are measured by ``bench/unreadable.py`` against the dev corpus's truth.
+A line of one or two letters is a speck read as letters and doubtful as a whole ("h", "ì A"),
+unless it is one word of two letters read surely ("bỏ.": a paragraph's last word on its own line).
+
+The thresholds are measured by ``bench/unreadable.py`` against the truth of the dev corpus, a
+fresh-seed generated one and the real pages.
 """
 
 from __future__ import annotations
