@@ -278,8 +278,9 @@ class PageFiles:
 
     @classmethod
     def holds(cls, name: str) -> bool:
-        """Is ``name`` one of the files a page folder holds (its record, outputs, marks, crops)?"""
-        return (name in (cls.RECORD, cls.PROVENANCE, cls.MARKS, *cls.OUTPUTS)
+        """Is ``name`` one of the files a page folder holds (its record, outputs, marks, crops,
+        corrections)?"""
+        return (name in (cls.RECORD, cls.PROVENANCE, cls.MARKS, cls.CORRECTIONS, *cls.OUTPUTS)
                 or bool(re.fullmatch(r"mark-\d+\.png", name)))
 
     def is_read(self) -> bool:
