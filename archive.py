@@ -242,6 +242,7 @@ class PageFiles:
     PROVENANCE = "ocr.json"     # how the page was read; written last, so it marks a read page
     MARKS = "marks.json"        # secrecy/urgency stamps found on the page (+ mark-N.png crops)
     MARK_CROP = "mark-{}.png"   # the crop of the N-th stamp (1-based), beside MARKS
+    CORRECTIONS = "corrections.json"   # words a correction stage changed in text.txt (none yet)
     OUTPUTS = (CLEAN, TEXT, HOCR, ALTO, PDF)
 
     @property
@@ -261,6 +262,10 @@ class PageFiles:
         return self.directory / self.HOCR
 
     @property
+    def corrections(self) -> Path:
+        return self.directory / self.CORRECTIONS
+
+    @property
     def alto(self) -> Path:
         return self.directory / self.ALTO
 
@@ -278,8 +283,9 @@ class PageFiles:
 
     @classmethod
     def holds(cls, name: str) -> bool:
-        """Is ``name`` one of the files a page folder holds (its record, outputs, marks, crops)?"""
-        return (name in (cls.RECORD, cls.PROVENANCE, cls.MARKS, *cls.OUTPUTS)
+        """Is ``name`` one of the files a page folder holds (its record, outputs, marks, crops,
+        corrections)?"""
+        return (name in (cls.RECORD, cls.PROVENANCE, cls.MARKS, cls.CORRECTIONS, *cls.OUTPUTS)
                 or bool(re.fullmatch(r"mark-\d+\.png", name)))
 
     def is_read(self) -> bool:
@@ -300,6 +306,7 @@ This directory is a luutru archive: the record of scanned documents and what was
 | `pages/<sha256>/<NNNN>/page.json` | page NNNN (1-based) of that original: size, resolution, fonds, file | yes (`luutru ingest`) |
 | `pages/<sha256>/<NNNN>/` other files | cleaned image, OCR text, hOCR, ALTO, one-page PDF, `ocr.json` provenance | yes (`luutru ocr --redo`) |
 | `pages/<sha256>/<NNNN>/marks.json`, `mark-N.png` | secrecy/urgency stamps found on the page image (Mật, Tối mật, Tuyệt mật; Khẩn, Thượng khẩn, Hỏa tốc): kind, level, raw reading, confidence, `read` or `unsure`, box in the scan's pixels, and a crop of each for the archivist; an empty list means "looked, found nothing"; written before `ocr.json` | yes (`luutru ocr` fills it in where missing) |
+| `pages/<sha256>/<NNNN>/corrections.json` | words a correction stage (a language model, issue 15; none writes it yet) changed in `text.txt`: line, word, the OCR's reading and the corrected one; a volume underlines them until proofread (`luutru.volume.corrections`) | yes (with the correction stage) |
 | `documents/<sha256>.pdf` | searchable PDF/A-2b of the whole original: the scans as made, the OCR words invisible over them | yes (`luutru ocr --redo`) |
 | `quarantine/` | files that could not be ingested, with a machine-readable reason each | **no** (kept for a person) |
 | `catalog/` | the XML catalogue: fonds → file (hồ sơ) → item (văn bản) | machine fields yes; archivist values **no** |

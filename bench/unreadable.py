@@ -13,7 +13,8 @@ and one within ``GOOD`` is text a reader wants; a line that is a document's hand
 (listed in its ``meta.json``), read as such, is counted apart. Printed per tier: garbage lines caught by the
 marker, garbage printed anyway, and good lines lost behind a marker; then the same with every
 mark a volume prints on a machine-read line (:func:`luutru.volume.text.is_marked`), against the
-target: at least 90 % of garbage lines marked, at most 2 % of good lines marked. ``--sweep`` does the same for
+target: at least 90 % of garbage lines marked, at most 2 % of good lines marked, counted strictly
+(a good line with any mark counts; split into marks on misread words and false alarms). ``--sweep`` does the same for
 other thresholds around the defaults, so the chosen ones can be seen against their neighbours.
 
 ``--archive`` takes an archive holding the corpus's scans already read (``luutru run CORPUS/scans``,
@@ -47,7 +48,7 @@ DEFAULT_CORPUS = Path("/work/shared/corpus/dev")
 GARBAGE = 0.5          # normalised edit distance to the closest true line
 GOOD = 0.15
 PARTIAL_MIN_CHARS = 8   # shorter lines match some part of any line by chance
-TIERS = ("t0", "t1", "t2", "t3")
+TIERS = ("t0", "t1", "t2", "t3", "real")
 TARGET_GARBAGE_MARKED = 0.90
 TARGET_GOOD_MARKED = 0.02
 
@@ -105,37 +106,42 @@ def truth_pages(corpus: Path) -> dict[tuple[str, int], tuple[str, list[str], lis
             folder = corpus / "truth" / row["doc_id"]
             path = folder / f"page-{int(row['page_no']):03d}.txt"
             lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
-            notes = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+            meta = folder / "meta.json"        # the real pages' truth has none
+            notes = json.loads(meta.read_text(encoding="utf-8")) if meta.exists() else {}
             pages[(row["source"], int(row["page_index"]))] = (
                 row["tier"], [line for line in lines if line], notes.get("handwritten_notes") or [])
     return pages
 
 
-def scored_lines(archive: Archive, corpus: Path) -> list[tuple[str, str, str, float | None, float]]:
-    """(page key, tier, OCR line, its confidence, distance to the closest true line) for every
-    line a volume would not drop as a speck or a page number; a handwritten note read as such
-    has distance -1."""
+def scored_lines(archive: Archive, corpus: Path) -> list[tuple]:
+    """(page key, tier, OCR line, its confidence, distance to the closest true line, marked?,
+    marked on a word read right?, words misread, of them marked) for every line a volume would
+    not drop as a speck or a page number; a handwritten note read as such has distance -1. The
+    corpus is taken as one volume: its well-read word pairs confirm unsure words
+    (:func:`luutru.volume.marking.well_read_pairs`)."""
     truth = truth_pages(corpus)
-    scored = []
+    pages = []
     for ref in archive.iter_page_refs():
         source = archive.page_record(ref).get("source") or ""
         key = (source.removeprefix("scans/"), ref.index)
-        if key not in truth:
-            continue
-        tier, true_lines, notes = truth[key]
-        page = volume_text.read_page_lines(archive.page_dir(ref), ref.index) or []
+        if key in truth:
+            pages.append((ref, truth[key], volume_text.read_page_lines(archive.page_dir(ref), ref.index) or []))
+    well_read = marking.well_read_pairs(line for _, _, page in pages for line in page)
+    scored = []
+    for ref, (tier, true_lines, notes), page in pages:
         capitalised = marking.capitalised_words([line.text for line in page])
         for line in page:
             if volume_text.is_noise(line.text, line.conf) or volume_text.is_page_number(line.text):
                 continue
-            marked = volume_text.is_marked(line, capitalised)
-            right_marked, misread, misread_marked = _word_marks(line, capitalised, true_lines)
+            marked = volume_text.is_marked(line, capitalised, well_read)
+            right_marked, misread, misread_marked = _word_marks(line, capitalised, well_read, true_lines)
             scored.append((ref.key, tier, line.text, line.conf, _distance(line.text, true_lines, notes),
                            marked, marked and right_marked, misread, misread_marked))
     return scored
 
 
-def _word_marks(line, capitalised: set[str], true_lines: list[str]) -> tuple[bool, int, int]:
+def _word_marks(line, capitalised: set[str], well_read: frozenset,
+                true_lines: list[str]) -> tuple[bool, int, int]:
     """Aligned with the closest true line: does a mark fall on a word the OCR read right (a mark
     on a misread word in a mostly good line is the mark doing its job), how many words were
     misread, and how many of those are marked."""
@@ -143,11 +149,12 @@ def _word_marks(line, capitalised: set[str], true_lines: list[str]) -> tuple[boo
     if volume_text.is_unreadable(line.text, line.conf):
         doubts = [True] * len(tokens)
     else:
-        doubts = marking.doubtful_words(tokens, line.word_confs, line.conf, capitalised)
+        doubts = marking.doubtful_words(tokens, line.word_confs, line.conf, capitalised, well_read)
     closest = process.extractOne(line.text, true_lines, scorer=fuzz.partial_ratio) if true_lines else None
     truth = closest[0].split() if closest else []
     right = set()
-    for block in difflib.SequenceMatcher(None, tokens, truth, autojunk=False).get_matching_blocks():
+    bare = lambda words: [word.rstrip(".,;:") or word for word in words]   # "3" read for "3."
+    for block in difflib.SequenceMatcher(None, bare(tokens), bare(truth), autojunk=False).get_matching_blocks():
         right.update(range(block.a, block.a + block.size))
     misread = [i for i in range(len(tokens)) if i not in right]
     return (any(doubt and i in right for i, doubt in enumerate(doubts)), len(misread),
@@ -155,9 +162,14 @@ def _word_marks(line, capitalised: set[str], true_lines: list[str]) -> tuple[boo
 
 
 def _is_fragment(text: str, true_lines: list[str]) -> bool:
-    """A short line that is whole words of a true line (a signer's name cut off its line)."""
-    words = text.split()
-    return bool(words) and any(f" {' '.join(words)} " in f" {line} " for line in true_lines)
+    """A short line that is whole words of a true line (a signer's name cut off its line, "Điều 3"
+    read apart from the rest of "Điều 3. Kinh phí …"), punctuation around the words aside."""
+    bare = lambda line: " ".join(word for word in (w.strip(_FRAGMENT_PUNCT) for w in line.split()) if word)
+    words = bare(text)
+    return bool(words) and any(f" {words} " in f" {bare(line)} " for line in true_lines)
+
+
+_FRAGMENT_PUNCT = ".,;:!?()\"'“”"
 
 
 def _distance(text: str, true_lines: list[str], notes: list[str]) -> float:
@@ -241,26 +253,37 @@ def print_table(lines: list[tuple], marked=_unreadable) -> None:
 
 
 def print_target(lines: list[tuple]) -> None:
-    """The marks against the issue's target, over all tiers."""
+    """The marks against the issue's target, over all tiers, counted strictly: a good line (within
+    ``GOOD`` of its true line) carrying any mark at all counts as marked. The strict count is
+    then split: good lines whose marks all fall on words the OCR misread (the mark doing its job:
+    only a correction, not a better marker, takes those off), those with a mark on a word read
+    right (false alarms), and the lines read right word for word that carry a mark."""
     row = confusion(lines, marked=lambda line: line[5])["all"]
     garbage = row["garbage_caught"] + row["garbage_printed"]
     good, good_marked = _good(row)
     wrong = _wrongly_marked(lines)["all"]
     caught = row["garbage_caught"] / garbage if garbage else 1.0
-    lost = wrong / good if good else 0.0
-    exact = row["exact_marked"] + row["exact_kept"]
-    ok = caught >= TARGET_GARBAGE_MARKED and lost <= TARGET_GOOD_MARKED
-    print(f"\ngood lines with any mark: {good_marked} of {good} ({good_marked / max(good, 1):.1%}); "
-          f"exact lines with any mark: {row['exact_marked']} of {exact} "
-          f"({row['exact_marked'] / max(exact, 1):.1%}); good lines with a mark on a word read right: "
-          f"{wrong} ({lost:.1%})")
+    strict = good_marked / good if good else 0.0
+    clean = [line for line in lines if 0 <= line[4] <= GOOD and line[7] == 0]
+    clean_marked = sum(bool(line[5]) for line in clean)
+    print(f"\ngood lines with any mark (strict): {good_marked} of {good} ({strict:.1%})")
+    print(f"  with marks only on misread words: {good_marked - wrong} ({(good_marked - wrong) / max(good, 1):.1%})")
+    print(f"  with a mark on a word read right: {wrong} ({wrong / max(good, 1):.1%})")
+    print(f"good lines read right word for word with any mark: {clean_marked} of {len(clean)} "
+          f"({clean_marked / max(len(clean), 1):.1%}); exact lines with any mark: "
+          f"{row['exact_marked']} of {row['exact_marked'] + row['exact_kept']}")
+    with_errors = sum(1 for line in lines if 0 <= line[4] <= GOOD and line[7])
+    print(f"good lines holding a misread word: {with_errors} of {good} ({with_errors / max(good, 1):.1%}): "
+          f"marking every OCR error would put the strict figure near there; only correcting the "
+          f"OCR lowers it")
     misread = sum(line[7] for line in lines if 0 <= line[4] <= GOOD)
     misread_marked = sum(line[8] for line in lines if 0 <= line[4] <= GOOD)
     print(f"misread words in good lines marked: {misread_marked} of {misread} "
           f"({misread_marked / max(misread, 1):.1%})")
-    print(f"target: garbage lines marked {caught:.1%} (≥ {TARGET_GARBAGE_MARKED:.0%}), good lines "
-          f"marked on a word read right {lost:.1%} (≤ {TARGET_GOOD_MARKED:.0%}): "
-          f"{'met' if ok else 'NOT met'}")
+    ok = caught >= TARGET_GARBAGE_MARKED and strict <= TARGET_GOOD_MARKED
+    print(f"target: garbage lines marked {caught:.1%} (≥ {TARGET_GARBAGE_MARKED:.0%}), good lines with "
+          f"any mark {strict:.1%} (≤ {TARGET_GOOD_MARKED:.0%}): {'met' if ok else 'NOT met'}; false "
+          f"alarms (a mark on a word read right) {wrong / max(good, 1):.1%}")
 
 
 def sweep(lines: list[tuple]) -> None:

@@ -17,7 +17,7 @@ from luutru.catalog.build import build_catalog, iter_items
 from luutru.cli import cli as luutru_main
 from luutru.volume import marking
 from luutru.volume.build import build_volume, slugify
-from luutru.volume.content import volume_content
+from luutru.volume.content import read_items, volume_content, volume_well_read
 from luutru.volume.select import select_items
 from luutru.volume.spec import VolumeSpec
 from luutru.volume.word import bookmark_name
@@ -178,6 +178,9 @@ def test_place_index_holds_the_places_of_issue(edited):
     assert match
     listed = [int(n) for n in match.group(1).replace(",", " ").split()]
     assert any(doc.heading in pdftotext(pdf, page) for page in listed)
+    # a district's place of issue is named by the gazetteer, with its province
+    assert "Đông Hưng (Thái Bình)" in [entry.name for entry in content.places]
+    assert re.search(r"Đông Hưng \(Thái Bình\):\s*\d", index)
 
 
 def test_machine_read_text_is_marked_where_it_is_unsure(edited):
@@ -187,12 +190,16 @@ def test_machine_read_text_is_marked_where_it_is_unsure(edited):
     unproofread = [d for d in content.documents if not d.proofread]
     assert unproofread
     items = {i["id"]: i for i in iter_items(archive)}
+    well_read = volume_well_read(read_items(archive, [items[d.item_id] for d in content.documents]))
     for doc in unproofread:
         lines, _ = item_lines(archive, items[doc.item_id])
         bare = squash(" ".join(text for p in doc.paragraphs for text, kind in p.runs if kind == ""))
         for line in lines:
-            unsure = [w for w, c in zip(line.text.split(), line.word_confs or [])
-                      if 0 <= c < marking.WORD_DOUBT and any(ch.isalpha() for ch in w)]
+            tokens = line.text.split()
+            # unsure and not confirmed by a pair of words the volume holds read surely
+            unsure = [w for i, (w, c) in enumerate(zip(tokens, line.word_confs or []))
+                      if 0 <= c < marking.WORD_DOUBT and any(ch.isalpha() for ch in w)
+                      and not marking.confirmed(tokens, i, well_read)]
             if unsure and len(line.text.split()) >= 3:   # a line read unsure never prints bare
                 assert squash(line.text) not in bare, (doc.heading, line.text)
     assert "Về cách trình bày văn bản".upper() in pdf.upper() and "[chỉ?] bộ" in pdf   # the preface's note

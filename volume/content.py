@@ -26,8 +26,8 @@ from luutru.volume import apparatus, marking
 from luutru.volume.apparatus import IndexEntry, Occurrence
 from luutru.volume.select import Selection
 from luutru.volume.spec import VolumeSpec
-from luutru.volume.text import (DOUBT, NOTE, TEXT, UNREADABLE, Line, Paragraph, document_text,
-                                group_runs, line_runs, sheet_numbers)
+from luutru.volume.text import (CORRECTED, DOUBT, NOTE, TEXT, UNREADABLE, Line, Paragraph, document_text,
+                                group_runs, item_lines, line_runs, sheet_numbers)
 
 FOREWORD_PLACEHOLDER = "[Lời giới thiệu của Ban biên tập — phần này để trống, sẽ soạn sau.]"
 APPENDIX_TITLE = "Phụ lục: văn bản cần kiểm tra"
@@ -47,7 +47,11 @@ EDITORIAL_NOTE = [
     "Văn bản không ghi ngày tháng được xếp theo thời gian của hồ sơ chứa nó, ngày ghi trong ngoặc "
     "vuông: [khoảng …].",
 ]
+# Added to the note when the volume prints words a correction stage changed.
+CORRECTED_NOTE = ("Chữ được gạch chân là chữ máy đã tự sửa lại sau khi đọc (chưa được biên tập viên "
+                  "đối chiếu).")
 RunLine = list[tuple[str, str]]
+ItemLines = tuple[list[Line], list[int]]     # an item's lines and its sheets without text
 NO_SIGNER_MARK = "[… thẩm quyền ký và họ tên người ký chưa đọc được, cần đối chiếu bản gốc …]"
 FIELD_LABELS = {name: label for name, label, _ in ITEM_FIELDS}
 
@@ -258,19 +262,24 @@ def _occurrences(doc: VolumeDocument, place: str | None) -> list[Occurrence]:
     found: list[Occurrence] = []
     if doc.signer:
         found.append(Occurrence("name", doc.signer, doc.signer_anchor))
+    sure = ["".join(text if kind == TEXT else " … " for text, kind in para.runs)
+            for para in doc.paragraphs]
+    provinces = apparatus.provinces_in([*sure, doc.organ, place or ""])
     if place and all(kind == TEXT for _, kind in checked_runs(place)):
-        found.append(Occurrence("place", place.strip(), doc.anchor))
-    for index, para in enumerate(doc.paragraphs):
-        sure = "".join(text if kind == TEXT else " … " for text, kind in para.runs)
+        found.append(Occurrence("place", apparatus.place_of_issue(place, provinces), doc.anchor))
+    for index, text in enumerate(sure):
         anchor = f"{doc.anchor}-p{index}"
-        found += [Occurrence("name", name, anchor) for name in apparatus.names_in(sure)]
-        found += [Occurrence("place", place, anchor) for place in apparatus.places_in(sure)]
+        found += [Occurrence("name", name, anchor) for name in apparatus.names_in(text)]
+        found += [Occurrence("place", place, anchor) for place in apparatus.places_in(text, provinces)]
     return found
 
 
 def set_document(archive: Archive, item: dict[str, Any], fonds: dict[str, Any] | None,
-                 repository: str = "", file: dict[str, Any] | None = None) -> VolumeDocument:
-    text = document_text(archive, item, editorial.load_record(archive, item["id"]))
+                 repository: str = "", file: dict[str, Any] | None = None,
+                 well_read: frozenset[tuple[str, str]] | None = None,
+                 read: ItemLines | None = None) -> VolumeDocument:
+    """One document set out; ``well_read`` and ``read`` (its lines) as the volume has them."""
+    text = document_text(archive, item, editorial.load_record(archive, item["id"]), well_read, read)
     dated = _date_parts(item.get("ngay_ban_hanh"))
     when = date_line(item.get("dia_danh"), item.get("ngay_ban_hanh"))
     short = short_date(item.get("ngay_ban_hanh"))
@@ -330,13 +339,28 @@ def _progress(items: list, progress: bool):
     return tqdm(items, desc="volume text", unit="văn bản")
 
 
+def read_items(archive: Archive, items: list[dict[str, Any]]) -> dict[str, ItemLines]:
+    """Each item's lines and the sheets without text (:func:`luutru.volume.text.item_lines`),
+    read once for the whole volume."""
+    return {item["id"]: item_lines(archive, item, editorial.load_record(archive, item["id"]))
+            for item in items}
+
+
+def volume_well_read(read: dict[str, ItemLines]) -> frozenset[tuple[str, str]]:
+    """The word pairs the volume's documents hold read surely or proofread: the evidence that
+    confirms a word the OCR was unsure of elsewhere in the volume (:mod:`luutru.volume.marking`)."""
+    return frozenset().union(*(marking.well_read_pairs(lines) for lines, _ in read.values()))
+
+
 def volume_content(archive: Archive, spec: VolumeSpec, selection: Selection,
                    progress: bool = False) -> VolumeContent:
     documents = []
+    read = read_items(archive, selection.items)
+    well_read = volume_well_read(read)
     for number, item in enumerate(_progress(selection.items, progress), start=1):
         file = selection.files.get(f"{item['fonds_code']}/{item['file_code']}")
         doc = set_document(archive, item, selection.fonds.get(item["fonds_code"]), spec.repository,
-                           file)
+                           file, well_read, read[item["id"]])
         doc.number = number
         documents.append(doc)
     review = [row for row in map(_review_row, documents) if row] if spec.review_appendix else []
@@ -345,6 +369,8 @@ def volume_content(archive: Archive, spec: VolumeSpec, selection: Selection,
     wanted = set(spec.apparatus)
     texts = [doc.heading for doc in documents] + [doc.body_text for doc in documents] + [
         plain(line) for doc in documents for line in doc.signature]
+    corrected = any(kind == CORRECTED for doc in documents for para in doc.paragraphs
+                    for _, kind in para.runs)
     return VolumeContent(
         title=spec.title, subtitle=spec.subtitle, publisher=spec.publisher,
         imprint=f"{spec.place} – {year}" if spec.place else str(year), paper=spec.paper,
@@ -354,4 +380,5 @@ def volume_content(archive: Archive, spec: VolumeSpec, selection: Selection,
         names=apparatus.build_index(found, "name") if "names" in wanted else [],
         places=apparatus.build_index(found, "place") if "places" in wanted else [],
         abbreviations=apparatus.abbreviations_used(texts) if "abbreviations" in wanted else [],
-        chronology="chronology" in wanted)
+        chronology="chronology" in wanted,
+        editorial_note=[*EDITORIAL_NOTE, *([CORRECTED_NOTE] if corrected else [])])

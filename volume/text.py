@@ -14,7 +14,8 @@ authority) and the scan's line breaks are undone:
 * a line Tesseract could not read (few possible syllables, or low word confidence and some
   impossible ones) is replaced by a marker for the editor naming the sheet to check;
 * in a line it did read, the words it doubts (:mod:`luutru.volume.marking`) are printed as
-  doubtful, "[chỉ?] bộ", until an editor has proofread the page.
+  doubtful, "[chỉ?] bộ", and words a correction stage changed (:mod:`luutru.volume.corrections`)
+  are underlined, until an editor has proofread the page.
 
 A page an editor has proofread (:mod:`luutru.editorial`) is read from the editor's text instead:
 nothing on it is marked, a blank line in it starts a paragraph, and its footnote references
@@ -38,13 +39,13 @@ from luutru.archive import Archive, PageRef
 from luutru.ocr.layout import GAP_LINE_HEIGHTS, HocrError, median_line_height, parse_hocr, split_at_gaps
 from luutru.ocr.quality import is_vietnamese_syllable, vietnamese_quality
 from luutru.textnorm import fold, nfc
-from luutru.volume import marking
+from luutru.volume import corrections, marking
 
 UNREADABLE_MARK = "[… đoạn không đọc rõ, cần đối chiếu bản gốc, tờ {sheet} …]"
 DOUBT_MARK = "[{text}?]"
 # The kinds of a paragraph's runs: text as printed, the unreadable marker, a doubtful reading, a
-# footnote (the run's text is the note).
-TEXT, UNREADABLE, DOUBT, NOTE = "", "unreadable", "doubt", "note"
+# footnote (the run's text is the note), words a correction stage changed (underlined).
+TEXT, UNREADABLE, DOUBT, NOTE, CORRECTED = "", "unreadable", "doubt", "note", "corrected"
 
 # A line is unreadable when under this share of its words are possible syllables ...
 MIN_QUALITY = 0.5
@@ -92,6 +93,7 @@ class Line:
     proofread: bool = False            # from an editor's text: printed as it stands
     para_break: bool = False           # an editor's blank line before it
     blank_paragraphs: bool = False     # the editor's page marks paragraphs with blank lines
+    corrected: list[bool] | None = None   # per token: changed by a correction stage
 
 
 @dataclass
@@ -413,7 +415,8 @@ def _starts_paragraph(prev: Line | None, line: Line) -> bool:
 
 
 def line_runs(line: Line, capitalised: set[str] = frozenset(),
-              notes: dict[str, str] | None = None) -> list[tuple[str, str]]:
+              notes: dict[str, str] | None = None,
+              well_read: frozenset[tuple[str, str]] = frozenset()) -> list[tuple[str, str]]:
     """The line as runs: an editor's text with its footnotes, or machine-read words with the
     doubtful ones (:func:`luutru.volume.marking.doubtful_words`) bracketed, "[chỉ?] bộ". Runs
     after the first carry the space before them."""
@@ -426,31 +429,41 @@ def line_runs(line: Line, capitalised: set[str] = frozenset(),
                 runs.append((part, TEXT))
         return runs
     tokens = line.text.split()
-    return group_runs(tokens, marking.doubtful_words(tokens, line.word_confs, line.conf, capitalised))
+    return group_runs(tokens, marking.doubtful_words(tokens, line.word_confs, line.conf, capitalised,
+                                                     well_read), line.corrected)
 
 
-def group_runs(tokens: list[str], doubts: list[bool]) -> list[tuple[str, str]]:
-    """Tokens as runs: each stretch of doubtful ones in one bracket, "[chỉ?] bộ"."""
+def group_runs(tokens: list[str], doubts: list[bool],
+               corrected: list[bool] | None = None) -> list[tuple[str, str]]:
+    """Tokens as runs: each stretch of doubtful ones in one bracket, "[chỉ?] bộ"; each stretch
+    of words a correction stage changed (``corrected``) a run of its own, to be underlined."""
+    kinds = [DOUBT if doubt else CORRECTED if corrected and corrected[i] else TEXT
+             for i, doubt in enumerate(doubts)]
     runs: list[tuple[str, str]] = []
-    for doubt, group in itertools.groupby(zip(tokens, doubts), key=lambda pair: pair[1]):
+    for kind, group in itertools.groupby(zip(tokens, kinds), key=lambda pair: pair[1]):
         words = " ".join(token for token, _ in group)
         space = " " if runs else ""
-        runs.append((space + DOUBT_MARK.format(text=words), DOUBT) if doubt else (space + words, TEXT))
+        runs.append((space + (DOUBT_MARK.format(text=words) if kind == DOUBT else words), kind))
     return runs
 
 
-def is_marked(line: Line, capitalised: set[str] = frozenset()) -> bool:
+def is_marked(line: Line, capitalised: set[str] = frozenset(),
+              well_read: frozenset[tuple[str, str]] = frozenset()) -> bool:
     """Would the volume print this line marked (unreadable, or with a doubtful word)?"""
     if line.proofread:
         return False
     return is_unreadable(line.text, line.conf) or any(
-        kind == DOUBT for _, kind in line_runs(line, capitalised))
+        kind == DOUBT for _, kind in line_runs(line, capitalised, well_read=well_read))
 
 
-def rebuild_paragraphs(lines: Iterable[Line], notes: dict[str, str] | None = None) -> list[Paragraph]:
-    """Paragraphs from printed lines; unreadable lines become one marker per run of them."""
+def rebuild_paragraphs(lines: Iterable[Line], notes: dict[str, str] | None = None,
+                       well_read: frozenset[tuple[str, str]] | None = None) -> list[Paragraph]:
+    """Paragraphs from printed lines; unreadable lines become one marker per run of them. Unsure
+    words are confirmed by ``well_read`` pairs (by default those of these lines)."""
     lines = list(lines)
     capitalised = marking.capitalised_words([line.text for line in lines])
+    if well_read is None:
+        well_read = marking.well_read_pairs(lines)
     paragraphs: list[Paragraph] = []
     prev: Line | None = None
     prev_unreadable = False
@@ -464,7 +477,7 @@ def rebuild_paragraphs(lines: Iterable[Line], notes: dict[str, str] | None = Non
             if not (para.runs and para.runs[-1][1] == UNREADABLE):
                 para.add(UNREADABLE_MARK.format(sheet=line.sheet), UNREADABLE)
         else:
-            for index, (text, kind) in enumerate(line_runs(line, capitalised, notes)):
+            for index, (text, kind) in enumerate(line_runs(line, capitalised, notes, well_read)):
                 if index == 0:
                     para.add(text, kind)          # joins the line before
                 else:
@@ -513,10 +526,12 @@ def item_lines(archive: Archive, item: dict[str, Any],
         if edited is not None:
             lines.extend(editorial_lines(edited.text, sheet))
             continue
-        page = read_page_lines(archive.page_dir(PageRef.parse(key)), sheet)
+        page_dir = archive.page_dir(PageRef.parse(key))
+        page = read_page_lines(page_dir, sheet)
         if page is None:
             missing.append(sheet)
         else:
+            corrections.mark_corrected(page, page_dir)
             lines.extend(page)
     return lines, missing
 
@@ -555,14 +570,21 @@ def closing_lines(tail: list[Line]) -> list[Line]:
 
 
 def document_text(archive: Archive, item: dict[str, Any],
-                  record: editorial.EditorialRecord | None = None) -> DocumentText:
+                  record: editorial.EditorialRecord | None = None,
+                  well_read: frozenset[tuple[str, str]] | None = None,
+                  read: tuple[list[Line], list[int]] | None = None) -> DocumentText:
     """The body of catalogued ``item`` (an ``iter_items`` dict) rebuilt from its pages: the
-    editor's text where a page is proofread (``record``, else read from the archive), else the OCR."""
+    editor's text where a page is proofread (``record``, else read from the archive), else the OCR.
+    ``well_read``: the pairs of words that confirm unsure readings (:func:`luutru.volume.marking.
+    well_read_pairs`; the whole volume's, by default the item's own); ``read``: the item's
+    lines (:func:`item_lines`) when the caller has read them already."""
     if record is None:
         record = editorial.load_record(archive, item["id"])
-    lines, missing = item_lines(archive, item, record)
+    lines, missing = read if read is not None else item_lines(archive, item, record)
     body, found, closing = _cut(lines, item)
-    paragraphs = _heading_runs(rebuild_paragraphs(body, record.notes if record else None))
+    if well_read is None:
+        well_read = marking.well_read_pairs(lines)
+    paragraphs = _heading_runs(rebuild_paragraphs(body, record.notes if record else None, well_read))
     unreadable = sum(1 for p in paragraphs for _, kind in p.runs if kind == UNREADABLE)
     doubtful = sum(1 for p in paragraphs for _, kind in p.runs if kind == DOUBT)
     for sheet in missing:

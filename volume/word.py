@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from luutru.volume.content import RunLine, VolumeContent, VolumeDocument
-from luutru.volume.text import DOUBT, NOTE, UNREADABLE
+from luutru.volume.text import CORRECTED, DOUBT, NOTE, UNREADABLE
 
 FONT = "Liberation Serif"
 LANG = "vi-VN"
@@ -251,12 +251,18 @@ def _plain(runs: RunLine) -> str:
 
 
 def _add_runs(paragraph, runs: RunLine, notes: list[str]) -> None:
-    """Runs as Word runs: markers and doubtful readings in italic red, a footnote as its number
-    in superscript (the notes are set after the document, "Chú thích")."""
+    """Runs as Word runs: markers and doubtful readings in italic red, words a correction stage
+    changed underlined, a footnote as its number in superscript (the notes are set after the
+    document, "Chú thích")."""
     for text, kind in runs:
         if kind == NOTE:
             notes.append(text)
             paragraph.add_run(str(len(notes))).font.superscript = True
+            continue
+        if kind == CORRECTED:
+            if text.startswith(" "):
+                paragraph.add_run(" ")
+            paragraph.add_run(text.lstrip(" ")).underline = True
             continue
         run = paragraph.add_run(text)
         if kind in (UNREADABLE, DOUBT):

@@ -20,7 +20,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from luutru import editorial
 from luutru.archive import Archive, PageRef
 from luutru.textnorm import nfc
-from luutru.volume import marking
+from luutru.volume import corrections, marking
 from luutru.volume.text import lines_with_geometry, sheet_numbers
 from luutru.web.access import audit, can_see, current_user, role_required
 from luutru.web.basket import basket_items
@@ -57,15 +57,19 @@ def _page_size(archive: Archive, ref: PageRef) -> tuple[int, int] | None:
 
 def proof_lines(archive: Archive, key: str, text: str, proofread: bool) -> list[list[dict[str, Any]]]:
     """The page's text as lines of words, each with its box on the scan (when the hOCR has it)
-    and whether to underline it (a machine-read word the volume would mark as doubtful)."""
+    and whether to underline it (a machine-read word the volume would mark as doubtful, or one a
+    correction stage changed)."""
     ref = PageRef.parse(key)
     lines = lines_with_geometry(text, archive.page_dir(ref))
     capitalised = marking.capitalised_words([line.text for line in lines])
+    if not proofread:
+        corrections.mark_corrected(lines, archive.page_dir(ref))
     out = []
     for line in lines:
         tokens = line.text.split()
         doubts = ([False] * len(tokens) if proofread else
-                  marking.doubtful_words(tokens, line.word_confs, line.conf, capitalised))
+                  [doubt or bool(line.corrected and line.corrected[i]) for i, doubt in enumerate(
+                      marking.doubtful_words(tokens, line.word_confs, line.conf, capitalised))])
         boxes = line.word_boxes or [None] * len(tokens)
         out.append([{"text": token, "low": doubt,
                      "box": " ".join(map(str, (box[0], box[1], box[2] - box[0], box[3] - box[1])))
