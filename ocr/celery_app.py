@@ -1,8 +1,9 @@
-"""The Celery side of distributed OCR: the app, the one task (read one page), and the version check.
+"""The Celery side of distributed OCR: the app, its two tasks, and the version check.
 
 Both ends use this module: the coordinator (:mod:`luutru.ocr.celery_executor`) sends
-``luutru.ocr.read_page`` tasks and a worker (``luutru worker``) runs them. Redis is the broker and
-the result store. What Celery and Redis give, and what luutru adds:
+``luutru.ocr.read_page`` tasks (one per page) and, once an original's last page is in, a
+``luutru.ocr.build_document`` task (its searchable PDF); a worker (``luutru worker``) runs them.
+Redis is the broker and the result store. What Celery and Redis give, and what luutru adds:
 
 - one task per page, acknowledged only after the page is written (``acks_late``), and put back
   on the queue when the process reading it dies (``reject_on_worker_lost``) or when a whole
@@ -18,7 +19,9 @@ the result store. What Celery and Redis give, and what luutru adds:
   task (checked before each page); a worker that differs puts the page back and stops.
 
 A page's reading is idempotent (its ``ocr.json`` is written last, every file by rename), so a page
-read twice after a redelivery costs time, never correctness.
+read twice after a redelivery costs time, never correctness. A second copy of a document task
+that finds the PDF built by the first returns the first's result (the built PDF's entry), so the
+coordinator reports what was built, whichever copy it hears from.
 """
 
 from __future__ import annotations
@@ -42,10 +45,12 @@ from luutru.ocr.cleanup import CleanupOptions
 from luutru.ocr.engine import tesseract_version
 from luutru.ocr.executors import PAGES_PER_PROCESS, ExecutorUnavailable, limit_threads
 from luutru.ocr.models import ModelLocation, ModelMissing, locate
-from luutru.ocr.pipeline import PIPELINE_VERSION, OcrOptions, PageJob, PageOutcome
+from luutru.ocr.pipeline import (PIPELINE_VERSION, OcrOptions, PageJob, PageOutcome,
+                                 document_failed)
 
 BROKER_ENV = "LUUTRU_BROKER_URL"
 TASK_NAME = "luutru.ocr.read_page"
+DOCUMENT_TASK_NAME = "luutru.ocr.build_document"
 QUEUE = "luutru.ocr"
 VERSIONS_KEY = "luutru:coordinator-versions"
 ATTEMPTS_KEY = "luutru:attempts:{}"
@@ -115,9 +120,10 @@ def make_app(broker_url: str, archive_root: str | None = None) -> Celery:
         redis_socket_connect_timeout=5, redis_socket_timeout=30,
         luutru_archive=archive_root,
     )
-    app.task(name=TASK_NAME, bind=True, acks_late=True, reject_on_worker_lost=True,
-             autoretry_for=(OSError,), retry_backoff=2, retry_backoff_max=60, retry_jitter=True,
-             max_retries=MAX_RETRIES)(read_page)
+    for name, task in ((TASK_NAME, read_page), (DOCUMENT_TASK_NAME, build_document)):
+        app.task(name=name, bind=True, acks_late=True, reject_on_worker_lost=True,
+                 autoretry_for=(OSError,), retry_backoff=2, retry_backoff_max=60,
+                 retry_jitter=True, max_retries=MAX_RETRIES)(task)
     return app
 
 
@@ -218,17 +224,11 @@ def job_from_message(message: dict[str, Any], root: str) -> PageJob:
     return job
 
 
-# --- the task -----------------------------------------------------------------------------------
+# --- the tasks ----------------------------------------------------------------------------------
 
 def read_page(task: Any, page: str, job: dict[str, Any], coordinator: dict[str, Any]) -> dict:
     """Read one page into the shared archive and return its :class:`PageOutcome` as a dict."""
-    try:
-        check_versions(coordinator)
-        page_job = job_from_message(job, task.app.conf.luutru_archive)
-    except WorkerRefused as refusal:
-        log.error("%s", refusal)
-        task.app.control.shutdown(destination=[task.request.hostname])
-        raise Reject(str(refusal), requeue=True) from refusal
+    page_job = _checked_job(task, job, coordinator)
     attempts = _count_attempt(task)
     if attempts > MAX_ATTEMPTS:
         return asdict(PageOutcome(page, "failed", "worker-lost",
@@ -239,6 +239,38 @@ def read_page(task: Any, page: str, job: dict[str, Any], coordinator: dict[str, 
             raise task.retry(countdown=2 ** (task.request.retries + 1))
         outcome.message = f"{outcome.message} (sau {MAX_RETRIES + 1} lần thử)"
     return asdict(outcome)
+
+
+def build_document(task: Any, original: str, job: dict[str, Any],
+                   coordinator: dict[str, Any]) -> list[dict[str, Any]]:
+    """Build the searchable PDF of ``original`` (the coordinator saw its last page in) into the
+    shared archive, as the coordinator itself would: the entries of
+    :func:`luutru.ocr.pipeline.build_document_pdfs`."""
+    page_job = _checked_job(task, job, coordinator)
+    attempts = _count_attempt(task)
+    if attempts > MAX_ATTEMPTS:
+        return [document_failed(Archive(page_job.root), original, "worker-lost",
+                                f"PDF đã làm dừng máy đọc {attempts - 1} lần; cần người xem")]
+    return page_job.build_documents([original]) or _earlier_result(task) or []
+
+
+def _checked_job(task: Any, job: dict[str, Any], coordinator: dict[str, Any]) -> PageJob:
+    """The batch's job as this worker rebuilds it; a worker that would read otherwise than the
+    coordinator puts the task back on the queue and stops."""
+    try:
+        check_versions(coordinator)
+        return job_from_message(job, task.app.conf.luutru_archive)
+    except WorkerRefused as refusal:
+        log.error("%s", refusal)
+        task.app.control.shutdown(destination=[task.request.hostname])
+        raise Reject(str(refusal), requeue=True) from refusal
+
+
+def _earlier_result(task: Any) -> Any:
+    """What an earlier copy of this task (a redelivery, a send repeated after the broker came
+    back) returned, if it finished: the PDF was built by that copy."""
+    meta = task.app.backend.get_task_meta(task.request.id)
+    return meta["result"] if meta.get("status") == "SUCCESS" else None
 
 
 def _count_attempt(task: Any) -> int:

@@ -1,21 +1,27 @@
-"""The coordinator's side of distributed OCR: pages sent to Celery workers, outcomes collected.
+"""The coordinator's side of distributed OCR: pages and PDFs sent to Celery workers, results collected.
 
 :class:`CeleryExecutor` is an :class:`luutru.ocr.executors.Executor`: ``ocr_archive`` hands it the
-pages as they come, and it yields each page's outcome as a worker reports it, so the report, the
-progress bar and each original's PDF work as with the local pool. It keeps at most ``window``
-pages in flight (Redis holds only those, whatever the batch's size), skips pages already read
-without sending anything, and polls the result store for all pages in flight with one MGET.
+pages as they come, and it yields each page's outcome as a worker reports it, so the report and
+the progress bar work as with the local pool. When ``ocr_archive`` sees an original's last page
+in, the executor sends that original's PDF to the workers too (a ``build_document`` task) instead
+of building it here: the PDF/A build and check is most of what a coordinator would spend per
+page, and a worker has the archive and the code to do it the same way. It keeps at most
+``window`` tasks in flight (Redis holds only those, whatever the batch's size), skips pages
+already read without sending anything, and polls the result store for all tasks in flight with
+one MGET.
 
-**Two coordinators on one archive** (two ``luutru run`` at once, or one started while an earlier
-one still has pages queued) never read a page twice: a page's task id is derived from the page
-and its settings, and a coordinator sends a page only after claiming that id in Redis
-(``SET NX``). A coordinator that finds the page claimed waits for the same task's result instead;
-if the claim lapses without a result (its coordinator died before sending, or Redis lost the
-message), it claims and sends the page itself. The claim only saves work: reading a page twice
-would still leave the same files.
+A task's id is derived from what it does (the page or original, the settings, the versions), so
+the same work sent again (by a later run, after a coordinator was killed with pages queued) has
+the same id and whichever copy finishes answers for both. Two coordinators never run on one
+archive at once: :func:`luutru.ocr.pipeline.ocr_archive` holds the archive's OCR lock
+(:mod:`luutru.ocr.runlock`).
 
 A broker that goes away mid-batch is waited for (``reconnect_timeout``); after that the run stops
-with :class:`luutru.ocr.celery_app.BrokerUnavailable`, and the next run does what is left.
+with :class:`luutru.ocr.celery_app.BrokerUnavailable`, and the next run does what is left. When it
+comes back, the tasks in flight with no result are sent again: a message Redis dropped as it died
+(taken off the queue by a worker that never got it) would otherwise be waited for forever. A copy
+that finds its page read answers "skipped": since this coordinator sent the page unread, it was
+read during this run, and is reported done.
 """
 
 from __future__ import annotations
@@ -23,69 +29,73 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import socket
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, TypeVar
 
 from celery import states
 
-from luutru.archive import PageRef
-from luutru.ocr.celery_app import (ATTEMPTS_KEY, TASK_NAME, broker_error_types,
-                                   broker_unavailable, job_message, make_app, publish_versions,
-                                   redis_client, versions)
-from luutru.ocr.pipeline import PageJob, PageOutcome
+from luutru.archive import Archive, PageRef, read_json
+from luutru.ocr.celery_app import (ATTEMPTS_KEY, DOCUMENT_TASK_NAME, TASK_NAME,
+                                   broker_error_types, broker_unavailable, job_message, make_app,
+                                   publish_versions, redis_client, versions)
+from luutru.ocr.pipeline import PROVENANCE, DocumentsBuilt, PageJob, PageOutcome, document_failed
 
-WINDOW = int(os.environ.get("LUUTRU_CELERY_WINDOW", "512"))   # pages in flight; ≥ 2 × all workers' processes
-CLAIM_KEY = "luutru:claim:{}"
-# A claim is released when its result is in. A page whose claim lapses with no result is sent
-# again, by whichever coordinator waits for it: its coordinator died between claim and send, or
-# Redis lost the message (a Redis killed just as a worker took the message off the queue: kombu's
-# Redis transport loses it then). It must be longer than a page waits in the queue (``window``
-# pages ahead of it: 512 pages for one worker process at 0.45 pages/s is 19 minutes), or the page is
-# sent twice (the second copy finds it read and skips it).
-CLAIM_TTL = float(os.environ.get("LUUTRU_CLAIM_TTL", "3600"))
-RECLAIM_EVERY = 5.0                  # seconds between looks for lapsed claims
+WINDOW = int(os.environ.get("LUUTRU_CELERY_WINDOW", "512"))   # tasks in flight; ≥ 2 × all workers' processes
 T = TypeVar("T")
 
 
-@dataclass
-class _InFlight:
-    ref: PageRef
-    mine: bool                       # sent by this coordinator (else: waiting on another's)
+@dataclass(frozen=True)
+class _Task:
+    """One task in flight: a page to read, or an original whose PDF to build."""
+
+    name: str                        # TASK_NAME | DOCUMENT_TASK_NAME
+    subject: str                     # the page's key "sha:index", or the original's sha256
 
 
 class CeleryExecutor:
-    """Pages read by Celery workers through the Redis broker at ``broker_url``."""
+    """Pages read, and documents' PDFs built, by Celery workers through the Redis broker at
+    ``broker_url``."""
 
     label = "OCR qua Celery"
 
     def __init__(self, broker_url: str, *, window: int = WINDOW, poll: float = 0.5,
-                 reconnect_timeout: float = 60.0, claim_ttl: float = CLAIM_TTL):
-        self.broker_url, self.claim_ttl = broker_url, claim_ttl
+                 reconnect_timeout: float = 60.0):
+        self.broker_url = broker_url
         self.window, self.poll, self.reconnect_timeout = window, poll, reconnect_timeout
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._batch: _Batch | None = None
+        self._broker_was_lost = False
 
-    def map(self, job: PageJob, refs: Iterable[PageRef]) -> Iterator[PageOutcome]:
+    def map(self, job: PageJob, refs: Iterable[PageRef]) -> Iterator[PageOutcome | DocumentsBuilt]:
         app = make_app(self.broker_url)
-        batch = _Batch(self, app, job)
+        batch = self._batch = _Batch(self, app, job)
         self._call(lambda: publish_versions(app, batch.versions), timeout=5.0)  # a wrong URL: say so now
         last_look = time.monotonic()
-        for ref in refs:
-            if job.already_read(ref):            # nothing to send: the page is on disk
-                yield PageOutcome(ref.key, "skipped")
-                continue
-            while len(batch.in_flight) >= self.window:
+        try:
+            for ref in refs:
+                if job.already_read(ref):            # nothing to send: the page is on disk
+                    yield PageOutcome(ref.key, "skipped")
+                    continue
+                while len(batch.in_flight) >= self.window:
+                    yield from batch.collect(wait=True)
+                self._call(partial(batch.send, _Task(TASK_NAME, ref.key)))
+                if time.monotonic() - last_look >= self.poll:
+                    yield from batch.collect(wait=False)
+                    last_look = time.monotonic()
+            while batch.in_flight:                   # (build_documents may add to it meanwhile)
                 yield from batch.collect(wait=True)
-            self._call(partial(batch.submit, ref))
-            if time.monotonic() - last_look >= self.poll:
-                yield from batch.collect(wait=False)
-                last_look = time.monotonic()
-        while batch.in_flight:
-            yield from batch.collect(wait=True)
+        finally:
+            self._batch = None
+
+    def build_documents(self, job: PageJob, originals: list[str]) -> list[dict[str, Any]]:
+        """Send each original's PDF to the workers; its entry comes out of :meth:`map`."""
+        assert self._batch is not None, "build_documents is called while map runs"
+        for sha in originals:
+            self._call(partial(self._batch.send, _Task(DOCUMENT_TASK_NAME, sha)))
+        return []
 
     def _call(self, action: Callable[[], T], timeout: float | None = None) -> T:
         """``action`` again while Redis is away, up to ``reconnect_timeout`` seconds."""
@@ -94,53 +104,51 @@ class CeleryExecutor:
             try:
                 return action()
             except broker_error_types() as error:
+                self._broker_was_lost = True
                 if time.monotonic() >= deadline:
                     raise broker_unavailable(self.broker_url, error) from error
                 time.sleep(1.0)
 
 
 class _Batch:
-    """The pages of one ``map`` call that are in flight, and how their outcomes come back."""
+    """The tasks of one ``map`` call that are in flight, and how their results come back."""
 
     def __init__(self, executor: CeleryExecutor, app: Any, job: PageJob):
         self.executor, self.app, self.job = executor, app, job
+        self.archive = Archive(job.root)
         self.redis = redis_client(app)
         self.message = job_message(job)
         self.versions = versions(job.model)
-        self.in_flight: dict[str, _InFlight] = {}
+        self.in_flight: dict[str, _Task] = {}
         self.redo_nonce = uuid.uuid4().hex if job.redo else ""
-        self.last_reclaim = time.monotonic()
 
-    def task_id(self, ref: PageRef) -> str:
-        """The same page with the same settings gets the same id on every coordinator."""
-        basis = json.dumps([ref.key, self.message, self.versions, self.redo_nonce], sort_keys=True)
+    def task_id(self, task: _Task) -> str:
+        """The same work with the same settings gets the same id, in every run."""
+        basis = json.dumps([task.name, task.subject, self.message, self.versions,
+                            self.redo_nonce], sort_keys=True)
         return str(uuid.UUID(bytes=hashlib.sha256(basis.encode()).digest()[:16]))
 
-    def submit(self, ref: PageRef) -> None:
-        task_id = self.task_id(ref)
-        self.in_flight[task_id] = _InFlight(ref, mine=self._claim_and_send(task_id, ref))
-
-    def _claim_and_send(self, task_id: str, ref: PageRef) -> bool:
-        key, owner = CLAIM_KEY.format(task_id), self.executor.owner
-        if not (self.redis.set(key, owner, nx=True, px=int(1000 * self.executor.claim_ttl))
-                or self.redis.get(key) == owner.encode()):   # ours: a send the broker cut short
-            return False                         # another coordinator sent it: wait for its result
+    def send(self, task: _Task) -> None:
+        task_id = self.task_id(task)
         # an old result or attempt count under this id is from an earlier run: not this one's
         self.redis.delete(self.app.backend.get_key_for_task(task_id), ATTEMPTS_KEY.format(task_id))
-        self.app.send_task(TASK_NAME, args=[ref.key, self.message, self.versions],
-                           task_id=task_id)
-        return True
+        self._publish(task_id, task)
+        self.in_flight[task_id] = task
 
-    def collect(self, wait: bool) -> Iterator[PageOutcome]:
-        """The outcomes in by now; with ``wait``, at least one (polling every ``poll`` s)."""
+    def _publish(self, task_id: str, task: _Task) -> None:
+        self.app.send_task(task.name, args=[task.subject, self.message, self.versions],
+                           task_id=task_id)
+
+    def collect(self, wait: bool) -> Iterator[PageOutcome | DocumentsBuilt]:
+        """The results in by now; with ``wait``, at least one (polling every ``poll`` s)."""
         while True:
             ready = self.executor._call(self._ready)
+            if self.executor._broker_was_lost:
+                self.executor._call(self._send_again)
             for task_id, meta in ready:
                 yield self._finish(task_id, meta)
             if ready or not wait or not self.in_flight:
                 return
-            if time.monotonic() - self.last_reclaim >= RECLAIM_EVERY:
-                self.executor._call(self._reclaim_lapsed)
             time.sleep(self.executor.poll)
 
     def _ready(self) -> list[tuple[str, dict[str, Any]]]:
@@ -154,19 +162,31 @@ class _Batch:
                     ready.append((task_id, meta))
         return ready
 
-    def _finish(self, task_id: str, meta: dict[str, Any]) -> PageOutcome:
-        flight = self.in_flight.pop(task_id)
-        if flight.mine:
-            self.executor._call(lambda: self.redis.delete(CLAIM_KEY.format(task_id)))
-        if meta["status"] == states.SUCCESS:
-            return PageOutcome(**meta["result"])
-        error = meta.get("result")
-        return PageOutcome(flight.ref.key, "failed", "worker-error",
-                           f"{type(error).__name__}: {error}")
+    def _send_again(self) -> None:
+        """After the broker was away: the tasks in flight with no result, once more (see the
+        module's docstring); their ids stay, so the first copy to finish answers."""
+        self.executor._broker_was_lost = False
+        ids = list(self.in_flight)
+        values = self.redis.mget([self.app.backend.get_key_for_task(i) for i in ids])
+        for task_id, value in zip(ids, values):
+            if value is None:
+                self._publish(task_id, self.in_flight[task_id])
 
-    def _reclaim_lapsed(self) -> None:
-        """Send again the pages in flight whose claim lapsed with no result (see CLAIM_TTL)."""
-        self.last_reclaim = time.monotonic()
-        for task_id, flight in self.in_flight.items():
-            if not self.redis.exists(CLAIM_KEY.format(task_id)):
-                flight.mine = self._claim_and_send(task_id, flight.ref)
+    def _finish(self, task_id: str, meta: dict[str, Any]) -> PageOutcome | DocumentsBuilt:
+        task = self.in_flight.pop(task_id)
+        error = meta.get("result")
+        failed = meta["status"] != states.SUCCESS
+        if task.name == DOCUMENT_TASK_NAME:
+            if failed:
+                return DocumentsBuilt([document_failed(self.archive, task.subject,
+                                                       "worker-error",
+                                                       f"{type(error).__name__}: {error}")])
+            return DocumentsBuilt(meta["result"])
+        if failed:
+            return PageOutcome(task.subject, "failed", "worker-error",
+                               f"{type(error).__name__}: {error}")
+        outcome = PageOutcome(**meta["result"])
+        if outcome.status == "skipped":          # sent unread: another copy read it meanwhile
+            provenance = read_json(self.archive.page_dir(PageRef.parse(outcome.page)) / PROVENANCE)
+            outcome = replace(outcome, status="done", warnings=provenance.get("warnings", []))
+        return outcome

@@ -4,7 +4,8 @@
 page of the batch is read with) and the pages, lazily; the executor reads each page somewhere and
 yields its outcome as soon as it is in, in any order. Everything else (the report, the progress
 bar, each original's PDF when its last page is in) stays with the caller, so an executor is only
-"where pages are read" and a new one is one file:
+"where pages are read" (and where an original's PDF is built once ``ocr_archive`` says its last
+page is in) and a new one is one file:
 
 - :class:`InProcess`: one page after another in this process (``--jobs 1``);
 - :class:`ProcessPool`: ``--jobs N`` processes on this machine;
@@ -21,13 +22,13 @@ import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing import get_context
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from luutru.errors import LuutruError
 
 if TYPE_CHECKING:  # the pipeline imports this module: names only, for the type checker
     from luutru.archive import PageRef
-    from luutru.ocr.pipeline import PageJob, PageOutcome
+    from luutru.ocr.pipeline import DocumentsBuilt, PageJob, PageOutcome
 
 # A worker process is replaced after this many pages, so a leak in a native library cannot grow
 # a long run's memory (the Celery workers use the same figure).
@@ -43,10 +44,22 @@ class Executor(Protocol):
 
     label: str                           # the progress bar's label (people read it: Vietnamese)
 
-    def map(self, job: PageJob, refs: Iterable[PageRef]) -> Iterator[PageOutcome]:
+    def map(self, job: PageJob, refs: Iterable[PageRef]) -> Iterator[PageOutcome | DocumentsBuilt]:
         """Read every page of ``refs`` (taken lazily, as they come) with ``job``; yield each
-        page's outcome once, in the order pages finish."""
+        page's outcome once, in the order pages finish (and the PDFs built elsewhere)."""
         ...
+
+    def build_documents(self, job: PageJob, originals: list[str]) -> list[dict[str, Any]]:
+        """Build the PDFs of ``originals``, whose last pages are in: here, returning the entries,
+        or elsewhere, returning none and yielding them from :meth:`map` as they come."""
+        ...
+
+
+class _DocumentsHere:
+    """Document PDFs built in the calling process, at once."""
+
+    def build_documents(self, job: PageJob, originals: list[str]) -> list[dict[str, Any]]:
+        return job.build_documents(originals) if originals else []
 
 
 def limit_threads() -> None:
@@ -57,7 +70,7 @@ def limit_threads() -> None:
     os.environ.setdefault("OPENCV_FOR_THREADS_NUM", "1")
 
 
-class InProcess:
+class InProcess(_DocumentsHere):
     """One page after another in this process."""
 
     label = "OCR"
@@ -67,7 +80,7 @@ class InProcess:
             yield job.read(ref)
 
 
-class ProcessPool:
+class ProcessPool(_DocumentsHere):
     """Pages in ``jobs`` worker processes on this machine, with only a few queued at any time."""
 
     label = "OCR"

@@ -37,6 +37,7 @@ from luutru.ocr.marks import mark_page, marks_current
 from luutru.ocr.models import DEFAULT_MODEL, ModelLocation, locate
 from luutru.ocr.pdf import archive_pdf_page, build_document_pdf, made_faithfully
 from luutru.ocr.recognize import Recognition, recognize
+from luutru.ocr.runlock import ocr_run_lock
 from luutru.ocr.textlayer import read_text_layer
 from luutru.pageimage import BadInput, load_page, pdf_page_is_born_digital
 from luutru.textnorm import nfc
@@ -87,6 +88,14 @@ class PageOutcome:
     peak_rss_kb: int = 0                 # of the process that read the page
     peak_tesseract_rss_kb: int = 0       # of the largest Tesseract it ran (upper bound: Linux
                                          # counts the parent's pages at fork in the child)
+
+
+@dataclass
+class DocumentsBuilt:
+    """Document PDFs an executor built elsewhere (a Celery worker), yielded among the pages'
+    outcomes: the entries :func:`build_document_pdfs` returns."""
+
+    entries: list[dict[str, Any]]
 
 
 @dataclass
@@ -209,6 +218,10 @@ class PageJob:
         """True when :meth:`read` would skip the page (it is read with these settings)."""
         return not self.redo and is_current(Archive(self.root).page_dir(ref),
                                             self.options.settings(self.model))
+
+    def build_documents(self, originals: list[str]) -> list[dict[str, Any]]:
+        """The PDFs of ``originals`` whose pages are all read (:func:`build_document_pdfs`)."""
+        return build_document_pdfs(Archive(self.root), originals, self.model, self.options)
 
 
 def _read_page(archive: Archive, ref: PageRef, page_dir: Path, options: OcrOptions,
@@ -372,47 +385,50 @@ def ocr_archive(archive: Archive, *, redo: bool = False, jobs: int = 1,
     report = OcrReport(model=model)
     streamed = pages is not None             # the total grows as pages come
     refs = pages if streamed else list(archive.iter_page_refs())
-    documents = _DocumentBuilder(archive, location, options)
+    last_pages = _LastPages()
     executor = executor or local_executor(jobs)
     job = PageJob(str(archive.root), options, location, redo)
-    with tqdm(total=0 if streamed else len(refs), desc=executor.label, unit="trang",
-              disable=not progress, file=sys.stderr) as bar:
+    with ocr_run_lock(archive), \
+            tqdm(total=0 if streamed else len(refs), desc=executor.label, unit="trang",
+                 disable=not progress, file=sys.stderr) as bar:
         def handed_over(refs: Iterable[PageRef]) -> Iterator[PageRef]:
             for ref in refs:
-                documents.expect(ref)
+                last_pages.expect(ref)
                 if streamed:
                     bar.total += 1
                     bar.refresh()
                 yield ref
 
         for outcome in executor.map(job, handed_over(refs)):
+            if isinstance(outcome, DocumentsBuilt):          # built by a worker, sent earlier
+                report.add_documents(outcome.entries)
+                continue
             report.add(outcome, _page_source(archive, outcome.page))
-            report.add_documents(documents.page_finished(outcome.page))
+            report.add_documents(executor.build_documents(job, last_pages.finished(outcome.page)))
             bar.update()
     report.seconds = time.monotonic() - started
     return report
 
 
-class _DocumentBuilder:
-    """Builds an original's PDF when the last of its pages handed to the workers comes back.
+class _LastPages:
+    """Tells when the last of an original's pages handed to the executor comes back: then its
+    PDF is built (by the executor: here, or by a worker).
 
     A count that drops to zero early (the next pages of the original not handed over yet) only
     costs a look: :func:`build_document_pdfs` builds nothing until every page is read.
     """
 
-    def __init__(self, archive: Archive, model: ModelLocation, options: OcrOptions):
-        self.archive, self.model, self.options = archive, model, options
+    def __init__(self) -> None:
         self.outstanding: dict[str, int] = {}
 
     def expect(self, ref: PageRef) -> None:
         self.outstanding[ref.sha256] = self.outstanding.get(ref.sha256, 0) + 1
 
-    def page_finished(self, key: str) -> list[dict[str, Any]]:
+    def finished(self, key: str) -> list[str]:
+        """The original of page ``key`` if that was its last page out, else nothing."""
         sha = PageRef.parse(key).sha256
         self.outstanding[sha] -= 1
-        if self.outstanding[sha]:
-            return []
-        return build_document_pdfs(self.archive, [sha], self.model, self.options)
+        return [] if self.outstanding[sha] else [sha]
 
 
 def _page_source(archive: Archive, key: str) -> str | None:
@@ -443,13 +459,17 @@ def build_document_pdfs(archive: Archive, originals: Iterable[str], model: Model
         try:
             result = build_document_pdf(pages, target, title=title)
         except OSError as error:  # a full disk: the pages are kept, the PDF is made next run
-            reason, message = _unexpected(error)
-            built.append({"original": sha, "source": title, "path": str(target),
-                          "failed": reason, "message": message})
+            built.append(document_failed(archive, sha, *_unexpected(error)))
             continue
         built.append({"original": sha, "source": title, "path": str(target),
                       "pages": result.pages, "pdfa": result.pdfa, "problems": result.problems})
     return built
+
+
+def document_failed(archive: Archive, sha: str, reason: str, message: str) -> dict[str, Any]:
+    """The entry of a document PDF not made (the report lists it for a person)."""
+    return {"original": sha, "source": _source_path(archive, sha),
+            "path": str(archive.document_pdf_path(sha)), "failed": reason, "message": message}
 
 
 def _source_path(archive: Archive, sha: str) -> str | None:

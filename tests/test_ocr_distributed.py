@@ -1,10 +1,12 @@
 """OCR spread over Celery workers through a real Redis, against the local process pool.
 
 What must hold: two workers in their own working directories, sharing only the archive path, make
-the same text, ALTO and catalogue as the local pool, byte for byte; a worker killed with -9
-mid-page loses nothing and every page is read once; a broker restarted mid-batch is waited for,
-and a broker gone for good stops the run with a clear message and the next run finishes it; a
-worker with another model is refused; two coordinators on one archive read no page twice.
+the same text, ALTO and catalogue as the local pool, byte for byte, and the same document PDFs
+(built by the workers); a worker killed with -9 mid-page loses nothing and every page is read
+once; a broker restarted mid-batch is waited for, and a broker gone for good stops the run with a
+clear message and the next run finishes it; a worker with another model is refused; two
+coordinators on one archive read no page twice (the second waits, and says so); a coordinator
+killed with -9 leaves no lock behind.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pikepdf
 import pytest
 
 from luutru.archive import Archive
 from luutru.catalog import build_catalog
 from luutru.ingest import ingest_batch
 from luutru.ocr import ocr_archive
+from luutru.ocr.celery_app import DOCUMENT_TASK_NAME
 from luutru.samples.batch import make_batch
 from luutru.samples.render import render_lines
 
@@ -75,6 +79,13 @@ def _all_read(archive: Archive) -> bool:
     return all((archive.page_dir(ref) / "ocr.json").exists() for ref in archive.iter_page_refs())
 
 
+def _pdf_text(path: Path) -> str:
+    """A PDF's words as poppler extracts them, page by page (the PDFs' bytes differ by their
+    creation time and file identifier, even built twice in one process)."""
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
 def test_two_workers_make_the_archive_the_local_pool_makes(tmp_path):
     scans = tmp_path / "scans"
     make_batch(scans, seed=5, documents=2, pages=2)
@@ -85,8 +96,8 @@ def test_two_workers_make_the_archive_the_local_pool_makes(tmp_path):
 
     spread = _ingested(tmp_path / "spread", scans)
     with redis_server(tmp_path / "redis") as redis, \
-            worker(spread.root, redis.url, tmp_path / "machine-a", env=WORKER_ENV) as a, \
-            worker(spread.root, redis.url, tmp_path / "machine-b", env=WORKER_ENV) as b:
+            worker(spread.root, redis.url, tmp_path / "machine-a") as a, \
+            worker(spread.root, redis.url, tmp_path / "machine-b") as b:   # (full pages: slow)
         report = ocr_archive(spread, executor=_celery(redis.url))
     assert report.exit_code == 0 and len(report.done) == 4
     assert sorted(d["original"] for d in report.documents) == \
@@ -107,6 +118,18 @@ def test_two_workers_make_the_archive_the_local_pool_makes(tmp_path):
                                                shallow=False)
     assert not mismatch and not errors
     assert sum(_reads(a, b).values()) == 4
+
+    built_by_workers = sum(w.output().count(f"{DOCUMENT_TASK_NAME}[") for w in (a, b))
+    assert built_by_workers >= 2 * len(report.documents)        # received, succeeded
+    for entry in expected.documents:
+        mine, theirs = Path(entry["path"]), spread.document_pdf_path(entry["original"])
+        assert _pdf_text(theirs) == _pdf_text(mine) and _pdf_text(mine).strip()
+        with pikepdf.open(mine) as one, pikepdf.open(theirs) as other:
+            assert len(one.pages) == len(other.pages)
+            for left, right in zip(one.pages, other.pages):
+                assert left.mediabox == right.mediabox
+                assert [image.read_raw_bytes() for image in left.get_images().values()] == \
+                    [image.read_raw_bytes() for image in right.get_images().values()]
 
 
 def test_a_worker_killed_mid_page_loses_nothing_and_reads_nothing_twice(tmp_path):
@@ -150,8 +173,7 @@ def test_a_broker_restarted_mid_batch_is_waited_for(tmp_path):
     archive = _ingested(tmp_path / "archive", _tiny_scans(tmp_path / "scans", 4))
     with redis_server(tmp_path / "redis") as redis, \
             worker(archive.root, redis.url, tmp_path / "machine-a", env=WORKER_ENV):
-        report = ocr_archive(archive, executor=_celery(redis.url, reconnect_timeout=60,
-                                                      claim_ttl=10),
+        report = ocr_archive(archive, executor=_celery(redis.url, reconnect_timeout=60),
                              pages=_killing_the_broker(archive, redis, after=2, back_in=2.0))
         assert report.exit_code == 0 and len(report.done) == 4, report.to_json()
         assert _all_read(archive) and len(list(archive.documents_dir.glob("*.pdf"))) == 4
@@ -164,11 +186,10 @@ def test_a_broker_gone_for_good_stops_the_run_clearly_and_the_next_run_finishes(
     with redis_server(tmp_path / "redis") as redis, \
             worker(archive.root, redis.url, tmp_path / "machine-a", env=WORKER_ENV):
         with pytest.raises(ExecutorUnavailable, match="Không kết nối được tới Redis"):
-            ocr_archive(archive, executor=_celery(redis.url, reconnect_timeout=2, claim_ttl=10),
+            ocr_archive(archive, executor=_celery(redis.url, reconnect_timeout=2),
                         pages=_killing_the_broker(archive, redis, after=2, back_in=None))
         redis.start()                                          # the next run: all is read
-        # (a page whose message Redis lost as it died is sent again once its claim lapses)
-        report = ocr_archive(archive, executor=_celery(redis.url, claim_ttl=10))
+        report = ocr_archive(archive, executor=_celery(redis.url))
         assert report.exit_code == 0, report.to_json()
         assert len(report.done) + len(report.skipped) == 4
         assert _all_read(archive) and len(list(archive.documents_dir.glob("*.pdf"))) == 4
@@ -203,12 +224,16 @@ def test_two_coordinators_on_one_archive_read_no_page_twice(tmp_path):
             worker(archive.root, redis.url, tmp_path / "machine-a", env=WORKER_ENV) as reader:
         command = [*LUUTRU, "ocr", "-a", str(archive.root), "--executor", "celery", "--json"]
         env = {**os.environ, "LUUTRU_BROKER_URL": redis.url}
-        coordinators = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
-                        for _ in range(2)]
-        reports = [json.loads(c.communicate(timeout=300)[0]) for c in coordinators]
+        coordinators = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
+                                         stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        outputs = [c.communicate(timeout=300) for c in coordinators]
     assert [c.returncode for c in coordinators] == [0, 0]
+    reports = [json.loads(out) for out, _ in outputs]
     for report in reports:                                     # each saw every page come in
         assert report["pages_done"] + report["pages_skipped"] == 6 and not report["failed"]
+    waited = ["Một lượt OCR khác đang chạy" in err for _, err in outputs]
+    assert sorted(waited) == [False, True]                     # one waited for the other, said so
+    assert sorted(r["pages_done"] for r in reports) == [0, 6]  # and found all read
     reads = _reads(reader)
     assert sorted(reads) == sorted(ref.key for ref in archive.iter_page_refs())
     assert set(reads.values()) == {1}
@@ -267,23 +292,24 @@ def test_a_page_from_a_coordinator_with_another_model_is_put_back_and_the_worker
         assert redis_py.Redis(port=redis.port).llen(QUEUE) == 1    # back on the queue
 
 
-def test_a_page_claimed_by_a_coordinator_that_died_before_sending_is_sent_once_the_claim_lapses(
-        tmp_path):
-    import redis as redis_py
-
-    from luutru.ocr.celery_app import make_app
-    from luutru.ocr.celery_executor import CLAIM_KEY, _Batch
-    from luutru.ocr.models import DEFAULT_MODEL, locate
-    from luutru.ocr.pipeline import OcrOptions, PageJob
-
-    archive = _ingested(tmp_path / "archive", _tiny_scans(tmp_path / "scans", 2))
-    orphan = next(archive.iter_page_refs())
+def test_a_coordinator_killed_mid_batch_leaves_no_lock_and_the_next_run_finishes(tmp_path):
+    """The OCR lock is the kernel's (flock): it dies with its holder, and no lease has to lapse;
+    the pages the dead coordinator left queued are sent again under the same ids."""
+    archive = _ingested(tmp_path / "archive", _tiny_scans(tmp_path / "scans", 4))
     with redis_server(tmp_path / "redis") as redis, \
             worker(archive.root, redis.url, tmp_path / "machine-a", env=WORKER_ENV) as reader:
-        executor = _celery(redis.url, claim_ttl=3)
-        job = PageJob(str(archive.root), OcrOptions(), locate(DEFAULT_MODEL))
-        task_id = _Batch(executor, make_app(redis.url), job).task_id(orphan)
-        redis_py.Redis(port=redis.port).set(CLAIM_KEY.format(task_id), "died:1", px=3000)
-        report = ocr_archive(archive, executor=executor)
-    assert report.exit_code == 0 and len(report.done) == 2, report.to_json()
-    assert set(_reads(reader).values()) == {1} and _all_read(archive)
+        command = [*LUUTRU, "ocr", "-a", str(archive.root), "--executor", "celery"]
+        doomed = subprocess.Popen(command, env={**os.environ, "LUUTRU_BROKER_URL": redis.url},
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while not _reads(reader) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        doomed.kill()
+        doomed.wait()
+        assert not _all_read(archive)                          # killed mid-batch
+        started = time.monotonic()
+        report = ocr_archive(archive, executor=_celery(redis.url))
+        assert time.monotonic() - started < 60                 # no lease to wait out
+    assert report.exit_code == 0, report.to_json()
+    assert len(report.done) + len(report.skipped) == 4
+    assert _all_read(archive) and len(list(archive.documents_dir.glob("*.pdf"))) == 4
