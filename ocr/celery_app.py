@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery
+from celery.backends.redis import RedisBackend
 from celery.exceptions import Reject
 
 import luutru
@@ -101,7 +102,8 @@ def _without_password(url: str) -> str:
 def make_app(broker_url: str, archive_root: str | None = None) -> Celery:
     """A Celery app on ``broker_url`` (Redis, also the result store); ``archive_root``: where this
     worker sees the archive (a coordinator passes none)."""
-    app = Celery("luutru", broker=broker_url, backend=broker_url, set_as_current=False)
+    app = Celery("luutru", broker=broker_url, backend=f"{__name__}:PolledRedisBackend+{broker_url}",
+                 set_as_current=False)
     restore_every = max(1.0, min(10.0, VISIBILITY_TIMEOUT / 4))
     app.conf.update(
         task_serializer="json", result_serializer="json", accept_content=["json"],
@@ -125,6 +127,16 @@ def make_app(broker_url: str, archive_root: str | None = None) -> Celery:
                  autoretry_for=(OSError,), retry_backoff=2, retry_backoff_max=60,
                  retry_jitter=True, max_retries=MAX_RETRIES)(task)
     return app
+
+
+class PolledRedisBackend(RedisBackend):
+    """Celery's Redis result store, without the pub/sub channel it subscribes to for each task
+    sent: the coordinator reads the results of all its tasks in flight with one MGET per poll,
+    so those channels' messages would only pile up unread (and the list of channels, which Celery
+    subscribes to again after a reconnection, would grow by one per page for the whole batch)."""
+
+    def on_task_call(self, producer: Any, task_id: str) -> None:
+        """Nothing to subscribe to (see the class)."""
 
 
 def redis_client(app: Celery) -> Any:

@@ -63,9 +63,10 @@ class CeleryExecutor:
     label = "OCR qua Celery"
 
     def __init__(self, broker_url: str, *, window: int = WINDOW, poll: float = 0.5,
-                 reconnect_timeout: float = 60.0):
+                 max_poll: float = 2.0, reconnect_timeout: float = 60.0):
         self.broker_url = broker_url
-        self.window, self.poll, self.reconnect_timeout = window, poll, reconnect_timeout
+        self.window, self.reconnect_timeout = window, reconnect_timeout
+        self.poll, self.max_poll = poll, max(poll, max_poll)
         self._batch: _Batch | None = None
         self._broker_was_lost = False
 
@@ -120,6 +121,8 @@ class _Batch:
         self.message = job_message(job)
         self.versions = versions(job.model)
         self.in_flight: dict[str, _Task] = {}
+        self.result_keys: dict[str, bytes] = {}  # task id -> its key in the result store
+        self.pause = executor.poll               # between two looks that found nothing
         self.redo_nonce = uuid.uuid4().hex if job.redo else ""
 
     def task_id(self, task: _Task) -> str:
@@ -130,30 +133,37 @@ class _Batch:
 
     def send(self, task: _Task) -> None:
         task_id = self.task_id(task)
+        key = self.app.backend.get_key_for_task(task_id)
         # an old result or attempt count under this id is from an earlier run: not this one's
-        self.redis.delete(self.app.backend.get_key_for_task(task_id), ATTEMPTS_KEY.format(task_id))
+        self.redis.delete(key, ATTEMPTS_KEY.format(task_id))
         self._publish(task_id, task)
-        self.in_flight[task_id] = task
+        self.in_flight[task_id], self.result_keys[task_id] = task, key
 
     def _publish(self, task_id: str, task: _Task) -> None:
+        # argsrepr: the workers' logs name the page, and Celery does not format the whole job
         self.app.send_task(task.name, args=[task.subject, self.message, self.versions],
-                           task_id=task_id)
+                           task_id=task_id, argsrepr=repr(task.subject), kwargsrepr="{}")
 
     def collect(self, wait: bool) -> Iterator[PageOutcome | DocumentsBuilt]:
-        """The results in by now; with ``wait``, at least one (polling every ``poll`` s)."""
+        """The results in by now; with ``wait``, at least one, looking every ``poll`` s, and
+        less often (up to ``max_poll`` s) while nothing comes: a look costs the coordinator and
+        Redis the same whether pages finish ten times a second or once a minute."""
         while True:
             ready = self.executor._call(self._ready)
             if self.executor._broker_was_lost:
                 self.executor._call(self._send_again)
             for task_id, meta in ready:
                 yield self._finish(task_id, meta)
+            if ready:
+                self.pause = self.executor.poll
             if ready or not wait or not self.in_flight:
                 return
-            time.sleep(self.executor.poll)
+            time.sleep(self.pause)
+            self.pause = min(2 * self.pause, self.executor.max_poll)
 
     def _ready(self) -> list[tuple[str, dict[str, Any]]]:
         ids = list(self.in_flight)
-        values = self.redis.mget([self.app.backend.get_key_for_task(i) for i in ids])
+        values = self.redis.mget([self.result_keys[i] for i in ids])
         ready = []
         for task_id, value in zip(ids, values):
             if value is not None:
@@ -167,13 +177,14 @@ class _Batch:
         module's docstring); their ids stay, so the first copy to finish answers."""
         self.executor._broker_was_lost = False
         ids = list(self.in_flight)
-        values = self.redis.mget([self.app.backend.get_key_for_task(i) for i in ids])
+        values = self.redis.mget([self.result_keys[i] for i in ids])
         for task_id, value in zip(ids, values):
             if value is None:
                 self._publish(task_id, self.in_flight[task_id])
 
     def _finish(self, task_id: str, meta: dict[str, Any]) -> PageOutcome | DocumentsBuilt:
         task = self.in_flight.pop(task_id)
+        del self.result_keys[task_id]
         error = meta.get("result")
         failed = meta["status"] != states.SUCCESS
         if task.name == DOCUMENT_TASK_NAME:

@@ -67,7 +67,7 @@ def _ingested(root: Path, scans: Path) -> Archive:
 def _celery(url: str, **options):
     from luutru.ocr.celery_executor import CeleryExecutor
 
-    return CeleryExecutor(url, poll=0.05, **options)
+    return CeleryExecutor(url, poll=0.05, max_poll=0.5, **options)
 
 
 def _reads(*workers) -> Counter:
