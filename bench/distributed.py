@@ -11,7 +11,8 @@ configuration reads them into its own copy of that archive:
   on a private redis-server, the coordinator in this process.
 
 For each: pages per minute; the coordinator's CPU per page (this process: enqueueing, polling,
-the report and each original's PDF); the readers' CPU per page (pool processes or workers); the
+the report, and, for the local pool only, each original's PDF, which Celery workers build); the
+readers' CPU per page (pool processes or workers, PDFs included for Celery); the
 broker's CPU, commands and bytes per page (redis-server's
 /proc and INFO); the extra latency per page (the time a reading process is not reading, per page:
 wall × processes / pages − mean page time). Then the shared filesystem's operations per page
