@@ -92,11 +92,16 @@ class CeleryExecutor:
             self._batch = None
 
     def build_documents(self, job: PageJob, originals: list[str]) -> list[dict[str, Any]]:
-        """Send each original's PDF to the workers; its entry comes out of :meth:`map`."""
-        assert self._batch is not None, "build_documents is called while map runs"
+        """Send the PDF of each original with a page read in this run to the workers (its entry
+        comes out of :meth:`map`); the others' PDFs are only checked, here, and built here if
+        missing: a run again over an archive all read needs no worker."""
+        batch = self._batch
+        assert batch is not None, "build_documents is called while map runs"
         for sha in originals:
-            self._call(partial(self._batch.send, _Task(DOCUMENT_TASK_NAME, sha)))
-        return []
+            if sha in batch.read_now:
+                self._call(partial(batch.send, _Task(DOCUMENT_TASK_NAME, sha)))
+        unread = [sha for sha in originals if sha not in batch.read_now]
+        return job.build_documents(unread) if unread else []
 
     def _call(self, action: Callable[[], T], timeout: float | None = None) -> T:
         """``action`` again while Redis is away, up to ``reconnect_timeout`` seconds."""
@@ -122,6 +127,7 @@ class _Batch:
         self.versions = versions(job.model)
         self.in_flight: dict[str, _Task] = {}
         self.result_keys: dict[str, bytes] = {}  # task id -> its key in the result store
+        self.read_now: set[str] = set()          # originals with a page read in this run
         self.pause = executor.poll               # between two looks that found nothing
         self.redo_nonce = uuid.uuid4().hex if job.redo else ""
 
@@ -198,6 +204,14 @@ class _Batch:
                                f"{type(error).__name__}: {error}")
         outcome = PageOutcome(**meta["result"])
         if outcome.status == "skipped":          # sent unread: another copy read it meanwhile
-            provenance = read_json(self.archive.page_dir(PageRef.parse(outcome.page)) / PROVENANCE)
-            outcome = replace(outcome, status="done", warnings=provenance.get("warnings", []))
+            outcome = replace(outcome, status="done", warnings=self._warnings(outcome.page))
+        if outcome.status == "done":
+            self.read_now.add(PageRef.parse(outcome.page).sha256)
         return outcome
+
+    def _warnings(self, page: str) -> list[str]:
+        """The warnings a page's provenance records (for a page another copy read)."""
+        try:
+            return read_json(self.archive.page_dir(PageRef.parse(page)) / PROVENANCE)["warnings"]
+        except (OSError, ValueError, KeyError):
+            return []

@@ -172,11 +172,14 @@ def _killing_the_broker(archive: Archive, redis, after: int, back_in: float | No
 def test_a_broker_restarted_mid_batch_is_waited_for(tmp_path):
     archive = _ingested(tmp_path / "archive", _tiny_scans(tmp_path / "scans", 4))
     with redis_server(tmp_path / "redis") as redis, \
-            worker(archive.root, redis.url, tmp_path / "machine-a", env=WORKER_ENV):
+            worker(archive.root, redis.url, tmp_path / "machine-a", env=WORKER_ENV) as reader:
         report = ocr_archive(archive, executor=_celery(redis.url, reconnect_timeout=60),
                              pages=_killing_the_broker(archive, redis, after=2, back_in=2.0))
         assert report.exit_code == 0 and len(report.done) == 4, report.to_json()
         assert _all_read(archive) and len(list(archive.documents_dir.glob("*.pdf"))) == 4
+        reader.kill()                                          # all read: no worker needed now
+        again = ocr_archive(archive, executor=_celery(redis.url))
+        assert len(again.skipped) == 4 and not again.done and not again.failed
 
 
 def test_a_broker_gone_for_good_stops_the_run_clearly_and_the_next_run_finishes(tmp_path):
