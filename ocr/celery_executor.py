@@ -77,9 +77,11 @@ class CeleryExecutor:
         last_look = time.monotonic()
         try:
             for ref in refs:
-                if job.already_read(ref):            # nothing to send: the page is on disk
+                if job.nothing_to_do(ref):           # nothing to send: the page is on disk
                     yield PageOutcome(ref.key, "skipped")
                     continue
+                if job.already_read(ref):            # read before stamps were looked for
+                    batch.stamps_only.add(ref.key)
                 while len(batch.in_flight) >= self.window:
                     yield from batch.collect(wait=True)
                 self._call(partial(batch.send, _Task(TASK_NAME, ref.key)))
@@ -128,6 +130,7 @@ class _Batch:
         self.in_flight: dict[str, _Task] = {}
         self.result_keys: dict[str, bytes] = {}  # task id -> its key in the result store
         self.read_now: set[str] = set()          # originals with a page read in this run
+        self.stamps_only: set[str] = set()       # pages sent only to look for their stamps
         self.pause = executor.poll               # between two looks that found nothing
         self.redo_nonce = uuid.uuid4().hex if job.redo else ""
 
@@ -203,7 +206,8 @@ class _Batch:
             return PageOutcome(task.subject, "failed", "worker-error",
                                f"{type(error).__name__}: {error}")
         outcome = PageOutcome(**meta["result"])
-        if outcome.status == "skipped":          # sent unread: another copy read it meanwhile
+        if outcome.status == "skipped" and outcome.page not in self.stamps_only:
+            # sent unread: another copy of the task read it meanwhile
             outcome = replace(outcome, status="done", warnings=self._warnings(outcome.page))
         if outcome.status == "done":
             self.read_now.add(PageRef.parse(outcome.page).sha256)

@@ -215,9 +215,14 @@ class PageJob:
         return ocr_page(Archive(self.root), ref, self.options, self.model, self.redo)
 
     def already_read(self, ref: PageRef) -> bool:
-        """True when :meth:`read` would skip the page (it is read with these settings)."""
+        """True when the page is read with these settings (:meth:`read` reads it no more, but
+        may still look for its stamps: see :meth:`nothing_to_do`)."""
         return not self.redo and is_current(Archive(self.root).page_dir(ref),
                                             self.options.settings(self.model))
+
+    def nothing_to_do(self, ref: PageRef) -> bool:
+        """True when :meth:`read` would do nothing: the page is read and its stamps looked for."""
+        return self.already_read(ref) and marks_current(Archive(self.root).page_dir(ref))
 
     def build_documents(self, originals: list[str]) -> list[dict[str, Any]]:
         """The PDFs of ``originals`` whose pages are all read (:func:`build_document_pdfs`)."""

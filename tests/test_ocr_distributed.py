@@ -316,3 +316,20 @@ def test_a_coordinator_killed_mid_batch_leaves_no_lock_and_the_next_run_finishes
     assert report.exit_code == 0, report.to_json()
     assert len(report.done) + len(report.skipped) == 4
     assert _all_read(archive) and len(list(archive.documents_dir.glob("*.pdf"))) == 4
+
+
+def test_a_page_read_before_stamps_were_looked_for_gets_them_from_a_worker(tmp_path):
+    """As the local pool does: the page is not read again, only its stamps are looked for."""
+    archive = _ingested(tmp_path / "archive", _tiny_scans(tmp_path / "scans", 1))
+    assert ocr_archive(archive).exit_code == 0
+    ref = next(archive.iter_page_refs())
+    marks = archive.page_dir(ref) / "marks.json"
+    expected = json.loads(marks.read_text(encoding="utf-8"))
+    marks.unlink()
+    with redis_server(tmp_path / "redis") as redis, \
+            worker(archive.root, redis.url, tmp_path / "machine-a", env=WORKER_ENV) as reader:
+        report = ocr_archive(archive, executor=_celery(redis.url))
+    assert report.skipped == [ref.key] and not report.done and not report.failed
+    assert json.loads(marks.read_text(encoding="utf-8")) == expected
+    assert not _reads(reader)                                  # not read again
+    assert "succeeded" in reader.output()                      # but a worker did look
