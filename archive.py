@@ -236,6 +236,7 @@ class PageFiles:
     RECORD = "page.json"        # what ingest knows of the page (written at ingest)
     CLEAN = "clean.png"         # the cleaned page OCR read
     TEXT = "text.txt"           # the page's text in reading order, UTF-8 NFC
+    LINES = "lines.json"        # the same lines with word boxes and confidences (luutru.pagetext)
     HOCR = "ocr.hocr"           # Tesseract's hOCR
     ALTO = "ocr.alto.xml"       # ALTO of the same reading
     PDF = "ocr.pdf"             # one-page searchable PDF
@@ -243,7 +244,7 @@ class PageFiles:
     MARKS = "marks.json"        # secrecy/urgency stamps found on the page (+ mark-N.png crops)
     MARK_CROP = "mark-{}.png"   # the crop of the N-th stamp (1-based), beside MARKS
     CORRECTIONS = "corrections.json"   # words a correction stage changed in text.txt (none yet)
-    OUTPUTS = (CLEAN, TEXT, HOCR, ALTO, PDF)
+    OUTPUTS = (CLEAN, TEXT, LINES, HOCR, ALTO, PDF)
 
     @property
     def record(self) -> Path:
@@ -256,6 +257,10 @@ class PageFiles:
     @property
     def text(self) -> Path:
         return self.directory / self.TEXT
+
+    @property
+    def lines(self) -> Path:
+        return self.directory / self.LINES
 
     @property
     def hocr(self) -> Path:
@@ -304,7 +309,7 @@ This directory is a luutru archive: the record of scanned documents and what was
 | `originals/<aa>/<sha256>.<ext>` | the scanned file exactly as received, named by its SHA-256, read-only | **no** (the original) |
 | `originals/<aa>/<sha256>.json` | format, page count, resolution and where the file came from (fonds, file, path) | from the originals and ingest logs |
 | `pages/<sha256>/<NNNN>/page.json` | page NNNN (1-based) of that original: size, resolution, fonds, file | yes (`luutru ingest`) |
-| `pages/<sha256>/<NNNN>/` other files | cleaned image, OCR text, hOCR, ALTO, one-page PDF, `ocr.json` provenance | yes (`luutru ocr --redo`) |
+| `pages/<sha256>/<NNNN>/` other files | cleaned image, OCR text (`text.txt`), the same lines with each word's box and confidence (`lines.json`: what every stage reads, see `luutru/pagetext.py`), hOCR and ALTO (Tesseract's own reading, for other tools), one-page PDF, `ocr.json` provenance | yes (`luutru ocr --redo`) |
 | `pages/<sha256>/<NNNN>/marks.json`, `mark-N.png` | secrecy/urgency stamps found on the page image (Mật, Tối mật, Tuyệt mật; Khẩn, Thượng khẩn, Hỏa tốc): kind, level, raw reading, confidence, `read` or `unsure`, box in the scan's pixels, and a crop of each for the archivist; an empty list means "looked, found nothing"; written before `ocr.json` | yes (`luutru ocr` fills it in where missing) |
 | `pages/<sha256>/<NNNN>/corrections.json` | words a correction stage (a language model, issue 15; none writes it yet) changed in `text.txt`: line, word, the OCR's reading and the corrected one; a volume underlines them until proofread (`luutru.volume.corrections`) | yes (with the correction stage) |
 | `documents/<sha256>.pdf` | searchable PDF/A-2b of the whole original: the scans as made, the OCR words invisible over them | yes (`luutru ocr --redo`) |

@@ -27,6 +27,7 @@ import numpy as np
 from PIL import Image
 from tqdm import tqdm
 
+from luutru import pagetext
 from luutru.archive import (Archive, PageFiles, PageRef, atomic_write_bytes, atomic_write_text,
                             read_json, remove_stale_temp_files, write_json)
 from luutru.ocr.alto import InvalidAlto, finish_alto
@@ -47,7 +48,9 @@ from luutru.textnorm import nfc
 # pages made by older code again without --redo. 2: PDF scans decoded as stored, Tesseract kept
 # in-process (tesserocr, libtesseract 5.5), the page number of continuation pages read.
 # 3: born-digital PDF pages read from their own text layer; tiny text upscaled by its height.
-PIPELINE_VERSION = 3
+# 4: the page's lines written with their word boxes (lines.json, luutru.pagetext): pages read
+# before are read again, since the other stages take the lines from that file alone.
+PIPELINE_VERSION = 4
 TEXT_LAYER_STEP = StepRecord("text-layer", {"source": "pdftotext -bbox-layout"},
                              {"born_digital": True, "ocr": False}, 0.0)
 PROVENANCE = PageFiles.PROVENANCE
@@ -293,9 +296,19 @@ def _write_outputs(page_dir: Path, image: np.ndarray, dpi: int, recognition: Rec
     files = PageFiles(page_dir)
     atomic_write_bytes(files.clean, png_bytes(image, dpi))
     atomic_write_text(files.text, nfc(recognition.text).rstrip("\n") + "\n")
+    atomic_write_bytes(files.lines, pagetext.encode(text_lines(recognition),
+                                                     (image.shape[1], image.shape[0])))
     atomic_write_bytes(files.hocr, finish_hocr(recognition.hocr, files.CLEAN))
     atomic_write_bytes(files.alto, finish_alto(recognition.alto, files.CLEAN))
     atomic_write_bytes(files.pdf, recognition.pdf)
+
+
+def text_lines(recognition: Recognition) -> list[pagetext.Line]:
+    """The lines of the page's text, from its words (each knows the line of the text it is on)."""
+    lines: dict[int, list[pagetext.Word]] = {}
+    for word in recognition.words:
+        lines.setdefault(word.line, []).append(pagetext.Word(nfc(word.text), word.bbox, word.conf))
+    return [pagetext.Line(tuple(words)) for _, words in sorted(lines.items())]
 
 
 def png_bytes(image: np.ndarray, dpi: int) -> bytes:

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from PIL import Image
 from rapidfuzz.distance import Levenshtein
 
+from luutru import pagetext
 from luutru.archive import Archive, PageRef, write_json
 from luutru.cli import cli
 from luutru.ingest import ingest_batch
@@ -87,12 +88,30 @@ def test_every_output_is_written_and_alto_validates(read_archive):
     archive, _ = read_archive
     for ref in archive.iter_page_refs():
         page_dir = archive.page_dir(ref)
-        for name in ("clean.png", "text.txt", "ocr.hocr", "ocr.alto.xml", "ocr.pdf", "ocr.json"):
+        for name in ("clean.png", "text.txt", "lines.json", "ocr.hocr", "ocr.alto.xml", "ocr.pdf",
+                     "ocr.json"):
             assert (page_dir / name).stat().st_size > 0, name
         alto = (page_dir / "ocr.alto.xml").read_bytes()
         assert validate_alto(alto) == []
         assert b"<fileName>clean.png</fileName>" in alto
         assert b'image "clean.png"' in (page_dir / "ocr.hocr").read_bytes()
+
+
+def test_lines_file_holds_the_text_lines_with_word_boxes(read_archive):
+    """lines.json is text.txt line for line, each word boxed inside clean.png."""
+    archive, _ = read_archive
+    for ref in archive.iter_page_refs():
+        page_dir = archive.page_dir(ref)
+        page = pagetext.decode((page_dir / "lines.json").read_bytes())
+        text = (page_dir / "text.txt").read_text(encoding="utf-8")
+        assert [line.text for line in page.lines] == [t for t in text.splitlines() if t.strip()]
+        assert page.size == Image.open(page_dir / "clean.png").size
+        width, height = page.size
+        for word in page.words:
+            x0, y0, x1, y1 = word.box
+            assert 0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height
+            assert 0 <= word.conf <= 100
+        assert pagetext.read_page_text(page_dir) == page
 
 
 def test_provenance_records_how_the_page_was_read(read_archive):

@@ -1,0 +1,138 @@
+"""A page's text as OCR read it: its lines in reading order, each word with its box and confidence.
+
+The OCR stage decides the page's lines once (its reading order, noise dropped, lines a second
+reading recovered, the page number read apart) and writes them in the page folder as
+``lines.json`` (:attr:`luutru.archive.PageFiles.LINES`); the catalogue, the reading room's
+highlights and proofing, and the volumes read them back here, never from Tesseract's hOCR:
+
+    {"version": 1, "width": 2480, "height": 3508,
+     "lines": [{"box": [x0, y0, x1, y1],
+                "words": [{"text": "ĐẢNG", "box": [x0, y0, x1, y1], "conf": 96.1}, ...]}, ...]}
+
+``width``/``height`` are those of ``clean.png``, the image that was read; every box is in its
+pixels (``x1``/``y1`` exclusive, as in hOCR). ``conf`` is the recogniser's word confidence,
+0..100, or -1 where it has none. Line *i* holds the words of the *i*-th non-blank line of
+``text.txt``, which is the same text: the words joined by one space, NFC.
+
+A page read before ``lines.json`` existed has only ``text.txt``: :func:`read_page_text` then gives
+its lines without geometry (``luutru ocr`` reads such pages again, see ``PIPELINE_VERSION``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from luutru.archive import PageFiles
+from luutru.textnorm import nfc
+
+FORMAT_VERSION = 1
+Box = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    box: Box
+    conf: float          # 0..100; -1: not known
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of the page's text (one column's part of a printed line): its words left to right."""
+
+    words: tuple[Word, ...]
+    box: Box | None = None
+    plain: str | None = None      # the text, for a line read without geometry (no words)
+
+    @property
+    def text(self) -> str:
+        return self.plain if self.plain is not None else " ".join(w.text for w in self.words)
+
+    @property
+    def conf(self) -> float | None:
+        """Mean confidence of the words whose confidence is known; None when none is."""
+        known = [w.conf for w in self.words if w.conf >= 0]
+        return sum(known) / len(known) if known else None
+
+
+@dataclass(frozen=True)
+class PageText:
+    """A page's lines; ``size`` (clean.png's width and height) is None when they have no boxes."""
+
+    lines: list[Line]
+    size: tuple[int, int] | None = None
+
+    @property
+    def has_geometry(self) -> bool:
+        return self.size is not None
+
+    @property
+    def words(self) -> list[Word]:
+        return [word for line in self.lines for word in line.words]
+
+    @property
+    def text(self) -> str:
+        """As ``text.txt`` holds it (without its final newline)."""
+        return "\n".join(line.text for line in self.lines)
+
+
+class LinesError(ValueError):
+    """A ``lines.json`` that is not what :func:`encode` writes."""
+
+
+def encode(lines: Iterable[Line], size: tuple[int, int]) -> bytes:
+    """The ``lines.json`` of a page (compact: a page of 400 words is about 30 kB)."""
+    record = {"version": FORMAT_VERSION, "width": int(size[0]), "height": int(size[1]),
+              "lines": [{"box": list(line.box or _union(w.box for w in line.words)),
+                         "words": [{"text": nfc(w.text), "box": list(w.box),
+                                    "conf": round(float(w.conf), 2)} for w in line.words]}
+                        for line in lines if line.words]}
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+
+
+def decode(data: bytes) -> PageText:
+    """The page a ``lines.json`` holds; :class:`LinesError` when it is damaged."""
+    try:
+        record = json.loads(data.decode("utf-8"))
+        size = (int(record["width"]), int(record["height"]))
+        lines = [Line(tuple(Word(str(w["text"]), _box(w["box"]), float(w["conf"]))
+                            for w in line["words"]), _box(line["box"]))
+                 for line in record["lines"]]
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+        raise LinesError(f"lines.json không đọc được: {error}") from error
+    return PageText([line for line in lines if line.words], size)
+
+
+def read_page_text(page_dir: Path) -> PageText | None:
+    """The page's lines: from ``lines.json`` (with boxes) when it is there and sound, else from
+    ``text.txt`` (without); None when the page has no text yet."""
+    files = PageFiles(page_dir)
+    try:
+        return decode(files.lines.read_bytes())
+    except (FileNotFoundError, LinesError):
+        pass
+    try:
+        text = files.text.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return None
+    return plain_lines(text)
+
+
+def plain_lines(text: str) -> PageText:
+    """Lines of a plain text (no geometry), blank lines left out."""
+    return PageText([Line((), None, nfc(t).strip()) for t in text.splitlines() if t.strip()])
+
+
+def _box(values: Any) -> Box:
+    x0, y0, x1, y1 = (int(v) for v in values)
+    return (x0, y0, x1, y1)
+
+
+def _union(boxes: Iterable[Box]) -> Box:
+    boxes = list(boxes)
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))
