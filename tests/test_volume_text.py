@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from luutru import pagetext
 from luutru.volume.text import (UNREADABLE_MARK, Line, body_lines, is_unreadable, join_lines,
-                                read_page_lines, rebuild_paragraphs)
+                                lines_with_geometry, read_page_lines, rebuild_paragraphs)
 
 
 def lines(*texts: str, sheet: int = 1) -> list[Line]:
@@ -105,32 +106,28 @@ def test_unreadable_by_syllables_and_by_confidence():
     assert not is_unreadable("Lê Đức Nghĩa", conf=49.25)
 
 
-def _hocr(rows: list[tuple[str, int, int, int]]) -> str:
-    """A minimal hOCR page: each row is (text, left x, top y, confidence of every word)."""
-    spans = []
-    for n, (text, x, y, conf) in enumerate(rows, start=1):
+def _lines(rows: list[tuple[str, int, int, int]]) -> bytes:
+    """A page's lines.json: each row is (text, left x, top y, confidence of every word)."""
+    lines = []
+    for text, x, y, conf in rows:
         words, cursor = [], x
-        for m, word in enumerate(text.split(), start=1):
+        for word in text.split():
             width = 28 * len(word)
-            words.append(f"<span class='ocrx_word' id='w{n}_{m}' title='bbox {cursor} {y} {cursor + width} "
-                         f"{y + 50}; x_wconf {conf}'>{word}</span>")
+            words.append(pagetext.Word(word, (cursor, y, cursor + width, y + 50), conf))
             cursor += width + 20
-        spans.append(f"<span class='ocr_line' id='l{n}' title='bbox {x} {y} {cursor} {y + 50}'>"
-                     + "".join(words) + "</span>")
-    return ("<?xml version='1.0' encoding='UTF-8'?><html xmlns='http://www.w3.org/1999/xhtml'><body>"
-            "<div class='ocr_page' title='bbox 0 0 2480 3508'><div class='ocr_carea'><p class='ocr_par'>"
-            + "".join(spans) + "</p></div></div></body></html>")
+        lines.append(pagetext.Line(tuple(words)))
+    return pagetext.encode(lines, (2480, 3508))
 
 
 def _page(tmp_path: Path, rows) -> Path:
     page = tmp_path / "0001"
     page.mkdir()
     (page / "text.txt").write_text("\n".join(r[0] for r in rows) + "\n", encoding="utf-8")
-    (page / "ocr.hocr").write_text(_hocr(rows), encoding="utf-8")
+    (page / "lines.json").write_bytes(_lines(rows))
     return page
 
 
-def test_hocr_indents_start_paragraphs_and_low_confidence_marks_lines(tmp_path):
+def test_indents_start_paragraphs_and_low_confidence_marks_lines(tmp_path):
     rows = [
         ("Thực hiện kế hoạch của Ban Thường vụ Tỉnh ủy về công tác", 480, 400, 95),
         ("thi đua khen thưởng năm nay", 340, 460, 95),                # paragraph ends without a stop
@@ -148,6 +145,22 @@ def test_hocr_indents_start_paragraphs_and_low_confidence_marks_lines(tmp_path):
         "Huy động sự tham gia của Mặt trận Tổ quốc và các đoàn thể chính trị xã hội cùng nhân dân "
         + UNREADABLE_MARK.format(sheet=3) + " trong toàn tỉnh năm nay",
     ]
+
+
+def test_an_editors_text_keeps_the_boxes_of_the_lines_it_kept(tmp_path):
+    rows = [("Thực hiện kế hoạch của Ban", 480, 400, 95), ("thi đua khen thưởng", 340, 460, 60),
+            ("Huy động sự tham gia", 480, 520, 93)]
+    page = _page(tmp_path, rows)
+    # punctuation added, a blank line and a line inserted: the OCR's lines keep their boxes
+    lines = lines_with_geometry("Thực hiện kế hoạch của Ban\n\nthi đua, khen thưởng\n"
+                                "một dòng thêm\nHuy động sự tham gia", page)
+    assert [line.box[:2] if line.box else None for line in lines] == [
+        (480, 400), None, (340, 460), None, (480, 520)]
+    assert lines[2].word_confs == [60.0] * 4 and lines[2].word_boxes[0] == (340, 460, 424, 510)
+    # a line rewritten in place keeps its line's box; its words, now six, have none of their own
+    lines = lines_with_geometry("Thực hiện kế hoạch của Ban\nthi đua khen thưởng năm nay\n"
+                                "Huy động sự tham gia", page)
+    assert lines[1].box[:2] == (340, 460) and lines[1].conf == 60.0 and lines[1].word_boxes is None
 
 
 # --- where the body lies ----------------------------------------------------------------------
@@ -202,7 +215,8 @@ def test_a_page_without_ocr_text_is_marked_not_skipped(demo_archive_copy):
     assert len(item["pages"]) == 2
     whole = document_text(demo_archive_copy, item)
     assert whole.unreadable == 0 and whole.body_found
-    (demo_archive_copy.page_dir(PageRef.parse(item["pages"][1])) / "text.txt").unlink()
+    for name in ("text.txt", "lines.json"):      # the OCR's text of the second page is lost
+        (demo_archive_copy.page_dir(PageRef.parse(item["pages"][1])) / name).unlink()
     cut = document_text(demo_archive_copy, item)
     assert cut.missing_sheets == [2] and cut.unreadable == 1
     assert cut.paragraphs[-1].text == UNREADABLE_MARK.format(sheet=2)

@@ -5,7 +5,7 @@ all. A volume prints the document's heading from the catalogue, so the body is c
 (from after the title and trích yếu, or the "Kính gửi" line, down to "Nơi nhận" or the signing
 authority) and the scan's line breaks are undone:
 
-* a line starts a new paragraph when it is indented (hOCR geometry), when it is a heading (all
+* a line starts a new paragraph when it is indented (the OCR's word boxes), when it is a heading (all
   capitals) or follows one, when it is a list item ("- ", "1.", "a)", "II.") after a line that ended
   a clause, or, without geometry, when the line before ended a sentence and this one opens one;
 * a word cut by a hyphen at the line end is joined only when the two halves make one Vietnamese
@@ -24,6 +24,7 @@ nothing on it is marked, a blank line in it starts a paragraph, and its footnote
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
 import statistics
@@ -34,9 +35,8 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from luutru import editorial
+from luutru import editorial, pagetext
 from luutru.archive import Archive, PageRef
-from luutru.ocr.layout import GAP_LINE_HEIGHTS, HocrError, median_line_height, parse_hocr, split_at_gaps
 from luutru.ocr.quality import is_vietnamese_syllable, vietnamese_quality
 from luutru.textnorm import fold, nfc
 from luutru.volume import corrections, marking
@@ -66,8 +66,6 @@ MIN_WORDS = 3
 INDENT_LINE_HEIGHTS = 1.0
 # A line of one or two letters read with less confidence than this is a speck.
 SPECK_CONF = 70.0
-# A line matched to its hOCR segment when their texts are at least this similar (0..100).
-MATCH_SCORE = 80.0
 
 _LIST_ITEM = re.compile(r"^(?:[-–+•]\s|\d{1,3}[.)]\s|[a-zđ]\)\s|[IVXLC]{1,6}[.)]\s)")
 _CLAUSE_END = tuple(".:;,!?…")
@@ -81,7 +79,7 @@ _KEY_JUNK = re.compile(r"[\W_]+")
 
 @dataclass
 class Line:
-    """One printed line of the document, with where it stands when the hOCR told us."""
+    """One printed line of the document, with where it stands when the OCR's lines tell us."""
 
     text: str
     sheet: int
@@ -148,43 +146,15 @@ def _key(text: str) -> str:
     return _KEY_JUNK.sub("", nfc(text)).lower()
 
 
-def _segments(hocr: bytes) -> list[tuple[str, tuple[int, int, int, int], float, list[float], list]]:
-    """The page's hOCR line segments (split at column gutters, as the OCR stage does): text, box,
-    mean word confidence, each word's confidence and each word's box."""
-    lines = parse_hocr(hocr)
-    if not lines:
-        return []
-    min_gap = GAP_LINE_HEIGHTS * median_line_height(lines)
-    out = []
-    for line in lines:
-        for seg in split_at_gaps(line, min_gap):
-            confs = [w.conf for w in seg.words if w.conf >= 0]
-            out.append((" ".join(w.text for w in seg.words), seg.bbox,
-                        sum(confs) / len(confs) if confs else -1.0, [w.conf for w in seg.words],
-                        [tuple(w.bbox) for w in seg.words]))
-    return out
-
-
-def _match_geometry(lines: list[Line], segments: list[tuple[str, tuple, float, list[float], list]]) -> None:
-    """Give each text line the box and confidences of its hOCR segment (same text, or nearly)."""
-    pool = {i: _key(segment[0]) for i, segment in enumerate(segments)}
-    for line in lines:
-        key = _key(line.text)
-        if not key:
-            continue
-        found = next((i for i, k in pool.items() if k == key), None)
-        if found is None:
-            scored = [(fuzz.ratio(key, k), i) for i, k in pool.items()]
-            best = max(scored, default=(0.0, None))
-            found = best[1] if best[0] >= MATCH_SCORE else None
-        if found is not None:
-            del pool[found]
-            text, line.box, conf, word_confs, word_boxes = segments[found]
-            line.conf = conf if conf >= 0 else None
-            if len(word_confs) == len(line.text.split()):
-                line.word_boxes = word_boxes
-                if all(c >= 0 for c in word_confs):
-                    line.word_confs = word_confs
+def _with_geometry(line: Line, read: pagetext.Line) -> Line:
+    """``line`` given the box and confidences of the line the OCR read (words boxed one by one
+    when it has as many words as the OCR read)."""
+    line.box, line.conf = read.box, read.conf
+    if len(read.words) == len(line.text.split()):
+        line.word_boxes = [word.box for word in read.words]
+        if all(word.conf >= 0 for word in read.words):
+            line.word_confs = [word.conf for word in read.words]
+    return line
 
 
 def _mark_indents(lines: list[Line]) -> None:
@@ -202,27 +172,31 @@ def _mark_indents(lines: list[Line]) -> None:
 
 
 def read_page_lines(page_dir: Path, sheet: int) -> list[Line] | None:
-    """A page's lines from ``text.txt``, with geometry from ``ocr.hocr`` when it can be read."""
-    text_path = page_dir / "text.txt"
-    if not text_path.exists():
+    """A page's lines as the OCR stage wrote them, with their geometry when it has it."""
+    page = pagetext.read_page_text(page_dir)
+    if page is None:
         return None
-    text = text_path.read_text(encoding="utf-8", errors="replace")   # the OCR stage writes UTF-8
-    lines = [line for line in lines_with_geometry(text, page_dir, sheet) if line.text]
+    lines = [_with_geometry(Line(read.text, sheet), read) if read.words else Line(read.text, sheet)
+             for read in page.lines]
     _mark_indents(lines)
     return lines
 
 
 def lines_with_geometry(text: str, page_dir: Path, sheet: int = 1) -> list[Line]:
-    """One :class:`Line` per line of ``text`` (blank ones too), each given the box and the word
-    confidences and boxes of the page's hOCR line it matches (the proofing view shows an
-    editor's text over the same scan)."""
+    """One :class:`Line` per line of ``text`` (blank ones too); each line that is the OCR's line at
+    its place (an editor's text keeps the lines it did not touch, and a line edited in place
+    keeps its place) gets that line's box and word confidences and boxes."""
     lines = [Line(nfc(t).strip(), sheet) for t in text.splitlines()]
-    hocr = page_dir / "ocr.hocr"
-    if hocr.exists():
-        try:
-            _match_geometry([line for line in lines if line.text], _segments(hocr.read_bytes()))
-        except HocrError:
-            pass  # text without geometry: the text-only rules still apply
+    page = pagetext.read_page_text(page_dir)
+    if page is None or not page.has_geometry:
+        return lines       # text without geometry: the text-only rules still apply
+    written = [line for line in lines if line.text]
+    pairs = difflib.SequenceMatcher(None, [_key(line.text) for line in written],
+                                    [_key(read.text) for read in page.lines], autojunk=False)
+    for tag, start, end, read_start, read_end in pairs.get_opcodes():
+        if tag == "equal" or (tag == "replace" and end - start == read_end - read_start):
+            for line, read in zip(written[start:end], page.lines[read_start:read_end]):
+                _with_geometry(line, read)
     return lines
 
 
