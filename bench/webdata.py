@@ -2,7 +2,7 @@
 
 The reading room reads the record, so the benchmark needs the record: catalogue XML written by
 luutru's own writer (validated against the schema), ``pages/<sha>/<NNNN>/`` with ``page.json``,
-``text.txt`` and an ``ocr.hocr`` whose words are the text's words with boxes, ``clean.png``
+``text.txt`` and a ``lines.json`` whose words are the text's words with boxes, ``clean.png``
 (hard links to a few real rendered page images: the image work per request is real, the disk is
 not spent), ``originals/<aa>/<sha>.json`` records and ``documents/<sha>.pdf``. Texts and fields
 come from the search benchmark's :func:`synthetic_docs` (``luutru.samples.documents``), so both
@@ -24,9 +24,9 @@ import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 
+from luutru import pagetext
 from luutru.archive import Archive, PageRef, dump_json, read_json, write_json
 from luutru.catalog.model import (ACCESS_PUBLIC, ACCESS_RESTRICTED, INVENTORY, FieldValue,
                                   FileRecord, Fonds, Item)
@@ -38,7 +38,7 @@ from luutru.samples.render import Line, render_lines
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from search import synthetic_docs  # noqa: E402  (the search benchmark's generator, one source)
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2      # 2: pages carry lines.json (word boxes), not ocr.hocr
 STAMP = "bench-web-stamp.json"
 DPI = 300
 PAGE_W, PAGE_H = 2480, 3508          # A4 at 300 dpi, as the demo's scans
@@ -127,41 +127,22 @@ def wrap(text: str) -> list[list[str]]:
     return lines
 
 
-def hocr(lines: list[list[str]]) -> str:
-    """A Tesseract-shaped hOCR page whose words are ``lines`` with plausible boxes."""
+def page_lines(lines: list[list[str]]) -> bytes:
+    """The page's ``lines.json`` (as the OCR stage writes it): ``lines`` with plausible boxes."""
     step = min(80, (PAGE_H - 500) // max(1, len(lines)))
-    out = ['<?xml version="1.0" encoding="UTF-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml" '
-           'xml:lang="vi" lang="vi">\n <head>\n  <title></title>\n  <meta http-equiv="Content-Type" '
-           'content="text/html;charset=utf-8"/>\n  <meta name="ocr-system" content="tesseract 5.3.0"/>\n'
-           '  <meta name="ocr-capabilities" content="ocr_page ocr_carea ocr_par ocr_line ocrx_word '
-           'ocrp_wconf"/>\n </head>\n <body>\n',
-           f"  <div class='ocr_page' id='page_1' title='image \"clean.png\"; bbox 0 0 {PAGE_W} {PAGE_H}; "
-           f"ppageno 0; scan_res {DPI} {DPI}'>\n",
-           f"   <div class='ocr_carea' id='block_1_1' title=\"bbox 250 250 {PAGE_W - 250} {PAGE_H - 250}\">\n"
-           f"    <p class='ocr_par' id='par_1_1' lang='vie' title=\"bbox 250 250 {PAGE_W - 250} "
-           f"{PAGE_H - 250}\">\n"]
-    word_no = 0
+    read, word_no = [], 0
     for n, words in enumerate(lines, start=1):
         y0 = 300 + (n - 1) * step
         y1 = y0 + min(50, step - 4)
         x = 290
-        spans = []
+        boxed = []
         for word in words:
             width = 30 * len(word) + 10
             word_no += 1
-            spans.append(f"      <span class='ocrx_word' id='word_1_{word_no}' title='bbox {x} {y0} "
-                         f"{x + width} {y1}; x_wconf {88 + (word_no * 7) % 12}'>{_xml(word)}</span>\n")
+            boxed.append(pagetext.Word(word, (x, y0, x + width, y1), 88 + (word_no * 7) % 12))
             x += width + 20
-        out.append(f"     <span class='ocr_line' id='line_1_{n}' title=\"bbox 290 {y0} {x - 20} {y1}; "
-                   f"baseline 0 -9; x_size 50; x_descenders 9; x_ascenders 14\">\n")
-        out += spans
-        out.append("     </span>\n")
-    out.append("    </p>\n   </div>\n  </div>\n </body>\n</html>\n")
-    return "".join(out)
-
-
-def _xml(word: str) -> str:
-    return escape(word, quote=False) if "&" in word or "<" in word or ">" in word else word
+        read.append(pagetext.Line(tuple(boxed)))
+    return pagetext.encode(read, (PAGE_W, PAGE_H))
 
 
 def ocr_record(sha: str, index: int, lines: list[list[str]]) -> dict:
@@ -169,7 +150,7 @@ def ocr_record(sha: str, index: int, lines: list[list[str]]) -> dict:
     words = sum(len(ws) for ws in lines)
     return {"attempts": [], "char_count": sum(len(w) + 1 for ws in lines for w in ws),
             "done_at": "2026-01-01T00:00:00+00:00", "index": index, "mean_conf": 92.0,
-            "original": sha, "outputs": ["text.txt", "ocr.hocr"], "page": f"{sha}:{index}",
+            "original": sha, "outputs": ["text.txt", "lines.json"], "page": f"{sha}:{index}",
             "psm": 4, "quality": 1.0, "tesseract_version": "5.3.0", "warnings": [],
             "word_count": words}
 
@@ -185,7 +166,7 @@ def write_page(page_dir: Path, page: PageDoc, sha: str, page_count: int, source:
     (page_dir / "page.json").write_text(dump_json(record), encoding="utf-8")
     (page_dir / "text.txt").write_text("\n".join(" ".join(ws) for ws in lines) + "\n",
                                        encoding="utf-8")
-    (page_dir / "ocr.hocr").write_text(hocr(lines), encoding="utf-8")
+    (page_dir / "lines.json").write_bytes(page_lines(lines))
     (page_dir / "ocr.json").write_text(dump_json(ocr_record(sha, page.page, lines)),
                                        encoding="utf-8")
     images.link(page_dir / "clean.png")

@@ -17,11 +17,11 @@ import pytest
 from lxml import html as lxml_html
 from PIL import Image
 
+from luutru import pagetext
 from luutru.archive import Archive, PageRef
 from luutru.catalog.build import iter_items
 from luutru.catalog.review import import_review
 from luutru.index.update import reindex
-from luutru.ocr.layout import parse_hocr
 from luutru.pageimage import load_page
 from luutru.textnorm import fold
 from luutru.web.accounts import Accounts
@@ -290,7 +290,7 @@ def test_item_page_fields_review_marks_and_citation(app):
     assert archivist.xpath('//a[@id="review-link"]/@href') == [f"/review/{NQ_ITEM}"]
 
 
-def test_highlights_stand_on_the_hocr_words_of_the_right_page(app, reading_archive):
+def test_highlights_stand_on_the_ocr_words_of_the_right_page(app, reading_archive):
     doc = page(login(app, "ana").get(f"/item/{NQ_ITEM}", query_string={"q": "nghi quyet"}))
     layer = doc.xpath('//section[@id="p1"]//div[contains(@class, "page-view")]//svg')[0]
     rects = layer.xpath('.//rect[@class="hl"]')
@@ -298,10 +298,9 @@ def test_highlights_stand_on_the_hocr_words_of_the_right_page(app, reading_archi
     ref = PageRef.parse(demo_item(reading_archive, lambda i: i["id"] == NQ_ITEM)["pages"][0])
     with Image.open(reading_archive.page_dir(ref) / "clean.png") as clean:
         assert layer.get("viewbox") == f"0 0 {clean.width} {clean.height}"
-    words = [w for line in parse_hocr((reading_archive.page_dir(ref) / "ocr.hocr").read_bytes())
-             for w in line.words]
+    words = pagetext.read_page_text(reading_archive.page_dir(ref)).words
     title = next(w for w in words if w.text == "NGHỊ")  # the title line, "NGHỊ QUYẾT"
-    x0, y0, x1, y1 = title.bbox
+    x0, y0, x1, y1 = title.box
     drawn = {(int(r.get("x")), int(r.get("y")), int(r.get("width")), int(r.get("height")))
              for r in rects}
     assert (x0, y0, x1 - x0, y1 - y0) in drawn
@@ -328,8 +327,8 @@ def _turned_page(archive: Archive) -> tuple[PageRef, dict]:
 def test_highlights_on_the_original_scan_stand_where_the_word_is_printed(app, reading_archive):
     ref, _ = _turned_page(reading_archive)
     item = demo_item(reading_archive, lambda i: ref.key in i["pages"])
-    words = [w for line in parse_hocr((reading_archive.page_dir(ref) / "ocr.hocr").read_bytes())
-             for w in line.words if len(w.text) >= 6 and w.text.isalpha()]
+    words = [w for w in pagetext.read_page_text(reading_archive.page_dir(ref)).words
+             if len(w.text) >= 6 and w.text.isalpha()]
     word = max(words, key=lambda w: w.conf)
     n = item["pages"].index(ref.key) + 1
     doc = page(login(app, "mai").get(f"/item/{item['id']}",

@@ -1,4 +1,4 @@
-"""Where the searched words stand on a page image: word boxes from the page's hOCR.
+"""Where the searched words stand on a page image: the word boxes of the page's lines (``lines.json``).
 
 The boxes are in the pixels of the *cleaned* image (Tesseract read that one; it may be upscaled,
 deskewed or turned a quarter compared with the original scan); over the original scan each box
@@ -24,25 +24,19 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from lxml import etree
-
-from luutru import xmlsafe
-from luutru.archive import Archive, PageRef, read_json
-from luutru.index.analysis import fast_nfc
+from luutru import pagetext
+from luutru.archive import Archive, PageFiles, PageRef, read_json
 from luutru.index.query import Phrase, Term, parse_query
 from luutru.index.snippets import terms_pattern
 from luutru.index.model import QueryError
 from luutru.geometry import PageGeometry
 
-HOCR_FILE = "ocr.hocr"
-PROVENANCE_FILE = "ocr.json"
-CACHED_PAGES = 2048  # about 20 kB each (a page of 360 words)
-_BBOX = re.compile(r"bbox\s+(-?\d+)\s+(-?\d+)\s+(-?\d+)\s+(-?\d+)")
+CACHED_PAGES = 2048  # about 10 kB each (a page of 360 words)
 
 
 @dataclass(frozen=True)
 class Box:
-    """One highlighted word, in hOCR pixels of the cleaned image."""
+    """One highlighted word, in pixels of the cleaned image."""
 
     word: str
     x: int
@@ -53,22 +47,19 @@ class Box:
 
 @dataclass(frozen=True)
 class PageWords:
-    """A page's bbox (the image Tesseract read) and its words, kept compact for the cache: the
-    words one per line in ``text`` and their hOCR titles likewise in ``titles`` (the box is read
-    from a title only for the words that match), with where each begins. One pattern search over
-    ``text`` finds the matching words, instead of a search per word."""
+    """A page's bbox (the image OCR read) and its words, kept compact for the cache: the words one
+    per line in ``text``, with where each begins, and their boxes four numbers each in ``boxes``.
+    One pattern search over ``text`` finds the matching words, instead of a search per word."""
 
     bbox: tuple[int, int, int, int]
     text: str
     starts: array
-    titles: str
-    title_starts: array
+    boxes: array
 
     @classmethod
-    def of(cls, bbox: tuple[int, int, int, int], words: list[tuple[str, str]]) -> "PageWords":
-        texts = [text for text, _ in words]
-        titles = [title for _, title in words]
-        return cls(bbox, "\n".join(texts), _starts(texts), "\n".join(titles), _starts(titles))
+    def of(cls, bbox: tuple[int, int, int, int], words: list[pagetext.Word]) -> "PageWords":
+        texts = [word.text for word in words]
+        return cls(bbox, "\n".join(texts), _starts(texts), array("i", [v for w in words for v in w.box]))
 
     def matching(self, pattern: re.Pattern[str]) -> list[int]:
         """The indexes of the words ``pattern`` finds in (a match never spans the newline
@@ -80,9 +71,11 @@ class PageWords:
                 found.append(index)
         return found
 
-    def word(self, index: int) -> tuple[str, str]:
-        """The word and its hOCR title."""
-        return _line(self.text, self.starts, index), _line(self.titles, self.title_starts, index)
+    def word(self, index: int) -> tuple[str, tuple[int, int, int, int]]:
+        """The word and its box."""
+        end = self.starts[index + 1] - 1 if index + 1 < len(self.starts) else len(self.text)
+        x0, y0, x1, y1 = self.boxes[4 * index:4 * index + 4]
+        return self.text[self.starts[index]:end], (x0, y0, x1, y1)
 
 
 def _starts(lines: list[str]) -> array:
@@ -93,14 +86,9 @@ def _starts(lines: list[str]) -> array:
     return starts
 
 
-def _line(text: str, starts: array, index: int) -> str:
-    end = starts[index + 1] - 1 if index + 1 < len(starts) else len(text)
-    return text[starts[index]:end]
-
-
 @dataclass(frozen=True)
 class Highlights:
-    bbox: tuple[int, int, int, int]  # the hOCR page: an SVG viewBox over the image uses it
+    bbox: tuple[int, int, int, int]  # the cleaned image: an SVG viewBox over it uses it
     boxes: list[Box]
 
     @property
@@ -124,7 +112,7 @@ class Highlights:
 
 @dataclass(frozen=True)
 class QueryWords:
-    """What a page should light up for: ``words`` matches one query word in a single hOCR word;
+    """What a page should light up for: ``words`` matches one query word in a single OCR word;
     ``pattern`` finds the query's terms (phrases whole) in a page's text, as the snippets do."""
 
     words: re.Pattern[str] | None = None
@@ -150,16 +138,14 @@ def query_words(query: str) -> QueryWords:
 
 
 def page_highlights(archive: Archive, ref: PageRef, wanted: QueryWords) -> Highlights | None:
-    """The boxes of the page's words that match ``wanted``; None when the page has no hOCR."""
-    page = page_words(archive.page_dir(ref) / HOCR_FILE)
+    """The boxes of the page's words that match ``wanted``; None when the page has no word boxes."""
+    page = page_words(PageFiles(archive.page_dir(ref)).lines)
     if page is None:
         return None
     boxes = []
     for index in page.matching(wanted.words) if wanted else ():
-        text, title = page.word(index)
-        box = _bbox(title)
-        if box is not None:
-            boxes.append(Box(text, box[0], box[1], box[2] - box[0], box[3] - box[1]))
+        text, (x0, y0, x1, y1) = page.word(index)
+        boxes.append(Box(text, x0, y0, x1 - x0, y1 - y0))
     return Highlights(page.bbox, boxes)
 
 
@@ -180,7 +166,7 @@ def on_original(archive: Archive, ref: PageRef, highlights: Highlights) -> Origi
     """``highlights`` (clean-image boxes) placed on the original scan; None when the page's
     provenance cannot be read (then nothing is drawn rather than something misplaced)."""
     try:
-        record = read_json(archive.page_dir(ref) / PROVENANCE_FILE)
+        record = read_json(PageFiles(archive.page_dir(ref)).provenance)
     except (OSError, ValueError):
         return None
     geometry = PageGeometry.from_provenance(record, (highlights.width, highlights.height))
@@ -189,14 +175,15 @@ def on_original(archive: Archive, ref: PageRef, highlights: Highlights) -> Origi
     return OriginalHighlights(geometry.original_size, outlines)
 
 
-# --- reading the hOCR (cached) ------------------------------------------------------------------
+# --- reading the page's words (cached) -----------------------------------------------------
 
 _cache: OrderedDict[tuple[str, int], PageWords | None] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
 def page_words(path: Path) -> PageWords | None:
-    """The page's words (None if the page has no readable hOCR), from memory when unchanged."""
+    """The words of a page's ``lines.json`` (None if it has none that can be read), from memory
+    when unchanged."""
     try:
         stamp = (str(path), path.stat().st_mtime_ns)
     except FileNotFoundError:
@@ -214,39 +201,10 @@ def page_words(path: Path) -> PageWords | None:
 
 
 def _read_words(path: Path) -> PageWords | None:
-    """The ``ocr_page`` bbox and every ``ocrx_word`` with its title, read with the safe XML reader
-    (only what highlighting needs: :func:`luutru.ocr.layout.parse_hocr` also builds lines and
-    blocks for reading order, four times the cost on a full page). Tesseract writes the class
-    names alone in ``class``, so an XPath equality finds them."""
     try:
-        root = xmlsafe.parse(_nfc_utf8(path.read_bytes()), name="hOCR").getroot()
-    except (OSError, etree.XMLSyntaxError, xmlsafe.UnsafeXMLError):
+        page = pagetext.decode(path.read_bytes())
+    except (OSError, pagetext.LinesError):
         return None
-    page_bbox = _bbox(_PAGE_TITLE(root))
-    if page_bbox is None or page_bbox[2] <= page_bbox[0] or page_bbox[3] <= page_bbox[1]:
+    if page.size is None or min(page.size) <= 0:
         return None
-    words = []
-    for element in _WORDS(root):
-        text = element.text if len(element) == 0 else "".join(element.itertext())
-        text = text.strip() if text else ""
-        if text:
-            words.append((text, element.get("title") or ""))
-    return PageWords.of(page_bbox, words)
-
-
-def _nfc_utf8(data: bytes) -> bytes:
-    """The document in NFC, done once rather than per word (a page has hundreds); Tesseract
-    writes UTF-8, anything else is left to the XML parser as it is."""
-    try:
-        return fast_nfc(data.decode("utf-8")).encode("utf-8")
-    except UnicodeDecodeError:
-        return data
-
-
-_PAGE_TITLE = etree.XPath("string((//*[@class='ocr_page'])[1]/@title)", smart_strings=False)
-_WORDS = etree.XPath("//*[@class='ocrx_word']")
-
-
-def _bbox(title: str | None) -> tuple[int, int, int, int] | None:
-    match = _BBOX.search(title or "")
-    return tuple(int(v) for v in match.groups()) if match else None  # type: ignore[return-value]
+    return PageWords.of((0, 0, *page.size), page.words)
