@@ -11,13 +11,12 @@ view and save of a classified one is audited.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    url_for)
 
-from luutru import editorial
+from luutru import editorial, pagetext
 from luutru.archive import Archive, PageRef
 from luutru.textnorm import nfc
 from luutru.volume import corrections, marking
@@ -30,7 +29,6 @@ from luutru.web.records import item_level
 bp = Blueprint("proofing", __name__)
 
 MAX_TEXT = 200_000      # characters of one page's text
-_PAGE_BOX = re.compile(rb"class=['\"]ocr_page['\"][^>]*?bbox (\d+) (\d+) (\d+) (\d+)")
 
 
 def _archive() -> Archive:
@@ -45,18 +43,13 @@ def _visible_item(item_id: str) -> dict[str, Any]:
 
 
 def _page_size(archive: Archive, ref: PageRef) -> tuple[int, int] | None:
-    """The cleaned image's size in pixels (the hOCR's page box): the word boxes' coordinates."""
-    hocr = archive.page_files(ref).hocr
-    try:
-        head = hocr.read_bytes()[:4096]
-    except FileNotFoundError:
-        return None
-    match = _PAGE_BOX.search(head)
-    return (int(match.group(3)), int(match.group(4))) if match else None
+    """The cleaned image's size in pixels: the word boxes' coordinates (None without boxes)."""
+    page = pagetext.read_page_text(archive.page_dir(ref))
+    return page.size if page else None
 
 
 def proof_lines(archive: Archive, key: str, text: str, proofread: bool) -> list[list[dict[str, Any]]]:
-    """The page's text as lines of words, each with its box on the scan (when the hOCR has it)
+    """The page's text as lines of words, each with its box on the scan (when the OCR's line has it)
     and whether to underline it (a machine-read word the volume would mark as doubtful, or one a
     correction stage changed)."""
     ref = PageRef.parse(key)
