@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from luutru import pagetext
 from luutru.archive import Archive, PageRef, read_json, write_json
 from luutru.errors import LuutruError
 from luutru.textnorm import nfc
@@ -128,8 +129,7 @@ def iter_records(archive: Archive) -> Iterator[EditorialRecord]:
 
 
 def ocr_page_text(archive: Archive, page_key: str) -> str:
-    path = archive.page_files(PageRef.parse(page_key)).text
-    return nfc(path.read_text(encoding="utf-8", errors="replace")) if path.exists() else ""
+    return nfc(pagetext.read_text(archive.page_dir(PageRef.parse(page_key))) or "")
 
 
 def item_text(archive: Archive, item: dict[str, Any], record: EditorialRecord | None = None

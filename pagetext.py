@@ -84,13 +84,15 @@ class LinesError(ValueError):
     """A ``lines.json`` that is not what :func:`encode` writes."""
 
 
-def encode(lines: Iterable[Line], size: tuple[int, int]) -> bytes:
-    """The ``lines.json`` of a page (compact: a page of 400 words is about 30 kB)."""
-    record = {"version": FORMAT_VERSION, "width": int(size[0]), "height": int(size[1]),
+def encode(page: PageText) -> bytes:
+    """The ``lines.json`` of a page with geometry (compact: 400 words are about 30 kB)."""
+    if page.size is None:
+        raise ValueError("lines.json holds boxes: a page without geometry has only text.txt")
+    record = {"version": FORMAT_VERSION, "width": int(page.size[0]), "height": int(page.size[1]),
               "lines": [{"box": list(line.box or _union(w.box for w in line.words)),
                          "words": [{"text": nfc(w.text), "box": list(w.box),
                                     "conf": round(float(w.conf), 2)} for w in line.words]}
-                        for line in lines if line.words]}
+                        for line in page.lines if line.words]}
     return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
 
 
@@ -110,16 +112,21 @@ def decode(data: bytes) -> PageText:
 def read_page_text(page_dir: Path) -> PageText | None:
     """The page's lines: from ``lines.json`` (with boxes) when it is there and sound, else from
     ``text.txt`` (without); None when the page has no text yet."""
-    files = PageFiles(page_dir)
     try:
-        return decode(files.lines.read_bytes())
+        return decode(PageFiles(page_dir).lines.read_bytes())
     except (FileNotFoundError, LinesError):
         pass
+    text = read_text(page_dir)
+    return plain_lines(text) if text is not None else None
+
+
+def read_text(page_dir: Path) -> str | None:
+    """The page's plain text (``text.txt``, what search indexes and readers see), as the OCR stage
+    wrote it; None when the page has none yet."""
     try:
-        text = files.text.read_text(encoding="utf-8", errors="replace")
+        return PageFiles(page_dir).text.read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
         return None
-    return plain_lines(text)
 
 
 def plain_lines(text: str) -> PageText:

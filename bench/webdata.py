@@ -142,7 +142,7 @@ def page_lines(lines: list[list[str]]) -> bytes:
             boxed.append(pagetext.Word(word, (x, y0, x + width, y1), 88 + (word_no * 7) % 12))
             x += width + 20
         read.append(pagetext.Line(tuple(boxed)))
-    return pagetext.encode(read, (PAGE_W, PAGE_H))
+    return pagetext.encode(pagetext.PageText(read, (PAGE_W, PAGE_H)))
 
 
 def ocr_record(sha: str, index: int, lines: list[list[str]]) -> dict:

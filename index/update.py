@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from luutru import pagetext
 from luutru.archive import Archive, PageRef, atomic_write_text
 from luutru.index.backend import SearchBackend, sync
 from luutru.index.boilerplate import mark_boilerplate
@@ -74,11 +75,8 @@ def item_doc(item: dict[str, Any]) -> ItemDoc:
 
 
 def _read_text(archive: Archive, ref: PageRef) -> str | None:
-    path = archive.page_files(ref).text
-    try:
-        return nfc(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
+    text = pagetext.read_text(archive.page_dir(ref))
+    return nfc(text) if text is not None else None
 
 
 def iter_page_docs(archive: Archive, progress: bool = False) -> Iterator[PageDoc]:

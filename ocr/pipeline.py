@@ -296,19 +296,20 @@ def _write_outputs(page_dir: Path, image: np.ndarray, dpi: int, recognition: Rec
     files = PageFiles(page_dir)
     atomic_write_bytes(files.clean, png_bytes(image, dpi))
     atomic_write_text(files.text, nfc(recognition.text).rstrip("\n") + "\n")
-    atomic_write_bytes(files.lines, pagetext.encode(text_lines(recognition),
-                                                     (image.shape[1], image.shape[0])))
+    atomic_write_bytes(files.lines, pagetext.encode(page_text(recognition, image)))
     atomic_write_bytes(files.hocr, finish_hocr(recognition.hocr, files.CLEAN))
     atomic_write_bytes(files.alto, finish_alto(recognition.alto, files.CLEAN))
     atomic_write_bytes(files.pdf, recognition.pdf)
 
 
-def text_lines(recognition: Recognition) -> list[pagetext.Line]:
-    """The lines of the page's text, from its words (each knows the line of the text it is on)."""
+def page_text(recognition: Recognition, image: np.ndarray) -> pagetext.PageText:
+    """The lines of the page's text with their words' boxes on ``image`` (the page read); each
+    word knows the line of the text it is on."""
     lines: dict[int, list[pagetext.Word]] = {}
     for word in recognition.words:
         lines.setdefault(word.line, []).append(pagetext.Word(nfc(word.text), word.bbox, word.conf))
-    return [pagetext.Line(tuple(words)) for _, words in sorted(lines.items())]
+    return pagetext.PageText([pagetext.Line(tuple(words)) for _, words in sorted(lines.items())],
+                             (image.shape[1], image.shape[0]))
 
 
 def png_bytes(image: np.ndarray, dpi: int) -> bytes:

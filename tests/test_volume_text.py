@@ -116,7 +116,7 @@ def _lines(rows: list[tuple[str, int, int, int]]) -> bytes:
             words.append(pagetext.Word(word, (cursor, y, cursor + width, y + 50), conf))
             cursor += width + 20
         lines.append(pagetext.Line(tuple(words)))
-    return pagetext.encode(lines, (2480, 3508))
+    return pagetext.encode(pagetext.PageText(lines, (2480, 3508)))
 
 
 def _page(tmp_path: Path, rows) -> Path:

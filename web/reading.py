@@ -22,6 +22,7 @@ from flask import (Blueprint, Flask, abort, current_app, g, render_template, req
 from markupsafe import Markup, escape
 
 from luutru.access import STRICTEST_LEVEL, opened_despite_mark
+from luutru import pagetext
 from luutru.archive import Archive, PageRef
 from luutru.index.analysis import fast_nfc, number_key
 from luutru.index.backend import MATCH_LABELS, SearchBackend, best_snippet_only
@@ -680,10 +681,7 @@ def _outlines(placed: OriginalHighlights) -> Markup:
 
 
 def _page_text(archive: Archive, ref: PageRef) -> str:
-    try:
-        return fast_nfc(archive.page_files(ref).text.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return ""
+    return fast_nfc(pagetext.read_text(archive.page_dir(ref)) or "")
 
 
 def visible_item(item_id: str) -> tuple[CatalogView, dict[str, Any]]:
