@@ -6,8 +6,7 @@ reading recovered, the page number read apart) and writes them in the page folde
 highlights and proofing, and the volumes read them back here, never from Tesseract's hOCR:
 
     {"version": 1, "width": 2480, "height": 3508,
-     "lines": [{"box": [x0, y0, x1, y1],
-                "words": [{"text": "ĐẢNG", "box": [x0, y0, x1, y1], "conf": 96.1}, ...]}, ...]}
+     "lines": [{"words": [{"text": "ĐẢNG", "box": [x0, y0, x1, y1], "conf": 96.1}, ...]}, ...]}
 
 ``width``/``height`` are those of ``clean.png``, the image that was read; every box is in its
 pixels (``x1``/``y1`` exclusive, as in hOCR). ``conf`` is the recogniser's word confidence,
@@ -21,10 +20,8 @@ its lines without geometry (``luutru ocr`` reads such pages again, see ``PIPELIN
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from luutru.archive import PageFiles
 from luutru.textnorm import nfc
@@ -42,15 +39,23 @@ class Word:
 
 @dataclass(frozen=True)
 class Line:
-    """One line of the page's text (one column's part of a printed line): its words left to right."""
+    """One line of the page's text (one column's part of a printed line): its words left to right,
+    or only its text when the page has no geometry."""
 
     words: tuple[Word, ...]
-    box: Box | None = None
-    plain: str | None = None      # the text, for a line read without geometry (no words)
+    plain: str = ""
 
     @property
     def text(self) -> str:
-        return self.plain if self.plain is not None else " ".join(w.text for w in self.words)
+        return " ".join(w.text for w in self.words) if self.words else self.plain
+
+    @property
+    def box(self) -> Box | None:
+        if not self.words:
+            return None
+        boxes = [w.box for w in self.words]
+        return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                max(b[2] for b in boxes), max(b[3] for b in boxes))
 
     @property
     def conf(self) -> float | None:
@@ -74,39 +79,25 @@ class PageText:
     def words(self) -> list[Word]:
         return [word for line in self.lines for word in line.words]
 
-    @property
-    def text(self) -> str:
-        """As ``text.txt`` holds it (without its final newline)."""
-        return "\n".join(line.text for line in self.lines)
-
-
-class LinesError(ValueError):
-    """A ``lines.json`` that is not what :func:`encode` writes."""
-
 
 def encode(page: PageText) -> bytes:
-    """The ``lines.json`` of a page with geometry (compact: 400 words are about 30 kB)."""
-    if page.size is None:
-        raise ValueError("lines.json holds boxes: a page without geometry has only text.txt")
-    record = {"version": FORMAT_VERSION, "width": int(page.size[0]), "height": int(page.size[1]),
-              "lines": [{"box": list(line.box or _union(w.box for w in line.words)),
-                         "words": [{"text": nfc(w.text), "box": list(w.box),
-                                    "conf": round(float(w.conf), 2)} for w in line.words]}
-                        for line in page.lines if line.words]}
+    """The ``lines.json`` of a page with geometry (compact: 400 words are about 25 kB)."""
+    width, height = page.size or (0, 0)
+    lines = [{"words": [{"text": nfc(w.text), "box": list(w.box), "conf": round(float(w.conf), 2)}
+                        for w in line.words]} for line in page.lines if line.words]
+    record = {"version": FORMAT_VERSION, "width": width, "height": height, "lines": lines}
     return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
 
 
 def decode(data: bytes) -> PageText:
-    """The page a ``lines.json`` holds; :class:`LinesError` when it is damaged."""
+    """The page a ``lines.json`` holds; ValueError when it is damaged."""
     try:
         record = json.loads(data.decode("utf-8"))
-        size = (int(record["width"]), int(record["height"]))
         lines = [Line(tuple(Word(str(w["text"]), _box(w["box"]), float(w["conf"]))
-                            for w in line["words"]), _box(line["box"]))
-                 for line in record["lines"]]
-    except (UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
-        raise LinesError(f"lines.json không đọc được: {error}") from error
-    return PageText([line for line in lines if line.words], size)
+                            for w in line["words"])) for line in record["lines"] if line["words"]]
+        return PageText(lines, (int(record["width"]), int(record["height"])))
+    except (KeyError, TypeError) as error:
+        raise ValueError(f"lines.json không đọc được: {error!r}") from error
 
 
 def read_page_text(page_dir: Path) -> PageText | None:
@@ -114,9 +105,8 @@ def read_page_text(page_dir: Path) -> PageText | None:
     ``text.txt`` (without); None when the page has no text yet."""
     try:
         return decode(PageFiles(page_dir).lines.read_bytes())
-    except (FileNotFoundError, LinesError):
-        pass
-    text = read_text(page_dir)
+    except (FileNotFoundError, ValueError):
+        text = read_text(page_dir)
     return plain_lines(text) if text is not None else None
 
 
@@ -131,15 +121,9 @@ def read_text(page_dir: Path) -> str | None:
 
 def plain_lines(text: str) -> PageText:
     """Lines of a plain text (no geometry), blank lines left out."""
-    return PageText([Line((), None, nfc(t).strip()) for t in text.splitlines() if t.strip()])
+    return PageText([Line((), nfc(t).strip()) for t in text.splitlines() if t.strip()])
 
 
-def _box(values: Any) -> Box:
+def _box(values: list[int]) -> Box:
     x0, y0, x1, y1 = (int(v) for v in values)
     return (x0, y0, x1, y1)
-
-
-def _union(boxes: Iterable[Box]) -> Box:
-    boxes = list(boxes)
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
-            max(b[2] for b in boxes), max(b[3] for b in boxes))

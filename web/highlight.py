@@ -203,7 +203,7 @@ def page_words(path: Path) -> PageWords | None:
 def _read_words(path: Path) -> PageWords | None:
     try:
         page = pagetext.decode(path.read_bytes())
-    except (OSError, pagetext.LinesError):
+    except (OSError, ValueError):
         return None
     if page.size is None or min(page.size) <= 0:
         return None
