@@ -6,8 +6,10 @@ Library API (what ``luutru ocr`` and ``luutru run`` call)::
     report = ocr_archive(archive, jobs=2, model="best")
     report.to_json()
 
-Per page (``archive.page_dir(ref)``): ``clean.png``, ``text.txt``, ``ocr.hocr``, ``ocr.alto.xml``,
-``ocr.pdf`` and, written last, ``ocr.json`` (provenance); per original: ``documents/<sha>.pdf``.
+Per page (``archive.page_dir(ref)``): ``clean.png``, ``text.txt``, ``lines.json`` (the same lines
+with word boxes: what the other stages read, :mod:`luutru.pagetext`), ``ocr.hocr``,
+``ocr.alto.xml``, ``ocr.pdf`` and, written last, ``ocr.json`` (provenance); per original:
+``documents/<sha>.pdf``.
 The names are loaded on first use, so importing one module of the stage (say ``engine``) does
 not import all of them.
 """
