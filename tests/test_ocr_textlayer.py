@@ -15,6 +15,7 @@ import pytesseract
 import pytest
 from PIL import Image, ImageDraw
 
+from luutru import pagetext
 from luutru.archive import Archive
 from luutru.catalog import build_catalog, iter_items
 from luutru.ingest.batch import ingest_batch
@@ -78,6 +79,9 @@ def test_a_born_digital_page_is_its_text_layer(archive):
     assert provenance["cleanup"]["steps"][0]["name"] == "text-layer"
     assert validate_alto((page_dir / "ocr.alto.xml").read_bytes()) == []
     assert "x_wconf 99" in (page_dir / "ocr.hocr").read_text(encoding="utf-8")
+    lines = pagetext.read_page_text(page_dir)       # its lines, boxed, are the text's lines
+    assert lines.has_geometry and [line.text for line in lines.lines] == text.splitlines()
+    assert {word.conf for word in lines.words} == {99.0}
 
 
 def test_its_number_and_date_are_read_with_confidence(archive):
