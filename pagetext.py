@@ -97,7 +97,7 @@ def decode(data: bytes) -> PageText:
                             for w in line["words"])) for line in record["lines"] if line["words"]]
         return PageText(lines, (int(record["width"]), int(record["height"])))
     except (KeyError, TypeError) as error:
-        raise ValueError(f"lines.json không đọc được: {error!r}") from error
+        raise ValueError(f"{PageFiles.LINES} không đọc được: {error!r}") from error
 
 
 def read_page_text(page_dir: Path) -> PageText | None:
