@@ -20,9 +20,10 @@ from pathlib import Path
 import pikepdf
 from pikepdf.models.image import PdfImage
 from pdf2image import convert_from_path
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from luutru.errors import LuutruError
+from luutru.imagecut import cut_short
 
 DEFAULT_MAX_PIXELS = 150_000_000
 A4_LONG_SIDE_MM = 297.0
@@ -121,17 +122,20 @@ def probe(path: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> FileProbe:
 def _guarded_decoding() -> Iterator[None]:
     """Pillow's own bomb guard is switched off: we check every page's size against our cap
     ourselves, before decoding, and say so in our words. Its "Truncated File Read" warning
-    becomes an error: a TIFF cut short otherwise loses its last pages without a word."""
+    becomes an error: a TIFF cut short otherwise loses its last pages without a word. And a
+    file cut short must fail to decode, whoever switched on LOAD_TRUNCATED_IMAGES in this
+    process (importing WeasyPrint does)."""
     with _GUARD_LOCK:  # process-wide settings: one probe at a time
-        previous = Image.MAX_IMAGE_PIXELS
+        previous = Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES
         Image.MAX_IMAGE_PIXELS = None
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
         try:
             with warnings.catch_warnings(), _native_stderr_silenced():
                 warnings.filterwarnings("error", message="Truncated File Read")
                 warnings.filterwarnings("ignore", message=".*EXIF data")
                 yield
         finally:
-            Image.MAX_IMAGE_PIXELS = previous
+            Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES = previous
 
 
 @contextlib.contextmanager
@@ -152,9 +156,12 @@ def _native_stderr_silenced() -> Iterator[None]:
         os.close(saved)
 
 
-def _decode_error(exc: BaseException) -> tuple[str, str]:
+def _decode_error(exc: BaseException, path: Path) -> tuple[str, str]:
+    """Reason and message for a page that did not decode. Cut short or corrupt is decided from
+    the file's structure (:mod:`luutru.imagecut`), not from the decoder's words, which change
+    with Pillow's version and process-wide settings; the decoder's words go in the message."""
     text = str(exc) or type(exc).__name__
-    if "truncated" in text.lower() or isinstance(exc, EOFError):
+    if cut_short(path, sniff_format(path)):
         return "truncated-image", f"Ảnh bị cắt cụt, thiếu dữ liệu ({text})."
     return "corrupt-image", f"Ảnh hỏng, không giải mã được ({text})."
 
@@ -198,7 +205,7 @@ def _page_info(image: Image.Image, index: int) -> PageInfo:
                     dpi_estimated=stated is None, mode=image.mode)
 
 
-def _check_frame(image: Image.Image, index: int, max_pixels: int) -> PageInfo:
+def _check_frame(image: Image.Image, path: Path, index: int, max_pixels: int) -> PageInfo:
     width, height = image.size
     if width <= 0 or height <= 0:
         raise BadInput("corrupt-image", f"Trang {index}: kích thước ảnh không hợp lệ.")
@@ -208,7 +215,7 @@ def _check_frame(image: Image.Image, index: int, max_pixels: int) -> PageInfo:
     try:
         _decode_once(image)
     except Exception as exc:  # Pillow raises many types for bad data  # noqa: BLE001
-        raise BadInput(*_decode_error(exc)) from exc
+        raise BadInput(*_decode_error(exc, path)) from exc
     return info
 
 
@@ -243,7 +250,7 @@ def _open_image(path: Path) -> Iterator[Image.Image]:
     try:
         image = Image.open(path)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, UserWarning) as exc:
-        raise BadInput(*_decode_error(exc)) from exc
+        raise BadInput(*_decode_error(exc, path)) from exc
     with image:
         yield image
 
@@ -254,8 +261,8 @@ def _check_page(path: Path, index: int, max_pixels: int) -> PageInfo:
         try:
             image.seek(index - 1)
         except Exception as exc:  # noqa: BLE001 - a broken page directory
-            raise BadInput(*_decode_error(exc)) from exc
-        return _check_frame(image, index, max_pixels)
+            raise BadInput(*_decode_error(exc, path)) from exc
+        return _check_frame(image, path, index, max_pixels)
 
 
 def _frame_count(path: Path, bad: list[tuple[int, str, str]]) -> int:
@@ -265,7 +272,7 @@ def _frame_count(path: Path, bad: list[tuple[int, str, str]]) -> int:
         try:
             return image.n_frames
         except Exception as exc:  # noqa: BLE001 - the chain of page directories is broken
-            error = _decode_error(exc)
+            error = _decode_error(exc, path)
     with _open_image(path) as image:
         count = 0
         while True:
@@ -298,9 +305,8 @@ def _open_pdf(path: Path) -> pikepdf.Pdf:
     except pikepdf.PasswordError as exc:
         raise BadInput("encrypted-pdf", "PDF được bảo vệ bằng mật khẩu, không mở được.") from exc
     except (pikepdf.PdfError, OSError, ValueError) as exc:
-        text = str(exc)
-        reason = "truncated-image" if "end of file" in text.lower() else "corrupt-image"
-        raise BadInput(reason, f"PDF hỏng, không đọc được ({text}).") from exc
+        _check_pdf_complete(path)  # cut short is said as such
+        raise BadInput("corrupt-image", f"PDF hỏng, không đọc được ({exc}).") from exc
     if pdf.is_encrypted:
         pdf.close()
         raise BadInput("encrypted-pdf", "PDF bị mã hóa (hạn chế quyền); tài liệu lưu trữ gốc "
@@ -360,7 +366,8 @@ def _page_has_text(page: pikepdf.Page) -> bool:
         return False
 
 
-def _verify_pdf_page(page: pikepdf.Page, index: int, geometry: _PdfPage, max_pixels: int) -> PageInfo:
+def _verify_pdf_page(page: pikepdf.Page, path: Path, index: int, geometry: _PdfPage,
+                     max_pixels: int) -> PageInfo:
     dpi, estimated = _pdf_page_dpi(geometry)
     width = round(geometry.width_pt / 72.0 * dpi)
     height = round(geometry.height_pt / 72.0 * dpi)
@@ -376,7 +383,7 @@ def _verify_pdf_page(page: pikepdf.Page, index: int, geometry: _PdfPage, max_pix
     except BadInput:
         raise
     except Exception as exc:  # noqa: BLE001 - qpdf/Pillow errors for damaged streams
-        raise BadInput(*_decode_error(exc)) from exc
+        raise BadInput(*_decode_error(exc, path)) from exc
     return PageInfo(index=index, width=width, height=height, dpi=dpi, dpi_estimated=estimated,
                     mode=geometry.image_mode)
 
@@ -416,13 +423,14 @@ def _probe_pdf(path: Path, max_pixels: int
             raise BadInput("corrupt-image", "PDF không có trang nào.")
         for index, page in enumerate(pdf.pages, start=1):
             try:
-                pages.append(_verify_pdf_page(page, index, _pdf_page_geometry(page), max_pixels))
+                pages.append(_verify_pdf_page(page, path, index, _pdf_page_geometry(page),
+                                              max_pixels))
                 if _page_has_text(page):
                     text_pages.append(index)
             except BadInput as exc:
                 bad.append((index, exc.reason, exc.message))
             except Exception as exc:  # noqa: BLE001
-                bad.append((index, *_decode_error(exc)))
+                bad.append((index, *_decode_error(exc, path)))
     if pages and bad:
         bad = [(index, "bad-page", f"Trang {index} hỏng: {message}") for index, _, message in bad]
     return pages, bad, text_pages

@@ -3,7 +3,7 @@ every kind of bad input. Pages are small (100 dpi, one line) so the tests stay f
 
 from __future__ import annotations
 
-import os
+import random
 import struct
 import zlib
 from pathlib import Path
@@ -122,9 +122,27 @@ def cut_short(path: Path, keep: float) -> Path:
 
 
 def write_corrupt_png(path: Path) -> Path:
-    """A PNG signature and header, then compressed data that is not zlib at all."""
+    """A PNG signature and header, then compressed data that is not zlib at all (fixed noise: the
+    same file every run)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(_png_bytes(400, 300, idat=os.urandom(2000)))
+    path.write_bytes(_png_bytes(400, 300, idat=random.Random(41).randbytes(2000)))
+    return path
+
+
+def write_short_stream_png(path: Path) -> Path:
+    """A whole PNG (IEND and all) whose pixel data stops early: Pillow calls it "truncated",
+    but nothing was cut off the file; its data is wrong."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(_png_bytes(400, 300, idat=zlib.compress(b"\x00" * 1000)))
+    return path
+
+
+def write_bad_table_jpeg(path: Path) -> Path:
+    """A whole JPEG (EOI at the end) whose Huffman table is nonsense: it cannot be decoded."""
+    data = bytearray(write_image(path, "JPEG", text="Bảng mã hỏng").read_bytes())
+    table = data.find(b"\xff\xc4") + 5  # after the marker, the length and the class/id byte
+    data[table:table + 16] = b"\xff" * 16  # code counts no Huffman tree can have
+    path.write_bytes(bytes(data))
     return path
 
 

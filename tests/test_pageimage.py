@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
-from test_ingest_samples import (cut_short, write_corrupt_png, write_empty, write_encrypted_pdf,
-                                 write_image, write_image_pdf, write_not_an_image,
-                                 write_pdf_with_bad_page, write_png_bomb, write_text_pdf,
-                                 write_tiff, write_tiff_bomb, write_tiff_with_bad_page,
-                                 write_truncated_jpeg)
+from PIL import ImageFile
+from test_ingest_samples import (cut_short, write_bad_table_jpeg, write_corrupt_png, write_empty,
+                                 write_encrypted_pdf, write_image, write_image_pdf,
+                                 write_not_an_image, write_pdf_with_bad_page, write_png_bomb,
+                                 write_short_stream_png, write_text_pdf, write_tiff,
+                                 write_tiff_bomb, write_tiff_with_bad_page, write_truncated_jpeg)
 
 from luutru.pageimage import BadInput, estimate_dpi, load_page, probe, sniff_format
 
@@ -112,3 +118,58 @@ def test_pdf_with_one_damaged_page_keeps_the_others(tmp_path):
     found = probe(write_pdf_with_bad_page(tmp_path / "hs.pdf", count=3, bad=2))
     assert [p.index for p in found.pages] == [1, 3] and found.page_count == 3
     assert [(index, reason) for index, reason, _ in found.bad_pages] == [(2, "bad-page")]
+
+
+def cut_or_corrupt_files(folder: Path) -> dict[str, str]:
+    """Files cut short and files whole but undecodable, in every raster format, with the reason
+    each must get. ``short-stream.png`` is whole but Pillow's error for it says "truncated"."""
+    files = {
+        "cut.png": (cut_short(write_image(folder / "cut.png", "PNG"), 0.5), "truncated-image"),
+        "cut.jpg": (write_truncated_jpeg(folder / "cut.jpg"), "truncated-image"),
+        "cut.tif": (cut_short(write_tiff(folder / "cut.tif", 1, "tiff_lzw"), 0.6),
+                    "truncated-image"),
+        "noise.png": (write_corrupt_png(folder / "noise.png"), "corrupt-image"),
+        "short-stream.png": (write_short_stream_png(folder / "short-stream.png"), "corrupt-image"),
+        "bad-table.jpg": (write_bad_table_jpeg(folder / "bad-table.jpg"), "corrupt-image"),
+        "noise.tif": (write_tiff_with_bad_page(folder / "noise.tif", count=1, bad=1),
+                      "corrupt-image"),
+    }
+    return {name: reason for name, (_, reason) in files.items()}
+
+
+def probe_reasons(folder: Path, names: list[str]) -> dict[str, str]:
+    reasons = {}
+    for name in names:
+        try:
+            probe(folder / name)
+            reasons[name] = "accepted"
+        except BadInput as exc:
+            reasons[name] = exc.reason
+    return reasons
+
+
+@pytest.mark.parametrize("load_truncated", [False, True])
+def test_cut_short_or_corrupt_is_read_from_the_file_not_pillow(tmp_path, monkeypatch,
+                                                               load_truncated):
+    """The reason does not depend on Pillow's wording, nor on its process-wide switch for
+    truncated files (which another library in the process may have turned on)."""
+    expected = cut_or_corrupt_files(tmp_path)
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", load_truncated)
+    assert probe_reasons(tmp_path, list(expected)) == expected
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is load_truncated  # the caller's setting is kept
+
+
+def test_reasons_hold_after_weasyprint_is_imported(tmp_path):
+    """Importing WeasyPrint turns LOAD_TRUNCATED_IMAGES on for its process (a volume build
+    does): a cut scan is still refused as cut. In a child process, to keep this one clean."""
+    expected = cut_or_corrupt_files(tmp_path)
+    script = ("import json, sys, weasyprint\n"
+              "from PIL import ImageFile\n"
+              "assert ImageFile.LOAD_TRUNCATED_IMAGES\n"
+              "sys.path.insert(0, sys.argv[1])\n"
+              "from test_pageimage import probe_reasons\n"
+              "from pathlib import Path\n"
+              "print(json.dumps(probe_reasons(Path(sys.argv[2]), sys.argv[3:])))\n")
+    done = subprocess.run([sys.executable, "-c", script, str(Path(__file__).parent),
+                           str(tmp_path), *expected], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout) == expected
