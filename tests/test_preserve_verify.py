@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
+import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
+import pytest
+from midway import holds_open_under, kill_midway
 
 from luutru.archive import Archive, sha256_file
 from luutru.preserve.events import iter_events
@@ -144,17 +145,73 @@ def test_ingest_copies_originals_to_the_replica(tmp_path):
     assert copy.with_suffix(".json").read_bytes() == archive.original_record_path(original.sha256).read_bytes()
 
 
-def test_kill_9_during_verify_leaves_no_half_event(demo_archive_copy):
-    process = subprocess.Popen([*LUUTRU, "verify", "-a", str(demo_archive_copy.root)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1.5)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    for path in (demo_archive_copy.root / "preservation").rglob("*"):
-        assert not path.name.endswith(".tmp") or path.stat().st_size >= 0
-        if path.suffix == ".json":
-            json.loads(path.read_text())
-    assert verify(demo_archive_copy).exit_code == 0
+@pytest.fixture(scope="module")
+def big_archive(demo_archive, tmp_path_factory) -> Archive:
+    """The demo archive and 16 uncompressed A4 scans (9 MB each): enough bytes that an audit is
+    seen at work, and killed there."""
+    from PIL import Image, ImageDraw
+
+    from luutru.ingest import ingest_batch
+    root = tmp_path_factory.mktemp("big")
+    shutil.copytree(demo_archive.root, root / "archive")
+    folder = root / "scans" / "PHONG-12" / "HS-2019-004"
+    folder.mkdir(parents=True)
+    for number in range(16):
+        page = Image.new("L", (2480, 3508), 255)
+        ImageDraw.Draw(page).rectangle((200, 200 + 150 * number, 2200, 260 + 150 * number), 0)
+        page.save(folder / f"raw-{number:02d}.tif", compression=None, dpi=(300, 300))
+    archive = Archive.open(root / "archive")
+    assert ingest_batch(archive, root / "scans").originals_added == 16
+    return archive
+
+
+def _events(archive: Archive) -> set[str]:
+    return {p.name for p in (archive.root / "preservation" / "events").glob("*")}
+
+
+def _whole_copies(archive: Archive, replica: Path) -> list[Path]:
+    """The replica's originals under their final names, each checked to be whole."""
+    copies = [p for p in (replica / "originals").glob("*/*")
+              if not p.name.startswith(".") and p.suffix != ".json"]
+    for copy in copies:
+        assert sha256_file(copy) == copy.name.split(".")[0], f"{copy} is half-written"
+    for record in (replica / "originals").glob("*/*.json"):
+        json.loads(record.read_text(encoding="utf-8"))
+    return copies
+
+
+def test_kill_9_while_hashing_leaves_no_event_and_a_rerun_is_clean(big_archive):
+    archive, before = big_archive, _events(big_archive)
+    kill_midway(["verify", "--jobs", "1", "-a", str(archive.root)],
+                lambda process: holds_open_under(process, archive.originals_dir))
+    assert _events(archive) == before                     # mid-way: the audit was not recorded
+
+    done = subprocess.run([*LUUTRU, "verify", "--json", "-a", str(archive.root)],
+                          capture_output=True, text=True, timeout=600)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    new = _events(archive) - before
+    assert len(new) == 1 and not any(name.endswith(".tmp") for name in new)
+    event = json.loads((archive.root / "preservation" / "events" / new.pop()).read_text())
+    assert (event["type"], event["outcome"]) == ("fixity check", "success")
+
+
+def test_kill_9_while_copying_to_the_replica_leaves_whole_copies_only(big_archive, tmp_path):
+    archive, replica = big_archive, tmp_path / "replica"
+    total = len(list(iter_originals(archive)))
+    kill_midway(["verify", "--jobs", "1", "--replica", str(replica), "-a", str(archive.root)],
+                lambda _: len(_whole_copies(archive, replica)) >= 1)
+    assert 1 <= len(_whole_copies(archive, replica)) < total   # mid-way, and nothing half
+
+    done = subprocess.run([*LUUTRU, "verify", "--json", "--replica", str(replica),
+                           "-a", str(archive.root)], capture_output=True, text=True, timeout=600)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert len(_whole_copies(archive, replica)) == total
+    assert not [p for p in replica.rglob("*") if p.name.endswith(".partial")]
+    for path in (archive.root / "preservation" / "events").glob("*"):
+        json.loads(path.read_text(encoding="utf-8"))
+    assert verify(archive, replica=replica).findings == []
 
 
 def test_an_archive_from_before_checksums_is_adopted_once(demo_archive_copy):
