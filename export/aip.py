@@ -10,6 +10,9 @@ A bag, made and validated with the ``bagit`` library (SHA-256 manifests), holds 
     metadata/inventories/…              the archivists' inventories (mục lục hồ sơ)
     metadata/editorial/<item-id>.json   the editors' proofread text of the hồ sơ's documents
     metadata/events/…                   the archive's preservation events about these originals
+    metadata/access/audit.jsonl         the reading room's audit log entries about this hồ sơ
+                                        (and those about no hồ sơ); never the accounts, password
+                                        hashes, sessions or secret key (preserve/accesslog.py)
     mets.xml                            METS 1.12.1: file groups (originals, ALTO, PDF), a physical
                                         structMap (originals → pages) and a logical one
                                         (phông → hồ sơ → văn bản → pages)
@@ -43,6 +46,7 @@ from luutru.schemas import schema
 from luutru.access import STRICTEST_LEVEL
 from luutru.archive import Archive, PageFiles, PageRef, atomic_write_bytes, read_json
 from luutru.catalog import FileRecord, Fonds, fonds_path, read_catalog
+from luutru.preserve import accesslog
 from luutru.preserve.events import AGENT, iter_events
 from luutru.preserve.fixity import Original, iter_originals
 
@@ -107,11 +111,13 @@ def export_aips(archive: Archive, outdir: Path, fonds: str | None = None,
     outdir.mkdir(parents=True, exist_ok=True)
     _sweep(outdir)
     report = AipReport()
+    audit = accesslog.read_audit(archive)
+    owned = accesslog.owners(_units(archive, None, None)) if audit else {}
     for unit in _units(archive, fonds, file):
         if not unit.originals:
             report.skipped.append(unit.bag_name)
             continue
-        _write_bag(archive, unit, outdir)
+        _write_bag(archive, unit, outdir, accesslog.entries_for(unit.bag_name, audit, owned))
         report.packages.append(unit.bag_name)
     if report.packages:
         # the packages hold every document, classified ones too: their finding aid describes all
@@ -147,11 +153,14 @@ def _units(archive: Archive, fonds_code: str | None, file_code: str | None) -> I
             yield FileUnit(Fonds(fonds, files=[FileRecord(file, fonds)]), file, originals)
 
 
-def _write_bag(archive: Archive, unit: FileUnit, outdir: Path) -> None:
+def _write_bag(archive: Archive, unit: FileUnit, outdir: Path, audit: list[dict]) -> None:
     building = outdir / f".building-{unit.bag_name}-{os.getpid()}"
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir()
     _payload(archive, unit, building)
+    if audit:
+        (building / "metadata" / "access").mkdir(parents=True)
+        (building / "metadata" / "access" / accesslog.AUDIT_NAME).write_bytes(accesslog.dump(audit))
     premis = premis_document(archive, unit)
     mets = mets_document(archive, unit)
     (building / "premis.xml").write_bytes(premis)

@@ -3,7 +3,8 @@
 From each bag (validated with ``bagit`` first: a bag whose checksums fail is refused whole) it
 puts back what cannot be derived: the originals (each checked against its SHA-256), their
 records, the page records, the catalogue (with the archivists' values in it), the inventories and
-the preservation events. Then it derives the rest as the pipeline does: OCR of every page (and
+the preservation events, and the reading room's audit log (never accounts or keys: see
+:mod:`luutru.preserve.accesslog`). Then it derives the rest as the pipeline does: OCR of every page (and
 the document PDFs), and the search index.
 
 Every file is written atomically and an original only after its hash is checked, so a restore
@@ -21,6 +22,7 @@ from typing import Any
 import bagit
 
 from luutru.archive import Archive, PageFiles, atomic_move_into, atomic_write_bytes, sha256_file
+from luutru.preserve import accesslog
 from luutru.preserve.events import Event, record_event
 from luutru.preserve.fixity import READ_ONLY
 
@@ -36,6 +38,7 @@ class RestoreReport:
     files: int = 0
     refused: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
+    audit_entries: int = 0
     ocr_failed: int = 0
 
     @property
@@ -60,6 +63,7 @@ def restore(archive: Archive, packages: list[Path], jobs: int = 1,
     """Put the packages' records back into ``archive``, then derive the rest."""
     archive.initialise()
     report = RestoreReport()
+    audit: list[dict] = []
     for package in _bags(packages):
         try:
             bag = bagit.Bag(str(package))
@@ -69,6 +73,9 @@ def restore(archive: Archive, packages: list[Path], jobs: int = 1,
             continue
         report.packages += 1
         _restore_bag(archive, Path(bag.path) / "data", report)
+        audit += _audit_of(Path(bag.path) / "data")
+    report.audit_entries, conflicts = accesslog.restore_audit(archive, audit)
+    report.conflicts += conflicts
     _derive(archive, report, jobs, progress)
     record_event(archive, Event(type="recovery", outcome="failure" if report.exit_code else "success",
                                 detail=f"archive restored from {report.packages} packages "
@@ -100,6 +107,11 @@ def _restore_bag(archive: Archive, data: Path, report: RestoreReport) -> None:
     for source, target in _RECORDS:
         for path in sorted((data / source).glob("*")):
             _put(path, archive.root / target / path.name, report)
+
+
+def _audit_of(data: Path) -> list[dict]:
+    path = data / "metadata" / "access" / accesslog.AUDIT_NAME
+    return accesslog.load(path) if path.exists() else []
 
 
 def _put_original(archive: Archive, source: Path, sha: str, report: RestoreReport) -> None:

@@ -5,14 +5,13 @@ status, the same catalogue bytes and the same search answers; kill -9 anywhere l
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
-import time
 
 import bagit
 import pytest
 from lxml import etree
+from midway import kill_midway
 
 from luutru.archive import Archive
 from luutru.catalog.build import iter_items
@@ -22,13 +21,16 @@ from luutru.index.model import SearchRequest
 from luutru.index.update import open_backend, update_index
 from luutru.access import parse_clearance
 from luutru.export.aip import EAD_NAME, export_aips, mets_schema, premis_schema
-from luutru.preserve.fixity import verify
+from luutru.archive import sha256_file
+from luutru.preserve.events import iter_events
+from luutru.preserve.fixity import iter_originals, verify
 from luutru.preserve.restore import restore
 from luutru.status import archive_status
 
 LUUTRU = [sys.executable, "-m", "luutru.cli"]
 M = "{http://www.loc.gov/METS/}"
 P = "{http://www.loc.gov/premis/v3}"
+PASSWORD = "mật-khẩu-rất-dài-42"
 QUERIES = ("nghị quyết", "dan van", "công văn", "year:2000..2020", "fonds:PHONG-12")
 
 
@@ -45,8 +47,30 @@ def packed(demo_archive, tmp_path_factory):
     from luutru import editorial          # an editor's proofread page: record, packed and restored
     editorial.set_page_text(archive, item, item["pages"][0], "Trang đã đối chiếu.", "an")
     update_index(archive)                 # as the reading room does after a save
+    _reading_room_was_used(archive, item)
     report = export_aips(archive, root / "aips")
     return archive, root / "aips", report
+
+
+def _reading_room_was_used(archive: Archive, item: dict) -> None:
+    """Accounts, a session, the session-signing key and audit entries, as the reading room
+    leaves them: about an item, a page, a fonds, and about no hồ sơ (a login)."""
+    from luutru.web.accounts import Accounts
+    from luutru.web.auth import load_secret_key
+    store = Accounts(archive)
+    store.add_user("lan", PASSWORD, role="archivist", clearance=3)
+    store.open_session("lan")
+    store.audit("lan", "archivist", "login", "lan", remote="10.0.0.7")
+    store.audit("lan", "archivist", "view-item", item["id"], remote="10.0.0.7")
+    store.audit("lan", "archivist", "view-page", item["pages"][0], "page 1200", "10.0.0.7")
+    store.audit("lan", "archivist", "change-access-policy", item["fonds_code"], "'mở' → 'đóng'")
+    store.close()
+    load_secret_key(archive)
+
+
+def _audit(archive: Archive) -> list:
+    from luutru.preserve.accesslog import read_audit
+    return read_audit(archive)
 
 
 def _search(archive: Archive) -> list[dict]:
@@ -114,6 +138,35 @@ def test_archive_packages_restore_gives_the_same_archive(packed, tmp_path):
     assert {p.name: p.read_bytes() for p in (restored.root / "editorial").glob("*.json")} == \
         {p.name: p.read_bytes() for p in (archive.root / "editorial").glob("*.json")} != {}
     assert verify(restored).problems == []
+    assert len(_audit(archive)) == 4 and _audit(restored) == _audit(archive)
+    assert report.audit_entries == 4
+
+
+def test_audit_log_is_packed_and_credentials_are_not(packed):
+    """Each bag carries its hồ sơ's audit entries and those of no hồ sơ (the login); no bag holds
+    a password hash, a session or the session-signing key."""
+    archive, aips, report = packed
+    from luutru.web.accounts import accounts_path
+    secret = (archive.root / "access" / "secret.key").read_bytes()
+    hashes = [row[0] for row in __import__("sqlite3").connect(accounts_path(archive)).execute(
+        "SELECT password_hash FROM users")]
+    assert hashes and secret
+    carried = {}
+    for name in report.packages:
+        bag = aips / name
+        for path in bag.rglob("*"):
+            if path.is_file():
+                data = path.read_bytes()
+                assert secret not in data and not any(h.encode() in data for h in hashes)
+                assert b"$argon2" not in data and PASSWORD.encode() not in data
+        log = bag / "data" / "metadata" / "access" / "audit.jsonl"
+        carried[name] = [json.loads(line)["action"] for line in log.read_text().splitlines()]
+    item = next(iter_items(archive))
+    own = next(n for n in report.packages if n.startswith(f"{item['fonds_code']}--{item['file_code']}"))
+    assert carried[own] == ["login", "view-item", "view-page", "change-access-policy"]
+    assert all("login" in actions for actions in carried.values())
+    others = [a for n, a in carried.items() if not n.startswith(item["fonds_code"] + "--")]
+    assert others and all(actions == ["login"] for actions in others)
 
 
 def test_a_damaged_package_is_refused(packed, tmp_path):
@@ -129,38 +182,56 @@ def test_a_damaged_package_is_refused(packed, tmp_path):
     assert result.exit_code == 2 and result.refused and result.originals == 0
 
 
-def _kill_after(args: list[str], seconds: float) -> None:
-    process = subprocess.Popen([*LUUTRU, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(seconds)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+def _bags(out) -> list:
+    """The bags under their final names (a bag takes its name only when whole)."""
+    return sorted(p for p in out.glob("*") if p.is_dir() and not p.name.startswith("."))
 
 
 def test_kill_9_during_restore_then_restore_again_finishes_clean(packed, tmp_path):
     archive, aips, _ = packed
     target = tmp_path / "restored"
-    _kill_after(["restore", str(aips), "-a", str(target)], 4.0)
+    read = lambda: list(target.glob("pages/*/*/ocr.json"))  # noqa: E731 - a page read again
+    pages = len(list(archive.pages_dir.glob("*/*/")))
+
+    kill_midway(["restore", str(aips), "-a", str(target)], lambda _: len(read()) >= 1)
+
+    assert 1 <= len(read()) < pages                       # killed while deriving the pages
+    half = Archive.open(target)
+    assert not [e for e in iter_events(half) if e.detail.startswith("archive restored")]
+    for original in iter_originals(half):
+        assert not original.path.exists() or sha256_file(original.path) == original.sha256
+    for path in target.rglob("*.json"):
+        json.loads(path.read_text(encoding="utf-8"))
+
     done = subprocess.run([*LUUTRU, "restore", str(aips), "-a", str(target), "--json"],
                           capture_output=True, text=True, timeout=600)
+
     assert done.returncode == 0, done.stderr
     restored = Archive.open(target)
     assert archive_status(restored) == archive_status(archive)
     assert verify(restored).problems == []
     assert not list(target.rglob("*.partial"))
+    assert _audit(restored) == _audit(archive)            # once, though restored twice
 
 
 def test_kill_9_during_export_leaves_whole_bags_only(packed, tmp_path):
-    archive, _, _ = packed
+    archive, _, report = packed
     out = tmp_path / "aips"
-    _kill_after(["export", "aip", str(out), "-a", str(archive.root)], 2.5)
-    for bag in out.iterdir() if out.exists() else []:
-        if not bag.name.startswith(".") and bag.is_dir():
-            bagit.Bag(str(bag)).validate()
+
+    kill_midway(["export", "aip", str(out), "-a", str(archive.root)],
+                lambda _: len(_bags(out)) >= 1)
+
+    assert not (out / EAD_NAME).exists() and 1 <= len(_bags(out)) < len(report.packages)
+    for bag in _bags(out):
+        bagit.Bag(str(bag)).validate()
     done = subprocess.run([*LUUTRU, "export", "aip", str(out), "-a", str(archive.root), "--json"],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
-    assert json.loads(done.stdout)["packages"]
+    assert json.loads(done.stdout)["packages"] == report.packages
+    assert [bag.name for bag in _bags(out)] == sorted(report.packages)
+    for bag in _bags(out):
+        bagit.Bag(str(bag)).validate()
 
 
 def test_export_ead_links_to_packages_and_aip_export_filters_by_fonds(packed, tmp_path):
