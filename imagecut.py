@@ -15,10 +15,13 @@ whose data does not decode is corrupt.
 
 from __future__ import annotations
 
+import mmap
+import os
 import struct
 from collections.abc import Iterator
 from pathlib import Path
 
+Buffer = bytes | mmap.mmap
 _JPEG_SOS, _JPEG_EOI = 0xDA, 0xD9
 _JPEG_STANDALONE = {0x01, *range(0xD0, 0xD8)}  # TEM and the restart markers carry no length
 _TIFF_STRIPS = ((273, 279), (324, 325))  # (offsets, byte counts) of strips, then of tiles
@@ -28,18 +31,17 @@ _TIFF_MAX_PAGES = 100_000  # a directory chain that loops is corrupt, not long
 
 
 def cut_short(path: Path, fmt: str) -> bool:
-    """True when ``path`` (of format ``fmt``: png, jpeg or tiff) ends before its structure does."""
-    data = Path(path).read_bytes()
-    if fmt == "png":
-        return _png_cut_short(data)
-    if fmt == "jpeg":
-        return _jpeg_cut_short(data)
-    if fmt == "tiff":
-        return _tiff_cut_short(data)
-    return False
+    """True when ``path`` (of format ``fmt``: png, jpeg or tiff) ends before its structure does.
+    The file is mapped, not read: a large scan is never held in memory whole."""
+    check = {"png": _png_cut_short, "jpeg": _jpeg_cut_short, "tiff": _tiff_cut_short}.get(fmt)
+    with open(path, "rb") as handle:
+        if check is None or os.fstat(handle.fileno()).st_size == 0:
+            return False
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            return check(data)
 
 
-def _png_cut_short(data: bytes) -> bool:
+def _png_cut_short(data: Buffer) -> bool:
     position = 8  # after the signature
     while position + 8 <= len(data):
         length, kind = struct.unpack_from(">I4s", data, position)
@@ -51,7 +53,7 @@ def _png_cut_short(data: bytes) -> bool:
     return True
 
 
-def _jpeg_cut_short(data: bytes) -> bool:
+def _jpeg_cut_short(data: Buffer) -> bool:
     """Header segments are walked by their lengths up to the first scan; after it, a whole file
     has its EOI after the start of its last scan (entropy-coded data never holds FF D9)."""
     position = 2  # after SOI
@@ -78,7 +80,7 @@ def _jpeg_cut_short(data: bytes) -> bool:
             return data.find(b"\xff\xd9", max(position, last_scan)) < 0
 
 
-def _tiff_cut_short(data: bytes) -> bool:
+def _tiff_cut_short(data: Buffer) -> bool:
     """A page directory, or a strip or tile of a page, that lies (partly) past the end."""
     try:
         return any(end > len(data) for end in _tiff_extents(data))
@@ -86,7 +88,7 @@ def _tiff_cut_short(data: bytes) -> bool:
         return True  # a directory itself runs past the end
 
 
-def _tiff_extents(data: bytes) -> Iterator[int]:
+def _tiff_extents(data: Buffer) -> Iterator[int]:
     """End offset of every directory and every strip or tile, page by page."""
     order = "<" if data[:2] == b"II" else ">"
     big = struct.unpack_from(order + "H", data, 2)[0] == 43
@@ -107,7 +109,7 @@ def _tiff_extents(data: bytes) -> Iterator[int]:
                                        entries + count * entry_size)[0]
 
 
-def _tiff_entries(data: bytes, order: str, entries: int, count: int, big: bool
+def _tiff_entries(data: Buffer, order: str, entries: int, count: int, big: bool
                   ) -> Iterator[tuple[int, list[int]]]:
     """The strip and tile entries of a directory: tag and values (inline or pointed to)."""
     entry_size, number = (20, "Q") if big else (12, "I")
