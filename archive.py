@@ -152,7 +152,8 @@ def _is_sha(name: str) -> bool:
 def has_checksum(path: Path) -> bool:
     """Whether ``path`` is a file of an archive's record that carries a checksum sidecar (told by
     where it lies, so a writer needs no archive object and an export elsewhere gets none)."""
-    path = Path(path)
+    if not isinstance(path, Path):  # verify asks of every file: no second parse of a Path
+        path = Path(path)
     parts = path.parts
     if path.name.startswith(".") or len(parts) < 3:
         return False
