@@ -385,8 +385,8 @@ def _step_color(page: _Page) -> tuple[dict, dict]:
               "seal_min_mm": _SEAL_MIN_MM, "seal_aspect": list(_SEAL_ASPECT)}
     image = page.image
     if image.ndim == 2 or image.shape[2] == 1:
-        page.image = image.reshape(image.shape[:2])
-        return params, {"skipped": "greyscale scan"}
+        page.image, effect = _grey_seals(image.reshape(image.shape[:2]), page.dpi)
+        return params, effect
     if image.shape[2] == 4:
         image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
     gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
@@ -419,6 +419,41 @@ def _step_color(page: _Page) -> tuple[dict, dict]:
                     "coloured_ink_kept": round(float(((selected > 0) & (seals == 0)).mean()), 5)}
 
 
+_SEAL_MAX_MM = 50.0          # larger round-ish grey ink is a block of faint text, not a seal
+_GREY_SEAL_GAP = 60          # grey levels between type and a seal's ink for the seal to be told
+
+
+def _grey_seals(gray: np.ndarray, dpi: int) -> tuple[np.ndarray, dict]:
+    """A greyscale scan's seals made lighter than type: a red seal photocopied or scanned in grey
+    is mid-grey, the type printed over it black, and binarisation would keep both (the signer's
+    name under the seal was then lost to OCR on every such page of the dev corpus' t3 tier).
+
+    Mid-grey ink away from black ink is taken as seal candidates; a large, round piece of it is a
+    seal (as :func:`_seal_regions` tells coloured ones); inside it, ink lighter than midway between
+    the type's and the seal's levels becomes paper."""
+    half = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    paper = _paper_level(half)
+    inky = half[half < paper - 40]
+    if inky.size < 100:
+        return gray, {"seals": 0, "greyscale": True}
+    type_level = _percentile(inky, 5)
+    dark = (half < type_level + 40).astype(np.uint8)
+    near_dark = cv2.dilate(dark, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))) > 0
+    mid = ((half >= type_level + _GREY_SEAL_GAP) & (half < paper - 40) & ~near_dark)
+    seals, count = _seal_regions(mid.astype(np.uint8) * 255, dpi / 2, max_mm=_SEAL_MAX_MM)
+    if not count:
+        return gray, {"seals": 0, "greyscale": True}
+    seal_level = int(np.median(half[(seals > 0) & mid]))
+    if seal_level - type_level < _GREY_SEAL_GAP:
+        return gray, {"seals": 0, "greyscale": True}
+    inside = cv2.resize(seals, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_NEAREST) > 0
+    cut = (type_level + seal_level) // 2
+    out = gray.copy()
+    out[inside & (gray >= cut)] = max(paper, int(_paper_level(gray)))
+    return out, {"seals": count, "greyscale": True, "type_level": type_level,
+                 "seal_level": seal_level, "stamp_pixels": round(float(inside.mean()), 5)}
+
+
 def _hue_ranges(hues: tuple[str, ...]) -> list[tuple[int, int]]:
     """The hue ranges of ``hues``, those that touch joined (red's upper end and violet: one pass)."""
     joined: list[tuple[int, int]] = []
@@ -434,7 +469,8 @@ _SEAL_MIN_MM = 18.0          # a Party seal is 30–40 mm across; stamps of text
 _SEAL_ASPECT = (0.7, 1.45)   # round: about as wide as high (a "MẬT" box is 4–5× wider than high)
 
 
-def _seal_regions(selected: np.ndarray, dpi: float) -> tuple[np.ndarray, int]:
+def _seal_regions(selected: np.ndarray, dpi: float,
+                  max_mm: float | None = None) -> tuple[np.ndarray, int]:
     """Mask of the round seals among coloured ink, with everything inside them (star, text).
 
     Pieces of one seal (ring, star, lettering) are merged by a closing first; a merged piece is a
@@ -460,6 +496,8 @@ def _seal_regions(selected: np.ndarray, dpi: float) -> tuple[np.ndarray, int]:
     found = 0
     for x, y, width, height, _area in stats[1:]:
         if min(width, height) < _px(_SEAL_MIN_MM, dpi):
+            continue
+        if max_mm is not None and max(width, height) > _px(max_mm, dpi):
             continue
         if not _SEAL_ASPECT[0] <= width / height <= _SEAL_ASPECT[1]:
             continue

@@ -121,6 +121,27 @@ def test_red_seal_suppression_lowers_cer():
     assert color.effect["stamp_pixels"] > 0.01
 
 
+def test_grey_seal_over_the_name_goes_and_the_name_is_read():
+    """A seal scanned or photocopied in grey is mid-grey, the type over it black: the seal goes,
+    the signer's name under it is read."""
+    image, truth = _seal_page()
+    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    kept = clean_page(grey, 200, options_without("color"))
+    suppressed = clean_page(grey, 200)
+    color = next(step for step in suppressed.steps if step.name == "color")
+    assert color.effect["seals"] == 1 and color.effect["stamp_pixels"] > 0.01
+    text = _ocr(suppressed.image, suppressed.dpi)
+    assert "Nguyễn Văn Hùng" in text
+    assert _cer(truth, text) < _cer(truth, _ocr(kept.image, kept.dpi))
+
+
+def test_grey_page_without_a_seal_is_left_alone(page):
+    result = clean_page(page, DPI, options_without(*LATE_STEPS))
+    color = next(step for step in result.steps if step.name == "color")
+    assert color.effect["seals"] == 0
+    assert np.array_equal(result.image, page)
+
+
 def test_black_borders_and_punch_holes_become_paper(page):
     height, width = page.shape
     pad = 60
