@@ -12,7 +12,9 @@ Steps, in order (``STEPS``):
   near-white for red ink and stays dark for black type printed under the seal. Only round seals
   go: coloured text stamps (a red "TUYỆT MẬT", a registration stamp) are page text and stay ink. Blue is
   left as ink by default: in filled-in forms the handwritten number and date are blue pen, and
-  they are page text (``stamp_hues=(..., "blue")`` drops it too).
+  they are page text (``stamp_hues=(..., "blue")`` drops it too). On a greyscale scan (a
+  photocopy) the seal is mid-grey under black type: a round piece of such ink is lightened to
+  paper inside the seal, type stays (``_grey_seals``).
 - ``illumination``: divide by a smooth background estimate (uneven light, binding-shadow
   gradient, yellowed or tinted paper); regions far darker than the paper (scanner bed, shadow
   core) become white instead of amplified noise.
