@@ -167,7 +167,7 @@ def test_forgiving_tiers_bodies_minimum_should_match_fuzziness_and_clearance():
     assert exact_tier["must"][0]["bool"]["must"][0]["bool"]["must"][0] == {
         "multi_match": {"query": "trien", "fields": FOLDED, "type": "best_fields", "boost": 1.0}}
     pairs = exact_tier["filter"][0]["bool"]
-    assert pairs["minimum_should_match"] == 2 and pairs["should"][0] == {
+    assert pairs["minimum_should_match"] == 4 and pairs["should"][0] == {
         "multi_match": {"query": "trien khai", "fields": FOLDED, "type": "phrase"}}
     fuzzy_body = query_body(parsed, clearance=1, tier=plan_tiers(parsed)[2])["bool"]
     words = fuzzy_body["must"][0]["bool"]["must"]

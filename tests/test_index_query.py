@@ -133,7 +133,7 @@ def test_tiers_exact_then_most_words_then_fuzzy():
     tiers = plan_tiers(parse_query("nang cao chat luong tot -mat"))
     assert [t.kind for t in tiers] == ["exact", "partial", "fuzzy"]
     assert tiers[0].node == Adjacent(text, (("nang", "cao"), ("cao", "chat"), ("chat", "luong"),
-                                            ("luong", "tot")), 2)
+                                            ("luong", "tot")), 4)  # PAIRS_SHARE 0.8 of 4
     assert tiers[1].node == AtLeast(text, 3) and tiers[1].before == (tiers[0].node,)
     assert [type(c).__name__ for c in tiers[2].node.children] == ["Fuzzy", "Term", "Fuzzy",
                                                                 "Fuzzy", "Term", "Not"]
