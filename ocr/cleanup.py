@@ -443,6 +443,7 @@ def _grey_seals(gray: np.ndarray, dpi: int) -> tuple[np.ndarray, dict]:
     near_dark = cv2.dilate(dark, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))) > 0
     mid = ((half >= type_level + _GREY_SEAL_GAP) & (half < paper - 40) & ~near_dark)
     seals, count = _seal_regions(mid.astype(np.uint8) * 255, dpi / 2, max_mm=_SEAL_MAX_MM)
+    seals, count = _ringed(seals, mid, dpi / 2)
     if not count:
         return gray, {"seals": 0, "greyscale": True}
     seal_level = int(np.median(half[(seals > 0) & mid]))
@@ -454,6 +455,33 @@ def _grey_seals(gray: np.ndarray, dpi: int) -> tuple[np.ndarray, dict]:
     out[inside & (gray >= cut)] = max(paper, int(_paper_level(gray)))
     return out, {"seals": count, "greyscale": True, "type_level": type_level,
                  "seal_level": seal_level, "stamp_pixels": round(float(inside.mean()), 5)}
+
+
+# Share of a seal's outline where its ring lies (dev: seals 0.79–1.0; a block of blurred text
+# on a page turned upside down, as big and as square, 0.58).
+_RING_COVER = 0.75
+
+
+def _ringed(seals: np.ndarray, mid: np.ndarray, dpi: float) -> tuple[np.ndarray, int]:
+    """The seal regions whose outline is a ring of candidate ink, as a seal's is; a block of
+    blurred grey type is as big and as square, but the ellipse round it crosses line gaps."""
+    kept = np.zeros_like(seals)
+    _, _, stats, _ = components(seals)
+    reach = _px(0.5, dpi)
+    angles = np.linspace(0, 2 * np.pi, 72, endpoint=False)
+    found = 0
+    for x, y, width, height, _area in stats[1:]:
+        cover = 0
+        for radius in (0.40, 0.44, 0.48):
+            xs = (x + width / 2 + radius * width * np.cos(angles)).astype(int)
+            ys = (y + height / 2 + radius * height * np.sin(angles)).astype(int)
+            cover = max(cover, sum(mid[max(0, b - reach):b + reach + 1,
+                                       max(0, a - reach):a + reach + 1].any()
+                                   for a, b in zip(xs, ys)))
+        if cover >= _RING_COVER * len(angles):
+            kept[y:y + height, x:x + width] = 255
+            found += 1
+    return kept, found
 
 
 def _hue_ranges(hues: tuple[str, ...]) -> list[tuple[int, int]]:
