@@ -45,7 +45,8 @@ def _sealed_colour_page(archive: Archive) -> PageRef:
     for ref in archive.iter_page_refs():
         page = archive.page_dir(ref)
         text = (page / "ocr.json").read_text(encoding="utf-8")
-        if '"seals": 1' in text and archive.page_record(ref)["format"] in ("jpeg", "tiff"):
+        if '"seals": 1' in text and '"greyscale": true' not in text \
+                and archive.page_record(ref)["format"] in ("jpeg", "tiff"):
             return ref
     raise AssertionError("the demo batch has no sealed colour page")
 
