@@ -14,8 +14,11 @@ documents (``--fresh N``, indexed clean): the trích yếu without diacritics, t
 with two syllables corrupted as OCR corrupts them (the syllable and letter confusions measured
 between the archive's ``text.txt`` and the truth, printed), and the signer's name; each is
 reported as first / top 3 / MRR, before (every word required, as before issue 17) and after
-(all tiers) in the same run. ``--shares 0.5,0.6,0.75`` also measures the partial tier's
-minimum-should-match share on the corrupted titles.
+(all tiers) in the same run, with every dev query not ranked first and what ranked above it,
+and how many signers' names the catalogue and the OCR text hold (a name in neither cannot be
+found). ``--shares 0.5,0.6,0.75`` also measures the partial tier's minimum-should-match share on
+the corrupted titles. A fresh corpus with real OCR: ``python -m luutru.samples.make_samples
+DIR/scans --seed N --documents 40``, then ``--corpus DIR --archive DIR2``.
 
 speed: builds the embedded index of N synthetic pages (``luutru.samples.documents``), and prints
 indexing pages/s, index size vs text size, latency p50/p95/p99 over a fixed query mix (with facets)
