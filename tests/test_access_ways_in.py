@@ -336,6 +336,18 @@ def test_7_review_forms_snippets_and_every_change_of_do_mat_are_audited(built):
     assert ("luutru1", "change-access", public.id, "do_mat: None → 'Tối mật'") in entries
 
 
+def test_7_the_iiif_manifest_of_a_classified_item_is_audited_and_not_stored(built):
+    archive, secret, public = built.archive, _secret(built), _public(built)
+    app = make_app(archive)
+    cleared = client_as(app, "doc1")
+    answer = cleared.get(f"/iiif/item/{secret.id}/manifest.json")
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    assert cleared.get(f"/iiif/item/{public.id}/manifest.json").status_code == 200
+    views = [e for e in _audit(archive) if e[1] == "view-item"]
+    assert views == [("doc1", "view-item", secret.id, "iiif manifest")]    # the public one is not
+    assert client_as(app, "doc0").get(f"/iiif/item/{secret.id}/manifest.json").status_code == 404
+
+
 # --- the archivists' access review ---------------------------------------------------------------
 
 def test_access_review_queue_shows_marks_and_decides_items_and_whole_hoso(built):

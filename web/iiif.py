@@ -24,6 +24,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, jsonify, request, send_file, url_for
 from PIL import Image
 
+from luutru.access import item_level
 from luutru.archive import Archive, PageRef, atomic_write_bytes
 from luutru.web.access import audit, can_see
 from luutru.web.files import page_level
@@ -167,6 +168,8 @@ def _decoded(archive: Archive, ref: PageRef, kind: str) -> Image.Image:
 @bp.get("/item/<item_id>/manifest.json")
 def manifest(item_id: str):
     view, record = visible_item(item_id)
+    if item_level(record) >= 1:             # it names a classified item's pages, title and date
+        audit("view-item", item_id, "iiif manifest")
     archive: Archive = current_app.config["ARCHIVE"]
     kind = request.args.get("kind") if request.args.get("kind") in KINDS else "original"
     body = item_manifest(archive, record, citation(record, view, repository()), kind)
