@@ -111,6 +111,8 @@ class Candidate:
     by_seal: bool = False                     # touching a round seal: its reading is not trusted
     in_header: bool = False                   # in the top of the page, where marks are stamped
     colour_only: bool = False                 # found in the coloured ink alone: read from it
+    seal_piece: bool = False                  # on or by the signer's seal: its lettering, the name
+    seals: list[tuple[int, int, int]] = field(default_factory=list)   # rings it touches (x, y, r)
 
     @property
     def strong(self) -> bool:
@@ -164,6 +166,23 @@ def _near(level: str | None, distance: int) -> bool:
     return level is not None and distance <= (2 if len(LEVELS[level][1]) >= 9 else 1)
 
 
+def _enough(text: str, candidate: Candidate) -> bool:
+    """Enough letters read to take a near match as a mark: on the signer's seal, whose lettering
+    and the name across it break into two-letter pieces (``MA`` of ``VIỆT NAM``), three."""
+    return not candidate.seal_piece or len(_key(text).replace(" ", "")) >= 3
+
+
+def _cut_level(text: str) -> str | None:
+    """The one mark that starts as ``text`` does (``KHẤ`` → Khẩn): the reading of a stamp whose
+    end lies under a seal. None when no mark, or more than one, starts so."""
+    key = _key(text).replace(" ", "")
+    if len(key) < 2:
+        return None
+    starts = [level for level, (_, folded) in LEVELS.items()
+              if Levenshtein.distance(key, folded.replace(" ", "")[:len(key)]) <= len(key) // 4]
+    return starts[0] if len(starts) == 1 else None
+
+
 def _far(text: str, distance: int) -> bool:
     """Five letters or more read, and more than half of them would have to change to make a
     mark (``VĂN BẢN ĐẾN`` of a registration stamp); an unreadable stamp reads as less."""
@@ -214,10 +233,13 @@ def find_candidates(grey: np.ndarray, colour: np.ndarray | None, dpi: float) -> 
     """Lines on the (analysis-size, upright) page that may be stamps, strongest first."""
     mm = dpi / 25.4
     ink = _ink(grey, dpi)
+    rings = seal_rings(colour, mm) if colour is not None else ink_rings(ink, mm)
+    # a seal's ring, lettering and emblem are no stamp, and they join what they touch (the number,
+    # the stamp under them) into one shape: the seal's ink goes before anything is measured
+    ink = _without_seals(ink, rings, colour)
     rules, horizontal = _rules(ink, mm)
     not_rules = cv2.bitwise_not(cv2.dilate(rules, np.ones((3, 3), np.uint8)))
     text = cv2.bitwise_and(ink, not_rules)
-    rings = seal_rings(colour, mm) if colour is not None else []
     if colour is not None:
         colour = _without_seals(colour, rings)
     candidates, glyph_mask = _lines(text, colour, rules, horizontal, mm)
@@ -238,13 +260,15 @@ def find_candidates(grey: np.ndarray, colour: np.ndarray | None, dpi: float) -> 
     for candidate in candidates:
         # a seal in the header is stamped over something; below it, a seal is the signer's, and
         # pieces of it (emblem, lettering, the signature across it) are no stamp
-        touching = any(_touches_circle(candidate.box, ring) for ring in rings)
+        candidate.seals = [ring for ring in rings if _touches_circle(candidate.box, ring)]
         within = any(_share_in_circle(candidate.box, ring) >= 0.6 for ring in rings)
         candidate.in_header = candidate.box[1] < header
-        if candidate.in_header and touching and not within and candidate.coloured:
-            candidate.by_seal = True          # a red stamp the seal was pressed over
-        elif within or touching or any(_inside(candidate.box, blot) for blot in blots):
+        if candidate.in_header and candidate.seals and not within and (
+                candidate.coloured or candidate.frame is not None):
+            candidate.by_seal = True          # a stamp the seal was pressed over
+        elif within or candidate.seals or any(_inside(candidate.box, blot) for blot in blots):
             candidate.frame, candidate.coloured, candidate.upper = None, False, False
+            candidate.seal_piece = True
     candidates.sort(key=lambda c: (not c.strong, c.box[1]))
     return candidates[:MAX_CANDIDATES]
 
@@ -358,14 +382,20 @@ def _framed_only(frame: tuple[int, int, int, int], glyph_mask: np.ndarray,
                      False)
 
 
-def _without_seals(colour: np.ndarray, rings: list[tuple[int, int, int]]) -> np.ndarray:
-    """The coloured ink that is not a round seal's: the disc of each ring (its star and lettering
-    too) is left out, so the seal is not taken for a coloured stamp; a stamp half under the seal
-    keeps its other half."""
-    kept = colour.copy()
+def _without_seals(ink: np.ndarray, rings: list[tuple[int, int, int]],
+                   colour: np.ndarray | None = None) -> np.ndarray:
+    """The ink that is not a round seal's: the disc of each ring (its star and lettering too) is
+    left out, so the seal is not taken for a stamp; a stamp half under the seal keeps its other
+    half. Given the page's ``colour`` mask, only coloured ink is left out of the discs: black
+    type or a photocopied stamp under a red seal stays whole."""
+    if not rings:
+        return ink
+    discs = np.zeros_like(ink)
     for x, y, r in rings:
-        cv2.circle(kept, (x, y), int(r * 1.05), 0, -1)
-    return kept
+        cv2.circle(discs, (x, y), int(r * 1.08), 255, -1)
+    if colour is not None:
+        discs = cv2.bitwise_and(discs, cv2.dilate(colour, np.ones((3, 3), np.uint8)))
+    return cv2.bitwise_and(ink, cv2.bitwise_not(discs))
 
 
 def seal_rings(colour: np.ndarray, mm: float) -> list[tuple[int, int, int]]:
@@ -381,6 +411,39 @@ def seal_rings(colour: np.ndarray, mm: float) -> list[tuple[int, int, int]]:
         ys = np.clip((y + r * np.sin(angles)).astype(int), 0, colour.shape[0] - 1)
         near = cv2.dilate(colour, np.ones((5, 5), np.uint8))
         if (near[ys, xs] > 0).mean() >= 0.5:            # a ring of ink, not letters in a circle
+            rings.append((int(x), int(y), int(r)))
+    return rings
+
+
+def ink_rings(ink: np.ndarray, mm: float) -> list[tuple[int, int, int]]:
+    """Round seals' rings on a grey or bitonal scan, where a red seal is grey ink like the rest.
+
+    Text crossed by a circle has ink on it too, so a ring counts only as a thin round stroke: ink
+    on most of the circle, and far less on the circles just inside and outside it (text is as
+    dense there as on the circle)."""
+    # a ring is one large shape (with whatever it crosses); letters and words are small ones
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    large = (stats[:, cv2.CC_STAT_WIDTH] >= 20 * mm) & (stats[:, cv2.CC_STAT_HEIGHT] >= 20 * mm)
+    large[0] = False
+    if not large.any():
+        return []
+    shapes = np.where(large[labels], 255, 0).astype(np.uint8)
+    blurred = cv2.GaussianBlur(shapes, (5, 5), 0)
+    found = cv2.HoughCircles(blurred, cv2.HOUGH_GRADIENT, dp=2, minDist=int(30 * mm), param1=100,
+                             param2=40, minRadius=int(12 * mm), maxRadius=int(24 * mm))
+    near = cv2.dilate(shapes, np.ones((3, 3), np.uint8)) > 0
+    angles = np.linspace(0, 2 * np.pi, 180, endpoint=False)
+
+    def share(x: int, y: int, r: float) -> float:
+        xs = np.clip((x + r * np.cos(angles)).astype(int), 0, ink.shape[1] - 1)
+        ys = np.clip((y + r * np.sin(angles)).astype(int), 0, ink.shape[0] - 1)
+        return float(near[ys, xs].mean())
+
+    rings = []
+    for x, y, r in (np.round(found[0]).astype(int) if found is not None else []):
+        on = max(share(x, y, r + d) for d in (-1, 0, 1))
+        off = max(share(x, y, r - 2.5 * mm), share(x, y, r + 2.5 * mm))
+        if on >= 0.6 and off <= 0.5 * on:
             rings.append((int(x), int(y), int(r)))
     return rings
 
@@ -565,11 +628,29 @@ def _crop_images(page: np.ndarray, candidate: Candidate, scale: float) -> list[t
         piece = page[box[1]:box[3], box[0]:box[2]]
         if piece.size == 0:
             continue
+        piece = _seals_removed(piece, candidate, (box[0] * scale, box[1] * scale), scale)
         if (candidate.colour_only or name == "colour") and piece.ndim == 3:
             piece = 255 - _coloured(piece)             # the stamp's ink alone, black on white
         out.append((name, _prepare(piece, (y1 - y0) / scale, candidate.angle,
                                    drop_frame=name != "frame")))
     return out
+
+
+def _seals_removed(piece: np.ndarray, candidate: Candidate, origin: tuple[float, float],
+                   scale: float) -> np.ndarray:
+    """The crop with the seals the candidate touches made paper, as the candidates were found: on
+    a colour scan a black line loses the coloured ink only (what lies under the seal stays), a
+    coloured line and a grey scan lose each seal's disc."""
+    if not candidate.seals:
+        return piece
+    piece = piece.copy()
+    if piece.ndim == 3 and not candidate.coloured and not candidate.colour_only:
+        piece[cv2.dilate(_coloured(piece), np.ones((3, 3), np.uint8)) > 0] = 255
+        return piece
+    for x, y, r in candidate.seals:
+        centre = (int(round((x - origin[0]) / scale)), int(round((y - origin[1]) / scale)))
+        cv2.circle(piece, centre, int(r * 1.08 / scale), (255, 255, 255), -1)
+    return piece
 
 
 def _prepare(piece: np.ndarray, line_px: float, angle: float, drop_frame: bool) -> np.ndarray:
@@ -624,7 +705,7 @@ def read_candidate(page: np.ndarray, candidate: Candidate, scale: float,
             return level, text, conf, READ, crop
         if _other_text(text, conf, distance):
             return None, text, conf, None, crop      # clearly something else
-        near = _near(level, distance)
+        near = _near(level, distance) and _enough(text, candidate)
         restricted, r_conf = reader.read(image, restricted=True)
         r_level, r_distance = match_level(restricted)
         if r_level and r_distance == 0 and r_conf >= READ_CONFIDENCE and (candidate.strong or near):
@@ -633,8 +714,13 @@ def read_candidate(page: np.ndarray, candidate: Candidate, scale: float,
             return None, text, conf, None, crop      # words, and none of them a mark
         if unsure is None and near:
             unsure = (level, text, conf * 0.6, UNSURE, crop)
-        elif unsure is None and _near(r_level, r_distance):
+        elif unsure is None and _near(r_level, r_distance) and _enough(restricted, candidate):
             unsure = (r_level, restricted, r_conf * 0.5, UNSURE, crop)
+        elif unsure is None and candidate.by_seal:
+            # a stamp the seal was pressed over, its end hidden: what shows is the mark's start
+            block, _ = reader.read(image, restricted=True, psm=6)
+            shown = max((text, restricted, block), key=lambda t: len(_key(t)))
+            unsure = (_cut_level(shown), shown, min(conf, r_conf) * 0.5, UNSURE, crop)
         elif unsure is None and candidate.strong and not candidate.colour_only and (
                 candidate.frame is not None or (candidate.upper and candidate.in_header)):
             # a frame, or a line of capitals where marks are stamped, that cannot be read (colour

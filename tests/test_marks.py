@@ -67,6 +67,24 @@ def test_a_stamp_is_read_whatever_it_looks_like(level, style):
     assert 0 < x1 - x0 < 80 / 25.4 * DPI and mark.confidence >= 0.5
 
 
+@pytest.mark.parametrize("level, style, grey", [
+    ("Thượng khẩn", StampStyle(colour=BLACK, angle=4.5, seal=True), False),  # the red seal is not its ink
+    ("Mật", StampStyle(angle=1, seal=True), True),         # a grey scan: the seal is grey ink too
+    ("Tối mật", StampStyle(boxed=False, seal=True), False),  # red under red: its end is hidden
+])
+def test_a_stamp_half_under_a_seal_closes_its_document(level, style, grey):
+    field = "do_mat" if "mật" in level.lower() else "do_khan"
+    doc = _doc(9, **{field: level})
+    page = render_stamped(doc, 1, DPI, style)
+    marks = find_marks(page_array(page.convert("L") if grey else page), DPI)
+    found = stamp_fields([[mark.to_json() for mark in marks]], {})
+    assert field in found and found[field].value, [m.to_json() for m in marks]
+    if style.colour == BLACK:                               # nothing of it is hidden: its level
+        assert found[field].value == level
+    elif field == "do_mat":                                 # unsure is closed at the strictest
+        assert found[field].value == level or found[field].review
+
+
 def test_an_unmarked_page_has_no_marks_and_a_seal_is_not_a_stamp():
     doc = _doc(4)
     page, _ = render_page(doc, 1, DPI)                     # with its red seal over the signature
