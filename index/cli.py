@@ -15,7 +15,7 @@ from luutru.access import CLEARANCE_NAMES, parse_clearance
 from luutru.index.model import QueryError, SearchRequest
 from luutru.index.snippets import MARK_CLOSE, MARK_OPEN
 from luutru.index.tantivy_backend import IndexBusy
-from luutru.index.update import open_backend, reindex, update_index
+from luutru.index.update import checked_search, open_backend, reindex, update_index
 
 
 def es_option(func):
@@ -89,7 +89,7 @@ def search_command(query: str, limit: int, page_no: int, sort: str, clearance: s
     try:
         with backend:
             request = SearchRequest(query, parse_clearance(clearance), limit, page_no, sort)
-            result = backend.search(request)
+            result = checked_search(archive, backend, request)
             if result.total == 0:
                 _refuse_empty_index(archive, backend)
     except QueryError as exc:

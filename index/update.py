@@ -14,6 +14,7 @@ from typing import Any
 
 from luutru import pagetext
 from luutru.archive import Archive, PageRef, atomic_write_text
+from luutru.errors import LuutruError
 from luutru.index.backend import SearchBackend, sync
 from luutru.index.boilerplate import mark_boilerplate
 from luutru.access import STRICTEST_LEVEL, item_level
@@ -179,15 +180,55 @@ def reindex(archive: Archive, backend: SearchBackend | None = None,
 def search(archive: Archive, query: str, *, clearance: str | int = "none", limit: int = 10,
            page: int = 1, sort: str = "relevance", backend: SearchBackend | None = None
            ) -> SearchResult:
-    """Search the archive's index as a caller with ``clearance`` (none, mat, toi-mat, tuyet-mat)."""
+    """Search the archive's index as a caller with ``clearance`` (none, mat, toi-mat, tuyet-mat),
+    each hit checked against the record (:func:`checked_search`)."""
     request = SearchRequest(query, parse_clearance(clearance), limit, page, sort)
     own = backend is None
     backend = backend or open_backend(archive)
     try:
-        return backend.search(request)
+        return checked_search(archive, backend, request)
     finally:
         if own:
             backend.close()
+
+
+LAGGING_NOTICE = ("Chỉ mục tìm kiếm chưa theo kịp hồ sơ (có tài liệu vừa đổi độ mật hoặc quyền "
+                  "truy cập): {count} kết quả bị ẩn và tổng số chỉ tính kết quả hiển thị. "
+                  "Cần chạy `luutru index`.")
+
+
+def checked_search(archive: Archive, backend: SearchBackend, request: SearchRequest) -> SearchResult:
+    """The index's answer, each hit checked against the catalogue as it is now.
+
+    The index follows access changes synchronously, but one made while another process held its
+    writer, or by hand in the XML, leaves it behind; a script or ``luutru search`` must not show
+    or count an item the record now closes. Such items are indexed again and the search asked
+    once more, so totals and facets agree; when the index cannot be written, the refused hits
+    are dropped, only the hits shown are counted (no facets, no suggestion) and a notice says why.
+    A page no item holds is judged at the strictest level, as the index does."""
+    result = backend.search(request)
+    levels = item_levels(archive)
+    lagging = _refused(result, levels, request.clearance)
+    if lagging:
+        items = [item for item in _catalog_items(archive) if item["id"] in lagging]
+        try:
+            refused = update_items(archive, items, backend).failures if items else []
+        except LuutruError:                          # another process holds the index's writer
+            refused = ["busy"]
+        if not refused:
+            result = backend.search(request)
+            lagging = _refused(result, levels, request.clearance)
+    if lagging:
+        shown = [hit for hit in result.hits if hit["id"] not in lagging]
+        result = SearchResult(request.offset + len(shown), shown, tiers=result.tiers,
+                              notices=[*result.notices, LAGGING_NOTICE.format(count=len(lagging))])
+    return result
+
+
+def _refused(result: SearchResult, levels: dict[str, int], clearance: int) -> set[str]:
+    """Ids of the hits the record does not let ``clearance`` see."""
+    return {hit["id"] for hit in result.hits
+            if levels.get(hit.get("item") or "", STRICTEST_LEVEL) > clearance}
 
 
 def item_levels(archive: Archive) -> dict[str, int]:

@@ -250,6 +250,43 @@ def test_4_an_access_change_reaches_search_at_once_even_when_the_index_is_busy(b
         assert engine.search(SearchRequest(public.title_token, clearance=1)).total == 1
 
 
+def test_4_cli_and_library_search_check_each_hit_against_the_record(built):
+    """A lagging index cannot leak through ``luutru search`` or a script: the catalogue is
+    changed on disk without the index being told."""
+    from luutru.index.tantivy_backend import TantivyBackend
+    archive, public = built.archive, _public(built)
+    runner = CliRunner()
+
+    def cli_search(query: str) -> dict:
+        answer = runner.invoke(cli, ["search", "-a", str(archive.root), "--json", "--limit", "50",
+                                     query])
+        assert answer.exit_code == 0, answer.output
+        return json.loads(answer.output)
+
+    assert public.id in {hit["id"] for hit in cli_search(public.title_token)["hits"]}
+    holder = TantivyBackend.for_archive(archive)  # another process holds the index writer
+    writer = holder._writer(holder.index)
+    try:
+        set_item_field(archive, public.fonds, public.id, "do_mat",
+                       FieldValue("Mật", MACHINE, 0.95, [1]))  # raised on disk, index not told
+        with open_backend(archive) as engine:                     # the index still has it open
+            assert engine.search(SearchRequest(public.title_token)).total == 1
+        for token in (public.title_token, COMMON):
+            found = cli_search(token)
+            assert public.id not in {hit["id"] for hit in found["hits"]}
+            assert found["total"] == len(found["hits"]) and not found["facets"]  # only shown
+            assert "luutru index" in found["notices"][-1]
+        assert public.id not in _found(archive, COMMON)
+    finally:
+        del writer
+        holder.close()
+    found = cli_search(public.title_token)  # the writer free: indexed again, the counts agree
+    assert found["total"] == 0 and "notices" not in found
+    with open_backend(archive) as engine:
+        assert engine.search(SearchRequest(public.title_token)).total == 0
+        assert engine.search(SearchRequest(public.title_token, clearance=1)).total == 1
+
+
 def _results_text(html: str) -> str:
     match = re.search(r'<ol id="results".*?</ol>', html, re.S)
     return match.group(0) if match else ""
