@@ -425,6 +425,43 @@ def test_access_review_queue_shows_marks_and_decides_items_and_whole_hoso(built)
     assert queue.exit_code == 0 and secret.id not in queue.output  # decided: not waiting
 
 
+def test_an_archivist_sets_a_fonds_access_policy_in_the_reading_room(tmp_path):
+    # one hồ sơ each: a classified item restricts its whole hồ sơ, whatever the policy
+    specs = [FondsSpec("PHONG-3", None, [FileSpec(None, [DocSpec(None)]),
+                                         FileSpec(None, [DocSpec("Mật")]),
+                                         FileSpec(None, [DocSpec("unsure")])])]
+    built = build_archive(tmp_path / "archive", specs)
+    reindex(built.archive)
+    archive = built.archive
+    plain, marked, unsure = built.docs
+    app = make_app(archive)
+    archivist, reader = client_as(app, "luutru1"), client_as(app, "doc0")
+    assert reader.get(f"/item/{plain.id}").status_code == 404    # review-first: not yet opened
+    html = archivist.get("/access-review").get_data(as_text=True)
+    row = re.search(r'<tr class="policy-row" data-fonds="PHONG-3" data-policy="([^"]+)"', html)
+    assert row and row.group(1) == "review-first"
+    token = csrf_token(archivist, "/access-review")
+    for form, status in (({"fonds": "PHONG-3", "policy": "open-all"}, 400),
+                         ({"fonds": "PHONG-9", "policy": "open-unless-marked"}, 404)):
+        assert archivist.post("/access-review/policy",
+                              data={"csrf_token": token, **form}).status_code == status
+    forbidden = reader.post("/access-review/policy", data={
+        "csrf_token": csrf_token(reader, "/account"), "fonds": "PHONG-3", "policy": "open-unless-marked"})
+    assert forbidden.status_code in (302, 403)                    # readers do not set policies
+    assert reader.get(f"/item/{plain.id}").status_code == 404
+    answer = archivist.post("/access-review/policy", data={
+        "csrf_token": token, "fonds": "PHONG-3", "policy": "open-unless-marked"},
+        follow_redirects=True)
+    assert answer.status_code == 200 and "Mở nếu không có dấu mật" in answer.get_data(as_text=True)
+    assert 'data-fonds="PHONG-3" data-policy="open-unless-marked"' in answer.get_data(as_text=True)
+    assert reader.get(f"/item/{plain.id}").status_code == 200      # opened, in search at once
+    assert _found(archive, COMMON) == {plain.id}                   # marked and unsure stay closed
+    assert reader.get(f"/item/{marked.id}").status_code == 404
+    assert reader.get(f"/item/{unsure.id}").status_code == 404
+    assert ("luutru1", "change-access-policy", "PHONG-3", "None → 'open-unless-marked'") \
+        in _audit(archive)
+
+
 def test_access_decisions_in_bulk_through_the_review_spreadsheet(built, tmp_path):
     archive, secret = built.archive, _secret(built)
     runner, root = CliRunner(), str(built.archive.root)

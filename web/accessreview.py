@@ -1,6 +1,10 @@
 """The archivists' access-review queue: items waiting for a decision on who may see them, with
 the marks read on their pages (the crop, the reading, its confidence), and the decision.
 
+The page also sets each phông's access policy (``review-first``, the default, or
+``open-unless-marked`` for a phông known to hold only public material), audited with the old and
+new value, as ``luutru catalog access-policy`` does.
+
 A decision opens (Công khai) or restricts (Hạn chế) an item, or every item of a hồ sơ at once,
 through :func:`luutru.catalog.accessreview.decide_access`: written to the catalogue as the
 archivist's value, audited item by item (with the old and new value of every change), and
@@ -13,9 +17,11 @@ from __future__ import annotations
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    send_file, url_for)
 
+from luutru.access import DEFAULT_POLICY, POLICIES
 from luutru.archive import PageRef
 from luutru.catalog.accessreview import (CROP_NAME, MARKS_FILE, REASON_TEXT, access_queue,
-                                         decide_access, file_item_ids, note_opened_marked)
+                                         decide_access, file_item_ids, note_opened_marked,
+                                         set_fonds_policy)
 from luutru.web.access import audit, can_see, role_required
 from luutru.web.files import page_level
 from luutru.web.reading import catalog
@@ -37,8 +43,32 @@ def queue():
     for entry in shown:
         if entry.level >= 1:
             audit("view-access-review", entry.item["id"])
+    policies = [(code, fonds.get("ten_phong"), fonds.get("chinh_sach_tiep_can") or DEFAULT_POLICY)
+                for code, fonds in sorted(view.fonds.items())]
     return render_template("access_review.html", entries=shown, total=len(entries), page=page,
-                           pages=pages, reasons=REASON_TEXT)
+                           pages=pages, reasons=REASON_TEXT, policies=policies,
+                           policy_text=POLICY_TEXT)
+
+
+POLICY_TEXT = {"review-first": "Duyệt trước (văn bản mới chỉ người có quyền xem được, đến khi "
+                               "lưu trữ viên mở)",
+               "open-unless-marked": "Mở nếu không có dấu mật (phông chỉ gồm tài liệu công khai)"}
+
+
+@bp.post("/access-review/policy")
+@role_required("archivist")
+def policy():
+    """Set one phông's access policy: the archivist's value, audited, followed by search at once."""
+    fonds_code, chosen = request.form.get("fonds", ""), request.form.get("policy", "")
+    if chosen not in POLICIES:
+        abort(400)
+    if fonds_code not in catalog().fonds:
+        abort(404)
+    old = set_fonds_policy(current_app.config["ARCHIVE"], fonds_code, chosen)
+    audit("change-access-policy", fonds_code, f"{old!r} → {chosen!r}")
+    catalog()  # re-read: the changed levels reach the search index here
+    flash(f"Phông {fonds_code}: chính sách tiếp cận «{POLICY_TEXT[chosen]}».", "success")
+    return redirect(url_for("accessreview.queue") + "#access-policies")
 
 
 @bp.post("/access-review/decide")
