@@ -167,9 +167,13 @@ def _near(level: str | None, distance: int) -> bool:
 
 
 def _enough(text: str, candidate: Candidate) -> bool:
-    """Enough letters read to take a near match as a mark: on the signer's seal, whose lettering
-    and the name across it break into two-letter pieces (``MA`` of ``VIỆT NAM``), three."""
-    return not candidate.seal_piece or len(_key(text).replace(" ", "")) >= 3
+    """Enough read to take a near match as a mark. On the signer's seal, whose lettering and the
+    signature across it break into pieces (``MA`` of ``VIỆT NAM``, a scrawl read ``thần``): three
+    letters, in capitals as a stamp's are."""
+    if not candidate.seal_piece:
+        return True
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(_key(text).replace(" ", "")) >= 3 and sum(ch.isupper() for ch in letters) > len(letters) / 2
 
 
 def _cut_level(text: str) -> str | None:
