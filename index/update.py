@@ -207,6 +207,8 @@ def checked_search(archive: Archive, backend: SearchBackend, request: SearchRequ
     are dropped, only the hits shown are counted (no facets, no suggestion) and a notice says why.
     A page no item holds is judged at the strictest level, as the index does."""
     result = backend.search(request)
+    if not result.hits:
+        return result
     levels = item_levels(archive)
     lagging = _refused(result, levels, request.clearance)
     if lagging:
