@@ -492,6 +492,30 @@ def test_review_saves_a_field(as_user, catalogue):
     assert item_id in hit_ids(page)
 
 
+def test_an_archivist_sets_a_fonds_access_policy_by_keyboard(as_user, web_archive):
+    page = as_user("luutruvien")
+    page.goto("/access-review")
+    row = page.locator("table#policy-table tr.policy-row").first
+    fonds = row.get_attribute("data-fonds")
+    before = row.get_attribute("data-policy")
+    assert before in ("review-first", "open-unless-marked") and unlabelled_controls(page) == []
+    after = "open-unless-marked" if before == "review-first" else "review-first"
+    for policy in (after, before):  # and back: the demo's other scenarios keep their policy
+        row = page.locator(f'table#policy-table tr.policy-row[data-fonds="{fonds}"]')
+        row.locator("select[name=policy]").select_option(policy)
+        row.locator("button").focus()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        expect(page.locator(".flash-success")).to_contain_text(f"Phông {fonds}")
+        expect(page.locator(f'tr.policy-row[data-fonds="{fonds}"]')).to_have_attribute(
+            "data-policy", policy)
+    screenshot(page, "access-policy")
+    changes = [(e.username, e.detail) for e in Accounts(Archive.open(web_archive))
+               .audit_entries(limit=None) if e.action == "change-access-policy" and e.target == fonds]
+    assert [who for who, _ in changes] == ["luutruvien", "luutruvien"]
+    assert changes[-1][1].endswith(f"→ {before!r}")
+
+
 def test_review_refuses_an_impossible_date(as_user, catalogue):
     page = as_user("luutruvien")
     item_id = next(i for i, item in catalogue.items() if item_level(item) == 0 and item["ngay_ban_hanh"])
