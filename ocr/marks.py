@@ -23,12 +23,19 @@ removed — and reads each stamp on its own:
 The result goes into the page folder as ``marks.json`` (written before ``ocr.json``) with a crop
 ``mark-N.png`` per mark, for the archivist who decides.
 
+Round seals are found first (by their ring; on a grey scan among the large shapes only, where
+text cannot fake a circle) and their ink taken out — only the coloured ink on a colour scan — so
+a seal neither hides as a stamp nor joins the stamp it was pressed over to the number above it; a
+framed or coloured line touching a seal in the header that cannot be read is ``unsure``, with the
+mark its visible start reads as (``KHẤ`` → Khẩn).
+
 Measured by ``bench/marks.py`` (dev + dev-forms + 72 rendered variants: red/black, framed or not,
-±5°, faded, half under a seal, tiers t0–t3): secrecy marks closed on 97 % of classified documents
-with the text as second witness (94 % by the stamps alone, 52 % by the text alone), exact level
-100 %, unsure on 3.2 % of unmarked documents; real scans: 5 of 78 pages unsure (seal pieces). Cost
-~120 CPU ms per page on 2 shared cores: ~30 ms to find candidates at 100 dpi, then ~20–40 ms per
-Tesseract reading of a crop (most pages have 2–6 candidates, most read once).
+±5°, faded, half under a seal, tiers t0–t3): secrecy marks closed on 100 % of classified documents
+(also by the stamps alone; 52 % by the text alone), urgency found on 100 %, exact level 100 %,
+unsure on 3.2 % of unmarked documents; real scans: 4 of 78 pages (3 of 26 documents) unsure (an
+e-signature logo, a registration box, a scrawl). Cost ~120–140 CPU ms per page on 2 shared
+cores: ~30 ms to find candidates at 100 dpi, then ~20–40 ms per Tesseract reading of a crop (most
+pages have 2–6 candidates, most read once).
 """
 
 from __future__ import annotations
