@@ -60,7 +60,7 @@ from luutru.archive import (PageFiles, atomic_write_bytes, checksum_path, read_j
 from luutru.textnorm import fold, nfc
 
 MARKS_FILE = PageFiles.MARKS
-MARKS_VERSION = 1
+MARKS_VERSION = 2                # 2: seals taken out first (a stamp half under one is found)
 SECRECY, URGENCY = "secrecy", "urgency"
 READ, UNSURE = "read", "unsure"
 # level -> (kind, folded form)

@@ -18,7 +18,7 @@ from luutru.catalog import build_catalog, iter_items
 from luutru.catalog.secrecy import stamp_fields
 from luutru.catalog.model import FieldValue
 from luutru.ingest.batch import ingest_batch
-from luutru.ocr.marks import MARKS_FILE, find_marks, match_level
+from luutru.ocr.marks import MARKS_FILE, MARKS_VERSION, find_marks, match_level
 from luutru.ocr.pipeline import ocr_archive, page_array
 from luutru.samples.documents import generate_document
 from luutru.samples.render import render_page
@@ -193,7 +193,7 @@ def test_marks_json_is_the_contract_and_is_filled_in_for_pages_read_before(stamp
     first = next(archive.page_dir(ref) for ref in archive.iter_page_refs()
                  if json.loads((archive.page_dir(ref) / MARKS_FILE).read_text())["marks"])
     data = json.loads((first / MARKS_FILE).read_text(encoding="utf-8"))
-    assert data["version"] == 1
+    assert data["version"] == MARKS_VERSION
     for mark in data["marks"]:
         assert set(mark) == {"kind", "level", "text", "confidence", "status", "bbox", "crop"}
         assert mark["status"] in ("read", "unsure") and 0 <= mark["confidence"] <= 1
