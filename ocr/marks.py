@@ -120,6 +120,7 @@ class Candidate:
     colour_only: bool = False                 # found in the coloured ink alone: read from it
     seal_piece: bool = False                  # on or by the signer's seal: its lettering, the name
     seals: list[tuple[int, int, int]] = field(default_factory=list)   # rings it touches (x, y, r)
+    short: bool = False                       # a word or two alone in the header zone
 
     @property
     def strong(self) -> bool:
@@ -274,9 +275,15 @@ def find_candidates(grey: np.ndarray, colour: np.ndarray | None, dpi: float) -> 
         candidate.seals = [ring for ring in rings if _touches_circle(candidate.box, ring)]
         within = any(_share_in_circle(candidate.box, ring) >= 0.6 for ring in rings)
         candidate.in_header = candidate.box[1] < header
+        # a stamp the seal was pressed over: coloured, or framed, or on a grey scan (where
+        # colour tells nothing and the seal's disc took the frame's side) capitals or a short word
+        # in the left column, under the number, where the rules on form put the marks (the
+        # signer's title by the signature's seal is on the right)
         if candidate.in_header and candidate.seals and not within and (
-                candidate.coloured or candidate.frame is not None):
-            candidate.by_seal = True          # a stamp the seal was pressed over
+                candidate.coloured or candidate.frame is not None
+                or (colour is None and (candidate.upper or candidate.short)
+                    and candidate.box[2] < 0.5 * grey.shape[1])):
+            candidate.by_seal = True
         elif within or candidate.seals or any(_inside(candidate.box, blot) for blot in blots):
             candidate.frame, candidate.coloured, candidate.upper = None, False, False
             candidate.seal_piece = True
@@ -539,7 +546,7 @@ def _line_candidate(glyph_mask, labels, stats, glyph, colour, rules, horizontal,
         return None
     points = cv2.findNonZero(inked.astype(np.uint8))
     angle = _baseline_angle(points) if points is not None and len(points) > 10 else 0.0
-    return Candidate((x0, y0, x1, y1), frame, bool(coloured), upper, angle)
+    return Candidate((x0, y0, x1, y1), frame, bool(coloured), upper, angle, short=short)
 
 
 def _words(piece: np.ndarray, cap: float) -> int:
@@ -721,7 +728,8 @@ def read_candidate(page: np.ndarray, candidate: Candidate, scale: float,
         r_level, r_distance = match_level(restricted)
         if r_level and r_distance == 0 and r_conf >= READ_CONFIDENCE and (candidate.strong or near):
             return r_level, restricted, r_conf * 0.9, READ, crop
-        if _far(text, distance) and _far(restricted, r_distance) and not candidate.by_seal:
+        if _far(text, distance) and _far(restricted, r_distance) and (
+                not candidate.by_seal or conf >= READ_CONFIDENCE):
             return None, text, conf, None, crop      # words, and none of them a mark
         if unsure is None and near:
             unsure = (level, text, conf * 0.6, UNSURE, crop)
