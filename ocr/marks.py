@@ -533,7 +533,7 @@ def _line_candidate(glyph_mask, labels, stats, glyph, colour, rules, horizontal,
     if words > MAX_WORDS:
         return None
     bottoms = (stats[inside, cv2.CC_STAT_TOP] + stats[inside, cv2.CC_STAT_HEIGHT])[keep]
-    descending = int((bottoms > np.median(bottoms) + 0.2 * cap).sum())
+    descending = int((bottoms > _baseline(stats[inside][keep], bottoms) + 0.2 * cap).sum())
     # capitals: no letter of x-height among them (an accent only makes a letter taller), and
     # nothing hangs below the line but a dot joined to its letter
     short_bodies = int((bodies < 0.8 * cap).sum())      # one may be a letter cut by the frame
@@ -547,6 +547,19 @@ def _line_candidate(glyph_mask, labels, stats, glyph, colour, rules, horizontal,
     points = cv2.findNonZero(inked.astype(np.uint8))
     angle = _baseline_angle(points) if points is not None and len(points) > 10 else 0.0
     return Candidate((x0, y0, x1, y1), frame, bool(coloured), upper, angle, short=short)
+
+
+def _baseline(shapes: np.ndarray, bottoms: np.ndarray) -> np.ndarray:
+    """Where each letter's baseline is: a straight line through the bottoms (a stamp up to 5°
+    crooked has its letters' bottoms climbing along it), fitted robustly as the median line."""
+    centres = shapes[:, cv2.CC_STAT_LEFT] + shapes[:, cv2.CC_STAT_WIDTH] / 2
+    if len(bottoms) < 4:
+        return np.full(len(bottoms), np.median(bottoms))
+    i, j = np.triu_indices(len(bottoms), 1)
+    apart = centres[j] != centres[i]
+    slopes = (bottoms[j] - bottoms[i])[apart] / (centres[j] - centres[i])[apart]
+    slope = float(np.clip(np.median(slopes), -0.1, 0.1)) if len(slopes) else 0.0   # within ±5.7°
+    return np.median(bottoms - slope * centres) + slope * centres
 
 
 def _words(piece: np.ndarray, cap: float) -> int:
