@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/marks.py [--corpus ../shared/corpus/dev --corpus ../shared/corpus/dev-forms]
                                     [--variants 48] [--unmarked 24] [--real ../shared/corpus/real]
-                                    [--work /tmp/bench-marks]
+                                    [--work /tmp/bench-marks] [--seed 13]
 
 Documents: every document of each corpus (truth ``meta.json``: ``do_mat``, ``do_khan``), plus
 rendered variants (``samples.stamps``): each of the six marks red or black, framed or not, up to 5°
@@ -195,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--unmarked", type=int, default=24)
     parser.add_argument("--real", type=Path, default=SHARED / "real")
     parser.add_argument("--work", type=Path, default=Path("/tmp/bench-marks"))
+    parser.add_argument("--seed", type=int, default=13,
+                        help="render another set of variants (held out from the default 13)")
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--remark", action="store_true",
                         help="look for the stamps again in the kept work archives")
@@ -210,14 +212,16 @@ def main(argv: list[str] | None = None) -> int:
             total.add(meta, found)
         print(score.table(f"corpus {corpus.name}"))
     if args.variants or args.unmarked:
-        folder = args.work / "variants-scans"
-        truths_path = args.work / "variants.json"
+        name = "variants" if args.seed == 13 else f"variants-{args.seed}"
+        folder = args.work / f"{name}-scans"
+        truths_path = args.work / f"{name}.json"
         if not truths_path.exists():
             truths_path.parent.mkdir(parents=True, exist_ok=True)
-            truths_path.write_text(json.dumps(make_variants(folder, args.variants, args.unmarked),
-                                              ensure_ascii=False), encoding="utf-8")
+            truths_path.write_text(json.dumps(make_variants(folder, args.variants, args.unmarked,
+                                                            args.seed), ensure_ascii=False),
+                                   encoding="utf-8")
         truths = json.loads(truths_path.read_text(encoding="utf-8"))
-        archive = prepared(args.work / "variants", folder, args.jobs, args.remark)
+        archive = prepared(args.work / name, folder, args.jobs, args.remark)
         shas = _refs_by_source(archive)
         score = Score()
         per_tier: dict[str, Score] = defaultdict(Score)
