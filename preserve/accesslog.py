@@ -88,7 +88,8 @@ def restore_audit(archive: Archive, entries: list[dict]) -> tuple[int, list[str]
         db.execute("BEGIN IMMEDIATE")
         present = {row[0]: tuple(row) for row in db.execute(f"SELECT {', '.join(_FIELDS)} FROM audit")}
         new = [row for key, row in sorted(unique.items()) if key not in present]
-        conflicts = [f"access/accounts.sqlite audit #{key}" for key, row in sorted(unique.items())
+        where = audit.accounts_path(archive).relative_to(archive.root)
+        conflicts = [f"{where} audit #{key}" for key, row in sorted(unique.items())
                      if key in present and present[key] != row]
         db.executemany(f"INSERT INTO audit ({', '.join(_FIELDS)}) VALUES "
                        f"({', '.join('?' * len(_FIELDS))})", new)
