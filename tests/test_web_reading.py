@@ -19,7 +19,7 @@ from PIL import Image
 
 from luutru import pagetext
 from luutru.archive import Archive, PageRef
-from luutru.catalog.build import iter_items
+from luutru.catalog.build import iter_files, iter_items
 from luutru.catalog.review import import_review
 from luutru.index.update import reindex
 from luutru.pageimage import load_page
@@ -277,7 +277,7 @@ def test_item_page_fields_review_marks_and_citation(app):
     assert any(l.startswith("Cơ quan ban hành") and "cần kiểm tra" in l for l in labels)
     assert any(l.startswith("Số và ký hiệu") and "cần kiểm tra" not in l for l in labels)
     assert doc.xpath('string(//*[@id="citation"])').startswith(
-        "Phông PHONG-12 (Phông Tỉnh ủy Thái Bình), Hồ sơ số HS-2019-004, tờ 1–2, "
+        "Phông PHONG-12 (Phông Tỉnh ủy Thái Bình), Mục lục số 2, Hồ sơ số HS-2019-004, tờ 1–2, "
         "Nghị quyết số 13-NQ/TU")
     assert doc.xpath('//button[@id="copy-citation"]')
     assert doc.xpath('//a[@id="pdf-download"]/@href') == [f"/document/item/{NQ_ITEM}.pdf"]
@@ -633,7 +633,9 @@ def test_an_archivists_folio_numbers_win_and_the_count_goes_on_after_them(demo_a
     assert _folio_range(_folio_field(client, items[1]["id"]))[0] == 10
     citation = page(client.get(f"/item/{items[0]['id']}")).xpath('string(//*[@id="citation"])')
     assert citation.startswith("Kho Lưu trữ Tỉnh ủy Thái Bình, Phông PHONG-12 (")
-    assert ", Hồ sơ số HS-2019-004, tờ 7–9, " in citation
+    # the hồ sơ's mục lục (the demo inventory's muc_luc column) stands before its number
+    muc_luc = next(f for f in iter_files(archive) if f["code"] == "HS-2019-004")["muc_luc_so"]
+    assert muc_luc and f", Mục lục số {muc_luc}, Hồ sơ số HS-2019-004, tờ 7–9, " in citation
 
 
 def test_the_citation_leaves_out_values_waiting_for_review(app, reading_archive):
