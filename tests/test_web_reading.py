@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 
 import numpy as np
 import pikepdf
@@ -671,10 +669,6 @@ def test_permalinks_to_items_and_pages_survive_a_retired_id(app, reading_archive
 
 # --- IIIF: image tiles and the manifest ---------------------------------------------------------
 
-IIIF_SCHEMA = ("https://raw.githubusercontent.com/IIIF/presentation-validator/"
-               "00371313b74a0f91c1066824f4fe5968d8a0cb3c/schema/iiif_3_0.json")
-
-
 def test_iiif_image_service_serves_tiles_behind_the_access_check(app, reading_archive):
     client = login(app, "ana")
     ref = PageRef.parse(demo_item(reading_archive, lambda i: i["id"] == NQ_ITEM)["pages"][0])
@@ -728,16 +722,14 @@ def test_iiif_manifest_per_item(app, reading_archive, tmp_path):
     assert len(Manifest(**manifest).items) == 2
 
 
-def test_iiif_manifest_validates_against_the_published_schema(app, tmp_path):
-    answer = login(app, "ana").get(f"/iiif/item/{NQ_ITEM}/manifest.json")
-    path = tmp_path / "manifest.json"
-    path.write_text(answer.text, encoding="utf-8")
-    checked = subprocess.run(["check-jsonschema", "--schemafile", IIIF_SCHEMA, str(path)],
-                             capture_output=True, text=True,
-                             env={**os.environ, "PATH": os.path.dirname(sys.executable)
-                                  + os.pathsep + os.environ.get("PATH", "")})
-    if checked.returncode != 0 and "ok -- validation done" not in checked.stdout and (
-            "download" in (checked.stdout + checked.stderr).lower()
-            or "connection" in (checked.stdout + checked.stderr).lower()):
-        pytest.skip("the IIIF presentation schema cannot be downloaded here (no network)")
-    assert checked.returncode == 0, checked.stdout + checked.stderr
+def test_iiif_manifest_validates_against_the_published_schema(app):
+    """Validated offline by the IIIF presentation validator's own JSON schema (vendored in
+    schemas/iiif), which refuses what a viewer could not read."""
+    from luutru.web.iiif import manifest_problems
+
+    manifest = login(app, "ana").get(f"/iiif/item/{NQ_ITEM}/manifest.json").get_json()
+    assert manifest_problems(manifest) == []
+    unsized = json.loads(json.dumps(manifest))
+    del unsized["items"][0]["height"]                    # a canvas needs both dimensions
+    plain_label = {**manifest, "label": "Nghị quyết"}    # labels are language maps
+    assert manifest_problems(unsized) and manifest_problems(plain_label)
