@@ -49,15 +49,20 @@ class PageGeometry:
 
     def to_original(self, points: np.ndarray) -> np.ndarray:
         """``points`` (n × 2: x, y in clean pixels) in the original's pixels."""
+        return self.unturn(self.to_turned(points))
+
+    def to_turned(self, points: np.ndarray) -> np.ndarray:
+        """``points`` (n × 2, clean pixels) on the page as it was after the quarter turn, before
+        deskew: the original's pixels, read the right way up (still slanted by the skew)."""
         turned = np.asarray(points, dtype=float) / self.scale
         if self.skew_degrees:
             width, height = self.turned_size
             # deskew turned the page by -skew about its centre; turning by +skew undoes it
             back = rotation_matrix((width / 2, height / 2), self.skew_degrees)
             turned = turned @ back[:, :2].T + back[:, 2]
-        return self._unturn(turned)
+        return turned
 
-    def _unturn(self, points: np.ndarray) -> np.ndarray:
+    def unturn(self, points: np.ndarray) -> np.ndarray:
         """Undo ``np.rot90(image, k)``: k counter-clockwise quarter turns of the original."""
         width, height = self.original_size
         x, y = points[:, 0], points[:, 1]

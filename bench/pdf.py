@@ -12,14 +12,19 @@ folder and reports per mode:
   recorded geometry (a slanted quadrilateral on a deskewed page) and compared with where
   ``pdftotext -bbox`` finds the same word in the PDF: mean coverage (share of the ALTO word's
   area inside the PDF's word box: what a selection must cover) and mean intersection over union (lower by construction: the PDF's box is as tall as
-  the line's font, the ALTO box as tall as the word's ink), the worst page of each.
+  the line's font, the ALTO box as tall as the word's ink), the worst page of each. Words are
+  paired in reading order (poppler's against ALTO's), so where poppler reads a slanted page's
+  lines out of order a repeated word is paired with the wrong one and counts 0; "placed" pairs
+  each ALTO word with the best-covering PDF word of the same text instead (placement alone).
 
     .venv/bin/python bench/pdf.py ARCHIVE [--limit N] [--modes faithful,optimised,clean]
+                                          [--manifest CORPUS/manifest.csv]   (per scan tier)
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import difflib
 import html
 import re
@@ -58,8 +63,9 @@ def alto_words(path: Path) -> list[tuple[str, tuple[float, float, float, float]]
 
 
 def placement(archive: Archive, ref: PageRef, pdf: Path, page_no: int, mode: str
-              ) -> tuple[float, float, int]:
-    """(mean IoU, mean coverage, words compared) of the ALTO words against the PDF's."""
+              ) -> tuple[float, float, int, float]:
+    """(mean IoU, mean coverage, words compared, mean coverage paired by place) of the ALTO
+    words against the PDF's."""
     page = archive_pdf_page(archive, ref)
     expected = []
     for text, (x0, y0, x1, y1) in alto_words(archive.page_dir(ref) / "ocr.alto.xml"):
@@ -83,8 +89,21 @@ def placement(archive: Archive, ref: PageRef, pdf: Path, page_no: int, mode: str
             ious.append(inter / max(1e-6, area_a + area_b - inter))
             coverages.append(inter / max(1e-6, area_a))
     if not ious:
-        return 1.0, 1.0, 0
-    return float(np.mean(ious)), float(np.mean(coverages)), len(ious)
+        return 1.0, 1.0, 0, 1.0
+    return float(np.mean(ious)), float(np.mean(coverages)), len(ious), placed(expected, found)
+
+
+def placed(expected: list, found: list) -> float:
+    """Mean coverage of each ALTO word by the PDF word of the same text that covers it best."""
+    boxes: dict[str, list] = {}
+    for text, box in found:
+        boxes.setdefault(text, []).append(box)
+    shares = []
+    for text, quad in expected:
+        area = max(1e-6, polygon_area(quad))
+        shares.append(max((polygon_area(clip_to_box(quad, box)) / area
+                           for box in boxes.get(text, [])), default=0.0))
+    return float(np.mean(shares)) if shares else 1.0
 
 
 def clip_to_box(polygon: np.ndarray, box: tuple[float, ...]) -> np.ndarray:
@@ -155,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="a line per original")
     parser.add_argument("--modes", default=",".join(MODES), help="comma-separated, of "
                         + ", ".join(MODES))
+    parser.add_argument("--manifest", type=Path, help="a corpus' manifest.csv: text placement "
+                        "per scan tier too")
     args = parser.parse_args(argv)
     archive = Archive.open(args.archive, create=False)
     shas = sorted(r["sha256"] for r in archive.iter_original_records())
@@ -165,10 +186,12 @@ def main(argv: list[str] | None = None) -> int:
     part, parts = (int(v) for v in args.part.split("/"))
     shas = shas[part - 1::parts]
     args.out.mkdir(parents=True, exist_ok=True)
+    tiers = tier_of_page(args.manifest) if args.manifest else {}
     print(f"{len(shas)} originals, {sum(len(list(archive.iter_page_refs(s))) for s in shas)} "
           f"pages; ratio = PDF bytes / original bytes")
     for mode in args.modes.split(","):
-        ratios, diffs, psnrs, ious, covers, pdfa = [], [], [], [], [], 0
+        ratios, diffs, psnrs, ious, covers, places, pdfa = [], [], [], [], [], [], 0
+        by_tier: dict[str, list[tuple[float, float]]] = {}
         for sha in shas:
             refs = list(archive.iter_page_refs(sha))
             target = args.out / f"{sha}-{mode}.pdf"
@@ -177,9 +200,12 @@ def main(argv: list[str] | None = None) -> int:
             pdfa += result.pdfa
             ratios.append(target.stat().st_size / archive.stored_original(sha).stat().st_size)
             for number, ref in enumerate(refs, 1):
-                iou, cover, _ = placement(archive, ref, target, number, mode)
+                iou, cover, _, place = placement(archive, ref, target, number, mode)
                 ious.append(iou)
                 covers.append(cover)
+                places.append(place)
+                tier = tiers.get((record_source(archive, sha), ref.index), "?")
+                by_tier.setdefault(tier, []).append((cover, iou))
                 if mode != "clean":
                     diff, psnr = render_difference(archive, ref, target, number)
                     diffs.append(diff)
@@ -191,13 +217,26 @@ def main(argv: list[str] | None = None) -> int:
                       flush=True)
         line = (f"{mode:9s} size ratio mean {np.mean(ratios):.2f} max {np.max(ratios):.2f}  "
                 f"IoU mean {np.mean(ious):.3f} worst page {np.min(ious):.3f}  "
-                f"coverage mean {np.mean(covers):.3f} worst {np.min(covers):.3f}  "
+                f"coverage mean {np.mean(covers):.3f} worst {np.min(covers):.3f} "
+                f"(pages < 0.9: {sum(c < 0.9 for c in covers)}; placed: mean "
+                f"{np.mean(places):.3f} worst {np.min(places):.3f})  "
                 f"PDF/A {pdfa}/{len(shas)}")
         if diffs:
             line += (f"  render |diff| mean {np.mean(diffs):.2f} max {np.max(diffs):.2f}"
                      f"  PSNR min {np.min(psnrs):.1f} dB")
         print(line, flush=True)
+        for tier, pages in sorted(by_tier.items()) if tiers else ():
+            cover, iou = np.array(pages).T
+            print(f"  tier {tier}: {len(pages)} pages, coverage min {cover.min():.3f} mean "
+                  f"{cover.mean():.3f}, IoU min {iou.min():.3f} mean {iou.mean():.3f}")
     return 0
+
+
+def tier_of_page(manifest: Path) -> dict[tuple[str, int], str]:
+    """(source path under scans/, page in the file) -> scan tier, from a corpus manifest."""
+    with manifest.open(encoding="utf-8") as handle:
+        return {(row["source"], int(row["page_index"])): row["tier"]
+                for row in csv.DictReader(handle)}
 
 
 if __name__ == "__main__":

@@ -167,7 +167,7 @@ def _inventory_fields(row: InventoryRow | None) -> dict[str, FieldValue]:
     values = {"tieu_de": row.file_title, "thoi_gian_bat_dau": row.start_date,
               "thoi_gian_ket_thuc": row.end_date, "so_luong_trang": row.pages,
               "vi_tri": row.shelf, "thoi_han_bao_quan": row.retention,
-              "muc_do_tiep_can": row.access}
+              "muc_do_tiep_can": row.access, "muc_luc_so": row.muc_luc}
     return {k: FieldValue(v, INVENTORY) for k, v in values.items() if v not in (None, "")}
 
 

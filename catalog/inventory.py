@@ -5,7 +5,8 @@ start_date, end_date, pages, shelf, retention``, and optionally ``access`` (mứ
 hồ sơ: ``Công khai`` or ``Hạn chế``; the archivist's decision beats the machine's conservative
 rule, but ``Công khai`` never opens an item with a secrecy mark of its own) and ``access_policy``
 (the phông's policy: ``review-first``, the default, or ``open-unless-marked``; see
-``schemas/CATALOG.md``). A bad row is reported with its line number and skipped; the other rows are used.
+``schemas/CATALOG.md``) and ``muc_luc`` (the number of the mục lục hồ sơ that lists the hồ sơ,
+e.g. ``1``: hồ sơ numbers are unique within one; a citation quotes it). A bad row is reported with its line number and skipped; the other rows are used.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from luutru.catalog.sheets import read_sheet
 from luutru.textnorm import fold, nfc
 
 COLUMNS = ("fonds_code", "fonds_name", "file_code", "file_title", "start_date", "end_date",
-           "pages", "shelf", "retention", "access", "access_policy")
+           "pages", "shelf", "retention", "access", "access_policy", "muc_luc")
 REQUIRED = ("fonds_code", "file_code")
 _CODE = re.compile(r"^[^\s/\\]+$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -45,6 +46,7 @@ class InventoryRow:
     retention: str | None
     access: str | None = None
     access_policy: str | None = None
+    muc_luc: str | None = None
 
 
 @dataclass
@@ -98,7 +100,8 @@ def _row(line: int, raw: dict[str, str]) -> InventoryRow:
     return InventoryRow(line, clean["fonds_code"], clean.get("fonds_name") or None, clean["file_code"],
                         clean.get("file_title") or None, start, end, pages,
                         clean.get("shelf") or None, clean.get("retention") or None,
-                        _access(clean.get("access", "")), parse_policy(clean.get("access_policy")))
+                        _access(clean.get("access", "")), parse_policy(clean.get("access_policy")),
+                        clean.get("muc_luc") or None)
 
 
 def read_inventory(path: Path) -> tuple[list[InventoryRow], list[RowError]]:
@@ -123,7 +126,8 @@ def store_inventory(archive: Archive, rows: list[InventoryRow], name: str) -> Pa
     for r in rows:
         writer.writerow([r.fonds_code, r.fonds_name or "", r.file_code, r.file_title or "",
                          r.start_date or "", r.end_date or "", "" if r.pages is None else r.pages,
-                         r.shelf or "", r.retention or "", r.access or "", r.access_policy or ""])
+                         r.shelf or "", r.retention or "", r.access or "", r.access_policy or "",
+                         r.muc_luc or ""])
     path = _unique_path(archive.inventories_dir, Path(name).stem, out.getvalue())
     if not path.exists():
         atomic_write_text(path, out.getvalue())

@@ -27,6 +27,9 @@ FONDS_FIELDS = [
     ("ghi_chu", "Ghi chú", False),
 ]
 FILE_FIELDS = [
+    # The inventory list (mục lục hồ sơ) of the phông the hồ sơ is listed in: hồ sơ numbers
+    # are unique within one mục lục, so a citation names it (Phông …, Mục lục số …, Hồ sơ số …).
+    ("muc_luc_so", "Mục lục số", False),
     ("tieu_de", "Tiêu đề hồ sơ", False),
     ("thoi_gian_bat_dau", "Thời gian bắt đầu", False),
     ("thoi_gian_ket_thuc", "Thời gian kết thúc", False),

@@ -98,6 +98,8 @@ def _file(parent: etree._Element, record: FileRecord) -> None:
     c = _sub(parent, "c01", level="file")
     did = _sub(c, "did")
     _sub(did, "unitid", record.code)
+    if record.value("muc_luc_so"):      # the inventory list the hồ sơ number belongs to
+        _sub(did, "unitid", record.value("muc_luc_so"), localtype="muc_luc", label="Mục lục số")
     _sub(did, "unittitle", record.value("tieu_de") or record.code)
     _unitdate(did, record.value("thoi_gian_bat_dau"), record.value("thoi_gian_ket_thuc"))
     if record.value("so_luong_trang") is not None:

@@ -3,9 +3,11 @@
 Tesseract writes each page as a one-page PDF: the *cleaned* page (deskewed, binarised, red seal
 erased) under an invisible text layer placed over the words. That page is right for checking the
 OCR but wrong as a copy of the record: a printed copy looks unsigned. So, as OCRmyPDF does, a page
-of a document PDF here is the ORIGINAL scan, and Tesseract's text layer is grafted over it through
-the affine map the page's ``ocr.json`` records (quarter turn, deskew, enlargement;
-:mod:`luutru.geometry`). The cleaned page stays in ``pages/…/clean.png`` and ``ocr.pdf``.
+of a document PDF here is the ORIGINAL scan, and the words Tesseract read (``ocr.hocr``) are drawn
+invisibly over it where they lie on the scan, through the geometry the page's ``ocr.json``
+records (quarter turn, deskew, enlargement; :mod:`luutru.geometry`, :mod:`luutru.ocr.pdfwords`).
+A born-digital page keeps its own text, moved onto its rendered image by one matrix. The cleaned
+page stays in ``pages/…/clean.png`` and ``ocr.pdf``.
 
 Three image modes (:data:`MODES`):
 
@@ -39,6 +41,8 @@ from PIL import Image
 from luutru.archive import (Archive, PageFiles, PageRef, atomic_move_into, read_json, record_file_checksum,
                             temp_file_for)
 from luutru.geometry import PageGeometry
+from luutru.ocr.layout import parse_hocr
+from luutru.ocr.pdfwords import text_operators
 from luutru.pageimage import load_page
 
 log = logging.getLogger(__name__)
@@ -46,10 +50,11 @@ log = logging.getLogger(__name__)
 PDFA_FLAVOUR = "2b"
 MODES = ("faithful", "optimised", "clean")
 JPEG_QUALITY = 75            # OCRmyPDF's default for its optimiser
-# The PDF's tool in its metadata says how its images were made; a document PDF of the cleaned
-# images (what older builds made) is built again by `luutru ocr`.
-CREATOR_TOOLS = {"faithful": "luutru 2 (Tesseract OCR over the original scan)",
-                 "optimised": "luutru 2 (Tesseract OCR over the scan, optimised)",
+# The PDF's tool in its metadata says how its images and words were made; a document PDF of the
+# cleaned images, or of Tesseract's own text layer moved over the scan (luutru 2), which older
+# builds made, is built again by `luutru ocr`.
+CREATOR_TOOLS = {"faithful": "luutru 3 (Tesseract OCR over the original scan)",
+                 "optimised": "luutru 3 (Tesseract OCR over the scan, optimised)",
                  "clean": "luutru (Tesseract OCR)"}
 
 
@@ -66,6 +71,7 @@ class PdfPage:
     size: tuple[int, int]                  # the scan's pixels (width, height) as OCR loaded them
     geometry: PageGeometry                 # clean pixels -> scan pixels
     has_text: bool = False                 # a PDF page that already carries text
+    hocr: Path | None = None               # the words read (ocr.hocr), drawn over the scan
 
 
 @dataclass
@@ -87,7 +93,8 @@ def archive_pdf_page(archive: Archive, ref: PageRef) -> PdfPage:
     size = (int(record.get("width") or geometry.original_size[0]),
             int(record.get("height") or geometry.original_size[1]))
     return PdfPage(files.pdf, archive.stored_original(ref.sha256), record["format"],
-                   ref.index, int(record["dpi"]), size, geometry, bool(record.get("has_text")))
+                   ref.index, int(record["dpi"]), size, geometry, bool(record.get("has_text")),
+                   files.hocr)
 
 
 def build_document_pdf(pages: Sequence[PdfPage | Path], out: Path, *, mode: str = "faithful",
@@ -108,8 +115,9 @@ def build_document_pdf(pages: Sequence[PdfPage | Path], out: Path, *, mode: str 
         raise ValueError(f"unknown PDF mode {mode!r}")
     with contextlib.ExitStack() as stack:
         document = stack.enter_context(pikepdf.new())
+        fonts: dict[str, pikepdf.Object] = {}       # one invisible font for every page
         for page in pages:
-            _add_page(document, page, mode)
+            _add_page(document, page, mode, fonts)
         describe(document, title, language, metadata or {}, CREATOR_TOOLS[mode])
         return save_pdfa(document, out, len(pages), checksum)
 
@@ -173,7 +181,8 @@ def made_faithfully(path: Path) -> bool:
 
 # --- one page -----------------------------------------------------------------------------------
 
-def _add_page(document: pikepdf.Pdf, page: PdfPage | Path, mode: str) -> None:
+def _add_page(document: pikepdf.Pdf, page: PdfPage | Path, mode: str,
+              fonts: dict[str, pikepdf.Object]) -> None:
     if isinstance(page, Path):
         with pikepdf.open(page) as text_pdf:
             document.pages.append(text_pdf.pages[0])
@@ -186,12 +195,47 @@ def _add_page(document: pikepdf.Pdf, page: PdfPage | Path, mode: str) -> None:
             document.pages.append(scan.pages[0])
         target = document.pages[-1]
         text_page = text_pdf.pages[0]
+        font = _invisible_font(text_page)
+        if page.hocr is not None and page.hocr.exists() and font is not None \
+                and not page.has_text:
+            _draw_words(document, target, page, font, fonts)
+            return
+        # a born-digital page's own text (its fonts), moved onto its rendered image
         layer = document.copy_foreign(_text_only(text_pdf, text_page).as_form_xobject())
         name = target.add_resource(layer, pikepdf.Name.XObject, prefix="OCR")
         matrix = place_matrix(page, [float(v) for v in text_page.mediabox],
                               [float(v) for v in target.mediabox])
-        numbers = " ".join(f"{value:.6f}" for value in matrix)
-        target.contents_add(f"q {numbers} cm {name} Do Q\n".encode("ascii"))
+        target.contents_add(f"q {_numbers(matrix)} cm {name} Do Q\n".encode("ascii"))
+
+
+def _invisible_font(text_page: pikepdf.Page) -> pikepdf.Object | None:
+    """Tesseract's GlyphLessFont of its one-page PDF (an embedded font of one blank glyph, every
+    code mapped to the same Unicode value), or None (a page not written by Tesseract)."""
+    for font in text_page.obj.get("/Resources", {}).get("/Font", {}).values():
+        if str(font.get("/BaseFont", "")) == "/GlyphLessFont":
+            return font
+    return None
+
+
+def _draw_words(document: pikepdf.Pdf, target: pikepdf.Page, page: PdfPage,
+                font: pikepdf.Object, fonts: dict[str, pikepdf.Object]) -> None:
+    """The page's words from its hOCR, drawn invisibly over the scan (:mod:`pdfwords`)."""
+    if "glyphless" not in fonts:
+        fonts["glyphless"] = document.copy_foreign(font)
+    taken = set(target.obj.get("/Resources", {}).get("/Font", {}).keys())
+    name = next(f"/OCR{n}" for n in range(len(taken) + 1) if f"/OCR{n}" not in taken)
+    target.add_resource(fonts["glyphless"], pikepdf.Name.Font, name=pikepdf.Name(name))
+    operators = text_operators(parse_hocr(page.hocr.read_bytes()), page.geometry, page.dpi,
+                               str(name)[1:])
+    if operators:
+        matrix = words_matrix(page, [float(v) for v in target.mediabox])
+        target.contents_add(f"q {_numbers(matrix)} cm\n".encode("ascii") + operators + b"Q\n")
+
+
+def _numbers(matrix: list[float]) -> str:
+    """A matrix for a content stream: six decimals, trailing zeros dropped."""
+    texts = (f"{value:.6f}".rstrip("0").rstrip(".") for value in matrix)
+    return " ".join("0" if text == "-0" else text for text in texts)
 
 
 def _text_only(pdf: pikepdf.Pdf, page: pikepdf.Page) -> pikepdf.Page:
@@ -210,20 +254,32 @@ def place_matrix(page: PdfPage, clean_box: list[float], scan_box: list[float]) -
     """The PDF matrix ``[a b c d e f]`` taking a point of Tesseract's page (points, y up, the
     cleaned image) to the same point on the scan's page (points, y up, the original image)."""
     cx0, cy0, cx1, cy1 = clean_box
-    sx0, sy0, sx1, sy1 = scan_box
     clean_w, clean_h = page.geometry.clean_size
-    scan_w, scan_h = page.size
-
-    def clean_points_to_scan_points(points: np.ndarray) -> np.ndarray:
-        pixels = np.column_stack([(points[:, 0] - cx0) * clean_w / (cx1 - cx0),
-                                  (cy1 - points[:, 1]) * clean_h / (cy1 - cy0)])
-        scan = page.geometry.to_original(pixels)
-        return np.column_stack([sx0 + scan[:, 0] * (sx1 - sx0) / scan_w,
-                                sy1 - scan[:, 1] * (sy1 - sy0) / scan_h])
-
     source = np.array([[cx0, cy0], [cx1, cy0], [cx0, cy1]], dtype=float)
-    target = clean_points_to_scan_points(source)
-    # target = [u v 1] @ [[a b], [c d], [e f]], solved exactly from the three corners
+    pixels = np.column_stack([(source[:, 0] - cx0) * clean_w / (cx1 - cx0),
+                              (cy1 - source[:, 1]) * clean_h / (cy1 - cy0)])
+    return _affine(source, _scan_points(page, page.geometry.to_original(pixels), scan_box))
+
+
+def words_matrix(page: PdfPage, scan_box: list[float]) -> list[float]:
+    """The PDF matrix taking a point of the words' layer (points, y up, the page as read: after
+    its quarter turn, before deskew) to the same point on the scan's page."""
+    width, height = page.geometry.turned_size
+    source = np.array([[0.0, 0.0], [width, 0.0], [0.0, height]]) * 72.0 / page.dpi
+    pixels = np.array([[0.0, height], [width, height], [0.0, 0.0]])
+    return _affine(source, _scan_points(page, page.geometry.unturn(pixels), scan_box))
+
+
+def _scan_points(page: PdfPage, pixels: np.ndarray, scan_box: list[float]) -> np.ndarray:
+    """Pixels of the original scan (y down) as points of its PDF page (y up)."""
+    sx0, sy0, sx1, sy1 = scan_box
+    scan_w, scan_h = page.size
+    return np.column_stack([sx0 + pixels[:, 0] * (sx1 - sx0) / scan_w,
+                            sy1 - pixels[:, 1] * (sy1 - sy0) / scan_h])
+
+
+def _affine(source: np.ndarray, target: np.ndarray) -> list[float]:
+    """``[a b c d e f]`` with target = [u v 1] @ [[a b], [c d], [e f]] for three point pairs."""
     solution = np.linalg.solve(np.column_stack([source, np.ones(3)]), target)
     (a, b), (c, d), (e, f) = solution
     return [a, b, c, d, e, f]

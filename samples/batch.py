@@ -30,7 +30,7 @@ from luutru.samples.render import render_page
 FORMATS = ("tif-lzw", "tif-lzw-grey", "tif-g4", "jpg", "png", "pdf", "hs-pdf")
 MANIFEST_COLUMNS = ["doc_id", "page_no", "tier", "source", "page_index", "dpi", "rotation", "skew_deg"]
 INVENTORY_COLUMNS = ["fonds_code", "fonds_name", "file_code", "file_title", "start_date", "end_date", "pages",
-                     "shelf", "retention", "access"]
+                     "shelf", "retention", "access", "muc_luc"]
 _PDF_DATE = time.gmtime(1_704_067_200)  # 2024-01-01        # fixed, so a PDF's bytes depend on the seed only
 
 
@@ -331,4 +331,6 @@ def inventory_rows(metas: list[dict]) -> list[dict]:
             # before use): a hồ sơ holding a classified document is restricted, the rest public.
             "access": "Hạn chế" if any(meta["do_mat"] for meta in members) else "Công khai",
         })
+        # An archive lists its permanent hồ sơ in one mục lục and the rest in another.
+        rows[-1]["muc_luc"] = "1" if rows[-1]["retention"] == "Vĩnh viễn" else "2"
     return rows

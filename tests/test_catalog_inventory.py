@@ -89,3 +89,29 @@ def test_file_access_comes_from_the_inventory_when_given(archive, tmp_path):
     assert files["HS-2008-015"]["access"] == "Công khai"
     assert files["HS-1991-005"]["access"] == "Hạn chế"
     validate(fonds_path(archive, "PHONG-41").read_bytes())
+
+
+def test_the_muc_luc_number_goes_from_the_inventory_to_the_record_and_ead3(archive, tmp_path):
+    """A hồ sơ number is unique only within its mục lục, so the inventory's ``muc_luc`` is kept on
+    the hồ sơ (validated XML) and exported with it as a second EAD3 unitid."""
+    from lxml import etree
+
+    from luutru.export.ead import export_ead
+
+    path = tmp_path / "muc-luc.csv"
+    path.write_text(HEADER.rstrip("\n") + ",access,muc_luc\n" + GOOD.rstrip("\n") + ",Công khai, 3 \n"
+                    + GOOD_2.rstrip("\n") + ",Công khai,\n", encoding="utf-8")
+    rows, errors = read_inventory(path)
+    assert [r.muc_luc for r in rows] == ["3", None] and not errors
+    result = CliRunner().invoke(cli, ["catalog", "import-inventory", str(path), "-a", str(archive.root)])
+    assert result.exit_code == 0, result.output
+    files = {f["code"]: f for f in iter_files(archive)}
+    assert files["HS-2008-015"]["muc_luc_so"] == "3" and "muc_luc_so" not in files["HS-1991-005"]
+    record = validate(fonds_path(archive, "PHONG-41").read_bytes())
+    assert record.xpath("//*[local-name()='file'][@code='HS-2008-015']"
+                        "/*[local-name()='muc_luc_so'][@origin='inventory']/text()") == ["3"]
+    ead = etree.fromstring(export_ead(archive, "PHONG-41"))
+    unitids = ead.xpath("//*[local-name()='c01'][@level='file']/*[local-name()='did']"
+                        "/*[local-name()='unitid']")
+    assert [(u.text, u.get("localtype"), u.get("label")) for u in unitids] == [
+        ("HS-2008-015", None, None), ("3", "muc_luc", "Mục lục số")]

@@ -16,10 +16,15 @@ the next tiles of the same page (a viewer asks for a dozen at once).
 from __future__ import annotations
 
 import io
+import json
 import re
 import threading
 from collections import OrderedDict
+from functools import lru_cache
+from importlib import resources
 from typing import Any
+
+import jsonschema
 
 from flask import Blueprint, abort, current_app, jsonify, request, send_file, url_for
 from PIL import Image
@@ -226,3 +231,18 @@ def item_manifest(archive: Archive, item: dict[str, Any], cite: str, kind: str) 
     if item.get("trich_yeu"):
         body["summary"] = _vi(item["trich_yeu"])
     return body
+
+
+@lru_cache(maxsize=1)
+def _presentation_validator() -> jsonschema.Draft7Validator:
+    """The published IIIF Presentation 3 JSON schema (IIIF/presentation-validator's, vendored in
+    ``schemas/iiif``: no network needed), as that validator applies it (JSON Schema draft 7)."""
+    text = resources.files("luutru.schemas").joinpath("iiif", "iiif_3_0.json").read_text("utf-8")
+    return jsonschema.Draft7Validator(json.loads(text))
+
+
+def manifest_problems(manifest: dict[str, Any]) -> list[str]:
+    """What the IIIF Presentation 3 schema finds wrong with ``manifest`` (empty: valid), each
+    with the JSON path it was found at."""
+    return [f"{'/'.join(str(p) for p in error.absolute_path) or '(root)'}: {error.message}"
+            for error in _presentation_validator().iter_errors(manifest)]

@@ -570,7 +570,7 @@ def repository() -> str | None:
 
 def citation(item: dict[str, Any], view: CatalogView, repository: str | None = None) -> str:
     """The archival reference a researcher copies into a footnote, in the usual order:
-    repository, phông, hồ sơ số, tờ, then the document. Values still waiting for an archivist's
+    repository, phông, mục lục số, hồ sơ số, tờ, then the document. Values still waiting for an archivist's
     check (an OCR misreading) are left out rather than quoted."""
     fonds = view.fonds.get(item.get("fonds_code")) or {}
     unsure = set(item.get("needs_review") or ())
@@ -580,6 +580,9 @@ def citation(item: dict[str, Any], view: CatalogView, repository: str | None = N
     if item.get("fonds_code"):
         name = fonds.get("ten_phong")
         parts.append(f"Phông {item['fonds_code']}" + (f" ({name})" if name else ""))
+    inventory_list = (view.file_of(item) or {}).get("muc_luc_so") if item.get("file_code") else None
+    if inventory_list:
+        parts.append(f"Mục lục số {inventory_list}")
     if item.get("file_code"):
         parts.append(f"Hồ sơ số {item['file_code']}")
     parts.append(f"tờ {_range_text(first, last)}")
