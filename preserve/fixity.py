@@ -27,11 +27,12 @@ import os
 import random
 import shutil
 import time
-from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -197,15 +198,18 @@ def verify(archive: Archive, sample: float | None = None, since: date | None = N
     everything = list(iter_originals(archive))
     chosen = _selected(everything, sample, since)
     shas = None if report.scope == "all" else {o.sha256 for o in chosen}
-    work = [(str(o.path), o.sha256) for o in chosen] + _derived_work(archive, everything, shas)
-    workers = jobs or min(4, os.cpu_count() or 1)
-    with tqdm(total=len(work), desc="verify", unit="tệp", disable=not progress) as bar:
-        for done, size, findings in _run(work, str(archive.root), workers):
-            bar.update(done)
-            report.bytes += size
-            report.findings += findings
+    root, originals = str(archive.root), [(str(o.path), o.sha256) for o in chosen]
+    with _workers(jobs or min(4, os.cpu_count() or 1)) as pool:
+        hashed = _check(pool, root, originals)  # the workers start on the originals now,
+        derived = _derived_work(archive, everything, shas)  # while this lists the rest
+        with tqdm(total=len(originals) + len(derived), desc="verify", unit="tệp",
+                  disable=not progress) as bar:
+            for done, size, findings in chain(hashed, _check(pool, root, derived)):
+                bar.update(done)
+                report.bytes += size
+                report.findings += findings
     report.originals = len(chosen)
-    report.files = len(work) - len(chosen)
+    report.files = len(derived)
     if adopt:
         _adopt(archive, report)
     if replica is not None:
@@ -216,32 +220,32 @@ def verify(archive: Archive, sample: float | None = None, since: date | None = N
     return report
 
 
-def _run(work: list[Work], root: str, workers: int) -> Iterator[tuple[int, int, list[Finding]]]:
-    """(files done, bytes read, findings) of each batch of ``work``, in order. One worker: in this
-    process. More: in worker processes (the GIL would hold threads to one core's worth of per-file
-    work), a few batches in flight each, so memory stays small whatever the archive's size."""
-    batches = [work[start:start + BATCH] for start in range(0, len(work), BATCH)]
-    if workers == 1 or len(batches) <= 1:
-        for batch in batches:
-            yield len(batch), *_check_batch(root, batch)
+@contextmanager
+def _workers(count: int) -> Iterator[Executor | None]:
+    """``count`` worker processes (the GIL would hold threads to one core's worth of per-file
+    work), or None for one: the audit then runs in this process. Forked from this one, all at the
+    first batch, before the pool's own threads start: cheap to start, and a caller's script is not
+    imported again in each, as ``spawn`` and ``forkserver`` do."""
+    if count == 1:
+        yield None
         return
-    with _pool(workers) as pool:
-        pending: deque = deque()
-        for batch in batches:
-            pending.append((len(batch), pool.submit(_check_batch, root, batch)))
-            if len(pending) >= 4 * workers:
-                done, future = pending.popleft()
-                yield done, *future.result()
-        while pending:
-            done, future = pending.popleft()
-            yield done, *future.result()
+    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)  # interrupted: do not wait for the rest
 
 
-def _pool(workers: int) -> Executor:
-    """Worker processes forked from this one (all of them at the first batch, before the pool's
-    own threads start): cheap to start, and a caller's script is not imported again in each, as
-    ``spawn`` and ``forkserver`` do."""
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+def _check(pool: Executor | None, root: str,
+           work: list[Work]) -> Iterator[tuple[int, int, list[Finding]]]:
+    """(files done, bytes read, findings) of each batch of ``work``, in order. In the pool, every
+    batch is handed over now (a future a batch, not a file: small whatever the archive's size);
+    without one, each is checked here when its result is asked for."""
+    batches = [work[start:start + BATCH] for start in range(0, len(work), BATCH)]
+    if pool is None:
+        return ((len(batch), *_check_batch(root, batch)) for batch in batches)
+    futures = [(len(batch), pool.submit(_check_batch, root, batch)) for batch in batches]
+    return ((done, *future.result()) for done, future in futures)
 
 
 def _adopt(archive: Archive, report: VerifyReport) -> None:
