@@ -71,11 +71,17 @@ def test_a_clean_archive_verifies_and_the_audit_is_an_event(demo_archive_copy):
     assert events[0].id == report.event
 
 
-def test_every_injected_fault_is_found(demo_archive_copy):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_every_injected_fault_is_found(demo_archive_copy, monkeypatch, jobs):
+    """In this process (1 job) and in worker processes, over many batches of files."""
+    from luutru.preserve import fixity
+    clean = verify(demo_archive_copy, jobs=jobs)
     expected = inject(demo_archive_copy)
-    report = verify(demo_archive_copy)
+    monkeypatch.setattr(fixity, "BATCH", 7)
+    report = verify(demo_archive_copy, jobs=jobs)
     found = {f.path: (f.kind, f.what) for f in report.findings}
     assert found == expected
+    assert 0 < report.bytes < clean.bytes    # the missing files are not read
     assert report.exit_code == 2
     event = list(iter_events(demo_archive_copy))[-1]
     assert event.outcome == "failure" and len(event.extra["problems"]) == len(expected)
