@@ -51,7 +51,7 @@ def _day(value: str | None) -> date | None:
 @click.option("--since", metavar="DATE", help="Chỉ các bản gốc nhập từ ngày DATE (YYYY-MM-DD).")
 @replica_option
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Số tệp băm song song [mặc định: số CPU, tối đa 4].")
+              help="Số tiến trình băm song song [mặc định: số CPU, tối đa 4].")
 @click.option("--adopt", is_flag=True,
               help="Ghi mã kiểm tra cho các tệp ghi trước khi có mã kiểm tra (một lần, sau khi nâng cấp kho).")
 @archive_option
