@@ -758,7 +758,7 @@ def read_candidate(page: np.ndarray, candidate: Candidate, scale: float,
             shown = max((text, restricted, block), key=lambda t: len(_key(t)))
             unsure = (_cut_level(shown), shown, min(conf, r_conf) * 0.5, UNSURE, crop)
         elif unsure is None and candidate.strong and not candidate.colour_only and (
-                candidate.frame is not None or (candidate.upper and candidate.in_header)):
+                _stamp_frame(candidate) or (candidate.upper and candidate.in_header)):
             # a frame, or a line of capitals where marks are stamped, that cannot be read (colour
             # alone is no such evidence: pieces of a seal, a signature in ink, an e-signature
             # block are coloured too; a coloured line read on its own counts only if it reads)
@@ -768,6 +768,14 @@ def read_candidate(page: np.ndarray, candidate: Candidate, scale: float,
     if unsure is not None:
         return unsure
     return None, "", 0.0, None, crops[0][1] if crops else np.zeros((1, 1), np.uint8)
+
+
+def _stamp_frame(candidate: Candidate) -> bool:
+    """A frame that may hold a stamp: in the header, where marks are stamped; below it, round a
+    line of capitals or of coloured ink (a stamp's letters) — a frame round small letters there
+    is a table's cell, or the top of a black seal's ring arching over the signer's title."""
+    return candidate.frame is not None and (candidate.in_header or candidate.upper
+                                            or candidate.coloured)
 
 
 def _in_foreign_block(page: np.ndarray, candidate: Candidate, scale: float, reader: _Reader) -> bool:
