@@ -18,7 +18,11 @@ removed — and reads each stamp on its own:
 3. **Matching**: the reading, folded (no diacritics, lower case), against the six marks by edit
    distance. An exact match read with fair confidence is ``read``; a near match, or a framed or
    coloured stamp that cannot be read, is ``unsure`` (closed until a person decides); clearly
-   other text (``CÔNG VĂN ĐẾN``, a title) is dropped.
+   other text (``CÔNG VĂN ĐẾN``, a title) is dropped. A shape that reads as no mark at all and
+   stands in another office's block — a registration stamp's frame holding ``CÔNG VĂN ĐẾN`` or the
+   clerk's ``Số:``/``Ngày:``, or an e-signature block's logo with the issuer, an e-mail address
+   or the signing time beside it (read as a block; the words are ``luutru.stampwords``, shared
+   with the catalogue) — is dropped too; anything read near a mark stays unsure.
 
 The result goes into the page folder as ``marks.json`` (written before ``ocr.json``) with a crop
 ``mark-N.png`` per mark, for the archivist who decides.
