@@ -38,8 +38,8 @@ Measured by ``bench/marks.py`` (dev + dev-forms + 72 rendered variants: red/blac
 (also by the stamps alone; 52 % by the text alone), urgency found on 100 %, exact level 100 %,
 unsure on 3.2 % of unmarked documents; on two held-out sets of variants (``--seed``; the stamps
 alone, half of them under a seal) secrecy closed on 48 of 48, urgency found on 46 of 48; real
-scans: 4 of 78 pages (3 of 26 documents) unsure (an e-signature logo, a registration box, a
-scrawl). Cost ~120–140 CPU ms per page on 2 shared
+scans: 1 of 78 pages (1 of 26 documents: a handwritten note in the margin) unsure, down from 4 (3
+documents) before other offices' blocks (an e-signature logo, a registration box) were known. Cost ~120–140 CPU ms per page on 2 shared
 cores: ~30 ms to find candidates at 100 dpi, then ~20–40 ms per Tesseract reading of a crop (most
 pages have 2–6 candidates, most read once).
 """
