@@ -18,7 +18,11 @@ removed — and reads each stamp on its own:
 3. **Matching**: the reading, folded (no diacritics, lower case), against the six marks by edit
    distance. An exact match read with fair confidence is ``read``; a near match, or a framed or
    coloured stamp that cannot be read, is ``unsure`` (closed until a person decides); clearly
-   other text (``CÔNG VĂN ĐẾN``, a title) is dropped.
+   other text (``CÔNG VĂN ĐẾN``, a title) is dropped. A shape that reads as no mark at all and
+   stands in another office's block — a registration stamp's frame holding ``CÔNG VĂN ĐẾN`` or the
+   clerk's ``Số:``/``Ngày:``, or an e-signature block's logo with the issuer, an e-mail address
+   or the signing time beside it (read as a block; the words are ``luutru.stampwords``, shared
+   with the catalogue) — is dropped too; anything read near a mark stays unsure.
 
 The result goes into the page folder as ``marks.json`` (written before ``ocr.json``) with a crop
 ``mark-N.png`` per mark, for the archivist who decides.
@@ -34,8 +38,8 @@ Measured by ``bench/marks.py`` (dev + dev-forms + 72 rendered variants: red/blac
 (also by the stamps alone; 52 % by the text alone), urgency found on 100 %, exact level 100 %,
 unsure on 3.2 % of unmarked documents; on two held-out sets of variants (``--seed``; the stamps
 alone, half of them under a seal) secrecy closed on 48 of 48, urgency found on 46 of 48; real
-scans: 4 of 78 pages (3 of 26 documents) unsure (an e-signature logo, a registration box, a
-scrawl). Cost ~120–140 CPU ms per page on 2 shared
+scans: 1 of 78 pages (1 of 26 documents: a handwritten note in the margin) unsure, down from 4 (3
+documents) before other offices' blocks (an e-signature logo, a registration box) were known. Cost ~120–140 CPU ms per page on 2 shared
 cores: ~30 ms to find candidates at 100 dpi, then ~20–40 ms per Tesseract reading of a crop (most
 pages have 2–6 candidates, most read once).
 """
@@ -59,6 +63,7 @@ from rapidfuzz.distance import Levenshtein
 
 from luutru.archive import (PageFiles, atomic_write_bytes, checksum_path, read_json,
                             remove_stale_temp_files, write_json)
+from luutru.stampwords import is_esignature_text, is_registration_text
 from luutru.textnorm import fold, nfc
 
 MARKS_FILE = PageFiles.MARKS
@@ -104,6 +109,7 @@ HEADER_SHARE = 0.30              # the header zone: the top of the page, where m
 MAX_CANDIDATES = 12              # per page; the strongest first
 READ_CONFIDENCE = 0.55           # Tesseract word confidence (0..1) for a "read" mark
 OTHER_TEXT_CONFIDENCE = 0.70     # a reading this sure of other text is not a mark
+BESIDE_MM = (10.0, 75.0)         # left, right of an unreadable shape: its block's words are looked for
 
 _RED_HUES = ((0, 12), (165, 180), (125, 165))     # red, its wrap-around, violet (OpenCV hue 0..180)
 
@@ -756,14 +762,59 @@ def read_candidate(page: np.ndarray, candidate: Candidate, scale: float,
             shown = max((text, restricted, block), key=lambda t: len(_key(t)))
             unsure = (_cut_level(shown), shown, min(conf, r_conf) * 0.5, UNSURE, crop)
         elif unsure is None and candidate.strong and not candidate.colour_only and (
-                candidate.frame is not None or (candidate.upper and candidate.in_header)):
+                _stamp_frame(candidate) or (candidate.upper and candidate.in_header)):
             # a frame, or a line of capitals where marks are stamped, that cannot be read (colour
             # alone is no such evidence: pieces of a seal, a signature in ink, an e-signature
             # block are coloured too; a coloured line read on its own counts only if it reads)
             unsure = (None, text or restricted, min(conf, r_conf) * 0.5, UNSURE, crop)
+    if unsure is not None and unsure[0] is None and _in_foreign_block(page, candidate, scale, reader):
+        return None, unsure[1], unsure[2], None, unsure[4]
     if unsure is not None:
         return unsure
     return None, "", 0.0, None, crops[0][1] if crops else np.zeros((1, 1), np.uint8)
+
+
+def _stamp_frame(candidate: Candidate) -> bool:
+    """A frame that may hold a stamp: in the header, where marks are stamped; below it, round a
+    line of capitals or of coloured ink (a stamp's letters) — a frame round small letters there
+    is a table's cell, or the top of a black seal's ring arching over the signer's title."""
+    return candidate.frame is not None and (candidate.in_header or candidate.upper
+                                            or candidate.coloured)
+
+
+def _in_foreign_block(page: np.ndarray, candidate: Candidate, scale: float, reader: _Reader) -> bool:
+    """An unreadable stamp-like shape that is part of someone else's block: a registration
+    stamp's frame (it holds "CÔNG VĂN ĐẾN" or the clerk's "Số: … Ngày: …"), or the e-signature
+    block's logo (its words — the issuer, an e-mail address, the signing time — stand right of
+    it). Only a shape that reads as no mark at all is judged so: whatever reads near a mark
+    stays unsure, and a registration stamp beside an unreadable stamp does not open it."""
+    mm = ANALYSIS_DPI / 25.4
+    if candidate.frame is not None:
+        fx0, fy0, fx1, fy1 = candidate.frame
+        inside = _block_reading(page, (fx0 - 0.5 * mm, fy0 - 0.5 * mm, fx1 + 0.5 * mm, fy1 + 0.5 * mm),
+                                scale, reader)
+        if any(is_registration_text(line) or is_esignature_text(line) for line in inside):
+            return True
+    x0, y0, x1, y1 = candidate.box
+    around = max(y1 - y0, 8 * mm)          # whole lines of the block above and below it
+    beside = _block_reading(page, (x0 - BESIDE_MM[0] * mm, y0 - around, x1 + BESIDE_MM[1] * mm,
+                                   y1 + around), scale, reader)
+    return any(is_esignature_text(line) for line in beside)
+
+
+def _block_reading(page: np.ndarray, region: tuple[float, float, float, float], scale: float,
+                   reader: _Reader) -> list[str]:
+    """The lines of a region of the page (analysis pixels) read as a block (psm 6)."""
+    height, width = page.shape[:2]
+    a, b, c, d = region
+    piece = page[max(0, int(b / scale)):min(height, int(np.ceil(d / scale))),
+                 max(0, int(a / scale)):min(width, int(np.ceil(c / scale)))]
+    if piece.size == 0:
+        return []
+    grey = piece.min(axis=2) if piece.ndim == 3 else piece
+    _, binary = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    text, _ = reader.read(Image.fromarray(binary), restricted=False, psm=6)
+    return [line for line in text.splitlines() if line.strip()]
 
 
 # --- a page -------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import json
 import random
 
 import pytest
+from PIL import Image, ImageDraw, ImageOps
 
 from luutru.access import item_level
 from luutru.archive import Archive
@@ -20,8 +21,10 @@ from luutru.catalog.model import FieldValue
 from luutru.ingest.batch import ingest_batch
 from luutru.ocr.marks import MARKS_FILE, MARKS_VERSION, find_marks, match_level
 from luutru.ocr.pipeline import ocr_archive, page_array
+from luutru.stampwords import is_esignature_text, is_registration_text
 from luutru.samples.documents import generate_document
-from luutru.samples.render import render_page
+from luutru.samples.fonts import load_font
+from luutru.samples.render import SEAL_RED, render_page
 from luutru.samples.stamps import BLACK, StampStyle, draw_stamp, render_stamped
 
 DPI = 200
@@ -115,6 +118,84 @@ def test_two_witnesses_the_strictest_wins_and_disagreement_goes_to_a_person():
     assert fields["do_mat"].value == "Tuyệt mật" and fields["do_mat"].review
     assert stamp_fields([None], text)["do_mat"] is text["do_mat"]        # not looked for: text only
     assert stamp_fields([[]], {}) == {}
+
+
+# --- other offices' blocks: an e-signature, a registration stamp -------------------------------
+
+def _mm(value: float) -> int:
+    return round(value / 25.4 * DPI)
+
+
+def _logo(page: Image.Image, x_mm: float, y_mm: float) -> Image.Image:
+    """A red mark of capitals no one can read (an e-signature logo's "GCA", drawn mirrored)."""
+    font = load_font("serif-bold", round(20 / 72 * DPI))
+    layer = Image.new("RGB", (round(font.getlength("GCA")) + 20, round(20 / 72 * DPI * 1.4)), "white")
+    ImageDraw.Draw(layer).text((10, 2), "GCA", font=font, fill=SEAL_RED)
+    page = page.copy()
+    page.paste(ImageOps.mirror(layer), (_mm(x_mm), _mm(y_mm)))
+    return page
+
+
+def _esignature_text(page: Image.Image, x_mm: float, y_mm: float) -> Image.Image:
+    page = page.copy()
+    draw, font = ImageDraw.Draw(page), load_font("serif", round(10 / 72 * DPI))
+    for n, line in enumerate(("Trung tâm Công báo và Tin học", "ttcbth@quangngai.gov.vn",
+                              "21.03.2018 16:41:00 +07:00")):
+        draw.text((_mm(x_mm), _mm(y_mm + 4.5 * n)), line, font=font, fill=(20, 20, 20))
+    return page
+
+
+def _registration_box(page: Image.Image, x_mm: float, y_mm: float, words: bool) -> Image.Image:
+    """A receiving office's framed box, "CV ĐẾN" on the left and the clerk's fields on the right
+    (``words``), with an unreadable red mark in it."""
+    page = page.copy()
+    draw = ImageDraw.Draw(page)
+    draw.rectangle([_mm(x_mm), _mm(y_mm), _mm(x_mm + 45), _mm(y_mm + 16)], outline=(20, 20, 20), width=3)
+    draw.line([_mm(x_mm + 12), _mm(y_mm), _mm(x_mm + 12), _mm(y_mm + 16)], fill=(20, 20, 20), width=3)
+    if words:
+        head, field = load_font("serif-bold", round(12 / 72 * DPI)), load_font("serif", round(8 / 72 * DPI))
+        draw.text((_mm(x_mm + 2), _mm(y_mm + 2)), "CV", font=head, fill=(20, 20, 20))
+        draw.text((_mm(x_mm + 1), _mm(y_mm + 9)), "ĐẾN", font=head, fill=(20, 20, 20))
+        for n, label in enumerate(("Số:", "Ngày:", "Chuyển:")):
+            draw.text((_mm(x_mm + 13), _mm(y_mm + 1 + 5 * n)), label, font=field, fill=(20, 20, 20))
+    return _logo(page, x_mm + 22, y_mm + 1)
+
+
+def test_the_words_of_other_offices_blocks_are_known():
+    assert is_esignature_text("ttcbth@quangngai.gov.vn") and is_esignature_text("Trung tâm Công báo")
+    assert is_esignature_text("Thời gian ký: 05.02.2025 15:35:18 +07:00")
+    assert is_registration_text("CÔNG VĂN ĐẾN") and is_registration_text("Ngày: 04/4/18")
+    assert is_registration_text("Số: 2770") and is_registration_text("Chuyển: ....")
+    for mark in ("MẬT", "TỐI MẬT", "THƯỢNG KHẨN", "Mật"):
+        assert not is_esignature_text(mark) and not is_registration_text(mark)
+
+
+def test_an_e_signature_logo_is_no_mark_but_an_unreadable_red_mark_alone_is_unsure():
+    page, _ = render_page(_doc(4), 1, DPI)
+    alone = find_marks(page_array(_logo(page, 120, 6)), DPI)
+    assert [(m.level, m.status) for m in alone] == [(None, "unsure")]      # closed until decided
+    signed = _esignature_text(_logo(page, 120, 6), 140, 5)
+    assert find_marks(page_array(signed), DPI) == []
+
+
+@pytest.mark.parametrize("text, style", [
+    ("MẬT", StampStyle()),                                            # red, framed
+    ("Mật", StampStyle(colour=BLACK, boxed=False, hand=True)),         # written by hand
+])
+def test_a_mat_beside_an_e_signature_block_or_a_registration_box_stays_closed(text, style):
+    page, _ = render_page(_doc(4), 1, DPI)
+    signed = _esignature_text(draw_stamp(page, text, (128, 11), DPI, style), 137, 5)
+    received = _registration_box(draw_stamp(page, text, (30, 57), DPI, style), 20, 60, words=True)
+    for marked in (signed, received):
+        found = stamp_fields([[m.to_json() for m in find_marks(page_array(marked), DPI)]], {})
+        assert found["do_mat"].value == "Mật"
+
+
+def test_an_unreadable_mark_in_a_registration_box_is_no_mark_but_in_a_bare_frame_is_unsure():
+    page, _ = render_page(_doc(4), 1, DPI)
+    bare = find_marks(page_array(_registration_box(page, 20, 60, words=False)), DPI)
+    assert [(m.level, m.status) for m in bare] == [(None, "unsure")]
+    assert find_marks(page_array(_registration_box(page, 20, 60, words=True)), DPI) == []
 
 
 # --- bad input, through the real stages -------------------------------------------------------
