@@ -280,7 +280,7 @@ def _derived_work(archive: Archive, everything: list[Original], shas: set[str] |
     work: list[Work] = []
     for folder, names, present in _record_folders(archive, shas):
         # A page folder's files all carry a checksum: asked once a folder, not once a file.
-        page_folder = has_checksum(Path(folder, PageFiles.RECORD))
+        page_folder = _is_page_folder(folder)
         page_owner = os.path.basename(os.path.dirname(folder))
         if PageFiles.RECORD in present:
             seen.add(folder)
@@ -316,6 +316,13 @@ def _derived_work(archive: Archive, everything: list[Original], shas: set[str] |
                 work.append(Finding(page.relative_to(archive.root).as_posix(), "missing",
                                     "derived", "trang của bản gốc"))
     return work
+
+
+def _is_page_folder(folder: str) -> bool:
+    """pages/<sha256>/<NNNN>: told by the folder's place, as has_checksum tells a file's (asking
+    has_checksum of a page.json there would also say yes for editorial/, whose .json all carry one)."""
+    pages = os.path.dirname(os.path.dirname(folder))
+    return os.path.basename(pages) == "pages" and has_checksum(Path(folder, PageFiles.RECORD))
 
 
 def _owner(folder: str, name: str) -> str | None:
