@@ -453,12 +453,17 @@ def copy_to_replica(archive: Archive, original: Original, replica: Path) -> Path
     """Copy one original (and its record) to the replica, checked by hash before it takes its
     name."""
     target = replica_path(replica, archive, original)
+    _copy_record(original, target)  # first: a whole original in the replica has its record beside it
     _checked_copy(original.path, target, original.sha256)
-    record_target = target.with_name(f"{original.sha256}.json")
+    return target
+
+
+def _copy_record(original: Original, target: Path) -> None:
+    """Copy an original's record beside its copy ``target`` in the replica."""
+    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{original.sha256}.json.partial")
     shutil.copyfile(original.path.with_name(f"{original.sha256}.json"), partial)
-    atomic_move_into(partial, record_target)
-    return target
+    atomic_move_into(partial, target.with_name(f"{original.sha256}.json"))
 
 
 def _checked_copy(source: Path, target: Path, sha256: str) -> None:
@@ -483,6 +488,8 @@ def check_replica(archive: Archive, originals: Iterable[Original], replica: Path
         there = replica_path(replica, archive, original)
         there_ok = _good(there, original.sha256, report)
         rel = original.path.relative_to(archive.root).as_posix()
+        if here_ok and there_ok and not there.with_name(f"{original.sha256}.json").exists():
+            _copy_record(original, there)  # a copy made before records went first, then killed
         if here_ok and not there_ok:
             copy_to_replica(archive, original, replica)
             findings.append(Finding(rel, "replicated", "replica", str(there)))
