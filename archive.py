@@ -363,6 +363,7 @@ class Archive:
     ACCOUNTS = "accounts.sqlite"           # reading-room accounts and the audit log
     SESSION_KEY = "secret.key"             # signs reading-room sessions
     RATELIMIT = "ratelimit.sqlite"         # login attempts counted per address and name
+    ACCESS_PENDING = "access-pending"      # in tmp/: an access change the index has not taken yet
 
     # directories
     @property
@@ -392,6 +393,12 @@ class Archive:
     @property
     def tmp_dir(self) -> Path:
         return self.root / "tmp"
+
+    @property
+    def access_pending_path(self) -> Path:
+        """Present while an access change may not be in the search index yet (written before the
+        index is updated, removed after): a search then counts only the hits it has checked."""
+        return self.tmp_dir / self.ACCESS_PENDING
 
     @property
     def access_dir(self) -> Path:

@@ -12,12 +12,12 @@ from luutru.index.model import (IndexReport, ItemDoc, PageDoc, QueryError, Searc
                                 SearchResult, Unit, UnitPage, build_units, parse_clearance)
 from luutru.index.sqlite import SqliteBackend
 from luutru.index.tantivy_backend import TantivyBackend
-from luutru.index.update import (apply_access_changes, item_levels, iter_units, open_backend,
+from luutru.index.update import (access_pending, apply_access_changes, item_levels, iter_units, open_backend,
                                  reindex, search, update_index, update_items)
 
 __all__ = ["ElasticsearchBackend", "IndexReport", "ItemDoc", "PageDoc", "QueryError",
            "SearchBackend", "SearchRequest", "SearchResult", "SqliteBackend", "TantivyBackend", "Unit",
            "UnitPage",
            "build_units",
-           "apply_access_changes", "item_levels", "iter_units", "open_backend", "parse_clearance", "reindex", "search", "sync",
+           "access_pending", "apply_access_changes", "item_levels", "iter_units", "open_backend", "parse_clearance", "reindex", "search", "sync",
            "update_index", "update_items"]

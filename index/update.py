@@ -9,6 +9,7 @@ its own, so a page nobody has catalogued yet is still findable.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -123,12 +124,16 @@ def update_index(archive: Archive, backend: SearchBackend | None = None,
     own = backend is None
     backend = backend or open_backend(archive)
     _write_fonds_names(archive)
+    started = time.time()
     try:
-        return sync(backend, mark_boilerplate(iter_units(archive, progress),
-                                              store=boilerplate_store(archive)))
+        report = sync(backend, mark_boilerplate(iter_units(archive, progress),
+                                                store=boilerplate_store(archive)))
     finally:
         if own:
             backend.close()
+    if not report.failures:  # the whole record is in the index: no access change is pending
+        _clear_access_pending(archive, started)
+    return report
 
 
 def update_items(archive: Archive, items: Iterable[dict[str, Any]],
@@ -169,12 +174,16 @@ def reindex(archive: Archive, backend: SearchBackend | None = None,
     own = backend is None
     backend = backend or open_backend(archive)
     _write_fonds_names(archive)
+    started = time.time()
     try:
-        return backend.rebuild(mark_boilerplate(iter_units(archive, progress),
-                                                store=boilerplate_store(archive)))
+        report = backend.rebuild(mark_boilerplate(iter_units(archive, progress),
+                                                  store=boilerplate_store(archive)))
     finally:
         if own:
             backend.close()
+    if not report.failures:
+        _clear_access_pending(archive, started)
+    return report
 
 
 def search(archive: Archive, query: str, *, clearance: str | int = "none", limit: int = 10,
@@ -195,6 +204,8 @@ def search(archive: Archive, query: str, *, clearance: str | int = "none", limit
 LAGGING_NOTICE = ("Chỉ mục tìm kiếm chưa theo kịp hồ sơ (có tài liệu vừa đổi độ mật hoặc quyền "
                   "truy cập): {count} kết quả bị ẩn và tổng số chỉ tính kết quả hiển thị. "
                   "Cần chạy `luutru index`.")
+PENDING_NOTICE = ("Chỉ mục tìm kiếm có thể chưa theo kịp một thay đổi về quyền truy cập: tổng số "
+                  "chỉ tính kết quả hiển thị. Cần chạy `luutru index`.")
 
 
 def checked_search(archive: Archive, backend: SearchBackend, request: SearchRequest) -> SearchResult:
@@ -207,7 +218,7 @@ def checked_search(archive: Archive, backend: SearchBackend, request: SearchRequ
     are dropped, only the hits shown are counted (no facets, no suggestion) and a notice says why.
     A page no item holds is judged at the strictest level, as the index does."""
     result = backend.search(request)
-    if not result.hits:
+    if not result.hits and not access_pending(archive):
         return result
     levels = item_levels(archive)
     lagging = _refused(result, levels, request.clearance)
@@ -220,10 +231,13 @@ def checked_search(archive: Archive, backend: SearchBackend, request: SearchRequ
         if not refused:
             result = backend.search(request)
             lagging = _refused(result, levels, request.clearance)
-    if lagging:
+    if lagging or access_pending(archive):
+        # The index's total and facets may count items the record now closes (on this results
+        # page or another): only the hits checked here are counted.
         shown = [hit for hit in result.hits if hit["id"] not in lagging]
+        notice = LAGGING_NOTICE.format(count=len(lagging)) if lagging else PENDING_NOTICE
         result = SearchResult(request.offset + len(shown), shown, tiers=result.tiers,
-                              notices=[*result.notices, LAGGING_NOTICE.format(count=len(lagging))])
+                              notices=[*result.notices, notice])
     return result
 
 
@@ -250,6 +264,7 @@ def apply_access_changes(archive: Archive, before: dict[str, int],
     gone = sorted(set(before) - {item["id"] for item in items})
     if not changed and not gone:
         return []
+    _mark_access_pending(archive)  # first: a failure or a kill -9 below leaves it, fail closed
     own = backend is None
     backend = backend or open_backend(archive)
     try:
@@ -262,4 +277,25 @@ def apply_access_changes(archive: Archive, before: dict[str, int],
     finally:
         if own:
             backend.close()
+    archive.access_pending_path.unlink(missing_ok=True)
     return [item["id"] for item in changed] + gone
+
+
+def _mark_access_pending(archive: Archive) -> None:
+    archive.tmp_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(archive.access_pending_path, "")
+
+
+def _clear_access_pending(archive: Archive, started: float) -> None:
+    """A full pass that began after the change was marked has taken it; one that began before
+    may have read the catalogue before the change, so the mark stays."""
+    try:
+        if archive.access_pending_path.stat().st_mtime < started:
+            archive.access_pending_path.unlink(missing_ok=True)
+    except FileNotFoundError:
+        pass
+
+
+def access_pending(archive: Archive) -> bool:
+    """Whether an access change may be missing from the index (see :func:`checked_search`)."""
+    return archive.access_pending_path.exists()

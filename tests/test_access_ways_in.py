@@ -287,6 +287,56 @@ def test_4_cli_and_library_search_check_each_hit_against_the_record(built):
         assert engine.search(SearchRequest(public.title_token, clearance=1)).total == 1
 
 
+def test_4_an_access_change_the_index_could_not_take_is_not_counted_on_any_results_page(built):
+    """An access change made through the record layer while another process holds the index's
+    writer leaves a mark (tmp/access-pending) until a full ``luutru index``: meanwhile no results
+    page counts more than the hits it has checked, so the item the record now closes is not
+    counted even on pages where it is not shown."""
+    from luutru.index import access_pending, apply_access_changes, item_levels
+    from luutru.index.tantivy_backend import IndexBusy, TantivyBackend
+    archive, public = built.archive, _public(built)
+    root = str(archive.root)
+    runner = CliRunner()
+
+    def page_of(number: int) -> dict:
+        answer = runner.invoke(cli, ["search", "-a", root, "--json", "--limit", "1",
+                                     "--page", str(number), COMMON])
+        assert answer.exit_code == 0, answer.output
+        return json.loads(answer.output)
+
+    assert page_of(1)["total"] >= 2  # more than one page of hits before the change
+    holder = TantivyBackend.for_archive(archive)
+    writer = holder._writer(holder.index)
+    try:
+        before = item_levels(archive)
+        set_item_field(archive, public.fonds, public.id, "do_mat",
+                       FieldValue("Mật", MACHINE, 0.95, [1]))
+        with pytest.raises(IndexBusy):  # the change cannot be taken now
+            apply_access_changes(archive, before)
+        assert access_pending(archive)
+    finally:
+        del writer
+        holder.close()
+    shown_ids = set()
+    for number in (1, 2, 3):
+        found = page_of(number)
+        assert found["total"] == (number - 1) + len(found["hits"]) and not found["facets"]
+        assert "luutru index" in found["notices"][-1]
+        shown_ids |= {hit["id"] for hit in found["hits"]}
+    assert public.id not in shown_ids
+    reader = client_as(make_app(archive), "doc0")  # a reading room started after the change
+    html = reader.get("/search", query_string={"q": COMMON}).text
+    total = int(re.search(r'id="total"[^>]*>(\d+)', html).group(1))
+    assert total == _results_text(html).count('class="hit"') and 'id="facets"' not in html
+    assert public.id not in html
+    indexed = runner.invoke(cli, ["index", "-a", root])
+    assert indexed.exit_code == 0, indexed.output
+    assert not access_pending(archive)
+    after = page_of(1)
+    assert "notices" not in after and public.id not in _found(archive, COMMON)
+    assert public.id in _found(archive, COMMON, clearance="mat")
+
+
 def _results_text(html: str) -> str:
     match = re.search(r'<ol id="results".*?</ol>', html, re.S)
     return match.group(0) if match else ""

@@ -26,7 +26,8 @@ from luutru import pagetext
 from luutru.archive import Archive, PageRef
 from luutru.index.analysis import fast_nfc, number_key
 from luutru.index.backend import MATCH_LABELS, SearchBackend, best_snippet_only
-from luutru.index import QueryError, SearchRequest, SearchResult, open_backend, update_items
+from luutru.index import (QueryError, SearchRequest, SearchResult, access_pending, open_backend,
+                          update_items)
 from luutru.index.registry import backend_class, chosen_engine
 from luutru.textnorm import nfc
 from luutru.web.access import audit, can_see, current_user
@@ -490,7 +491,8 @@ def checked_search(request: SearchRequest) -> SearchResult:
         _shared(current_app, CATALOG_KEY, CatalogCache).keep_stale(
             {i for i in lagging if not i.startswith("page:")})
         view = catalog()  # indexes them again
-    if lagging or _shared(current_app, CATALOG_KEY, CatalogCache).has_stale():
+    if (lagging or _shared(current_app, CATALOG_KEY, CatalogCache).has_stale()
+            or access_pending(current_app.config["ARCHIVE"])):
         shown = [hit for hit in result.hits if hit["id"] not in lagging]
         result = SearchResult(request.offset + len(shown), shown, {}, None)
     for hit in result.hits:
