@@ -322,7 +322,7 @@ This directory is a luutru archive: the record of scanned documents and what was
 | `cache/` | page images sized for the reading room (thumbnails, screen size), IIIF tiles (`cache/iiif/`), one PDF per văn bản (`cache/items/`) | yes (made again on demand) |
 | `preservation/events/` | PREMIS events, one JSON file each: fixity audits (`luutru verify`), restorations from the replica, repairs, restores | **no** (exported in the preservation packages) |
 | `.<name>.sha256` beside a file | SHA-256 and size the file was written with (page records, OCR outputs, document PDFs, catalogue, originals' records); `luutru verify` checks against them | with its file |
-| `tmp/` | scratch space; `ingest.lock` and `ocr.lock` are held (flock) by the ingest and the OCR run under way | delete at will when nothing runs |
+| `tmp/` | scratch space; `ingest.lock` and `ocr.lock` are held (flock) by the ingest and the OCR run under way; `access-pending` marks an access change the search index could not take yet (searches then count only the hits they check against the catalogue) | delete at will when nothing runs, except `access-pending`: `luutru index` removes it once the index has caught up |
 
 Every file is written atomically (temporary file + rename). Text is UTF-8, Unicode NFC.
 """
